@@ -1,0 +1,92 @@
+"""The `summarizer` command line: parse arguments, build Settings, call the pipeline, map errors
+to exit codes. No extraction logic lives here, and nothing heavy is imported at module level
+so `summarizer --help` stays fast (openai, instructor, docx, rich tables load on demand).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from .errors import ExitCode, SummarizerError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Extract, verify and summarise 预算绩效自评报告 (budget-performance self-evaluation reports).",
+    pretty_exceptions_enable=False,
+)
+
+BackendOption = typer.Option(None, "--backend", "-b", help="rules (default, offline) | llm | hybrid")
+ConfigOption = typer.Option(None, "--config", help="TOML config file (or SUMMARIZER_CONFIG)")
+
+
+def _settings(config: Optional[Path] = None, **flags: Any):
+    from .config import resolve_settings
+
+    return resolve_settings(flags=flags, config_file=config)
+
+
+def _fail(error: SummarizerError) -> typer.Exit:
+    typer.echo(f"error: {error.one_line()}", err=True)
+    return typer.Exit(int(error.exit_code))
+
+
+@app.command()
+def extract(
+    file: Path = typer.Argument(..., help="a report: .txt, .md, .docx or .pdf"),
+    backend: Optional[str] = BackendOption,
+    verify: bool = typer.Option(True, "--verify/--no-verify", help="run the verification pass"),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Print the JSON extraction of one report to stdout."""
+    from .outputs import render_json
+    from .pipeline import extract_report
+
+    try:
+        settings = _settings(config, backend=backend, verify=verify)
+        report = extract_report(file, settings)
+    except SummarizerError as error:
+        raise _fail(error) from None
+    sys.stdout.write(render_json(report).decode("utf-8") + "\n")
+
+
+@app.command()
+def run(
+    paths: list[Path] = typer.Argument(..., help="report files and/or folders"),
+    out: Path = typer.Option(..., "--out", "-o", help="output folder"),
+    formats: Optional[str] = typer.Option(None, "--format", "-f", help="comma-separated: json,md,html,docx"),
+    backend: Optional[str] = BackendOption,
+    templates: Optional[Path] = typer.Option(None, "--templates", help="folder of templates overriding the built-in ones"),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Extract, verify and write outputs for every report under PATHS, then print a summary."""
+    from .console import print_batch_summary, progress_bar
+    from .pipeline import run_batch
+
+    try:
+        settings = _settings(config, backend=backend, formats=formats, templates_dir=templates)
+        with progress_bar() as advance:
+            result = run_batch(paths, settings, out, on_done=advance)
+    except SummarizerError as error:
+        raise _fail(error) from None
+    print_batch_summary(result)
+    if result.failures:
+        raise typer.Exit(int(ExitCode.SOME_FAILED))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the output document."""
+    import json
+
+    from .schemas import Report
+
+    typer.echo(json.dumps(Report.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,58 @@
+"""The Document: a report's decoded text, its normalised analysis text and the map between them.
+
+Produced by ingest, read by every later stage. No I/O here.
+
+`original` is the text as decoded from the file (for .docx/.pdf: the text layer in reading
+order). `text` is the normalised text every analysis runs on. `offsets[i]` is the index in
+`original` of the character that produced `text[i]`; `offsets` has len(text) + 1 entries, the
+last one being len(original), so a half-open normalised range maps to a half-open original
+range. Spans in the output are always original offsets, computed here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .schemas import Evidence, Span
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    original: str
+    text: str
+    offsets: list[int] = field(repr=False)
+    encoding: str = "utf-8"
+    format: str = "txt"
+    sha256: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.offsets) != len(self.text) + 1:
+            raise ValueError("offsets must have len(text) + 1 entries")
+
+    def span(self, start: int, end: int) -> Span:
+        """Map a normalised [start, end) range to original offsets."""
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        if end == start:
+            at = self.offsets[start]
+            return Span(start=at, end=at)
+        # The end maps through the last character so a trailing deletion is not swallowed.
+        return Span(start=self.offsets[start], end=self.offsets[end - 1] + 1)
+
+    def quote(self, start: int, end: int) -> str:
+        """The normalised text of a range, trimmed, as an evidence quote."""
+        return self.text[start:end].strip()
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        # Trim whitespace first so the span and the quote cover the same characters.
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Evidence(span=self.span(start, end), quote=self.text[start:end])
+
+
+def plain_document(text: str, path: str = "<text>") -> Document:
+    """A Document whose text needs no normalisation (tests, LLM fixtures)."""
+    return Document(path=path, original=text, text=text, offsets=list(range(len(text) + 1)))

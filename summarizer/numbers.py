@@ -1,0 +1,121 @@
+"""Numbers with units in (normalised) report text, as Decimal. No I/O.
+
+This is the one place that knows the genre's number grammar and unit arithmetic:
+`find_quantities` lists every number the text states with its unit, `to_wan` normalises
+money to 万元, and `parse_decimal` reads one cell. Both the rules backend and the
+verification pass use it, so "the numbers regex finds in the source" means one thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000), "千元": Decimal("0.1")}
+PERCENT_UNITS = ("%", "个百分点")
+# Count units, longest first so 人次 wins over 人.
+COUNT_UNITS = (
+    "人次", "万条", "万次", "万份", "件", "项", "人", "名", "个", "家", "条", "次", "台", "套", "枚", "份",
+    "天", "批", "期", "场", "户", "所", "辆", "栋", "篇", "本", "册", "张", "处", "座", "间", "类", "村", "镇",
+)
+SCORE_UNITS = ("分",)
+_UNITS = sorted([*MONEY_UNITS, *PERCENT_UNITS, *COUNT_UNITS, *SCORE_UNITS], key=len, reverse=True)
+
+_NUMBER = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
+_QUANTITY = re.compile(
+    rf"(?P<number>{_NUMBER})\s?(?P<approx>多|余|左右)?\s?(?P<unit>{'|'.join(map(re.escape, _UNITS))})?"
+)
+# A bare number that is a rate by context: "增长 30.28," "达到 90 以上" "执行率为74" (the % was
+# dropped). Only numbers right after a rate word count; the unit is then inferred as %.
+_RATE_CONTEXT = re.compile(r"(?:率|增长|下降|减少|提高|降低|占比|比例)(?:为|达|达到|是)?\s?$")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in text. `start`/`end` are offsets into the text that was searched."""
+
+    value: Decimal
+    unit: str  # "" when the text gives none
+    raw: str
+    start: int
+    end: int
+    inferred_unit: bool = False
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit in MONEY_UNITS
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit in PERCENT_UNITS
+
+    @property
+    def value_wan(self) -> Decimal | None:
+        return to_wan(self.value, self.unit)
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    """Read '1,179.61' or '74.36%' or '127' as a Decimal; None if it is not a number."""
+    cleaned = raw.strip().replace(",", "").replace("，", "").rstrip("%").strip()
+    if not cleaned or not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned):
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def to_wan(value: Decimal, unit: str) -> Decimal | None:
+    """Money in any unit -> 万元; None if the unit is not money. The only unit conversion."""
+    factor = MONEY_UNITS.get(unit)
+    return None if factor is None else (value * factor).normalize()
+
+
+def _is_date_or_code(text: str, start: int, end: int, unit: str) -> bool:
+    after = text[end : end + 1]
+    before = text[max(0, start - 1) : start]
+    if not unit and after in ("年", "月", "日", "号", "时", "-", "—", "/", ":"):
+        return True
+    if before in ("【", "[", "〔", "第", "-", "/", ":") and not unit:
+        return True
+    return False
+
+
+def find_quantities(text: str, start: int = 0, end: int | None = None, *, with_bare: bool = True) -> list[Quantity]:
+    """Every number in text[start:end] with its unit, in order of position.
+
+    Dates, document numbers (【2021】1号) and phone numbers are skipped. A bare number right
+    after a rate word gets the unit % with inferred_unit=True. Other bare numbers are kept
+    (with unit "") only when with_bare is True: table cells and "编制 34" need them.
+    """
+    end = len(text) if end is None else end
+    found: list[Quantity] = []
+    for match in _QUANTITY.finditer(text, start, end):
+        number = match.group("number")
+        unit = match.group("unit") or ""
+        n_start, n_end = match.span("number")
+        if _is_date_or_code(text, n_start, n_end, unit):
+            continue
+        # Phone numbers and long codes: more than 8 digits with no unit.
+        if not unit and len(number.replace(",", "").split(".")[0]) > 8:
+            continue
+        value = parse_decimal(number)
+        if value is None:
+            continue
+        inferred = False
+        if not unit and _RATE_CONTEXT.search(text[max(0, n_start - 6) : n_start]):
+            unit, inferred = "%", True
+        if not unit and not with_bare:
+            continue
+        q_end = match.end() if match.group("unit") else n_end
+        found.append(Quantity(value, unit, text[n_start:q_end], n_start, q_end, inferred))
+    return found
+
+
+def same_amount(a: Decimal, unit_a: str, b: Decimal, unit_b: str, tolerance_wan: Decimal = Decimal("0.01")) -> bool:
+    """Two stated amounts equal within tolerance after unit normalisation (money) or as-is."""
+    wan_a, wan_b = to_wan(a, unit_a), to_wan(b, unit_b)
+    if wan_a is not None and wan_b is not None:
+        return abs(wan_a - wan_b) <= tolerance_wan
+    return unit_a == unit_b and a == b

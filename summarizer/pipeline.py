@@ -1,0 +1,104 @@
+"""Wires the stages: ingest -> structure -> extract -> verify, and batches over files.
+
+No logic of its own beyond ordering the stages, collecting per-file failures so a batch goes
+on, and handing results to the writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .backends import Backend, get_backend
+from .config import Settings
+from .errors import InputError, SummarizerError
+from .ingest import SUPPORTED, read_document
+from .schemas import Report
+from .structure import analyse
+from .verify import verify
+
+
+def extract_report(path: Path, settings: Settings, backend: Backend | None = None) -> Report:
+    """One file -> one verified Report. Raises SummarizerError subclasses only."""
+    document = read_document(Path(path), settings)
+    layout = analyse(document)
+    if not layout.is_report:
+        raise InputError(
+            "no report structure found (no headings, tables or budget figures of a 绩效自评报告)", path=path
+        )
+    backend = backend or get_backend(settings)
+    report = backend.extract(document, layout)
+    if settings.verify:
+        report = report.model_copy(update={"checks": verify(report, document)})
+    return report
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand folders (recursively, sorted) into report files; missing paths are failures."""
+    files: list[Path] = []
+    missing: list[tuple[Path, str]] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED))
+        elif path.exists():
+            files.append(path)
+        else:
+            missing.append((path, f"{path}: no such file or folder"))
+    return files, missing
+
+
+@dataclass
+class Outcome:
+    path: Path
+    report: Report | None = None
+    error: str | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome]
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.error]
+
+    @property
+    def reports(self) -> list[Report]:
+        return [outcome.report for outcome in self.outcomes if outcome.report is not None]
+
+
+def run_batch(
+    paths: Iterable[Path],
+    settings: Settings,
+    out_dir: Path,
+    *,
+    backend: Backend | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> BatchResult:
+    """Extract, verify and write every report under `paths`; failures are collected, not raised."""
+    from .outputs import OutputNames, write_outputs
+
+    files, missing = collect_files(paths)
+    outcomes = [Outcome(path=path, error=reason) for path, reason in missing]
+    backend = backend or get_backend(settings)
+    names = OutputNames()
+
+    def one(path: Path) -> Outcome:
+        outcome = Outcome(path=path)
+        try:
+            outcome.report = extract_report(path, settings, backend)
+            outcome.outputs = write_outputs(outcome.report, settings, out_dir, names.stem_for(path))
+        except SummarizerError as exc:
+            outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
+        return outcome
+
+    workers = 1 if backend.name == "rules" else settings.concurrency
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for outcome in pool.map(one, files):
+            outcomes.append(outcome)
+            if on_done is not None:
+                on_done(outcome)
+    return BatchResult(outcomes=outcomes)

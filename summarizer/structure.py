@@ -1,0 +1,460 @@
+"""Structure: find headings, sections (with a role each) and tables in a Document's text. No I/O.
+
+The genre's layout grammar lives here:
+- headings by Chinese markers 一、 （一） (一) 1. 1、 （1） ① and markdown #, plus short
+  "label lines" (a table cell such as 问题与分析, or a bare 存在问题) that name a known role;
+- tables in three dresses: tab-separated rows, one-cell-per-line blocks (each cell a line
+  starting with a tab, rows separated by blank lines) and markdown pipes; multi-row headers are
+  aligned to value columns by taking, per column, the lowest non-empty header cell;
+- a role per section from its title (problems, measures, both merged, achievements ...).
+All positions are offsets into `Document.text`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .document import Document
+from .numbers import parse_decimal
+
+
+class Role(str, Enum):
+    BASIC = "basic"  # 基本情况 / 单位概况
+    FINANCE = "finance"  # 收支 / 预算执行 / 资金使用
+    TARGETS = "targets"  # 绩效目标
+    PERFORMANCE = "performance"  # 绩效分析 / 指标完成
+    ACHIEVEMENTS = "achievements"  # 主要成效 / 取得的成绩
+    PROBLEMS = "problems"
+    MEASURES = "measures"
+    PROBLEMS_AND_MEASURES = "problems_and_measures"
+    SCORE = "score"  # 自评结论 / 得分 / 等次
+    OTHER = "other"
+
+
+_CN_NUM = "一二三四五六七八九十"
+# (pattern, level). Lower level = higher in the tree. Markdown # depth is used only when the
+# line carries no Chinese marker, because these reports mix the two freely.
+_MARKERS: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(rf"^[{_CN_NUM}]{{1,3}}[、.．]"), 1),
+    (re.compile(rf"^[（(][{_CN_NUM}]{{1,3}}[）)]"), 2),
+    (re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))"), 3),
+    (re.compile(r"^[（(]\d{1,2}[）)]"), 4),
+    (re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩]"), 5),
+]
+_MARKDOWN = re.compile(r"^(#{1,6})\s*")
+_LIST_PREFIX = re.compile(r"^[-*+]\s+")
+_TERMINAL = "。；;，,：:！？!?"
+LABEL_LEVEL = 9
+MAX_HEADING_CHARS = 32
+
+# Role keywords, checked in this order. A title naming both problems and measures is merged.
+_PROBLEM = re.compile(r"存在(?:的)?(?:主要)?问题|问题与分析|问题及原因|主要问题|问题和不足|不足之处|存在不足|问题分析|^问题$")
+_MEASURE = re.compile(r"改进措施|整改措施|改进意见|相关建议|有关建议|意见建议|对策建议|改进建议|下一步|工作打算|改进方向|措施和建议|^建议$|建议$")
+_NOT_PROBLEM = re.compile(r"其他需要说明|需要说明的问题|其他说明")
+_ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [
+    (Role.SCORE, re.compile(r"自评结论|评价结论|自评得分|综合得分|自评结果|评价等[次级]|评分情况")),
+    (Role.ACHIEVEMENTS, re.compile(r"主要绩效|主要成效|工作成效|取得的成[绩效]|主要成绩|工作亮点|成效|实际产出|实际效益|主要工作内容|年度主要工作|工作完成情况|资金绩效完成情况|履职成效")),
+    (Role.TARGETS, re.compile(r"绩效目标|目标及任务|支出目标|年度目标|目标设[定置]")),
+    (Role.FINANCE, re.compile(r"收支|收入|支出情况|支出规模|预算执行|资金使用|资金安排|资金管理|资金投入|三公|经费|财务|预算编制|结余|资金")),
+    (Role.BASIC, re.compile(r"基本情况|基本概况|单位概况|部门概况|项目概况|主要职责|职能职责|人员编制|机构设置|部门构成|单位构成")),
+    (Role.PERFORMANCE, re.compile(r"绩效分析|绩效情况|指标分析|效益|完成情况|评价情况|绩效自评|产出|效果|效率")),
+]
+
+
+def role_of(title: str) -> Role | None:
+    compact = re.sub(r"\s+", "", title)
+    problem = bool(_PROBLEM.search(compact)) and not _NOT_PROBLEM.search(compact)
+    measure = bool(_MEASURE.search(compact))
+    if problem and measure:
+        return Role.PROBLEMS_AND_MEASURES
+    if problem:
+        return Role.PROBLEMS
+    if measure:
+        return Role.MEASURES
+    for role, pattern in _ROLE_PATTERNS:
+        if pattern.search(compact):
+            return role
+    return None
+
+
+@dataclass
+class Heading:
+    title: str  # without marker
+    marker: str
+    level: int
+    start: int  # line start in Document.text
+    end: int  # line end
+    label: bool = False  # a label line (no numbering marker), e.g. a table cell
+
+
+@dataclass
+class Section:
+    heading: Heading
+    role: Role
+    body_start: int
+    body_end: int
+    own_role: bool  # role from this title, not inherited
+
+    @property
+    def title(self) -> str:
+        return self.heading.title
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class TableRow:
+    cells: list[Cell]
+    start: int
+    end: int
+    labels: list[str] | None = None  # column labels from the header above (value rows only)
+    paths: list[str] | None = None
+
+    def texts(self) -> list[str]:
+        return [cell.text.strip() for cell in self.cells]
+
+
+@dataclass
+class Table:
+    rows: list[TableRow]
+    start: int
+    end: int
+    layout: str  # "tsv" | "cell_per_line" | "pipe"
+    caption: str = ""  # nearest preceding non-table line(s), for units such as （万元）
+    column_labels: list[str] = field(default_factory=list)
+    column_paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Line:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Layout:
+    lines: list[Line]
+    headings: list[Heading]
+    sections: list[Section]
+    tables: list[Table]
+    is_report: bool
+
+    def sections_with(self, *roles: Role) -> list[Section]:
+        return [section for section in self.sections if section.role in roles]
+
+    def table_at(self, position: int) -> Table | None:
+        for table in self.tables:
+            if table.start <= position < table.end:
+                return table
+        return None
+
+
+def split_lines(text: str) -> list[Line]:
+    lines, position = [], 0
+    for raw in text.split("\n"):
+        lines.append(Line(raw, position, position + len(raw)))
+        position += len(raw) + 1
+    return lines
+
+
+def _heading(line: Line) -> Heading | None:
+    raw = line.text
+    if raw.startswith("\t"):
+        cells = [cell.strip() for cell in raw.split("\t") if cell.strip()]
+        # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
+        if len(cells) != 1:
+            return None
+        return _label_heading(cells[0], line)
+    cells = [cell.strip() for cell in raw.split("\t") if cell.strip()]
+    if len(cells) != 1:
+        return None
+    in_table_row = "\t" in raw
+    text = cells[0]
+    offset = raw.index(text)
+    markdown = _MARKDOWN.match(text)
+    if markdown:
+        text = text[markdown.end():]
+    text = _LIST_PREFIX.sub("", text).strip()
+    for pattern, level in _MARKERS:
+        match = pattern.match(text)
+        if match:
+            title = text[match.end():].strip()
+            if in_table_row and level > 2:
+                return None  # "1、局机关" is a row label in a table
+            if not title or len(title) > MAX_HEADING_CHARS or title[-1] in _TERMINAL.replace("：", "").replace(":", ""):
+                return None
+            # "1、科学合理编制预算，严格执行预算。" is a list item, not a heading.
+            if "。" in title or (level >= 3 and re.search(r"[，,；;]", title)):
+                return None
+            return Heading(title.rstrip("：: "), match.group(0), level, line.start + offset, line.end)
+    if markdown:
+        title = text.strip()
+        if title and len(title) <= 60:
+            return Heading(title, markdown.group(1), len(markdown.group(1)) + 1, line.start + offset, line.end)
+        return None
+    return _label_heading(text, line)
+
+
+def _label_heading(text: str, line: Line) -> Heading | None:
+    title = re.sub(r"\s+", "", text)
+    if not title or len(title) > MAX_HEADING_CHARS or title[-1] in "。；;，,":
+        return None
+    if re.search(r"\d", title) and not re.search(r"[（(]%[）)]", title):
+        return None
+    if role_of(title) is None:
+        return None
+    return Heading(title.rstrip("：:"), "", LABEL_LEVEL, line.start, line.end, label=True)
+
+
+def _sections(headings: list[Heading], text_length: int) -> list[Section]:
+    sections: list[Section] = []
+    stack: list[Section] = []
+    for index, heading in enumerate(headings):
+        # A section runs to the next heading of the same or a higher level (a label line ends
+        # at the next heading of any kind).
+        end = text_length
+        for later in headings[index + 1 :]:
+            if later.level <= heading.level or heading.label:
+                end = later.start
+                break
+        while stack and stack[-1].heading.level >= heading.level:
+            stack.pop()
+        own = role_of(heading.title)
+        inherited = next((s.role for s in reversed(stack) if s.role is not Role.OTHER), Role.OTHER)
+        # Sub-points under 存在问题 (such as "1、资金支付滞后") keep the parent's role.
+        if own is not None and inherited in (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES) and not heading.label:
+            if own not in (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES) and heading.level > stack[-1].heading.level:
+                own = None
+        section = Section(heading, own or inherited, heading.end, end, own is not None)
+        sections.append(section)
+        if not heading.label:
+            stack.append(section)
+    return sections
+
+
+def _tsv_cells(line: Line) -> list[Cell]:
+    cells, position = [], line.start
+    for part in line.text.split("\t"):
+        cells.append(Cell(part, position, position + len(part)))
+        position += len(part) + 1
+    return cells
+
+
+def _find_tables(lines: list[Line]) -> list[Table]:
+    tables: list[Table] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _is_cell_line(line):
+            table, index = _read_cell_per_line(lines, index)
+        elif "\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2):
+            table, index = _read_tsv(lines, index)
+        elif line.text.strip().startswith("|") and line.text.strip().endswith("|"):
+            table, index = _read_pipe(lines, index)
+        else:
+            index += 1
+            continue
+        if table is not None and len(table.rows) >= 1:
+            tables.append(table)
+    return tables
+
+
+def _is_cell_line(line: Line) -> bool:
+    return line.text.startswith("\t") and "\t" not in line.text[1:]
+
+
+def _read_tsv(lines: list[Line], index: int) -> tuple[Table | None, int]:
+    rows: list[TableRow] = []
+    while index < len(lines):
+        line = lines[index]
+        if "\t" in line.text and not _is_cell_line(line):
+            rows.append(TableRow(_tsv_cells(line), line.start, line.end))
+        elif line.text.strip() and _is_cell_line(line):
+            # A continuation of a multi-line cell: append to the previous row's last cell.
+            if rows:
+                last = rows[-1]
+                extra = Cell(line.text[1:], line.start + 1, line.end)
+                last.cells.append(extra)
+                last.end = line.end
+        elif line.text.strip():
+            break
+        elif index + 1 < len(lines) and "\t" not in lines[index + 1].text and not lines[index + 1].text.strip() == "":
+            break
+        index += 1
+    if not rows:
+        return None, index
+    return Table(rows, rows[0].start, rows[-1].end, "tsv"), index
+
+
+def _read_cell_per_line(lines: list[Line], index: int) -> tuple[Table | None, int]:
+    rows: list[TableRow] = []
+    current: list[Cell] = []
+    blank_run = 0
+    while index < len(lines):
+        line = lines[index]
+        if _is_cell_line(line):
+            if blank_run and current:
+                rows.append(TableRow(current, current[0].start, current[-1].end))
+                current = []
+            current.append(Cell(line.text[1:], line.start + 1, line.end))
+            blank_run = 0
+        elif not line.text.strip():
+            blank_run += 1
+        else:
+            # A non-tab line inside the block continues the previous cell when more cells follow
+            # soon (vertical text such as 项/目/管/理 or a multi-paragraph cell).
+            if not current or not _cells_follow(lines, index):
+                break
+            current[-1] = Cell(current[-1].text + "\n" + line.text, current[-1].start, line.end)
+            blank_run = 0
+        index += 1
+    if current:
+        rows.append(TableRow(current, current[0].start, current[-1].end))
+    if len(rows) < 2:
+        return None, index
+    return Table(rows, rows[0].start, rows[-1].end, "cell_per_line"), index
+
+
+def _cells_follow(lines: list[Line], index: int, window: int = 8) -> bool:
+    seen = 0
+    for line in lines[index + 1 :]:
+        if _is_cell_line(line):
+            return True
+        if line.text.strip():
+            seen += 1
+            if seen > window:
+                return False
+    return False
+
+
+def _read_pipe(lines: list[Line], index: int) -> tuple[Table | None, int]:
+    rows: list[TableRow] = []
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.text.strip()
+        if not (stripped.startswith("|") and stripped.endswith("|")):
+            break
+        if not re.fullmatch(r"\|[\s:|-]+\|", stripped):
+            inner_start = line.start + line.text.index("|") + 1
+            cells, position = [], inner_start
+            for part in stripped[1:-1].split("|"):
+                cells.append(Cell(part, position, position + len(part)))
+                position += len(part) + 1
+            rows.append(TableRow(cells, line.start, line.end))
+        index += 1
+    if not rows:
+        return None, index
+    return Table(rows, rows[0].start, rows[-1].end, "pipe"), index
+
+
+def is_value(text: str) -> bool:
+    """A cell that holds a number (127, 74.36%, 1,179.61)."""
+    return parse_decimal(text.strip()) is not None
+
+
+def _is_numeric_row(row: TableRow) -> bool:
+    return any(is_value(text) for text in row.texts()[1:])
+
+
+def is_key_value_row(row: TableRow) -> bool:
+    """人员编制 | 34 | 实有人数 | 34: every value sits right after a text label (no digits)."""
+    texts = row.texts()
+    value_columns = [i for i, text in enumerate(texts) if is_value(text)]
+    if not value_columns or len([t for t in texts if t]) > 4:
+        return False
+    return all(
+        i > 0 and texts[i - 1] and not is_value(texts[i - 1]) and not re.search(r"\d", texts[i - 1])
+        for i in value_columns
+    )
+
+
+def _column_labels(header: list[TableRow]) -> tuple[list[str], list[str]]:
+    width = max(len(row.cells) for row in header)
+    labels, paths = [], []
+    for column in range(width):
+        parts = []
+        for row in header:
+            if column < len(row.cells):
+                text = re.sub(r"\s+", "", row.cells[column].text)
+                if text and not re.fullmatch(r"其中[：:]?", text):
+                    parts.append(text)
+        labels.append(parts[-1] if parts else "")
+        paths.append("/".join(parts))
+    return labels, paths
+
+
+def _label_columns(table: Table) -> None:
+    """Give every value row the column labels of the header rows above it.
+
+    A header is a run of non-numeric rows of three or more cells right before a numeric row;
+    per column the label is the lowest non-empty header cell (merged cells leave the upper
+    rows' labels in place), and the path joins all of them ("实际到位金额/到位金额").
+    Rows that are neither (key-value rows such as 人员编制 34 实有人数 34) keep no labels.
+    """
+    pending: list[TableRow] = []
+    labels: list[str] | None = None
+    paths: list[str] | None = None
+    for row in table.rows:
+        texts = row.texts()
+        if not any(texts):
+            continue
+        if is_key_value_row(row):
+            pending = []
+            continue
+        if _is_numeric_row(row):
+            if pending:
+                labels, paths = _column_labels(pending)
+                pending = []
+            if labels is not None and len(row.cells) >= 3:
+                row.labels, row.paths = labels, paths
+            continue
+        if len(row.cells) >= 3 and sum(bool(text) for text in texts) >= 2:
+            if labels is not None and not pending:
+                # Rows of text under an existing header (合计 with blanks) keep it until a new header.
+                if sum(bool(text) for text in texts) <= 2 and len(row.cells) == len(labels):
+                    continue
+            pending.append(row)
+            pending = pending[-4:]
+        elif sum(bool(text) for text in texts) >= 1 and len(row.cells) < 3:
+            pending = []
+            labels = paths = None
+    first = next((row for row in table.rows if row.labels), None)
+    if first is not None:
+        table.column_labels, table.column_paths = first.labels or [], first.paths or []
+
+
+def _caption(lines: list[Line], table: Table, headings: list[Heading]) -> str:
+    before = [line.text.strip() for line in lines if line.end <= table.start and line.text.strip()]
+    recent = before[-2:]
+    heading = next((h.title for h in reversed(headings) if h.end <= table.start), "")
+    return " ".join([heading, *recent])
+
+
+_REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
+
+
+def analyse(document: Document) -> Layout:
+    """Find lines, headings, sections and tables in a Document."""
+    text = document.text
+    lines = split_lines(text)
+    headings = [heading for line in lines if (heading := _heading(line)) is not None]
+    sections = _sections(headings, len(text))
+    tables = _find_tables(lines)
+    for table in tables:
+        _label_columns(table)
+        table.caption = _caption(lines, table, headings)
+    cues = len(_REPORT_CUES.findall(text))
+    is_report = cues >= 3 and (len(headings) >= 2 or len(tables) >= 1 or cues >= 10)
+    return Layout(lines, headings, sections, tables, is_report)
