@@ -24,11 +24,14 @@ _UNITS = sorted([*MONEY_UNITS, *PERCENT_UNITS, *COUNT_UNITS, *SCORE_UNITS], key=
 
 _NUMBER = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
 _QUANTITY = re.compile(
-    rf"(?P<number>{_NUMBER})\s?(?P<approx>多|余|左右)?\s?(?P<unit>{'|'.join(map(re.escape, _UNITS))})?"
+    rf"(?P<number>{_NUMBER})[ ]?(?P<approx>多|余|左右)?[ ]?(?P<unit>{'|'.join(map(re.escape, _UNITS))})?"
 )
 # A bare number that is a rate by context: "增长 30.28," "达到 90 以上" "执行率为74" (the % was
 # dropped). Only numbers right after a rate word count; the unit is then inferred as %.
 _RATE_CONTEXT = re.compile(r"(?:率|增长|下降|减少|提高|降低|占比|比例)(?:为|达|达到|是)?\s?$")
+
+
+_NOT_A_UNIT = {("分", "钟"), ("个", "月"), ("个", "工"), ("天", "内"), ("人", "民")}
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,9 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, *, with_b
     for match in _QUANTITY.finditer(text, start, end):
         number = match.group("number")
         unit = match.group("unit") or ""
+        following = text[match.end() : match.end() + 1]
+        if (unit, following) in _NOT_A_UNIT:
+            unit = ""  # 15分钟, 3个月, 2个工作日: a duration, not a score or a count
         n_start, n_end = match.span("number")
         if _is_date_or_code(text, n_start, n_end, unit):
             continue
@@ -108,7 +114,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, *, with_b
             unit, inferred = "%", True
         if not unit and not with_bare:
             continue
-        q_end = match.end() if match.group("unit") else n_end
+        q_end = match.end() if unit else n_end
         found.append(Quantity(value, unit, text[n_start:q_end], n_start, q_end, inferred))
     return found
 

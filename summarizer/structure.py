@@ -87,6 +87,7 @@ class Heading:
     start: int  # line start in Document.text
     end: int  # line end
     label: bool = False  # a label line (no numbering marker), e.g. a table cell
+    limit: int | None = None  # a label cell's section ends with its table row
 
 
 @dataclass
@@ -153,6 +154,14 @@ class Layout:
 
     def sections_with(self, *roles: Role) -> list[Section]:
         return [section for section in self.sections if section.role in roles]
+
+    def section_at(self, position: int) -> Section | None:
+        """The innermost (last-starting) section whose body holds this position."""
+        found = None
+        for section in self.sections:
+            if section.body_start <= position < section.body_end:
+                found = section
+        return found
 
     def table_at(self, position: int) -> Table | None:
         for table in self.tables:
@@ -229,6 +238,8 @@ def _sections(headings: list[Heading], text_length: int) -> list[Section]:
             if later.level <= heading.level or heading.label:
                 end = later.start
                 break
+        if heading.limit is not None:
+            end = min(end, heading.limit)
         while stack and stack[-1].heading.level >= heading.level:
             stack.pop()
         own = role_of(heading.title)
@@ -442,6 +453,16 @@ def _caption(lines: list[Line], table: Table, headings: list[Heading]) -> str:
     return " ".join([heading, *recent])
 
 
+def _row_end(tables: list[Table], position: int) -> int | None:
+    """End of the one-cell-per-line table row holding a label cell (its content is that row)."""
+    for table in tables:
+        if table.layout == "cell_per_line" and table.start <= position <= table.end:
+            for row in table.rows:
+                if row.start <= position + 1 <= row.end:
+                    return row.end
+    return None
+
+
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
 
 
@@ -450,8 +471,11 @@ def analyse(document: Document) -> Layout:
     text = document.text
     lines = split_lines(text)
     headings = [heading for line in lines if (heading := _heading(line)) is not None]
-    sections = _sections(headings, len(text))
     tables = _find_tables(lines)
+    for heading in headings:
+        if heading.label:
+            heading.limit = _row_end(tables, heading.start)
+    sections = _sections(headings, len(text))
     for table in tables:
         _label_columns(table)
         table.caption = _caption(lines, table, headings)

@@ -1,0 +1,442 @@
+"""Figures and indicators by rule: the genre's label grammar for amounts, rates and counts.
+
+No I/O. Works on a Document and its Layout; every figure's span and evidence are computed here
+from positions in the text, so a figure is always something the report states.
+
+Narrative: each number with a unit is labelled by the label words closest before it in its
+clause (subject words such as 基本支出 beat generic words such as 预算/实际支出), with period
+words (年初预算, 决算, 上年) setting the period and words after it (上缴财政, 结转至) overriding
+where the genre puts the label last. Amounts with no label inside an enumeration become line
+items. Tables: value cells take their key from the column header, key-value rows from the cell
+before them.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..document import Document
+from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, find_quantities, parse_decimal, to_wan
+from ..schemas import Figure, FigureKind, Indicator, Period
+from ..structure import Layout, Role, Table, TableRow, is_key_value_row
+
+# (pattern, key). Subject keys name what an amount is; generic keys only say budget/actual.
+_MONEY_SUBJECTS: list[tuple[str, str]] = [
+    (r"三公经费|[“\"”]三公[”\"“]经费|三公", "three_public_total"),
+    (r"公务接待费?|接待费", "three_public_reception"),
+    (r"公务用车运行?维护?费|公务用车运维费|车辆运行维护费", "three_public_vehicle_operation"),
+    (r"公务用车购置费?|车辆购置费?", "three_public_vehicle_purchase"),
+    (r"因公出国(?:[（(]境[)）])?费?|出国[（(]境[)）]费", "three_public_overseas"),
+    (r"工资福利支出|人员经费|人员支出|对个人和家庭的补助", "personnel_expenditure"),
+    (r"一般商品和服务支出|日常公用经费|公用经费|公用支出|(?<!其他)商品和服务支出", "public_expenditure"),
+    (r"基本支出", "basic_expenditure"),
+    (r"项目支出", "project_expenditure"),
+    (r"支出合计|总支出|支出总额|支出总计|收入支出决算|支出决算", "expenditure_total"),
+    (r"收入合计|总收入|收入总计|收入总额|本年收入|收入决算", "income_total"),
+    (r"公共财政拨款|一般公共预算(?:财政)?拨款|财政拨款", "income_fiscal"),
+    (r"其他收入", "income_other"),
+    (r"上年结转|上年度结转", "carryover"),
+    (r"固定资产", "fixed_assets"),
+]
+_MONEY_GENERIC: list[tuple[str, str]] = [
+    (r"实际支出|支出金额|实际支付|已支付|实际使用|支出数", "actual_spending"),
+    (r"到位金额|实际到位|已到位|到位资金|到位", "funds_received"),
+    (r"年初预算|预算数|预算为|预算安排|资金总额|总额|安排金额|本年度安排|下达金额|项目资金为?|预算|安排", "budget"),
+    (r"结余|剩余", "balance"),
+    (r"上缴", "returned_to_treasury"),
+]
+_RATES: list[tuple[str, str]] = [
+    (r"执行率|支出率|支出进度|预算执行", "execution_rate"),
+    (r"到位率", "received_rate"),
+    (r"结余率|结转结余率", "balance_rate"),
+    (r"增长|增幅|同比|下降|减少|降低|提高", "growth_rate"),
+    (r"满意率|满意度|好评率", "satisfaction_rate"),
+    (r"完成率|办结率|回复率|完成", "completion_rate"),
+]
+_AFTER_OVERRIDES: list[tuple[str, str]] = [(r"上缴", "returned_to_treasury"), (r"结转至|结转到|已结转|结转下年", "carried_forward")]
+_KV_KEYS: list[tuple[str, str]] = [
+    (r"编制", "staff_authorized"),
+    (r"实有|在编|在职|现有", "staff_actual"),
+    (r"得分|总分|综合得分|自评分", "self_score"),
+]
+
+_SUBJECT_RE = [(re.compile(p), k) for p, k in _MONEY_SUBJECTS]
+_GENERIC_RE = [(re.compile(p), k) for p, k in _MONEY_GENERIC]
+_RATE_RE = [(re.compile(p), k) for p, k in _RATES]
+_AFTER_RE = [(re.compile(p), k) for p, k in _AFTER_OVERRIDES]
+_KV_RE = [(re.compile(p), k) for p, k in _KV_KEYS]
+
+_CLAUSE_END = "。；;，,\n\t"
+_SENTENCE_END = "。；;\n"
+_LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?(?:[（(]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[①-⑩]|其中[：:]?)\s*")
+_TOTAL_ROW = re.compile(r"汇总|合计|总计|小计|财政$|资金$|^区县|^市级|^省|^\d{4}年")
+_YEAR = re.compile(r"(20\d{2})年")
+
+
+def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
+    """The key whose match ends closest to the end of `context` (ties: the longer match)."""
+    best: tuple[int, int, str, str] | None = None
+    for pattern, key in patterns:
+        for match in pattern.finditer(context):
+            candidate = (match.end(), match.end() - match.start(), key, match.group(0))
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    return None if best is None else (best[2], best[0], best[3])
+
+
+def _period(context: str, year: int | None, report_year: int | None) -> Period:
+    if re.search(r"上年|上一年|去年|上年度", context):
+        return Period.PRIOR_YEAR
+    if year is not None and report_year is not None and year < report_year:
+        return Period.PRIOR_YEAR
+    if "调整预算" in context or "调整后" in context:
+        return Period.ADJUSTED
+    actual = re.search(r"决算|实际|已支付|支付|支出金额|完成|到位", context)
+    budget = re.search(r"预算|安排|计划|下达|总额", context)
+    if actual and (not budget or actual.end() > budget.end()):
+        return Period.ACTUAL
+    if budget:
+        return Period.BUDGET
+    return Period.UNSPECIFIED
+
+
+def _clause_start(text: str, position: int, stops: str = _CLAUSE_END, limit: int = 60) -> int:
+    start = position
+    while start > 0 and position - start < limit and text[start - 1] not in stops:
+        start -= 1
+    return start
+
+
+def _label_from(context: str) -> str:
+    label = context.strip()
+    if "：" in label[:-1] or ":" in label[:-1]:
+        label = re.split(r"[：:]", label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
+    for _ in range(2):
+        label = _LIST_MARKER.sub("", label)
+    label = re.sub(r"^(?:其中|包括|分别为|具体为)[：:]?", "", label)
+    label = label.strip(" ：:（(，,、)）-为是共计约达")
+    return label[-24:]
+
+
+def _kind_and_wan(quantity: Quantity) -> tuple[FigureKind, Decimal | None]:
+    if quantity.unit in MONEY_UNITS:
+        return FigureKind.MONEY, to_wan(quantity.value, quantity.unit)
+    if quantity.unit in PERCENT_UNITS:
+        return FigureKind.RATE, None
+    if quantity.unit == "分":
+        return FigureKind.SCORE, None
+    return FigureKind.COUNT, None
+
+
+def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[Figure]:
+    text = document.text
+    figures: list[Figure] = []
+    quantities = [q for q in find_quantities(text, with_bare=False) if (q.start, q.end) not in skip]
+    previous: Figure | None = None
+    previous_sentence = -1
+    for index, quantity in enumerate(quantities):
+        sentence_start = _clause_start(text, quantity.start, _SENTENCE_END, limit=400)
+        clause_start = _clause_start(text, quantity.start)
+        # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
+        if index and quantities[index - 1].end > clause_start and quantities[index - 1].unit:
+            clause_start = quantities[index - 1].end
+        context = text[clause_start : quantity.start]
+        sentence_context = text[sentence_start : quantity.start]
+        year = _year_of(context) or (_year_of(sentence_context) if quantity.unit in MONEY_UNITS else None)
+        kind, value_wan = _kind_and_wan(quantity)
+        if previous is not None and previous_sentence != sentence_start:
+            previous = None
+        key: str | None = None
+        item: str | None = None
+        label = _label_from(context)
+        if kind is FigureKind.MONEY:
+            subject = _closest(_SUBJECT_RE, context)
+            generic = _closest(_GENERIC_RE, context)
+            if subject:
+                key = subject[0]
+            elif generic:
+                key = generic[0]
+                # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
+                if previous is not None and previous.item and previous.key in _LINE_KEYS:
+                    item = previous.item
+            elif previous is not None and re.fullmatch(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*", context):
+                key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
+            if subject is None:
+                following = text[quantity.end : _next_money_start(quantities, index, len(text))]
+                following = following[: _sentence_end(following)]
+                override = _closest(_AFTER_RE, following[:40])
+                if override:
+                    key = override[0]
+            if key is None:
+                section = layout.section_at(quantity.start)
+                before = text[max(0, sentence_start - 300) : quantity.start]
+                if section is not None and section.role is Role.FINANCE or re.search(r"支出|经费|资金", before):
+                    key = "project_line" if re.search(r"项目支出|专项", before) else "spending_line"
+                else:
+                    key = "other_amount"
+                item = label or None
+        elif kind is FigureKind.RATE:
+            rate = _closest(_RATE_RE, context)
+            key = rate[0] if rate else "other_rate"
+        elif kind is FigureKind.SCORE:
+            if not re.search(r"自评|总分|综合得分|评价得分|考核得分", context):
+                continue
+            key = "self_score"
+        else:
+            key = "count"
+            item = label or None
+        if not label:
+            label = previous.label if previous is not None and key == previous.key else key
+        period = _period(context, year, report_year)
+        if key == "budget" and period is Period.UNSPECIFIED:
+            period = Period.BUDGET
+        evidence = document.evidence(clause_start, quantity.end)
+        figure = Figure(
+            key=key,
+            label=label,
+            value=quantity.value,
+            unit=quantity.unit,
+            kind=kind,
+            value_wan=value_wan,
+            period=period,
+            year=year,
+            item=item,
+            table=layout.table_at(quantity.start) is not None,
+            span=document.span(quantity.start, quantity.end),
+            evidence=evidence.quote,
+        )
+        figures.append(figure)
+        previous, previous_sentence = figure, sentence_start
+    return figures
+
+
+_LINE_KEYS = ("project_line", "spending_line", "actual_spending", "funds_received")
+_COMPARISON_YEAR = re.compile(r"(?:同比|相比|比|较|与)\s*$")
+
+
+def _year_of(context: str) -> int | None:
+    """The last year named in a context, unless it is a comparison base (同比2021年)."""
+    for match in reversed(list(_YEAR.finditer(context))):
+        if not _COMPARISON_YEAR.search(context[: match.start()]):
+            return int(match.group(1))
+    return None
+
+
+def _next_money_start(quantities: list[Quantity], index: int, default: int) -> int:
+    for later in quantities[index + 1 :]:
+        if later.unit in MONEY_UNITS:
+            return later.start
+    return default
+
+
+def _sentence_end(text: str) -> int:
+    match = re.search(r"[。；;\n]", text)
+    return match.end() if match else len(text)
+
+
+def _table_unit(table: Table, path: str) -> str:
+    for source in (path, table.caption):
+        match = re.search(r"(万元|亿元|千元|元)", source or "")
+        if match:
+            return match.group(1)
+    return "万元"
+
+
+def _money_key(label: str) -> str | None:
+    subject = _closest(_SUBJECT_RE, label)
+    if subject:
+        return subject[0]
+    generic = _closest(_GENERIC_RE, label)
+    return generic[0] if generic else None
+
+
+def _is_indicator_table(labels: list[str]) -> bool:
+    joined = "".join(labels)
+    return bool(re.search(r"权重|分值", joined) and re.search(r"得分|评分", joined))
+
+
+def table_figures(document: Document, layout: Layout, report_year: int | None) -> tuple[list[Figure], set[tuple[int, int]]]:
+    """Figures from table value cells, and the cell spans they used (to skip in narrative)."""
+    figures: list[Figure] = []
+    used: set[tuple[int, int]] = set()
+    for table in layout.tables:
+        for row in table.rows:
+            if is_key_value_row(row):
+                figures.extend(_key_value_figures(document, row, used))
+            elif row.labels and not _is_indicator_table(row.labels) and not any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
+                figures.extend(_grid_figures(document, table, row, used))
+    return figures, used
+
+
+def _cell_quantity(cell_text: str) -> tuple[Decimal, str] | None:
+    raw = cell_text.strip()
+    value = parse_decimal(raw)
+    if value is None:
+        return None
+    return value, ("%" if raw.endswith("%") else "")
+
+
+def _grid_figures(document: Document, table: Table, row: TableRow, used: set[tuple[int, int]]) -> list[Figure]:
+    figures = []
+    row_label = re.sub(r"\s+", "", row.cells[0].text)
+    item = None if (not row_label or _TOTAL_ROW.search(row_label)) else _label_from(row_label)
+    for column, cell in enumerate(row.cells[1:], start=1):
+        parsed = _cell_quantity(cell.text)
+        if parsed is None or column >= len(row.labels or []):
+            continue
+        value, unit = parsed
+        label = (row.labels or [])[column]
+        path = (row.paths or [])[column]
+        if not label:
+            continue
+        if unit == "%" or re.search(r"率|%|％", label):
+            rate = _closest(_RATE_RE, label)
+            key, unit, kind, value_wan = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE, None
+        else:
+            key = _money_key(label)
+            if key is None:
+                continue
+            unit = _table_unit(table, path)
+            kind, value_wan = FigureKind.MONEY, to_wan(value, unit)
+        start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
+        end = start + len(cell.text.strip())
+        used.add((start, end))
+        period = _period(path, None, None)
+        if key == "budget" and period is Period.UNSPECIFIED:
+            period = Period.BUDGET
+        figures.append(
+            Figure(
+                key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, period=period,
+                item=item, table=True, span=document.span(start, end),
+                evidence=f"{row_label} | {label}: {cell.text.strip()}",
+            )
+        )
+    return figures
+
+
+def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, int]]) -> list[Figure]:
+    figures = []
+    texts = row.texts()
+    for column in range(1, len(row.cells)):
+        parsed = _cell_quantity(texts[column])
+        if parsed is None:
+            continue
+        label = re.sub(r"\s+", "", texts[column - 1])
+        value, unit = parsed
+        kv = _closest(_KV_RE, label)
+        if kv is not None:
+            key = kv[0]
+            kind = FigureKind.SCORE if key == "self_score" else FigureKind.COUNT
+            unit = unit or ("分" if key == "self_score" else "人")
+            value_wan = None
+        elif (money := _money_key(label)) is not None:
+            key, kind, unit = money, FigureKind.MONEY, unit or "万元"
+            value_wan = to_wan(value, unit)
+        else:
+            continue
+        cell = row.cells[column]
+        start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
+        end = start + len(texts[column])
+        used.add((start, end))
+        figures.append(
+            Figure(
+                key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, table=True,
+                span=document.span(start, end), evidence=f"{label} | {texts[column]}",
+            )
+        )
+    return figures
+
+
+def dedupe(figures: list[Figure]) -> list[Figure]:
+    """Drop repeats of the same statement (same key, item, period, value, unit)."""
+    seen: set[tuple] = set()
+    kept = []
+    for figure in figures:
+        identity = (figure.key, figure.item, figure.period, figure.value, figure.unit, figure.label if figure.key == "count" else None)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        kept.append(figure)
+    return kept
+
+
+# ---- indicators -------------------------------------------------------------------------
+
+_LEVEL2 = re.compile(r"^(数量指标|质量指标|时效指标|成本指标|经济效益(?:指标)?|社会效益(?:指标)?|生态效益(?:指标)?|可持续影响(?:指标)?|(?:社会公众或)?服务对象满意度(?:指标)?|满意度指标)$")
+_LEVEL1 = re.compile(r"(产出|效益|满意度|投入|过程)")
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
+
+
+def indicators(document: Document, layout: Layout) -> list[Indicator]:
+    found: list[Indicator] = []
+    for table in layout.tables:
+        level1: str | None = None
+        level2: str | None = None
+        for row in table.rows:
+            texts = [re.sub(r"[ \t]+", " ", text).strip() for text in row.texts()]
+            if row.labels and _is_indicator_table(row.labels):
+                found.append(_score_row(document, row, texts, level1, level2))
+                name = texts[0]
+                if re.match(r"^[一二三四五六七八九十]+、", name):
+                    level1, level2 = _NUMBERED.sub("", name), None
+                elif re.match(r"^[（(][一二三四五六七八九十]+[)）]", name):
+                    level2 = _NUMBERED.sub("", name)
+                elif not _NUMBERED.match(name):
+                    level1 = level2 = None
+                continue
+            for position, text in enumerate(texts):
+                compact = text.replace(" ", "")
+                if not _LEVEL2.match(compact):
+                    continue
+                for earlier in reversed(texts[:position]):
+                    match = _LEVEL1.search(earlier)
+                    if match:
+                        level1 = match.group(1)
+                        break
+                rest = [t for t in texts[position + 1 :]]
+                target = rest[0] if len(rest) > 0 and rest[0] else None
+                actual = rest[1] if len(rest) > 1 and rest[1] else None
+                cell = row.cells[position]
+                found.append(
+                    Indicator(
+                        level1=level1 or ("满意度" if "满意" in compact else None),
+                        level2=compact,
+                        name=compact,
+                        target=target,
+                        actual=actual,
+                        span=document.span(cell.start, row.end),
+                        evidence=document.quote(cell.start, row.end)[:300],
+                    )
+                )
+                break
+    return found
+
+
+def _score_row(document: Document, row: TableRow, texts: list[str], level1: str | None, level2: str | None) -> Indicator:
+    labels = row.labels or []
+
+    def column(pattern: str) -> str | None:
+        for index, label in enumerate(labels):
+            if re.search(pattern, label) and index < len(texts) and texts[index]:
+                return texts[index]
+        return None
+
+    name = _NUMBERED.sub("", texts[0]).replace(" ", "")
+    is_level1 = bool(re.match(r"^[一二三四五六七八九十]+、", texts[0]))
+    is_level2 = bool(re.match(r"^[（(][一二三四五六七八九十]+[)）]", texts[0]))
+    if not _NUMBERED.match(texts[0]):
+        is_level1 = True  # 个性指标 / 总分: a top-level row without a number
+    weight = column(r"权重|分值")
+    score = column(r"得分|评分")
+    return Indicator(
+        level1=None if is_level1 else level1,
+        level2=None if (is_level1 or is_level2) else level2,
+        name=name,
+        target=column(r"目标"),
+        actual=column(r"实际|完成"),
+        weight=parse_decimal(weight) if weight else None,
+        score=parse_decimal(score) if score else None,
+        span=document.span(row.start, row.end),
+        evidence=document.quote(row.start, row.end)[:300],
+    )
