@@ -6,7 +6,7 @@ normalised text can always be reported against the text as the reviewer has it.
 
 Passes, in order (each explained where it is defined):
 full-width ASCII -> ASCII, HTML tags and entities, spaces inside numbers and between CJK
-characters, a number pushed onto the next line, runaway repeated clauses.
+characters, a number (or its unit) pushed onto the next line, runaway repeated clauses.
 It never changes a digit, never reorders text, and never invents characters other than the
 newline that stands for a removed HTML paragraph tag.
 """
@@ -68,12 +68,19 @@ _FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
 _FULLWIDTH.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0x3000: ord(" "), 0xA0: ord(" "), 0xFF5E: ord("~")})
 
 _LINE_END = re.compile(r"\r\n?")
-_HTML_BREAK = re.compile(r"\s*(?:</?p\b[^<>]*>|<br\s*/?>|</?div\b[^<>]*>|</?tr\b[^<>]*>|</?li\b[^<>]*>)\s*", re.I)
+# A paragraph-level tag becomes a newline and takes the spaces and tabs beside it (a <p> in a
+# table cell ends that row anyway), but never a newline: eating the line break after "</p>"
+# would strip the leading tabs of the next table row and shift its cells one column left.
+_HTML_BREAK = re.compile(r"[ \t]*(?:</?p\b[^<>]*>|<br\s*/?>|</?div\b[^<>]*>|</?tr\b[^<>]*>|</?li\b[^<>]*>)[ \t]*", re.I)
 _HTML_TAG = re.compile(r"</?(?:b|i|u|strong|em|span|font|td|th|table|tbody|thead|ul|ol|h[1-6]|sup|sub)\b[^<>]*>", re.I)
 _HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5});")
 
-# "86. 1%" -> "86.1%"; "20 21 年" -> "2021年" (a year split by OCR).
-_DECIMAL_GAP = re.compile(r"(?<=\d)\. (?=\d)")
+# "86. 1%" -> "86.1%"; "20 21 年" -> "2021年" (a year split by OCR). A list marker is not a
+# decimal: "1. 2022年预算" and "2. 10个部门" keep their gap (see _join_decimal).
+_DECIMAL_GAP = re.compile(r"(?<=\d)\.[ ]+(?=\d)")
+_LIST_MARKER_BEFORE = re.compile(r"(?:^|\n)[ \t\-*+#]*\d{1,2}$")
+_YEAR_AFTER = re.compile(r"(?:19|20)\d\d[ ]*年")
+_FRACTION_ALONE = re.compile(r"\d+[ ]*(?:%|$|\t|\n)")
 _SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
 # Spaces between CJK characters, or between a number and CJK text / a unit, are OCR and
 # layout debris in Chinese prose (tabs are kept: they separate table cells).
@@ -81,8 +88,13 @@ _CJK_GAP = re.compile(rf"(?<=[{CJK}])[ ]+(?=[{CJK}])")
 _NUMBER_GAP = re.compile(rf"(?<=[\d%])[ ]+(?=[{CJK}%])|(?<=[{CJK}])[ ]+(?=\d)")
 # A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
 _NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%))")
-# The same clause three or more times in a row (a runaway paste): keep one.
-_REPEATED_CLAUSE = re.compile(r"(?<=[，,。；;\n])([^，,。；;\n]{6,200}[，,。；;])\1{2,}")
+# ... or broken between the number and its unit: "875.6\n万元".
+_UNIT_ON_NEXT_LINE = re.compile(r"(?<=\d)[ ]*\n[ \n]*(?=(?:万元|亿元|元|%))")
+# The same clause three or more times in a row (a runaway paste): keep one. The first copy is
+# often glued to the words before it ("明确对免证办事项……材料，对免证办事项……材料，…"), so a run
+# of two or more whole copies that follows a clause ending in the same words is dropped too.
+_CLAUSE_END = "，,。；;"
+_REPEATED_CLAUSE = re.compile(rf"(^|[{_CLAUSE_END}\n])([^{_CLAUSE_END}\n]{{6,200}})((?:[{_CLAUSE_END}]\2)+)([{_CLAUSE_END}]|$)")
 
 
 def _join_year(match: re.Match[str]) -> str:
@@ -94,6 +106,27 @@ def _with_space_to_empty(match: re.Match[str]) -> str:
     return ""
 
 
+def _join_decimal(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    if _YEAR_AFTER.match(text, end):
+        return match.group(0)  # "1. 2022年": a list item about a year
+    if _LIST_MARKER_BEFORE.search(text, max(0, start - 8), start) and not _FRACTION_ALONE.match(text, end):
+        return match.group(0)  # "2. 10个部门" at the start of a line is a numbered point
+    return "."
+
+
+def _collapse_repeats(match: re.Match[str]) -> str:
+    before, clause, run, end = match.groups()
+    copies = 1 + len(run) // (len(clause) + 1)
+    # The clause before this run ends with the same words: that is the first copy, so the whole
+    # run goes and only the run's closing delimiter stays ("明确X，X，X。" -> "明确X。").
+    if before and copies >= 2 and match.string.endswith(clause, 0, match.start()):
+        return end
+    if copies >= 3:
+        return before + clause + end
+    return match.group(0)
+
+
 def normalise(original: str) -> tuple[str, list[int]]:
     """Return (normalised text, offsets) for a decoded report text."""
     text, offsets = _rewrite(original, list(range(len(original) + 1)), _LINE_END, lambda m: "\n")
@@ -101,10 +134,11 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text, offsets = _rewrite(text, offsets, _HTML_BREAK, lambda m: "\n")
     text, offsets = _rewrite(text, offsets, _HTML_TAG, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
-    text, offsets = _rewrite(text, offsets, _DECIMAL_GAP, lambda m: ".")
+    text, offsets = _rewrite(text, offsets, _DECIMAL_GAP, _join_decimal)
     text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
     text, offsets = _rewrite(text, offsets, _CJK_GAP, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _NUMBER_GAP, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
-    text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, lambda m: m.group(1))
+    text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _with_space_to_empty)
+    text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
     return text, offsets
