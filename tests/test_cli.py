@@ -1,0 +1,74 @@
+"""The CLI through typer's CliRunner, and its start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+runner = CliRunner()
+
+
+def test_help_lists_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("extract", "run", "schema"):
+        assert command in result.output
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = (
+        "import sys; from summarizer.cli import app; from typer.testing import CliRunner; "
+        "CliRunner().invoke(app, ['--help']); "
+        "print(sorted(m for m in ('openai', 'instructor', 'tiktoken', 'docx', 'pypdf', 'openpyxl') if m in sys.modules))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
+
+
+def test_extract_prints_the_contract():
+    path = SAMPLES / "xiangyin_2022_administrative_approval_bureau_department.txt"
+    result = runner.invoke(app, ["extract", str(path)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    for key in ("meta", "figures", "indicators", "achievements", "problems", "measures", "checks", "warnings", "source"):
+        assert key in document
+    assert document["source"]["sha256"] and document["source"]["length"] == len(path.read_text(encoding="utf-8"))
+    figure = document["figures"][0]
+    for key in ("key", "label", "value", "unit", "span", "evidence"):
+        assert key in figure
+
+
+def test_schema_is_json_schema_of_the_report():
+    result = runner.invoke(app, ["schema"])
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Report"
+    assert {"meta", "figures", "problems", "measures", "checks", "source"} <= set(schema["properties"])
+
+
+def test_run_writes_one_output_per_report(tmp_path):
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    outputs = sorted(p.name for p in (tmp_path / "out").glob("*.json"))
+    assert outputs == sorted(p.stem + ".json" for p in SAMPLES.glob("*.txt"))
+    assert "files: 3" in result.stdout and "failed: 0" in result.stdout
+
+
+def test_unknown_format_is_a_one_line_config_error(tmp_path):
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path), "--format", "pdf"])
+    assert result.exit_code == 4
+    assert "unknown format pdf" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_backend_is_a_config_error():
+    path = SAMPLES / "xiangyin_2022_administrative_approval_bureau_department.txt"
+    result = runner.invoke(app, ["extract", str(path), "--backend", "nope"])
+    assert result.exit_code == 4
+    assert "Traceback" not in result.output

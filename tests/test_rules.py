@@ -1,0 +1,168 @@
+"""The rules backend on the real samples, against values read by hand from each report."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from summarizer.config import Settings
+from summarizer.pipeline import extract_report
+from summarizer.schemas import Grade, ReportKind
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+XIANGYIN = SAMPLES / "xiangyin_2022_administrative_approval_bureau_department.txt"
+YUHUA = SAMPLES / "yuhua_2021_government_service_hall_project.txt"
+LECHANG = SAMPLES / "lechang_2022_administrative_service_center_department.txt"
+
+
+@pytest.fixture(scope="module")
+def reports():
+    settings = Settings(verify=False)
+    return {path.name: extract_report(path, settings) for path in (XIANGYIN, YUHUA, LECHANG)}
+
+
+def values(report, key, *, item=None, unit=None):
+    return {
+        figure.value
+        for figure in report.figures
+        if figure.key == key and (item is None or figure.item == item) and (unit is None or figure.unit == unit)
+    }
+
+
+def assert_grounded(report, text):
+    """Every figure's evidence is in the source and its span covers its number."""
+    for figure in report.figures:
+        covered = text[figure.span.start : figure.span.end]
+        digits = str(figure.value).split(".")[0]
+        assert digits in covered.replace(",", ""), (figure.key, figure.value, covered)
+    for item in report.problems + report.measures + report.achievements:
+        assert item.span.end > item.span.start
+        assert text[item.span.start : item.span.end].strip()
+
+
+def test_xiangyin_meta(reports):
+    meta = reports[XIANGYIN.name].meta
+    assert meta.unit_name == "湘阴县行政审批服务局"
+    assert meta.region == "湘阴县"
+    assert meta.year == 2022
+    assert meta.kind is ReportKind.DEPARTMENT
+    assert meta.report_date == date(2022, 3, 16)
+    assert meta.contact_person == "刘艳"
+    assert (meta.staff_authorized, meta.staff_actual) == (34, 34)
+    assert meta.self_score == Decimal("95")
+    assert meta.grade is Grade.EXCELLENT and meta.grade_label == "优秀"
+
+
+def test_xiangyin_budget_tables_and_narrative(reports):
+    report = reports[XIANGYIN.name]
+    expected = {
+        "income_total": "1179.61",
+        "expenditure_total": "1179.61",
+        "basic_expenditure": "304.01",
+        "personnel_expenditure": "247.37",
+        "public_expenditure": "56.64",
+        "project_expenditure": "875.6",
+        "three_public_total": "0.46",
+        "three_public_reception": "0.46",
+        "fixed_assets": "25.02",
+    }
+    for key, value in expected.items():
+        assert Decimal(value) in values(report, key, unit="万元"), key
+    lines = {f.item: f.value for f in report.figures if f.key == "project_line"}
+    for item, value in {"行政审批制度改革": "35", "窗口服务经费": "78", "大楼运行经费": "240", "大厅窗口人员绩效考核": "251.6",
+                        "食堂运行": "103", "劳务派遣人员补助": "132", "企业开办公章免费刻制": "36"}.items():
+        assert lines.get(item) == Decimal(value), item
+    money = [f for f in report.figures if f.kind.value == "money"]
+    assert all(f.value_wan == f.value for f in money if f.unit == "万元")
+
+
+def test_xiangyin_counts_keep_both_conflicting_statements(reports):
+    report = reports[XIANGYIN.name]
+    replies = {f.value for f in report.figures if f.key == "count" and f.item and "回复工单" in f.item}
+    assert {Decimal("19251"), Decimal("1925")} <= replies
+
+
+def test_xiangyin_problems_and_measures(reports):
+    report = reports[XIANGYIN.name]
+    assert len(report.problems) == 3
+    assert report.problems[0].text.startswith("1、部分项目资金支付进度滞后")
+    assert "内控制度需进一步完善" in report.problems[1].text
+    assert len(report.measures) == 3
+    assert "科学合理编制预算" in report.measures[0].text
+    assert "新政府会计制度培训" in report.measures[2].text
+    assert len(report.achievements) >= 8
+
+
+def test_yuhua_project_report(reports):
+    report = reports[YUHUA.name]
+    meta = report.meta
+    assert meta.kind is ReportKind.PROJECT
+    assert meta.project_name == "政务服务及政务大厅运转经费"
+    assert meta.year == 2021 and meta.region == "雨花区"
+    assert meta.self_score == Decimal("97")
+    assert meta.grade is None  # the report states no grade
+    assert Decimal("127") in values(report, "budget")
+    assert Decimal("127") in values(report, "funds_received")
+    assert Decimal("100") in values(report, "received_rate")
+    assert Decimal("94.44") in values(report, "actual_spending")
+    assert Decimal("74.36") in values(report, "execution_rate")
+    assert Decimal("32.56") in values(report, "balance")
+    assert Decimal("7.66") in values(report, "returned_to_treasury")
+    assert Decimal("24.9") in values(report, "carried_forward")
+    spending = {f.item: f.value for f in report.figures if f.key == "spending_line"}
+    assert spending["办公费用"] == Decimal("70.93") and spending["其他商品和服务支出"] == Decimal("15.91")
+
+
+def test_yuhua_self_score_table(reports):
+    rows = {i.name: i for i in reports[YUHUA.name].indicators}
+    assert (rows["投入"].weight, rows["投入"].score) == (Decimal("20.00"), Decimal("20"))
+    assert (rows["过程"].weight, rows["过程"].score) == (Decimal("30.00"), Decimal("30"))
+    assert (rows["个性指标"].weight, rows["个性指标"].score) == (Decimal("50.00"), Decimal("47"))
+    assert rows["总分"].score == Decimal("97")
+    assert rows["资金到位率"].level1 == "投入" and rows["资金到位率"].level2 == "资金落实"
+
+
+def test_yuhua_problem_from_merged_section_and_empty_table_cells(reports):
+    report = reports[YUHUA.name]
+    # 问题与分析 / 存在问题与建议 cells are empty; the stated problem is the execution gap.
+    assert len(report.problems) == 1
+    assert "24.9万元" in report.problems[0].text
+    assert len(report.achievements) >= 5
+
+
+def test_lechang_meta_and_money_in_yuan(reports):
+    report = reports[LECHANG.name]
+    meta = report.meta
+    assert meta.unit_name == "乐昌市行政服务中心"
+    assert meta.year == 2022 and meta.report_date == date(2023, 2, 2)
+    assert meta.contact_person == "陈振文"
+    assert (meta.staff_authorized, meta.staff_actual) == (10, 10)
+    assert meta.self_score == Decimal("100") and meta.grade is Grade.EXCELLENT
+    budget = [f for f in report.figures if f.key == "budget" and f.value == Decimal("3432300.00")]
+    assert budget and budget[0].unit == "元" and budget[0].value_wan == Decimal("343.23")
+    assert Decimal("2744510.00") in values(report, "budget")
+    assert Decimal("25.06") in values(report, "growth_rate")
+    assert Decimal("30.28") in values(report, "growth_rate")  # the % sign is missing in the report
+    assert {Decimal("4.4")} == values(report, "three_public_total", unit="万元")
+    assert {Decimal("4.4")} == values(report, "three_public_total", unit="元")
+
+
+def test_lechang_problems_split_on_yi_shi_er_shi(reports):
+    report = reports[LECHANG.name]
+    assert len(report.problems) == 2
+    assert report.problems[0].text.startswith("绩效管理理念有待进一步增强")
+    assert report.problems[1].text.startswith("二是预算绩效管理基础工作")
+    assert [m.text[:2] for m in report.measures] == ["一是", "二是", "三是"]
+
+
+@pytest.mark.parametrize("path", [XIANGYIN, YUHUA, LECHANG], ids=lambda p: p.stem.split("_")[0])
+def test_every_item_is_grounded(reports, path):
+    report = reports[path.name]
+    text = path.read_text(encoding="utf-8")
+    assert report.source.length == len(text)
+    assert_grounded(report, text)
+    for name, evidence in report.meta.evidence.items():
+        assert text[evidence.span.start : evidence.span.end], name
