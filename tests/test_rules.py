@@ -166,3 +166,29 @@ def test_every_item_is_grounded(reports, path):
     assert_grounded(report, text)
     for name, evidence in report.meta.evidence.items():
         assert text[evidence.span.start : evidence.span.end], name
+
+
+SYNTHETIC = Path(__file__).resolve().parent / "data" / "synthetic_project_report.txt"
+
+
+def test_standard_indicator_table_and_common_phrasings():
+    """A made-up report in the common 一级/二级/三级指标 layout (not one of the samples)."""
+    report = extract_report(SYNTHETIC, Settings(verify=False))
+    meta = report.meta
+    assert (meta.self_score, meta.grade, meta.year) == (Decimal("88"), Grade.GOOD, 2023)
+    assert meta.project_name == "农村饮水安全维修养护" and meta.unit_name == "某某市水利服务中心"
+    rows = {i.name: i for i in report.indicators}
+    assert len(rows) == 5
+    assert (rows["受益人口"].level1, rows["受益人口"].level2) == ("产出指标", "数量指标")  # merged cells
+    assert (rows["农村供水保障率"].target, rows["农村供水保障率"].actual) == ("≥95%", "96%")
+    assert (rows["农村供水保障率"].weight, rows["农村供水保障率"].score) == (Decimal("20"), Decimal("18"))
+    by_key = {(f.key, f.item): f.value for f in report.figures}
+    assert by_key[("budget", None)] == Decimal("200")
+    assert by_key[("budget", "中央补助")] == Decimal("80")
+    assert by_key[("budget", "市级财政")] == Decimal("120")
+    assert by_key[("actual_spending", None)] == Decimal("186.5")
+    assert by_key[("execution_rate", None)] == Decimal("93.25")
+    assert by_key[("balance", None)] == Decimal("13.5")
+    assert not [f for f in report.figures if f.key in ("count", "other_rate")]  # table targets are not figures
+    assert [p.text[:3] for p in report.problems] == ["（一）", "（二）"]
+    assert len(report.measures) == 2

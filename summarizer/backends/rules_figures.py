@@ -34,13 +34,13 @@ _MONEY_SUBJECTS: list[tuple[str, str]] = [
     (r"项目支出", "project_expenditure"),
     (r"支出合计|总支出|支出总额|支出总计|收入支出决算|支出决算", "expenditure_total"),
     (r"收入合计|总收入|收入总计|收入总额|本年收入|收入决算", "income_total"),
-    (r"公共财政拨款|一般公共预算(?:财政)?拨款|财政拨款", "income_fiscal"),
+    (r"公共财政拨款|一般公共预算(?:财政)?拨款(?:收入)?|财政拨款(?:收入)?", "income_fiscal"),
     (r"其他收入", "income_other"),
     (r"上年结转|上年度结转", "carryover"),
     (r"固定资产", "fixed_assets"),
 ]
 _MONEY_GENERIC: list[tuple[str, str]] = [
-    (r"实际支出|支出金额|实际支付|已支付|实际使用|支出数", "actual_spending"),
+    (r"实际支出|支出金额|实际支付|已支付|实际使用|支出数|执行数|执行金额|决算数|全年执行", "actual_spending"),
     (r"到位金额|实际到位|已到位|到位资金|到位", "funds_received"),
     (r"年初预算|预算数|预算为|预算安排|资金总额|总额|安排金额|本年度安排|下达金额|项目资金为?|预算|安排", "budget"),
     (r"结余|剩余", "balance"),
@@ -70,7 +70,7 @@ _KV_RE = [(re.compile(p), k) for p, k in _KV_KEYS]
 _CLAUSE_END = "。；;，,\n\t"
 _SENTENCE_END = "。；;\n"
 _LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?(?:[（(]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[①-⑩]|其中[：:]?)\s*")
-_TOTAL_ROW = re.compile(r"汇总|合计|总计|小计|财政$|资金$|^区县|^市级|^省|^\d{4}年")
+_TOTAL_ROW = re.compile(r"汇总|合计|总计|小计|资金总额|总额$|财政$|资金$|^区县|^市级|^省|^\d{4}年")
 _YEAR = re.compile(r"(20\d{2})年")
 
 
@@ -132,7 +132,9 @@ def _kind_and_wan(quantity: Quantity) -> tuple[FigureKind, Decimal | None]:
 def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[Figure]:
     text = document.text
     figures: list[Figure] = []
-    quantities = [q for q in find_quantities(text, with_bare=False) if (q.start, q.end) not in skip]
+    quantities = [
+        q for q in find_quantities(text, with_bare=False) if not any(a <= q.start and q.end <= b for a, b in skip)
+    ]
     previous: Figure | None = None
     previous_sentence = -1
     for index, quantity in enumerate(quantities):
@@ -159,7 +161,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 key = generic[0]
                 # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
                 if previous is not None and previous.item and previous.key in _LINE_KEYS:
-                    item = previous.item
+                    # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
+                    remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", _label_from(context))
+                    item = remainder if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 2 else previous.item
             elif previous is not None and re.fullmatch(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*", context):
                 key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
@@ -168,6 +172,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 override = _closest(_AFTER_RE, following[:40])
                 if override:
                     key = override[0]
+            if key is None and previous is not None and previous.item is None and "其中" in text[sentence_start : quantity.start] \
+                    and previous.key in ("budget", "funds_received", "income_total"):
+                key, item = previous.key, label or None  # "预算资金200万元，其中：中央补助80万元"
             if key is None:
                 section = layout.section_at(quantity.start)
                 before = text[max(0, sentence_start - 300) : quantity.start]
@@ -257,14 +264,17 @@ def _is_indicator_table(labels: list[str]) -> bool:
 
 
 def table_figures(document: Document, layout: Layout, report_year: int | None) -> tuple[list[Figure], set[tuple[int, int]]]:
-    """Figures from table value cells, and the cell spans they used (to skip in narrative)."""
+    """Figures from table value cells, and the ranges they used (cells and indicator rows),
+    which the narrative pass then skips."""
     figures: list[Figure] = []
     used: set[tuple[int, int]] = set()
     for table in layout.tables:
         for row in table.rows:
-            if is_key_value_row(row):
+            if row.labels and _is_indicator_table(row.labels) or any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
+                used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
+            elif is_key_value_row(row):
                 figures.extend(_key_value_figures(document, row, used))
-            elif row.labels and not _is_indicator_table(row.labels) and not any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
+            elif row.labels:
                 figures.extend(_grid_figures(document, table, row, used))
     return figures, used
 
@@ -376,7 +386,11 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
         for row in table.rows:
             texts = [re.sub(r"[ \t]+", " ", text).strip() for text in row.texts()]
             if row.labels and _is_indicator_table(row.labels):
-                found.append(_score_row(document, row, texts, level1, level2))
+                indicator = _score_row(document, row, texts, level1, level2)
+                found.append(indicator)
+                if "三级指标" in row.labels:
+                    level1, level2 = indicator.level1, indicator.level2
+                    continue
                 name = texts[0]
                 if re.match(r"^[一二三四五六七八九十]+、", name):
                     level1, level2 = _NUMBERED.sub("", name), None
@@ -422,6 +436,9 @@ def _score_row(document: Document, row: TableRow, texts: list[str], level1: str 
                 return texts[index]
         return None
 
+    level_columns = {name: index for index, name in enumerate(labels) if re.fullmatch(r"[一二三]级指标", name)}
+    if "三级指标" in level_columns:
+        return _graded_row(document, row, texts, labels, level_columns, column, level1, level2)
     name = _NUMBERED.sub("", texts[0]).replace(" ", "")
     is_level1 = bool(re.match(r"^[一二三四五六七八九十]+、", texts[0]))
     is_level2 = bool(re.match(r"^[（(][一二三四五六七八九十]+[)）]", texts[0]))
@@ -435,6 +452,29 @@ def _score_row(document: Document, row: TableRow, texts: list[str], level1: str 
         name=name,
         target=column(r"目标"),
         actual=column(r"实际|完成"),
+        weight=parse_decimal(weight) if weight else None,
+        score=parse_decimal(score) if score else None,
+        span=document.span(row.start, row.end),
+        evidence=document.quote(row.start, row.end)[:300],
+    )
+
+
+def _graded_row(document, row, texts, labels, level_columns, column, level1, level2) -> Indicator:
+    """A row of the standard 一级/二级/三级指标 table; blank level cells repeat the row above
+    (merged cells in the original form)."""
+
+    def cell(name: str) -> str | None:
+        index = level_columns.get(name)
+        return texts[index] if index is not None and index < len(texts) and texts[index] else None
+
+    weight = column(r"分值|权重")
+    score = column(r"得分|评分")
+    return Indicator(
+        level1=cell("一级指标") or level1,
+        level2=cell("二级指标") or level2,
+        name=(cell("三级指标") or "").replace(" ", ""),
+        target=column(r"指标值|目标值|预期值|计划值"),
+        actual=column(r"实际完成|实际值|完成值|实际"),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
         span=document.span(row.start, row.end),
