@@ -160,10 +160,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             elif generic:
                 key = generic[0]
                 # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
-                if previous is not None and previous.item and previous.key in _LINE_KEYS:
+                if previous is not None and previous.item:
                     # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", _label_from(context))
-                    item = remainder if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 2 else previous.item
+                    if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 2:
+                        item = remainder
+                    elif previous.key in _LINE_KEYS:
+                        item = previous.item
             elif previous is not None and re.fullmatch(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*", context):
                 key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
