@@ -192,3 +192,26 @@ def test_standard_indicator_table_and_common_phrasings():
     assert not [f for f in report.figures if f.key in ("count", "other_rate")]  # table targets are not figures
     assert [p.text[:3] for p in report.problems] == ["（一）", "（二）"]
     assert len(report.measures) == 2
+
+
+def test_department_narrative_with_pipe_table():
+    """A made-up department report: 收入总计/支出总计 sentences, a markdown table, 一是/二是 problems."""
+    path = Path(__file__).resolve().parent / "data" / "synthetic_department_report.md"
+    report = extract_report(path, Settings(verify=False))
+    meta = report.meta
+    assert meta.kind is ReportKind.DEPARTMENT  # 项目支出 in the body does not make it a project report
+    assert (meta.contact_person, meta.staff_authorized, meta.staff_actual) == ("王芳", 45, 43)
+    assert (meta.self_score, meta.grade) == (Decimal("92"), Grade.EXCELLENT)
+    by_key = {(f.key, f.item): f.value for f in report.figures}
+    expected = {
+        ("income_total", None): "1234.56", ("income_fiscal", None): "1200", ("income_other", None): "34.56",
+        ("expenditure_total", None): "1230", ("basic_expenditure", None): "800", ("personnel_expenditure", None): "700",
+        ("public_expenditure", None): "100", ("project_expenditure", None): "430", ("balance", None): "4.56",
+        ("three_public_total", None): "5.2", ("three_public_reception", None): "1.2",
+        ("three_public_vehicle_operation", None): "4", ("budget", "基本支出"): "820",
+        ("actual_spending", "项目支出"): "430", ("execution_rate", "项目支出"): "95.56",
+    }
+    for key, value in expected.items():
+        assert by_key.get(key) == Decimal(value), key
+    assert [p.text[:2] for p in report.problems] == ["一是", "二是"]
+    assert len(report.measures) == 2

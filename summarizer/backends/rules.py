@@ -70,7 +70,10 @@ _UNIT_LABEL = re.compile(
     r"(?:部门（单位）名称|部门\(单位\)名称|部门名称|单位名称|预算单位|项目实施单位|实施单位|评价单位)\s*[:：]?\s*[\t ]*([^\t\n]{2,40})"
 )
 _DATE = re.compile(r"(?:报告日期|填报日期|报送日期|日期)\s*[:：]?\s*(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_CONTACT = re.compile(r"(?:联系人|填报人|经办人)(?:（签名）|\(签名\))?\s*[:：]?\s*[\t ]*([\u4e00-\u9fff]{2,4})(?![\u4e00-\u9fff])")
+_CONTACT = re.compile(
+    r"(?:联系人|填报人|经办人)(?:（签名）|\(签名\))?\s*[:：]?\s*[\t ]*([\u4e00-\u9fff]{2,4}?)"
+    r"(?=联系电话|联络电话|电话|职务|手机|[^\u4e00-\u9fff]|$)"
+)
 _PHONE = re.compile(r"(?:联系电话|联络电话|电话)\s*[:：]?\s*[\t ]*(\d{3,4}-?\d{7,8}|1\d{10})")
 _PROJECT = re.compile(r"项目名称\s*[:：]?\s*[\t\n ]*([^\t\n]{2,60})")
 _STAFF_AUTH = re.compile(r"(?:人员编制|编制人数|核定编制数?|编制数|核定[\u4e00-\u9fff]{0,6}编制)\s*(?:为|共)?\s*[:：]?\s*[\t ]*(\d{1,5})\s*(?:名|人)?")
@@ -79,6 +82,18 @@ _SCORE = re.compile(r"(?:自评综合得分|综合得分|自评得分|自评结�
 _GRADE = re.compile(r"(?:评价等次|评价等级|自评等级|绩效等级|等级为|等次为|评定为|评价结果为)\s*(?:为|是|评定为)?\s*[:：]?\s*[\t ]*[“\"'「]?(优秀|优|良好|良|中等|中|合格|及格|不合格|差)")
 _GRADE_MAP = {"优秀": Grade.EXCELLENT, "优": Grade.EXCELLENT, "良好": Grade.GOOD, "良": Grade.GOOD, "中等": Grade.FAIR,
               "中": Grade.FAIR, "合格": Grade.FAIR, "及格": Grade.FAIR, "差": Grade.POOR, "不合格": Grade.POOR}
+
+
+def _report_kind(text: str) -> ReportKind:
+    """The title decides (its first 400 characters); the body only breaks a tie."""
+    for window in (text[:400], text[:1500]):
+        department = re.search(r"整体支出|部门整体|单位整体", window)
+        project = re.search(r"项目支出绩效|项目支出|项目绩效|项目名称", window)
+        if department and (not project or department.start() < project.start()):
+            return ReportKind.DEPARTMENT
+        if project:
+            return ReportKind.PROJECT
+    return ReportKind.UNKNOWN
 
 
 def _first(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
@@ -104,11 +119,7 @@ def extract_meta(document: Document, layout: Layout) -> Meta:
             start = region.start(1) if region.string is text else line_start + region.start(1)
             meta.region = region.group(1).lstrip("#").strip()
             meta.evidence["region"] = Evidence(span=document.span(start, start + len(region.group(1))), quote=region.group(1))
-    window = text[:4000]
-    if re.search(r"项目支出", window[:800]) or re.search(r"项目支出绩效|项目绩效", window[:1500]):
-        meta.kind = ReportKind.PROJECT
-    elif re.search(r"整体支出|部门整体|单位整体", window[:1500]):
-        meta.kind = ReportKind.DEPARTMENT
+    meta.kind = _report_kind(text)
     unit = _first(_UNIT_LABEL, text, 0, 6000)
     if unit:
         meta.unit_name = unit.group(1).strip(" ：:")

@@ -115,7 +115,7 @@ def _label_from(context: str) -> str:
     for _ in range(2):
         label = _LIST_MARKER.sub("", label)
     label = re.sub(r"^(?:其中|包括|分别为|具体为)[：:]?", "", label)
-    label = label.strip(" ：:（(，,、)）-为是共计约达")
+    label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
     return label[-24:]
 
 
