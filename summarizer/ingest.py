@@ -1,12 +1,27 @@
 """Ingest: read a report file into a Document (decoded text + normalised text + offset map).
 
 The only stage that touches input files. Never guesses silently: a file it cannot read as
-a report raises InputError with a one-line reason.
+a report raises InputError with a one-line reason naming the file.
+
+- .txt/.md: UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030/GBK when the result
+  reads as Chinese; anything else is "undecodable".
+- .docx: paragraphs and tables in reading order; each table row becomes one tab-separated
+  line (merged cells leave empty cells, so columns stay aligned), which structure.py reads
+  as a table.
+- .pdf: the text layer, page by page; a PDF without one (a scan) is an error, not an empty
+  report.
+The size limit is checked before the file is read, and the parsers for .docx/.pdf are
+imported only when such a file arrives.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import unicodedata
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import Settings
@@ -14,24 +29,242 @@ from .document import Document
 from .errors import InputError
 from .normalise import normalise
 
-SUPPORTED = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+SUPPORTED = (*TEXT_SUFFIXES, ".docx", ".pdf")
+
+# Leading bytes of formats people rename to .txt by mistake (for a clearer message).
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF; rename it to .pdf"),
+    (b"PK\x03\x04", "a zip archive (a .docx or .xlsx?); rename it to its real extension"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.doc/.xls); save it as .docx or .txt"),
+    (b"\x7fELF", "a program"),
+]
+_ALLOWED_CONTROLS = set("\t\n\r\f\v\x1a")  # \x1a: DOS end-of-file marker in old text files
 
 
 def read_document(path: Path, settings: Settings) -> Document:
+    """Read one report file. Raises InputError (one line, naming the file) when it cannot."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("no such file", path=path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputError("file is empty", path=path)
-    text = data.decode("utf-8-sig")
-    normalised, offsets = normalise(text)
+    data = _read_bytes(path, settings.max_bytes)
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        original, encoding = decode_text(data, path)
+    elif suffix == ".docx":
+        original, encoding = _docx_text(data, path), "docx-xml"
+    else:
+        original, encoding = _pdf_text(data, path), "pdf-text"
+    if not original.strip():
+        raise InputError("file has no text (only whitespace)", path=path)
+    text, offsets = normalise(original)
     return Document(
         path=str(path),
-        original=text,
-        text=normalised,
+        original=original,
+        text=text,
         offsets=offsets,
-        encoding="utf-8",
-        format=path.suffix.lstrip(".").lower() or "txt",
+        encoding=encoding,
+        format=suffix.lstrip("."),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    if not path.exists():
+        raise InputError("no such file", path=path)
+    if path.is_dir():
+        raise InputError("is a folder, not a file (use `summarizer run` for folders)", path=path)
+    if not path.is_file():
+        raise InputError("is not a regular file", path=path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(
+            f"unsupported file type {suffix or '(no extension)'}; supported: {', '.join(SUPPORTED)}", path=path
+        )
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _too_big(path, size, max_bytes)
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)  # the file may have grown since stat()
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror or exc})", path=path) from None
+    if len(data) > max_bytes:
+        raise _too_big(path, len(data), max_bytes)
+    if not data:
+        raise InputError("file is empty", path=path)
+    return data
+
+
+def _too_big(path: Path, size: int, max_bytes: int) -> InputError:
+    return InputError(
+        f"file is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit for a report "
+        "(raise it with SUMMARIZER_MAX_BYTES if this really is one)",
+        path=path,
+    )
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
+    """Decode a text file's bytes; return (text, encoding name). Raises InputError."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"binary file, not text (looks like {kind})", path=path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _checked(_decode(data, "utf-16", path), path), "utf-16"
+    if b"\x00" in data:
+        raise InputError("binary file, not text (contains NUL bytes)", path=path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        text = _try_gb18030(data)
+        if text is None:
+            raise InputError(
+                f"cannot decode text: not UTF-8 (bad byte at offset {utf8_error.start}) and not GB18030/GBK; "
+                "save it as UTF-8",
+                path=path,
+            ) from None
+        return _checked(text, path), "gb18030"
+    return _checked(text, path), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+
+
+def _decode(data: bytes, encoding: str, path: Path | str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot decode text as {encoding} (bad byte at offset {exc.start})", path=path) from None
+
+
+def _checked(text: str, path: Path | str) -> str:
+    """Refuse text that is mostly control characters: a binary file that happened to decode."""
+    sample = text[:20000]
+    controls = sum(1 for char in sample if char < " " and char not in _ALLOWED_CONTROLS)
+    if controls > max(2, len(sample) // 100):
+        raise InputError("binary file, not text (full of control characters)", path=path)
+    return text
+
+
+def _try_gb18030(data: bytes) -> str | None:
+    """GB18030 decodes many byte strings that are not Chinese (UTF-8 with a bad byte, random
+    binary). Accept it only when most Chinese characters are common ones: in real GBK text
+    nearly all fall in GB2312 level 1 (the 3,755 most frequent), in mis-decoded bytes few do."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    han = common = odd = 0
+    for char in text[:20000]:
+        if "\u4e00" <= char <= "\u9fff":
+            han += 1
+            try:
+                encoded = char.encode("gb2312")
+            except UnicodeEncodeError:
+                continue
+            common += 0xB0 <= encoded[0] <= 0xD7
+        elif not (char.isascii() or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"):
+            odd += unicodedata.category(char) not in ("Po", "Ps", "Pe", "Pd", "Pi", "Pf", "Sm", "So", "No")
+    if han == 0:
+        return None
+    return text if common >= 0.6 * han and odd <= 0.05 * (han + 1) else None
+
+
+# ---------------------------------------------------------------- .docx
+
+
+def _docx_text(data: bytes, path: Path) -> str:
+    def read() -> str:
+        import docx  # python-docx, imported only for .docx input
+
+        document = docx.Document(io.BytesIO(data))
+        blocks: list[str] = []
+        for block in document.iter_inner_content():
+            if hasattr(block, "rows"):
+                blocks.append(_table_lines(block))
+            else:
+                blocks.append(_one_line(block.text))
+        return "\n".join(blocks)
+
+    return _parse(read, path, "a Word .docx file", hint="an old .doc must be saved as .docx first")
+
+
+def _table_lines(table) -> str:
+    """One tab-separated line per row. A cell spanning n columns is followed by n-1 empty
+    cells and a vertically merged continuation is empty, so every row has the grid's width
+    and each value keeps its column (as in the tab-separated tables of the .txt samples)."""
+    from docx.table import _Cell
+
+    lines: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        for tc in row._tr.tc_lst:
+            if tc.vMerge == "continue":
+                text = ""
+            else:
+                text = _cell_text(_Cell(tc, table))
+            cells.append(text)
+            cells.extend([""] * (tc.grid_span - 1))
+        lines.append("\t".join(cells))
+    return "\n".join([""] + lines + [""])  # blank lines keep a table apart from the prose around it
+
+
+def _cell_text(cell) -> str:
+    parts: list[str] = []
+    for block in cell.iter_inner_content():
+        if hasattr(block, "rows"):  # a nested table: its cells in order, on this row
+            parts.extend(_cell_text(inner) for row in block.rows for inner in row.cells)
+        else:
+            parts.append(block.text)
+    # Paragraphs inside a cell are joined by a space so the row stays on one line; normalise
+    # drops the space again between Chinese characters.
+    return _one_line(" ".join(part.strip() for part in parts if part.strip()))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace("\t", " ").splitlines())
+
+
+# ---------------------------------------------------------------- .pdf
+
+
+def _pdf_text(data: bytes, path: Path) -> str:
+    def read() -> str:
+        import pypdf  # imported only for .pdf input
+
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError("PDF is password-protected; save an unprotected copy", path=path)
+        return "\n".join((page.extract_text() or "").rstrip() for page in reader.pages)
+
+    text = _parse(read, path, "a PDF", hint="re-export or re-download it")
+    if not text.strip():
+        raise InputError("PDF has no text layer (a scanned image?); run OCR or export the text first", path=path)
+    return text
+
+
+def _parse(read: Callable[[], str], path: Path, kind: str, hint: str) -> str:
+    """Run a third-party parser on untrusted bytes: whatever it raises means a corrupt file."""
+    # pypdf reports recoverable damage through logging and warnings, which would reach stderr
+    # and break the one-line error contract of the CLI.
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return read()
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile, lxml, pypdf and KeyError all mean "corrupt"
+        reason = type(exc).__name__
+        raise InputError(f"cannot read file: corrupt or not {kind} ({reason}); {hint}", path=path) from None
+    finally:
+        logger.setLevel(level)

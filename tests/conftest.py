@@ -27,3 +27,35 @@ def settings():
     from summarizer.config import resolve_settings
 
     return resolve_settings(environ={})
+
+
+# name -> (file name, bytes, words the error message must contain). Used by test_ingest
+# (read_document) and test_bad_input (the CLI), so both check the same bad files.
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+BAD_FILES: dict[str, tuple[str, bytes, str]] = {
+    "empty": ("empty.txt", b"", "empty"),
+    "whitespace only": ("blank.txt", " \n\t\r\n\u3000\n".encode("utf-8"), "only whitespace"),
+    "bom only": ("bom.md", b"\xef\xbb\xbf", "only whitespace"),
+    "png renamed": ("picture.txt", PNG_BYTES + bytes(range(256)) * 4, "binary"),
+    "nul bytes": ("nul.txt", "收入合计".encode("utf-8") + b"\x00\x00\x01" * 50, "binary"),
+    "control characters": ("controls.txt", bytes(range(1, 9)) * 100 + "预算".encode("utf-8"), "binary"),
+    "undecodable": ("latin1.txt", "Résumé du budget: déjà payé, côté élève. ".encode("latin-1") * 20, "cannot decode"),
+    "unsupported extension": ("report.xlsx", "收入合计 100 万元".encode("utf-8"), "unsupported file type .xlsx"),
+    "no extension": ("README", "收入合计 100 万元".encode("utf-8"), "unsupported file type"),
+    "corrupt docx": ("broken.docx", b"PK\x03\x04" + b"not really a zip" * 10, "corrupt"),
+    "doc renamed docx": ("old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "corrupt"),
+    "corrupt pdf": ("broken.pdf", b"%PDF-1.4\n1 0 obj\n<< garbage", "corrupt"),
+}
+
+
+@pytest.fixture
+def bad_files(tmp_path) -> dict[str, tuple[Path, str]]:
+    """Write every BAD_FILES case into tmp_path/bad; name -> (path, expected words)."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    made = {}
+    for name, (file_name, data, words) in BAD_FILES.items():
+        path = folder / file_name
+        path.write_bytes(data)
+        made[name] = (path, words)
+    return made
