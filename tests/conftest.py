@@ -59,3 +59,12 @@ def bad_files(tmp_path) -> dict[str, tuple[Path, str]]:
         path.write_bytes(data)
         made[name] = (path, words)
     return made
+
+
+@pytest.fixture(params=list(BAD_FILES))
+def bad_file(request, tmp_path) -> tuple[Path, str]:
+    """One BAD_FILES case at a time (tests using it run once per case): (path, expected words)."""
+    file_name, data, words = BAD_FILES[request.param]
+    path = tmp_path / file_name
+    path.write_bytes(data)
+    return path, words
