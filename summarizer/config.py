@@ -49,8 +49,10 @@ class Settings(BaseModel):
     concurrency: int = Field(4, ge=1, le=64)
     cache_dir: Path | None = None
     cache: bool = True
-    encoding: str = "cl100k_base"
-    input_budget: int = Field(6000, ge=500)
+    encoding: str = "cl100k_base"  # a tiktoken encoding name or a local .tiktoken file
+    input_budget: int = Field(8000, ge=500)  # tokens per request: prompt + schema + report chunk
+    fallback: bool = True  # on LLM failure use the rules result (with a warning) instead of failing
+    prompts_dir: Path | None = None  # a folder of prompt templates overriding the built-in ones
 
     @field_validator("formats", mode="before")
     @classmethod

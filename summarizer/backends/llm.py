@@ -1,0 +1,197 @@
+"""The LLM backend: instructor-typed extraction by any OpenAI-compatible model, grounded by code.
+
+For one report: cut the text into section-aware chunks within the input budget
+(llm/chunking.py), ask the model for each chunk with the system and per-section prompts
+(prompts/*.j2) and a response model derived from the output contract (llm/responses.py),
+ground every returned item against the source (llm/grounding.py), merge the chunks with
+duplicates removed, and record the prompt hash and token usage. The report text is sent as
+delimited data; instructions inside it are content, not commands.
+
+When the endpoint fails after its retries the report falls back to the rules result with a
+warning (setting `fallback`, on by default), so a batch never fails for a flaky endpoint;
+with the fallback off the failure is a one-line BackendError (exit code 5).
+This module never computes a span or trusts a number itself: grounding.py does both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..config import Settings
+from ..document import Document
+from ..errors import BackendError
+from ..llm.chunking import Chunk, blocks_of, chunk, select
+from ..llm.client import LLMClient
+from ..llm.grounding import Grounder, dedupe_figures, dedupe_indicators, dedupe_items, merge_meta
+from ..llm.prompts import PromptSet
+from ..llm.responses import FIELDS, extraction_model
+from ..llm.usage import UsageMeter
+from ..schemas import Figure, Indicator, Meta, Report, Source, TextItem
+from ..structure import Layout, Role
+
+log = logging.getLogger("summarizer.llm")
+
+MIN_CHUNK_TOKENS = 300
+_TAG = re.compile(r"<(/?)(report)", re.IGNORECASE)
+
+
+@dataclass
+class Extraction:
+    """What the model, once grounded, found for the fields a run asked for."""
+
+    meta: Meta = field(default_factory=Meta)
+    figures: list[Figure] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    achievements: list[TextItem] = field(default_factory=list)
+    problems: list[TextItem] = field(default_factory=list)
+    measures: list[TextItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def delimit(text: str) -> tuple[str, str]:
+    """The report as data: a tag no report can forge (a hash of the text) and the text with any
+    look-alike tags defused, so an injected "</report>" cannot close the data block."""
+    tag = "report-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return tag, _TAG.sub(lambda m: "＜" + m.group(1) + m.group(2), text)
+
+
+def source_of(document: Document) -> Source:
+    return Source(
+        path=document.path,
+        sha256=document.sha256,
+        length=len(document.original),
+        encoding=document.encoding,
+        format=document.format,
+    )
+
+
+class LLMBackend:
+    name = "llm"
+
+    def __init__(self, settings: Settings, client: LLMClient | None = None) -> None:
+        self.settings = settings
+        self.prompts = PromptSet(settings.prompts_dir)
+        self.client = client or LLMClient(settings)  # ConfigError here, before any file is read
+
+    # -- the Backend protocol -------------------------------------------------------------
+
+    def extract(self, document: Document, layout: Layout) -> Report:
+        meter = UsageMeter()
+        try:
+            found = self.extract_fields(document, layout, FIELDS, meter=meter)
+        except BackendError as error:
+            return self.fall_back(document, layout, error, meter)
+        return Report(
+            meta=found.meta,
+            figures=found.figures,
+            indicators=found.indicators,
+            achievements=found.achievements,
+            problems=found.problems,
+            measures=found.measures,
+            warnings=found.warnings,
+            source=source_of(document),
+            backend=self.name,
+            prompt_hash=self.prompts.hash,
+            usage=meter.usage(),
+        )
+
+    def fall_back(self, document: Document, layout: Layout, error: BackendError, meter: UsageMeter) -> Report:
+        """The rules result with a warning, or the error itself when the fallback is off."""
+        if not self.settings.fallback:
+            raise BackendError(error.message, path=document.path) from None
+        from .rules import RulesBackend
+
+        log.warning("%s: %s; using the rules result", document.path, error.message)
+        report = RulesBackend(self.settings).extract(document, layout)
+        note = f"LLM 后端失败，已改用规则提取结果：{error.message}"
+        return report.model_copy(update={"warnings": [*report.warnings, note], "usage": meter.usage()})
+
+    # -- shared with hybrid ---------------------------------------------------------------
+
+    def messages(self, fields: tuple[str, ...], chunk_text: str, part: int, parts: int, titles: list[str]) -> list[dict[str, str]]:
+        tag, report = delimit(chunk_text)
+        guidance = {name: self.prompts.render(f"sections/{name}") for name in fields}
+        return [
+            {"role": "system", "content": self.prompts.render("system", fields=list(fields))},
+            {
+                "role": "user",
+                "content": self.prompts.render(
+                    "user", fields=list(fields), part=part, parts=parts, titles=titles, tag=tag, report=report, guidance=guidance
+                ),
+            },
+        ]
+
+    def chunks(self, document: Document, layout: Layout, fields: tuple[str, ...], roles: Iterable[Role] | None) -> list[Chunk]:
+        model = extraction_model(fields)
+        overhead = self.client.request_overhead(model, self.messages(fields, "", 1, 1, []))
+        budget = self.settings.input_budget - overhead
+        if budget < MIN_CHUNK_TOKENS:
+            log.warning(
+                "input_budget %d leaves %d tokens for report text after the prompt and schema; using %d",
+                self.settings.input_budget, budget, MIN_CHUNK_TOKENS,
+            )
+            budget = MIN_CHUNK_TOKENS
+        blocks = select(blocks_of(document, layout), roles)
+        return chunk(document, blocks, budget, self.client.counter.count)
+
+    def extract_fields(
+        self,
+        document: Document,
+        layout: Layout,
+        fields: tuple[str, ...],
+        *,
+        meter: UsageMeter,
+        roles: Iterable[Role] | None = None,
+        backend_name: str = "llm",
+    ) -> Extraction:
+        """Ask the model for `fields` over the blocks of `roles` (all when None); ground and merge."""
+        fields = tuple(name for name in FIELDS if name in fields)
+        model = extraction_model(fields)
+        pieces = self.chunks(document, layout, fields, roles)
+        grounder = Grounder(document, layout, backend=backend_name)
+
+        def ask(index: int) -> object:
+            piece = pieces[index]
+            titles = [block.title for block in piece.blocks]
+            messages = self.messages(fields, piece.text(document), index + 1, len(pieces), titles)
+            return self.client.complete(model, messages, prompt_hash=self.prompts.hash, meter=meter).parsed
+
+        workers = max(1, min(len(pieces), self.settings.concurrency))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(ask, index) for index in range(len(pieces))]
+            try:
+                answers = [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+        found = Extraction()
+        metas: list[Meta] = []
+        for piece, answer in zip(pieces, answers):
+            windows = piece.windows
+            if "meta" in fields and getattr(answer, "meta", None) is not None:
+                metas.append(grounder.meta(answer.meta, windows))
+            for item in getattr(answer, "figures", []):
+                if (figure := grounder.figure(item, windows)) is not None:
+                    found.figures.append(figure)
+            for item in getattr(answer, "indicators", []):
+                if (indicator := grounder.indicator(item, windows)) is not None:
+                    found.indicators.append(indicator)
+            for name in ("achievements", "problems", "measures"):
+                for item in getattr(answer, name, []):
+                    if (text_item := grounder.text_item(item, windows)) is not None:
+                        getattr(found, name).append(text_item)
+        found.meta = merge_meta(metas)
+        found.figures = dedupe_figures(found.figures)
+        found.indicators = dedupe_indicators(found.indicators)
+        found.achievements = dedupe_items(found.achievements)
+        found.problems = dedupe_items(found.problems)
+        found.measures = dedupe_items(found.measures)
+        found.warnings = grounder.warnings()
+        return found

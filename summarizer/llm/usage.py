@@ -1,0 +1,48 @@
+"""Token usage: a thread-safe meter per report, and the sum over a run. No I/O."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+from ..schemas import Report, TokenUsage
+
+
+class UsageMeter:
+    """Adds up requests and tokens from the threads working on one report."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.estimated = False
+
+    def add(self, *, requests: int = 0, input_tokens: int = 0, output_tokens: int = 0, estimated: bool = False) -> None:
+        with self._lock:
+            self.requests += requests
+            self.input_tokens += input_tokens
+            self.output_tokens += output_tokens
+            self.estimated = self.estimated or estimated
+
+    def usage(self) -> TokenUsage:
+        with self._lock:
+            return TokenUsage(
+                input_tokens=self.input_tokens,
+                output_tokens=self.output_tokens,
+                requests=self.requests,
+                estimated=self.estimated,
+            )
+
+
+def total_usage(reports: Iterable[Report]) -> TokenUsage | None:
+    """The sum of every report's usage, or None when no report used an LLM."""
+    found = [report.usage for report in reports if report.usage is not None]
+    if not found:
+        return None
+    return TokenUsage(
+        input_tokens=sum(usage.input_tokens for usage in found),
+        output_tokens=sum(usage.output_tokens for usage in found),
+        requests=sum(usage.requests for usage in found),
+        estimated=any(usage.estimated for usage in found),
+    )
