@@ -23,10 +23,13 @@ _Text = tuple[str, list[int]]
 
 def _rewrite(text: str, offsets: list[int], pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> _Text:
     """Like re.sub, but keeps the offset map. `offsets` has len(text) + 1 entries."""
+    matches = list(pattern.finditer(text))
+    if not matches:  # the common case for most passes: nothing to copy
+        return text, offsets
     out: list[str] = []
     out_offsets: list[int] = []
     last = 0
-    for match in pattern.finditer(text):
+    for match in matches:
         start, end = match.span()
         out.append(text[last:start])
         out_offsets.extend(offsets[last:start])
@@ -67,6 +70,8 @@ _FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})
 _FULLWIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
 _FULLWIDTH.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0x3000: ord(" "), 0xA0: ord(" "), 0xFF5E: ord("~")})
 
+_FULLWIDTH_CHAR = re.compile("[" + "".join(map(chr, _FULLWIDTH)) + "]")
+
 _LINE_END = re.compile(r"\r\n?")
 # A paragraph-level tag becomes a newline and takes the spaces and tabs beside it (a <p> in a
 # table cell ends that row anyway), but never a newline: eating the line break after "</p>"
@@ -77,15 +82,17 @@ _HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5});")
 
 # "86. 1%" -> "86.1%"; "20 21 年" -> "2021年" (a year split by OCR). A list marker is not a
 # decimal: "1. 2022年预算" and "2. 10个部门" keep their gap (see _join_decimal).
-_DECIMAL_GAP = re.compile(r"(?<=\d)\.[ ]+(?=\d)")
+_DECIMAL_GAP = re.compile(r"\.[ ]+(?=\d)")
 _LIST_MARKER_BEFORE = re.compile(r"(?:^|\n)[ \t\-*+#]*\d{1,2}$")
 _YEAR_AFTER = re.compile(r"(?:19|20)\d\d[ ]*年")
 _FRACTION_ALONE = re.compile(r"\d+[ ]*(?:%|$|\t|\n)")
 _SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
 # Spaces between CJK characters, or between a number and CJK text / a unit, are OCR and
 # layout debris in Chinese prose (tabs are kept: they separate table cells).
-_CJK_GAP = re.compile(rf"(?<=[{CJK}])[ ]+(?=[{CJK}])")
-_NUMBER_GAP = re.compile(rf"(?<=[\d%])[ ]+(?=[{CJK}%])|(?<=[{CJK}])[ ]+(?=\d)")
+# (One pass over every run of spaces, deciding by its neighbours: a pattern that starts with a
+# literal space is scanned much faster than one that starts with a lookbehind.)
+_SPACES = re.compile(r" +")
+_IS_CJK = re.compile(rf"[{CJK}]")
 # A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
 _NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%))")
 # ... or broken between the number and its unit: "875.6\n万元".
@@ -108,11 +115,23 @@ def _with_space_to_empty(match: re.Match[str]) -> str:
 
 def _join_decimal(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
-    if _YEAR_AFTER.match(text, end):
+    if not (start and text[start - 1].isdigit()) or _YEAR_AFTER.match(text, end):
         return match.group(0)  # "1. 2022年": a list item about a year
     if _LIST_MARKER_BEFORE.search(text, max(0, start - 8), start) and not _FRACTION_ALONE.match(text, end):
         return match.group(0)  # "2. 10个部门" at the start of a line is a numbered point
     return "."
+
+
+def _drop_layout_space(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    if start == 0 or end == len(text):
+        return match.group(0)
+    before, after = text[start - 1], text[end]
+    before_cjk, after_cjk = bool(_IS_CJK.match(before)), bool(_IS_CJK.match(after))
+    number_before = before.isdigit() or before == "%"
+    if (before_cjk and (after_cjk or after.isdigit())) or (number_before and (after_cjk or after == "%")):
+        return ""
+    return match.group(0)
 
 
 def _collapse_repeats(match: re.Match[str]) -> str:
@@ -130,14 +149,14 @@ def _collapse_repeats(match: re.Match[str]) -> str:
 def normalise(original: str) -> tuple[str, list[int]]:
     """Return (normalised text, offsets) for a decoded report text."""
     text, offsets = _rewrite(original, list(range(len(original) + 1)), _LINE_END, lambda m: "\n")
-    text = text.translate(_FULLWIDTH)
+    if _FULLWIDTH_CHAR.search(text):  # translate() is slow on Chinese text; most has none
+        text = text.translate(_FULLWIDTH)
     text, offsets = _rewrite(text, offsets, _HTML_BREAK, lambda m: "\n")
     text, offsets = _rewrite(text, offsets, _HTML_TAG, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
     text, offsets = _rewrite(text, offsets, _DECIMAL_GAP, _join_decimal)
     text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
-    text, offsets = _rewrite(text, offsets, _CJK_GAP, _with_space_to_empty)
-    text, offsets = _rewrite(text, offsets, _NUMBER_GAP, _with_space_to_empty)
+    text, offsets = _rewrite(text, offsets, _SPACES, _drop_layout_space)
     text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
