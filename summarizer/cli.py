@@ -88,5 +88,50 @@ def schema() -> None:
     typer.echo(json.dumps(Report.model_json_schema(), ensure_ascii=False, indent=2))
 
 
+@app.command("eval")
+def eval_command(
+    backend: Optional[str] = BackendOption,
+    gold: Path = typer.Option(Path("eval/gold"), "--gold", help="folder of gold annotations (*.json)"),
+    samples: Path = typer.Option(Path("samples"), "--samples", help="folder holding the reports the gold files name"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="run file to write (default: eval/runs/<time>-<backend>.json)"),
+    compare: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="print the differences between two run files A B"),
+    mutate: int = typer.Option(0, "--mutate", min=0, help="also score N perturbed copies of each sample"),
+    seed: int = typer.Option(0, "--seed", help="seed for --mutate"),
+    thresholds: Optional[Path] = typer.Option(None, "--thresholds", help="fail (exit 7) below these minimum scores, e.g. eval/thresholds.json"),
+    details: bool = typer.Option(False, "--details", help="list every miss and false positive per report"),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Score extraction against the gold set: precision/recall/F1 per field group, per report and overall."""
+    from . import evaluate as ev
+    from .console import progress_bar
+    from .errors import ThresholdError
+
+    try:
+        if compare:
+            ev.print_comparison(ev.load_json(compare[0], "run file"), ev.load_json(compare[1], "run file"))
+            return
+        settings = _settings(config, backend=backend)
+        total = len(ev.pair_gold_with_samples(gold, samples))
+        if mutate:
+            total += ev.count_mutations(gold, samples, mutate)
+        with progress_bar("eval", total=total) as advance:
+            result = ev.evaluate(gold, samples, settings, on_done=advance)
+            if mutate:
+                result.mutation = ev.evaluate_mutations(gold, samples, settings, mutate, clean=result, seed=seed, on_done=advance)
+        target = out or gold.parent / "runs" / f"{result.metadata['timestamp'].replace(':', '')}-{result.backend}.json"
+        ev.write_run(result, target)
+        ev.print_run(result)
+        if details:
+            ev.print_misses(result)
+        typer.echo(f"run file: {target}")
+        if thresholds is not None:
+            failures = ev.check_thresholds(result, ev.load_json(thresholds, "thresholds file"))
+            if failures:
+                raise ThresholdError("below thresholds: " + "; ".join(failures), path=thresholds)
+            typer.echo(f"all thresholds in {thresholds} met")
+    except SummarizerError as error:
+        raise _fail(error) from None
+
+
 def main() -> None:
     app()

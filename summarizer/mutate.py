@@ -1,0 +1,372 @@
+"""Mutation: perturbed copies of a report, to measure what verification catches and how extraction holds up.
+
+Four kinds of perturbation, each a single edit of the report's decoded text:
+
+- identity_number: one amount or rate that takes part in an identity (a total, a part, a
+  balance, a rate) is changed by 3–10 % (at least 1 in its unit), in one of the places it is
+  written. Verification is expected to raise a new fail or warn.
+- unit_switch: one "X 万元" that gold annotates becomes "X 元" (the ×10,000 slip). Verification
+  is expected to raise a new fail or warn.
+- heading_synonym: a problems/measures/achievements heading is renamed to a synonym
+  (存在的主要问题 → 问题与不足 …). Nothing is wrong with the report, so verification should
+  stay quiet and extraction should not move.
+- section_removed: one headed section (problems, measures, achievements, targets, analysis) is
+  cut out with its heading. Extraction of the rest should not move.
+
+Each copy carries an adjusted gold: items that the edit legitimately changed or removed become
+optional (neutral), so "F1 on mutated copies vs clean" measures robustness, not the edit.
+Copies are deterministic for a given (seed, report name, index). No I/O here.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from itertools import combinations
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .document import Document
+from .evaluate import Gold, GoldFigure, figure_values_agree, normalise_text
+from .numbers import Quantity, find_quantities, to_wan
+from .structure import Role, analyse
+
+KINDS = ("identity_number", "unit_switch", "heading_synonym", "section_removed")
+EXPECT_CATCH = {"identity_number": True, "unit_switch": True, "heading_synonym": False, "section_removed": False}
+
+# Heading phrase -> synonyms a real report might use instead (longest phrases first).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "存在的问题及原因分析": ("问题与不足", "存在的主要问题"),
+    "改进措施和有关建议": ("下一步改进措施", "整改措施及建议", "改进意见"),
+    "存在的主要问题": ("问题与不足", "主要问题及原因分析", "存在的不足"),
+    "存在问题与建议": ("问题及建议", "存在的问题和改进建议"),
+    "问题与分析": ("存在的问题", "问题与不足"),
+    "存在问题": ("问题与不足", "存在的不足", "主要问题"),
+    "相关建议": ("改进建议", "意见建议", "下一步工作打算"),
+    "有关建议": ("相关建议", "意见建议"),
+    "改进措施": ("整改措施", "下一步改进措施"),
+    "主要绩效": ("主要成效", "取得的成绩"),
+    "取得的成绩": ("主要成效", "工作成效"),
+}
+_HEADING_LINE_MAX = 40
+_REMOVABLE = (
+    Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES, Role.ACHIEVEMENTS, Role.TARGETS, Role.PERFORMANCE,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One perturbed copy: the new decoded text, what changed, and the gold adjusted to it."""
+
+    kind: str
+    index: int
+    description: str
+    text: str
+    start: int  # edited range in the original text
+    end: int
+    expect_catch: bool
+    gold: Gold
+
+
+def _original_range(document: Document, quantity: Quantity, unit_only: bool = False) -> tuple[int, int]:
+    """Original offsets of a quantity found in the normalised text."""
+    if unit_only:
+        start = quantity.start + len(quantity.raw) - len(quantity.unit)
+        span = document.span(start, quantity.end)
+    else:
+        digits = re.match(r"[\d,.]+", quantity.raw)
+        span = document.span(quantity.start, quantity.start + (digits.end() if digits else len(quantity.raw)))
+    return span.start, span.end
+
+
+def _agrees(figure: GoldFigure, quantity: Quantity) -> bool:
+    # A table cell carries no unit of its own: judge it in the gold unit.
+    unit = quantity.unit or figure.unit
+    return figure_values_agree(figure, figure.key, quantity.value, unit)
+
+
+def _shifted(value: Decimal, raw: str, rng: random.Random) -> str:
+    """The number changed by 3–10 % (at least 1), written with the same decimals."""
+    digits = raw.replace(",", "")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    delta = max(Decimal(1), abs(value) * Decimal(str(rng.choice((0.03, 0.05, 0.1)))))
+    sign = 1 if value < 2 or rng.random() < 0.5 else -1
+    new = value + sign * delta
+    quantum = Decimal(1).scaleb(-decimals)
+    new = new.quantize(quantum, rounding=ROUND_HALF_UP)
+    if new == value:
+        new = value + quantum
+    return format(new, "f")
+
+
+def _neutralise(gold: Gold, figure_test=None, text_test=None, finding_test=None, meta_test=None, edited=None) -> Gold:
+    """A copy of gold where items the edit legitimately changed are optional.
+
+    `edited` maps a changed gold figure to its edited form (new value or unit), added as an
+    optional figure so that reading the edited number faithfully is not a false positive.
+    """
+    figures = [f.model_copy(update={"required": False}) if figure_test and f.required and figure_test(f) else f for f in gold.figures]
+    if edited is not None and figure_test is not None:
+        figures += [edited(f) for f in gold.figures if figure_test(f)]
+
+    def texts(items):
+        if items is None:
+            return None
+        return [i.model_copy(update={"required": False}) if text_test and i.required and text_test(i.text) else i for i in items]
+
+    findings = [
+        f.model_copy(update={"required": False}) if finding_test and f.required and finding_test(f) else f for f in gold.findings
+    ]
+    meta, lenient = dict(gold.meta), dict(gold.meta_lenient)
+    if meta_test:
+        for name, value in list(meta.items()):
+            if value is not None and meta_test(name, value):
+                lenient[name] = meta.pop(name)
+    return gold.model_copy(
+        update={
+            "figures": figures,
+            "achievements": texts(gold.achievements),
+            "problems": texts(gold.problems),
+            "measures": texts(gold.measures),
+            "findings": findings,
+            "meta": meta,
+            "meta_lenient": lenient,
+        }
+    )
+
+
+def _money_wan(figure: GoldFigure) -> Decimal | None:
+    return to_wan(figure.value, figure.unit)
+
+
+def _close(a: Decimal | None, b: Decimal | None, tolerance: Decimal = Decimal("0.011")) -> bool:
+    return a is not None and b is not None and abs(a - b) <= tolerance
+
+
+def identity_members(gold: Gold) -> list[GoldFigure]:
+    """Gold figures that take part in an identity the gold figures themselves satisfy.
+
+    Totals against parts (支出 = 基本 + 项目, 基本 = 人员 + 公用, 三公 = parts, 项目支出 = budget
+    lines, 实际支出 = spending lines, income total = income parts), 结余 = 预算 − 支出,
+    结余 = 上缴 + 结转, and stated rates (执行率, 到位率, 增长率) against their amounts. Only the
+    members of identities that hold are returned, so a mutation of one of them breaks a true
+    identity rather than one the report never stated.
+    """
+    figures = [f for f in gold.figures if f.required]
+    by_key: dict[str, list[GoldFigure]] = {}
+    for figure in figures:
+        by_key.setdefault(figure.key, []).append(figure)
+    members: list[GoldFigure] = []
+
+    def add(*group: GoldFigure) -> None:
+        members.extend(f for f in group if f not in members)
+
+    def sums(total_key: str, parts: list[GoldFigure]) -> None:
+        """The largest subset of parts (a report may list extra lines) that adds up to the total."""
+        parts = parts[:14]  # bounded search: 2^14 subsets at most
+        for candidate in by_key.get(total_key, []):
+            target = _money_wan(candidate)
+            for size in range(len(parts), 0, -1):
+                subset = next(
+                    (c for c in combinations(parts, size) if _close(target, sum((_money_wan(p) or Decimal(0)) for p in c))),
+                    None,
+                )
+                if subset is not None:
+                    add(candidate, *subset)
+                    break
+
+    def first(key: str, period: str | None = None) -> list[GoldFigure]:
+        return [f for f in by_key.get(key, []) if period is None or f.period in (period, None)]
+
+    parts_of = {
+        "expenditure_total": first("basic_expenditure")[:1] + first("project_expenditure")[:1],
+        "basic_expenditure": first("personnel_expenditure")[:1] + first("public_expenditure")[:1],
+        "three_public_total": [f for k in ("three_public_reception", "three_public_vehicle_operation",
+                                           "three_public_vehicle_purchase", "three_public_overseas") for f in by_key.get(k, [])],
+        "project_expenditure": [f for f in by_key.get("project_line", []) if f.period in ("budget", None)],
+        "actual_spending": [f for f in by_key.get("spending_line", []) if f.period in ("actual", None)],
+        "income_total": first("income_fiscal")[:1] + first("income_other")[:1] + first("carryover")[:1],
+        "balance": first("returned_to_treasury")[:1] + first("carried_forward")[:1],
+    }  # fmt: skip
+    for total_key, parts in parts_of.items():
+        if len(parts) >= 2 or (len(parts) == 1 and total_key in ("three_public_total", "income_total")):
+            sums(total_key, parts)
+    budgets = first("budget", "budget")
+    for balance in by_key.get("balance", []):
+        for budget in budgets:
+            for spent in first("actual_spending"):
+                if _close(_money_wan(balance), (_money_wan(budget) or Decimal(0)) - (_money_wan(spent) or Decimal(0))):
+                    add(balance, budget, spent)
+    for rate_key, numerator_key in (("execution_rate", "actual_spending"), ("received_rate", "funds_received")):
+        for rate in by_key.get(rate_key, []):
+            for budget in budgets:
+                for numerator in first(numerator_key):
+                    b, x = _money_wan(budget), _money_wan(numerator)
+                    if b and x is not None and _close(rate.value, x / b * 100, Decimal("0.06")):
+                        add(rate, budget, numerator)
+    amounts = [f for f in figures if _money_wan(f) is not None]
+    for rate in by_key.get("growth_rate", []):
+        for now in amounts:
+            for before in amounts:
+                if now is before or before.period != "prior_year" or now.key not in (before.key, *before.alt_keys):
+                    continue
+                b, x = _money_wan(before), _money_wan(now)
+                if b and x is not None and _close(rate.value, (x - b) / b * 100, Decimal("0.06")):
+                    add(rate, now, before)
+    return members
+
+
+def _identity_number(document: Document, gold: Gold, rng: random.Random, index: int, used: set) -> Mutation | None:
+    figures = identity_members(gold)
+    layout = analyse(document)
+    candidates = [
+        q
+        for q in find_quantities(document.text)
+        if any(_agrees(f, q) for f in figures)
+        # a bare number counts only in a table cell, and never as an enumerator (2、 3.)
+        and (q.unit or (layout.table_at(q.start) is not None and document.text[q.end : q.end + 1] not in ("、", ".", "．")))
+        and ("identity_number", q.start) not in used
+        # only numbers written in one piece in the original (not rejoined across a line break)
+        and re.fullmatch(r"[\d,]+(?:\.\d+)?", document.original[slice(*_original_range(document, q))])
+    ]
+    if not candidates:
+        return None
+    quantity = rng.choice(candidates)
+    used.add(("identity_number", quantity.start))
+    start, end = _original_range(document, quantity)
+    old = document.original[start:end]
+    new = _shifted(quantity.value, old, rng)
+    text = document.original[:start] + new + document.original[end:]
+    gold = _neutralise(
+        gold,
+        figure_test=lambda f: _agrees(f, quantity),
+        finding_test=lambda f: any(abs(n - quantity.value) < Decimal("0.005") for n in f.numbers),
+        edited=lambda f: f.model_copy(update={"value": Decimal(new), "unit": quantity.unit or f.unit, "required": False}),
+    )
+    line = document.original.count("\n", 0, start) + 1
+    return Mutation("identity_number", index, f"line {line}: {old}{quantity.unit} -> {new}{quantity.unit}", text, start, end, True, gold)
+
+
+def _unit_switch(document: Document, gold: Gold, rng: random.Random, index: int, used: set) -> Mutation | None:
+    figures = [f for f in gold.figures if f.required and f.unit == "万元"]
+    candidates = [
+        q
+        for q in find_quantities(document.text)
+        if q.unit == "万元" and any(_agrees(f, q) for f in figures) and ("unit_switch", q.start) not in used
+    ]
+    if not candidates:
+        return None
+    quantity = rng.choice(candidates)
+    used.add(("unit_switch", quantity.start))
+    start, end = _original_range(document, quantity, unit_only=True)
+    if document.original[start:end] != "万元":
+        return None
+    text = document.original[:start] + "元" + document.original[end:]
+    gold = _neutralise(
+        gold,
+        figure_test=lambda f: _agrees(f, quantity),
+        finding_test=lambda f: any(abs(n - quantity.value) < Decimal("0.005") for n in f.numbers),
+        edited=lambda f: f.model_copy(update={"unit": "元", "required": False}),
+    )
+    line = document.original.count("\n", 0, start) + 1
+    return Mutation("unit_switch", index, f"line {line}: {quantity.raw} -> {quantity.value}元", text, start, end, True, gold)
+
+
+def _heading_synonym(document: Document, gold: Gold, rng: random.Random, index: int, used: set) -> Mutation | None:
+    candidates: list[tuple[int, int, str]] = []
+    position = 0
+    for line in document.original.split("\n"):
+        stripped = line.strip().lstrip("#").strip()
+        if 0 < len(stripped) <= _HEADING_LINE_MAX:
+            for phrase in SYNONYMS:
+                at = line.find(phrase)
+                if at >= 0:
+                    if ("heading_synonym", position + at) not in used:
+                        candidates.append((position + at, position + at + len(phrase), phrase))
+                    break
+        position += len(line) + 1
+    if not candidates:
+        return None
+    start, end, phrase = rng.choice(candidates)
+    used.add(("heading_synonym", start))
+    synonym = rng.choice(SYNONYMS[phrase])
+    text = document.original[:start] + synonym + document.original[end:]
+    line = document.original.count("\n", 0, start) + 1
+    return Mutation("heading_synonym", index, f"line {line}: {phrase} -> {synonym}", text, start, end, False, gold)
+
+
+def _section_removed(document: Document, gold: Gold, rng: random.Random, index: int, used: set) -> Mutation | None:
+    layout = analyse(document)
+    candidates = [
+        section
+        for section in layout.sections
+        if section.own_role
+        and section.role in _REMOVABLE
+        and not section.heading.label
+        and section.body_end - section.heading.start > 20
+        and ("section_removed", section.heading.start) not in used
+    ]
+    if not candidates:
+        return None
+    section = rng.choice(candidates)
+    used.add(("section_removed", section.heading.start))
+    span = document.span(section.heading.start, section.body_end)
+    removed = document.original[span.start : span.end]
+    text = document.original[: span.start] + document.original[span.end :]
+    removed_norm = normalise_text(removed)
+    remaining = find_quantities(text)
+    remaining_norm = normalise_text(text)
+
+    def gone_text(item_text: str) -> bool:
+        norm = normalise_text(item_text)
+        return bool(norm) and (norm in removed_norm or norm[: max(8, len(norm) // 2)] in removed_norm)
+
+    def gone_figure(figure: GoldFigure) -> bool:
+        return not any(_agrees(figure, q) for q in remaining)
+
+    def gone_finding(finding) -> bool:
+        values = {q.value for q in remaining}
+        return any(not any(abs(n - v) < Decimal("0.005") for v in values) for n in finding.numbers)
+
+    def gone_meta(name: str, value) -> bool:
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            norm = normalise_text(str(v))
+            if name == "report_date":
+                year, month, day = (int(part) for part in str(v).split("-"))
+                norm = f"{year}年{month}月{day}日"
+            if norm and norm in remaining_norm:
+                return False
+        return True
+
+    gold = _neutralise(gold, figure_test=gone_figure, text_test=gone_text, finding_test=gone_finding, meta_test=gone_meta)
+    line = document.original.count("\n", 0, span.start) + 1
+    title = section.heading.title[:20]
+    return Mutation("section_removed", index, f"line {line}: removed section {title} ({section.role.value})", text, span.start, span.end, False, gold)
+
+
+_MAKERS = {
+    "identity_number": _identity_number,
+    "unit_switch": _unit_switch,
+    "heading_synonym": _heading_synonym,
+    "section_removed": _section_removed,
+}
+
+
+def mutate(document: Document, gold: Gold, n: int, *, seed: int = 0, name: str = "") -> list[Mutation]:
+    """N perturbed copies of one report, cycling through KINDS; deterministic for (seed, name).
+
+    When a kind has no candidate left in this report (no 万元 amount, no known heading), the next
+    kind is used, so a report yields N copies whenever any edit is possible.
+    """
+    mutations: list[Mutation] = []
+    used: set = set()
+    for index in range(n):
+        rng = random.Random(f"{seed}/{name}/{index}")
+        for offset in range(len(KINDS)):
+            kind = KINDS[(index + offset) % len(KINDS)]
+            mutation = _MAKERS[kind](document, gold, rng, index, used)
+            if mutation is not None:
+                mutations.append(mutation)
+                break
+    return mutations
