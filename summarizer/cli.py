@@ -71,11 +71,45 @@ def run(
         settings = _settings(config, backend=backend, formats=formats, templates_dir=templates)
         with progress_bar() as advance:
             result = run_batch(paths, settings, out, on_done=advance)
+        from .overview import write_overview
+
+        write_overview(result, out, settings)
     except SummarizerError as error:
         raise _fail(error) from None
     print_batch_summary(result)
     if result.failures:
         raise typer.Exit(int(ExitCode.SOME_FAILED))
+
+
+@app.command()
+def draft(
+    file: Path = typer.Argument(..., help="a report (.txt, .md, .docx, .pdf) or its JSON output"),
+    backend: Optional[str] = BackendOption,
+    templates: Optional[Path] = typer.Option(None, "--templates", help="folder of templates (and suggestions.toml) overriding the built-in ones"),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Print the drafted 存在问题 and 改进措施 sections (Markdown), each problem with its evidence."""
+    from .errors import InputError
+    from .render import render_draft
+    from .schemas import Report
+
+    try:
+        settings = _settings(config, backend=backend, templates_dir=templates)
+        if file.suffix.lower() == ".json":
+            from pydantic import ValidationError
+
+            try:
+                report = Report.model_validate_json(file.read_bytes())
+            except (OSError, ValidationError) as exc:
+                raise InputError(f"not a summarizer JSON output ({type(exc).__name__})", path=file) from None
+        else:
+            from .pipeline import extract_report
+
+            report = extract_report(file, settings)
+        text = render_draft(report, settings)
+    except SummarizerError as error:
+        raise _fail(error) from None
+    sys.stdout.write(text)
 
 
 @app.command()

@@ -1,0 +1,671 @@
+"""Render a verified Report: the 综述 narrative, the one-page summary (md, html, docx) and the
+drafted 存在问题/改进措施 sections.
+
+One strict Jinja environment per templates folder (StrictUndefined; autoescape for .html
+templates; a ChoiceLoader that looks in the user's --templates folder first, so a file of the
+same name overrides a built-in template). Templates live in summarizer/templates/.
+
+What rendering must never do: state a number the report does not (it formats figures as the
+report wrote them and computes none for the narrative), or state a figure whose grounding check
+failed as fact: such figures are left out of the narrative and carry their warning wherever
+they are shown. Figures involved in another failed or warned check are shown with the check's
+message. DOCX is built from the same Markdown the md output holds, so a template override
+reaches it too; python-docx is imported only when a DOCX is asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
+
+from .config import Settings
+from .draft import (
+    Draft,
+    EvidenceItem,
+    FigureStatus,
+    assess_figures,
+    clip,
+    draft,
+    figure_name,
+    is_score_row,
+    figure_text,
+    number_text,
+)
+from .errors import ConfigError, OutputError
+from .schemas import FIGURE_KEYS, Check, CheckStatus, Figure, Indicator, Report, ReportKind, Severity, Span
+
+NARRATIVE_TEMPLATE = "narrative.md.j2"
+SUMMARY_MD_TEMPLATE = "summary.md.j2"
+SUMMARY_HTML_TEMPLATE = "summary.html.j2"
+DRAFT_TEMPLATE = "draft.md.j2"
+INDEX_TEMPLATE = "index.html.j2"
+
+# Limits that keep the HTML summary on one A4 page; the Markdown and DOCX show everything.
+PAGE_FIGURES = 12
+PAGE_CHECKS = 5
+PAGE_PROBLEMS = 7
+PAGE_TEXT = 88
+PAGE_QUOTE = 54
+
+# Figures a reviewer looks for first, in this order (top-level figures only).
+KEY_ORDER = (
+    "income_total",
+    "budget",
+    "funds_received",
+    "expenditure_total",
+    "actual_spending",
+    "basic_expenditure",
+    "personnel_expenditure",
+    "public_expenditure",
+    "project_expenditure",
+    "three_public_total",
+    "execution_rate",
+    "received_rate",
+    "balance",
+    "carried_forward",
+    "returned_to_treasury",
+    "fixed_assets",
+)
+
+NARRATIVE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("收入", ("income_total", "income_fiscal", "income_other", "carryover")),
+    (
+        "支出",
+        ("expenditure_total", "basic_expenditure", "personnel_expenditure", "public_expenditure", "project_expenditure"),
+    ),
+    (
+        "预算执行",
+        (
+            "budget",
+            "funds_received",
+            "actual_spending",
+            "execution_rate",
+            "received_rate",
+            "balance",
+            "balance_rate",
+            "returned_to_treasury",
+            "carried_forward",
+            "growth_rate",
+        ),
+    ),
+    (
+        "“三公”经费",
+        (
+            "three_public_total",
+            "three_public_reception",
+            "three_public_vehicle_operation",
+            "three_public_vehicle_purchase",
+            "three_public_overseas",
+        ),
+    ),
+    ("资产", ("fixed_assets",)),
+)
+PERFORMANCE_KEYS = ("completion_rate", "satisfaction_rate")
+# A growth rate belongs to the finance section only when its label speaks of money.
+_FINANCE_WORDS = re.compile(r"预算|决算|收入|支出|经费|资金|拨款")
+# How a figure is named inside its line item ("食堂运行专项：103万元，实际支出146万元").
+ITEM_PART_NAMES = {
+    "project_line": "",
+    "spending_line": "",
+    "budget": "预算",
+    "actual_spending": "实际支出",
+    "funds_received": "到位",
+    "execution_rate": "执行率",
+    "received_rate": "到位率",
+    "balance": "结余",
+    "carried_forward": "结转",
+    "returned_to_treasury": "上缴财政",
+}
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_index(n: int) -> str:
+    """1 -> 一, 12 -> 十二: ordinals in the narrative are words, so they are not numbers."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _CN_DIGITS[tens]
+    return f"{head}十{_CN_DIGITS[ones] if ones else ''}" if n < 100 else str(n)
+
+
+def cn_date(value: date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+_LIST_MARK = re.compile(r"^\s*[-*+•]\s+")
+
+
+def item_text(text: str | None) -> str:
+    """A stated item on one line, without the list marker the source put before it."""
+    return _LIST_MARK.sub("", one_line(text))
+
+
+def md_cell(text: Any) -> str:
+    return one_line(str(text)).replace("|", "｜")
+
+
+# ── views handed to templates ────────────────────────────────────────────────────────────
+
+
+@dataclass
+class FigureView:
+    index: int
+    key: str
+    name: str
+    label: str
+    text: str
+    evidence: str
+    span: Span
+    item: str | None
+    period: str
+    table: bool
+    grounded: bool
+    status: str  # ok | warn | fail
+    notes: tuple[str, ...]
+    ref: int | None = None  # evidence number in the HTML summary
+
+    @property
+    def warning(self) -> str:
+        return "；".join(dict.fromkeys(self.notes))
+
+
+@dataclass
+class IndicatorView:
+    title: str  # 一级·二级·名称, without repeats
+    level: str
+    name: str
+    target: str
+    actual: str
+    weight: str
+    score: str
+    evidence: str
+    score_row: bool
+
+
+@dataclass
+class TextView:
+    text: str
+    evidence: str
+    span: Span
+
+
+@dataclass
+class CheckView:
+    rule: str
+    status: str
+    severity: str
+    message: str
+    spans: list[Span]
+    ref: int | None = None
+
+
+@dataclass
+class GroupView:
+    title: str
+    figures: list[FigureView]
+
+
+@dataclass
+class ItemView:
+    """One line item (a project, a spending subject) with its amounts."""
+
+    item: str
+    parts: list[tuple[str, FigureView]]
+
+
+@dataclass
+class EvidenceRef:
+    ref: int
+    quote: str
+    span: Span | None
+    source: str
+
+
+@dataclass
+class ProblemView:
+    id: str
+    origin: str  # stated | data
+    origin_label: str
+    category: str
+    text: str
+    evidence: list[EvidenceItem]
+    refs: list[int]
+    measures: list[Any]
+
+
+@dataclass
+class MetaView:
+    title: str
+    unit_name: str
+    region: str
+    year: str
+    kind: str
+    project_name: str
+    report_date: str
+    staff_authorized: str
+    staff_actual: str
+    score: str
+    grade: str
+    source_name: str
+    source_path: str
+
+
+@dataclass
+class _Evidence:
+    """Numbered evidence quotes for the HTML page (figures first, then problems)."""
+
+    items: list[EvidenceRef] = field(default_factory=list)
+
+    def add(self, quote: str, span: Span | None, source: str) -> int:
+        for existing in self.items:
+            if existing.quote == quote and existing.span == span:
+                return existing.ref
+        ref = len(self.items) + 1
+        self.items.append(EvidenceRef(ref, quote, span, source))
+        return ref
+
+
+def _figure_views(report: Report, statuses: list[FigureStatus]) -> list[FigureView]:
+    views = []
+    for index, (figure, status) in enumerate(zip(report.figures, statuses)):
+        views.append(
+            FigureView(
+                index=index,
+                key=figure.key,
+                name=figure_name(figure),
+                label=one_line(figure.label),
+                text=figure_text(figure),
+                evidence=one_line(figure.evidence),
+                span=figure.span,
+                item=figure.item,
+                period=figure.period.value,
+                table=figure.table,
+                grounded=status.grounded,
+                status=status.status,
+                notes=status.notes,
+            )
+        )
+    return views
+
+
+def _identity(view: FigureView, figure: Figure) -> tuple:
+    amount = figure.value_wan if figure.value_wan is not None else (figure.value, figure.unit)
+    return (view.key, view.item or "", amount)
+
+
+def _dedupe(views: list[FigureView], report: Report) -> list[FigureView]:
+    """One view per (key, period, item, amount): a table cell and the sentence that repeats it
+    are one fact. A copy without a period yields to one with; a flagged copy wins so its warning
+    is seen."""
+    kept: dict[tuple, FigureView] = {}
+    with_period = {_identity(v, report.figures[v.index]) for v in views if v.period != "unspecified"}
+    for view in views:
+        identity = _identity(view, report.figures[view.index])
+        if view.period == "unspecified" and identity in with_period:
+            continue
+        marker = (*identity, view.period)
+        current = kept.get(marker)
+        if current is None or (current.status == "ok" and view.status != "ok"):
+            kept[marker] = view
+    return sorted(kept.values(), key=lambda v: v.index)
+
+
+def _ordered(views: list[FigureView], keys: tuple[str, ...]) -> list[FigureView]:
+    rank = {key: n for n, key in enumerate(keys)}
+    chosen = [v for v in views if v.key in rank]
+    return sorted(chosen, key=lambda v: (bool(v.item) and v.key not in ("project_line", "spending_line"), rank[v.key], v.index))
+
+
+def _indicator_view(indicator: Indicator) -> IndicatorView:
+    level = "·".join(p for p in (indicator.level1, indicator.level2) if p)
+    title = "·".join(dict.fromkeys(one_line(p) for p in (indicator.level1, indicator.level2, indicator.name) if p))
+    return IndicatorView(
+        title=title,
+        level=one_line(level),
+        name=one_line(indicator.name),
+        target=one_line(indicator.target),
+        actual=one_line(indicator.actual),
+        weight=number_text(indicator.weight) if indicator.weight is not None else "",
+        score=number_text(indicator.score) if indicator.score is not None else "",
+        evidence=one_line(indicator.evidence),
+        score_row=is_score_row(indicator),
+    )
+
+
+def _meta_view(report: Report) -> MetaView:
+    meta = report.meta
+    kind = "" if meta.kind is ReportKind.UNKNOWN else meta.kind.value
+    year = str(meta.year) if meta.year else ""
+    unit = one_line(meta.unit_name) or "（未识别单位名称）"
+    subject = one_line(meta.project_name) if meta.kind is ReportKind.PROJECT and meta.project_name else ""
+    title = unit + (f"{year}年度" if year else "") + (f"“{subject}”" if subject else "") + (kind or "") + "绩效自评"
+    grade = meta.grade_label or (meta.grade.value if meta.grade else "")
+    return MetaView(
+        title=title,
+        unit_name=unit,
+        region=one_line(meta.region),
+        year=year,
+        kind=kind,
+        project_name=one_line(meta.project_name),
+        report_date=cn_date(meta.report_date),
+        staff_authorized=str(meta.staff_authorized) if meta.staff_authorized is not None else "",
+        staff_actual=str(meta.staff_actual) if meta.staff_actual is not None else "",
+        score=number_text(meta.self_score) if meta.self_score is not None else "",
+        grade=one_line(grade),
+        source_name=Path(report.source.path).name,
+        source_path=report.source.path,
+    )
+
+
+_SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
+
+
+def _check_views(checks: list[Check], status: CheckStatus) -> list[CheckView]:
+    chosen = sorted((c for c in checks if c.status is status), key=lambda c: _SEVERITY_ORDER[c.severity])
+    return [
+        CheckView(c.rule, c.status.value, c.severity.value, one_line(c.message), [i.span for i in c.inputs if i.span])
+        for c in chosen
+    ]
+
+
+def build_context(report: Report, settings: Settings | None = None, drafted: Draft | None = None) -> dict[str, Any]:
+    """Everything the templates see. Plain views; no template needs to reach into the Report."""
+    statuses = assess_figures(report)
+    figures = _figure_views(report, statuses)
+    drafted = drafted or draft(report, settings)
+    by_index = {v.index: v for v in figures}
+
+    stated_facts = _dedupe([v for v in figures if v.grounded], report)
+    top_facts = [
+        v
+        for v in stated_facts
+        if not v.item and (v.key != "growth_rate" or _FINANCE_WORDS.search(v.label))
+    ]
+    groups = [GroupView(title, _ordered(top_facts, keys)) for title, keys in NARRATIVE_GROUPS]
+    groups = [g for g in groups if g.figures]
+    items: dict[str, ItemView] = {}
+    for view in stated_facts:
+        if view.item and view.key in ITEM_PART_NAMES:
+            line = items.setdefault(view.item, ItemView(one_line(view.item), []))
+            line.parts.append((ITEM_PART_NAMES[view.key], view))
+    performance = _ordered(stated_facts, PERFORMANCE_KEYS)
+    omitted = [v for v in figures if not v.grounded]
+
+    top_level = _dedupe([v for v in figures if not v.item and v.period != "prior_year"], report)
+    key_figures = _ordered(top_level, KEY_ORDER)
+
+    evidence = _Evidence()
+    for view in key_figures[:PAGE_FIGURES]:
+        view.ref = evidence.add(view.evidence, view.span, f"figure:{view.key}")
+
+    problems = []
+    for problem in drafted.problems:
+        refs = [evidence.add(e.quote, e.span, e.source) for e in problem.evidence if e.span is not None][:2]
+        problems.append(
+            ProblemView(
+                id=problem.id,
+                origin=problem.origin.value,
+                origin_label="报告所述" if problem.origin.value == "stated" else "数据显示",
+                category=problem.category,
+                text=item_text(problem.text),
+                evidence=list(problem.evidence),
+                refs=refs,
+                measures=drafted.measures_for(problem.id),
+            )
+        )
+
+    indicators = [_indicator_view(i) for i in report.indicators]
+    failed = _check_views(report.checks, CheckStatus.FAIL)
+    warned = _check_views(report.checks, CheckStatus.WARN)
+    return {
+        "meta": _meta_view(report),
+        "source": report.source,
+        "figures": figures,
+        "figure_by_index": by_index,
+        "finance_groups": groups,
+        "item_lines": list(items.values()),
+        "performance_figures": performance,
+        "omitted_figures": omitted,
+        "key_figures": key_figures,
+        "indicators": [i for i in indicators if not i.score_row],
+        "score_rows": [i for i in indicators if i.score_row],
+        "achievements": [TextView(item_text(a.text), one_line(a.evidence), a.span) for a in report.achievements],
+        "stated_problems": [TextView(item_text(p.text), one_line(p.evidence), p.span) for p in report.problems],
+        "stated_measures": [TextView(item_text(m.text), one_line(m.evidence), m.span) for m in report.measures],
+        "draft": drafted,
+        "problems": problems,
+        "stated_drafted": [p for p in problems if p.origin == "stated"],
+        "found_drafted": [p for p in problems if p.origin == "data"],
+        "failed_checks": failed,
+        "warned_checks": warned,
+        "notable_warnings": [c for c in warned if c.severity in ("high", "medium")],
+        "checks_run": bool(report.checks),
+        "check_counts": {
+            "pass": sum(c.status is CheckStatus.PASS for c in report.checks),
+            "warn": len(warned),
+            "fail": len(failed),
+        },
+        "evidence": evidence.items,
+        "warnings": [one_line(w) for w in report.warnings],
+        "limits": {
+            "figures": PAGE_FIGURES,
+            "checks": PAGE_CHECKS,
+            "problems": PAGE_PROBLEMS,
+            "text": PAGE_TEXT,
+            "quote": PAGE_QUOTE,
+        },
+        "FIGURE_KEYS": FIGURE_KEYS,
+    }
+
+
+# ── the environment ──────────────────────────────────────────────────────────────────────
+
+
+@lru_cache(maxsize=8)
+def _environment(user_dir: str | None) -> Environment:
+    loaders = [FileSystemLoader(user_dir)] if user_dir else []
+    loaders.append(PackageLoader("summarizer", "templates"))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "html.j2"), default_for_string=False, default=False
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(num=number_text, clip=clip, one_line=one_line, cell=md_cell, cn=cn_index)
+    return env
+
+
+def environment(settings: Settings | None = None) -> Environment:
+    """The one Jinja environment for these settings (user templates first, then built-ins)."""
+    user_dir = settings.templates_dir if settings is not None else None
+    if user_dir is not None:
+        user_dir = Path(user_dir)
+        if not user_dir.is_dir():
+            raise ConfigError("templates folder not found; fix --templates", path=user_dir)
+        return _environment(str(user_dir.resolve()))
+    return _environment(None)
+
+
+def render_template(name: str, settings: Settings | None = None, **context: Any) -> str:
+    env = environment(settings)
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateError as exc:
+        if settings is not None and settings.templates_dir is not None:
+            raise ConfigError(
+                f"template {name} failed ({type(exc).__name__}: {exc}); fix it or remove it from the --templates folder",
+                path=settings.templates_dir,
+            ) from None
+        raise
+
+
+# ── public renderers ─────────────────────────────────────────────────────────────────────
+
+
+def render_narrative(report: Report, settings: Settings | None = None) -> str:
+    """The 综述 in Markdown. Every number in it is a figure's value as written, or a value from
+    a verification check; figures that failed grounding are left out."""
+    return render_template(NARRATIVE_TEMPLATE, settings, **build_context(report, settings))
+
+
+def render_draft(report: Report, settings: Settings | None = None) -> str:
+    """The drafted 存在问题 and 改进措施 sections in Markdown (`summarizer draft`)."""
+    return render_template(DRAFT_TEMPLATE, settings, **build_context(report, settings))
+
+
+def render_summary_markdown(report: Report, settings: Settings | None = None) -> str:
+    return render_template(SUMMARY_MD_TEMPLATE, settings, **build_context(report, settings))
+
+
+def render_summary_html(report: Report, settings: Settings | None = None) -> str:
+    return render_template(SUMMARY_HTML_TEMPLATE, settings, **build_context(report, settings))
+
+
+def render_markdown(report: Report, settings: Settings | None = None) -> str:
+    """The md output: the one-page summary followed by the 综述."""
+    context = build_context(report, settings)
+    summary = render_template(SUMMARY_MD_TEMPLATE, settings, **context)
+    narrative = render_template(NARRATIVE_TEMPLATE, settings, **context)
+    return summary.rstrip() + "\n\n---\n\n" + narrative.lstrip()
+
+
+def render_docx(report: Report, settings: Settings | None = None) -> bytes:
+    """The reviewer's filing copy: the Markdown output laid out as a Word document."""
+    return markdown_to_docx(render_markdown(report, settings), title=_meta_view(report).title)
+
+
+def render_format(report: Report, fmt: str, settings: Settings) -> bytes:
+    """Called by outputs.write_outputs for every non-JSON format."""
+    if fmt == "md":
+        return render_markdown(report, settings).encode("utf-8")
+    if fmt == "html":
+        return render_summary_html(report, settings).encode("utf-8")
+    if fmt == "docx":
+        return render_docx(report, settings)
+    raise OutputError(f"no renderer for format {fmt!r}; choose md, html or docx")
+
+
+# ── Markdown -> DOCX ─────────────────────────────────────────────────────────────────────
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^(\s*)[-*]\s+(.*)$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+_EAST_ASIAN_FONT = "SimSun"
+
+
+def _add_runs(paragraph, text: str) -> None:
+    """Plain text with **bold** spans; links [text](#x) keep their text."""
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    position = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > position:
+            paragraph.add_run(text[position : match.start()])
+        paragraph.add_run(match.group(1)).bold = True
+        position = match.end()
+    if position < len(text):
+        paragraph.add_run(text[position:])
+
+
+def _table_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def markdown_to_docx(markdown: str, title: str = "") -> bytes:
+    """Headings, bullets, pipe tables, quotes, rules and paragraphs: what our templates emit."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = docx.Document()
+    style = document.styles["Normal"]
+    style.font.name = _EAST_ASIAN_FONT
+    style.font.size = Pt(10.5)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _EAST_ASIAN_FONT)
+    if title:
+        document.core_properties.title = title
+
+    lines = markdown.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index].rstrip()
+        if not line.strip():
+            index += 1
+            continue
+        if line.strip().startswith("|"):
+            rows = []
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                if not _TABLE_RULE.match(lines[index].strip()):
+                    rows.append(_table_cells(lines[index]))
+                index += 1
+            width = max(len(row) for row in rows)
+            table = document.add_table(rows=len(rows), cols=width)
+            table.style = "Table Grid"
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    cell = table.cell(r, c)
+                    _add_runs(cell.paragraphs[0], text)
+                    if r == 0:
+                        for run in cell.paragraphs[0].runs:
+                            run.bold = True
+            continue
+        heading = _HEADING.match(line)
+        bullet = _BULLET.match(line)
+        if heading:
+            document.add_heading(heading.group(2).strip(), level=min(len(heading.group(1)) - 1, 4))
+        elif line.strip() == "---":
+            document.add_page_break()
+        elif bullet:
+            depth = len(bullet.group(1).replace("\t", "  ")) // 2
+            paragraph = document.add_paragraph(style="List Bullet 2" if depth else "List Bullet")
+            _add_runs(paragraph, bullet.group(2))
+        elif line.startswith(">"):
+            paragraph = document.add_paragraph(style="Quote")
+            _add_runs(paragraph, line.lstrip("> "))
+        else:
+            paragraph = document.add_paragraph()
+            _add_runs(paragraph, line.strip())
+        index += 1
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "build_context",
+    "environment",
+    "render_docx",
+    "render_draft",
+    "render_format",
+    "render_markdown",
+    "render_narrative",
+    "render_summary_html",
+    "render_summary_markdown",
+    "render_template",
+    "markdown_to_docx",
+]
