@@ -34,7 +34,6 @@ penalised. This module never changes a Report; it only reads it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -467,12 +466,15 @@ def score_figures(report: Report, gold: Gold) -> GroupScore:
         return g.accepts_key(p.key) and figure_values_agree(g, p.key, p.value, p.unit)
 
     def preference(g: GoldFigure, p) -> float:
-        value = 2.0 if p.key == g.key else 1.0
+        # Period outweighs exact-vs-alternative key: "已到位 36" is the actual line, whatever its key.
+        value = 1.5 if p.key == g.key else 1.0
         predicted_period = _enum_value(p.period)
         if g.period and predicted_period == g.period:
             value += 1.0
         elif g.period and predicted_period not in (None, "unspecified"):
             value -= 0.5
+        elif g.period:
+            value -= 0.25
         if g.item and p.item:
             value += text_similarity(g.item, p.item)
         if p.unit == g.unit:
@@ -495,6 +497,7 @@ def score_figures(report: Report, gold: Gold) -> GroupScore:
         taken.update(pairs.values())
 
     period_right = period_total = item_right = item_total = 0
+    attribute_misses: list[dict[str, Any]] = []
     for gi, g in enumerate(gold.figures):
         if not g.required:
             continue
@@ -503,10 +506,17 @@ def score_figures(report: Report, gold: Gold) -> GroupScore:
             p = predicted[matched[gi]]
             if g.period:
                 period_total += 1
-                period_right += _enum_value(p.period) == g.period
+                if _enum_value(p.period) == g.period:
+                    period_right += 1
+                else:
+                    attribute_misses.append({**_figure_row(g), "attribute": "period", "got": _enum_value(p.period)})
             if g.item:
                 item_total += 1
-                item_right += bool(p.item) and text_similarity(g.item, p.item) >= TEXT_THRESHOLD
+                # 0.4: items are short names ("食堂运行" vs "食堂运行专项"); bigram Dice is harsh on them
+                if p.item and name_similarity(g.item, p.item) >= 0.4:
+                    item_right += 1
+                else:
+                    attribute_misses.append({**_figure_row(g), "attribute": "item", "got": p.item})
         else:
             score.counts.fn += 1
             score.misses.append({**_figure_row(g), **({"note": g.note} if g.note else {})})
@@ -525,8 +535,9 @@ def score_figures(report: Report, gold: Gold) -> GroupScore:
         {
             "restated_or_optional": neutral,
             "unscored": unscored_count,
-            "period_accuracy": _round(period_right / period_total) if period_total else None,
-            "item_accuracy": _round(item_right / item_total) if item_total else None,
+            "period": [period_right, period_total],
+            "item": [item_right, item_total],
+            "attribute_misses": attribute_misses,
         }
     )
     return score
@@ -908,6 +919,21 @@ class EvalRun:
     def narrative(self) -> Faithfulness:
         return overall_faithfulness(self.reports)
 
+    @property
+    def figure_attributes(self) -> dict[str, Any]:
+        """Among matched figures: how often the period (budget/actual/prior year) and the item agree."""
+        totals = {"period": [0, 0], "item": [0, 0]}
+        for score in self.reports:
+            extra = score.groups.get("figures", GroupScore()).extra
+            for name in totals:
+                right, total = extra.get(name, [0, 0])
+                totals[name][0] += right
+                totals[name][1] += total
+        return {
+            name: {"right": right, "total": total, "accuracy": _round(right / total) if total else None}
+            for name, (right, total) in totals.items()
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": "summarizer-eval-run",
@@ -915,6 +941,7 @@ class EvalRun:
             "backend": self.backend,
             "overall": {name: counts.as_dict() for name, counts in self.overall.items()},
             "narrative": self.narrative.as_dict(),
+            "figure_attributes": self.figure_attributes,
             "reports": {score.name: score.as_dict() for score in self.reports},
             **({"mutation": self.mutation} if self.mutation is not None else {}),
         }
@@ -939,23 +966,13 @@ def pair_gold_with_samples(gold_dir: Path, samples_dir: Path) -> list[tuple[Path
 
 
 def prompts_hash() -> str | None:
-    """Content hash of the shipped prompt templates (what an LLM run depended on)."""
+    """Content hash of the prompt templates an LLM run would use (None when they cannot be found)."""
     try:
-        from .llm.prompts import prompt_hash  # type: ignore[attr-defined]
+        from .llm.prompts import PromptSet
 
-        return prompt_hash()
-    except Exception:  # noqa: BLE001 - the LLM helpers are optional for a rules run
-        pass
-    candidates = [Path(__file__).resolve().parent / "_prompts", Path(__file__).resolve().parent.parent / "prompts"]
-    for folder in candidates:
-        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-        if files:
-            digest = hashlib.sha256()
-            for path in files:
-                digest.update(path.relative_to(folder).as_posix().encode())
-                digest.update(path.read_bytes())
-            return digest.hexdigest()[:16]
-    return None
+        return PromptSet().hash
+    except Exception:  # noqa: BLE001 - the LLM helpers are optional for scoring
+        return None
 
 
 def extract_and_score(
@@ -1267,14 +1284,20 @@ def _jsonable(value: Any) -> Any:
 
 _SHORT = {
     "meta": "meta",
-    "figures": "figures",
-    "indicators": "indic.",
-    "indicator_names": "indic.names",
-    "achievements": "achiev.",
-    "problems": "problems",
-    "measures": "measures",
-    "findings": "findings",
+    "figures": "figs",
+    "indicators": "ind",
+    "indicator_names": "ind.nm",
+    "achievements": "ach",
+    "problems": "prob",
+    "measures": "meas",
+    "findings": "find",
 }
+
+
+def short_name(name: str) -> str:
+    """xiangyin_2022_administrative_... -> xiangyin_2022 (the table stays readable)."""
+    parts = name.split("_")
+    return "_".join(parts[:2]) if len(parts) > 2 and len(name) > 24 else name
 
 
 def _cell(value: float | None) -> str:
@@ -1291,13 +1314,15 @@ def print_run(run: EvalRun, console=None) -> None:
     console = console or Console()
     data = run.as_dict()
     groups = [g for g in GROUPS if g in data["overall"]]
-    table = Table(title=f"summarizer eval — backend {run.backend} (F1 per field group)")
-    table.add_column("report", overflow="fold")
+    from rich import box
+
+    table = Table(title=f"summarizer eval — backend {run.backend} (F1 per field group)", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("report", no_wrap=True)
     for group in groups:
-        table.add_column(_SHORT[group], justify="right")
-    table.add_column("narrative", justify="right")
+        table.add_column(_SHORT[group], justify="right", no_wrap=True, min_width=4)
+    table.add_column("narr", justify="right", no_wrap=True, min_width=4)
     for name, report in data["reports"].items():
-        label = name + (" [red](error)[/red]" if report.get("error") else "")
+        label = short_name(name) + (" [red](error)[/red]" if report.get("error") else "")
         table.add_row(
             label,
             *[_cell(report["groups"].get(g, {}).get("f1")) for g in groups],
@@ -1305,7 +1330,7 @@ def print_run(run: EvalRun, console=None) -> None:
         )
     table.add_section()
     table.add_row(
-        "[bold]overall (micro)[/bold]",
+        "[bold]overall[/bold]",
         *[_cell(data["overall"][g]["f1"]) for g in groups],
         _cell(data["narrative"].get("share")),
     )
@@ -1318,6 +1343,11 @@ def print_run(run: EvalRun, console=None) -> None:
         row = data["overall"][group]
         detail.add_row(group, str(row["tp"]), str(row["fp"]), str(row["fn"]), _cell(row["precision"]), _cell(row["recall"]), _cell(row["f1"]))
     console.print(detail)
+    attributes = data["figure_attributes"]
+    console.print(
+        "figure attributes among matched figures: "
+        + " ".join(f"{name} {_fmt(row['accuracy'])} ({row['right']}/{row['total']})" for name, row in attributes.items())
+    )
     narrative = data["narrative"]
     if narrative.get("skipped"):
         console.print(f"narrative faithfulness: skipped ({narrative['skipped']})")
@@ -1339,7 +1369,7 @@ def print_misses(run: EvalRun, console=None, limit: int = 12) -> None:
             for extra in group.false_positives[:limit]:
                 lines.append(f"  [red]extra[/red] {group_name}: {json.dumps(extra, ensure_ascii=False, default=_jsonable)}")
         if lines:
-            console.print(f"[bold]{score.name}[/bold]")
+            console.print(f"[bold]{short_name(score.name)}[/bold]")
             for line in lines:
                 console.print(line, highlight=False)
 
