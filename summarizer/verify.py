@@ -1,10 +1,958 @@
-"""Verification pass (issue 3): grounding, identities, rates, consistency, plausibility."""
+"""Verification pass: check an extraction against the report it came from. No I/O.
+
+`verify(report, document)` returns the checks that fill `Report.checks`. It runs after every
+backend (rules or LLM) and trusts neither: each number is looked up in the source text, each
+total is recomputed from its parts, each stated rate from its amounts. It never changes the
+extraction and never raises on odd input; a rule that cannot be computed (a part missing,
+two candidate amounts and no way to tell which is meant) produces no check rather than a
+guess, so a fail always means the numbers in front of the reviewer disagree.
+
+Rules (rule id: what it checks; status when it does not hold)
+  grounding.figure          every figure's number occurs near its span/evidence, unit-aware
+                            (4.4 万元 is not grounded by "4.4元"; a bare table cell grounds
+                            any unit); also numbers of achievements/problems and meta
+                            (self score, staffing). fail/high
+  identity.expenditure_total  支出合计 = 基本支出 + 项目支出 (complete). fail/high
+  identity.basic_expenditure  基本支出 = 人员经费 + 公用经费 (complete). fail/high
+  identity.three_public       三公经费 = 接待 + 车辆运行 + 车辆购置 + 出国; complete in a table
+                            row (a blank cell is 0), open in prose. fail/high
+  identity.income_parts       收入合计 ≥ 财政拨款 + 其他收入 + 上年结转 (open: the table may
+                            have columns with no key). fail/high
+  identity.balance            结余 = 收入 − 支出 (or 到位/预算 − 实际支出, ± 上年结转). fail/high
+  identity.balance_parts      结余 = 上缴财政 + 结转下年 (complete when both are stated). fail/high
+  identity.project_lines      listed 项目 lines against 项目支出; identity.spending_lines listed
+                            spending lines against 实际支出/支出合计. A list introduced by
+                            其中 is open (sum must not exceed), otherwise complete. fail/high
+  identity.count_breakdown    "N 项，其中 a 项、b 项": parts must not exceed N. fail/medium
+  identity.self_score         self-score table: each level's weights and scores equal the sum
+                            of the level below (投入 = 项目立项 + 资金落实 …, 总分 = 投入 + 过程
+                            + …), no score above its weight, table total = stated self score.
+  rate.execution_rate / rate.received_rate / rate.balance_rate / rate.growth_rate
+                            a stated rate recomputed from the amounts in the same row or
+                            paragraph. fail/high
+  rate.ratio_statement      "A 项 … B 项 … X率达 P%" in the text recomputed: a stated 100% that
+                            the numbers deny is fail/medium, another mismatch of counts is a
+                            warn (the numerator may be counted differently), of money a fail.
+  rate.growth_statement     "本期 A … 上年 B … 增长 P%" in the text recomputed. fail/medium
+  consistency.repeated_value the same quantity (key, item, period) stated twice with values a
+                            keystroke apart (19251 vs 1925, 304.01 vs 340.01). fail/high;
+                            other differences between two totals of the same period: warn.
+  consistency.unit_slip     the same number in 元 in one place and 万元 in another. fail/high
+  consistency.comparison_claim "比率大于 100%", "决算数大于预算数" where the numbers say
+                            otherwise. fail/medium
+  plausibility.grade_score  grade against score: 优 ≥ 90, 良 80–89, 中 60–79, 差 < 60, or the
+                            bands the report states ("90分（含）以上为优"). fail/medium
+  plausibility.over_budget  spending above the budget (or funds received) of the same item. warn
+  plausibility.execution_vs_score  execution rate below 90% beside a self score of 90 or more. warn
+  plausibility.report_date  report dated before the end of the evaluated year. warn
+  plausibility.self_score   no self score stated. warn/low
+  plausibility.indicator_values  performance indicators with no target or no actual. warn/low
+  plausibility.staffing     staff actual above the establishment (编制). warn
+
+Tolerances
+  sums        0.01 万元 (SUM_TOLERANCE), widened to half a unit of the last digit of an amount
+              stated in 亿元 or marked approximate (约/多/余), where the report itself rounds;
+  scores      0.01 point;
+  rates       0.1 percentage point (RATE_TOLERANCE), or the rounding/truncation band of the
+              precision the report states (87% accepts 86.5–87.99; a stated 100% needs ≥ 99.5%).
+
+Figures are compared only when they share a block (a table row or a paragraph), or when an
+amount the extractor kept once (it de-duplicates repeats) is written again in that block.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import combinations
+
 from .document import Document
-from .schemas import Check, Report
+from .numbers import MONEY_UNITS, Quantity, to_wan
+from .schemas import (
+    FIGURE_KEYS,
+    Check,
+    CheckInput,
+    CheckStatus,
+    Figure,
+    Grade,
+    Indicator,
+    Period,
+    Report,
+    Severity,
+    Span,
+)
+from .verify_text import (
+    HUNDRED,
+    RATE_TOLERANCE,
+    SCORE_TOLERANCE,
+    SUM_TOLERANCE,
+    TextIndex,
+    comparison_claims,
+    count_breakdowns,
+    fmt,
+    growth_statements,
+    make_check,
+    percent,
+    rate_agrees,
+    rate_tolerance,
+    ratio_statements,
+    severity_key,
+    typo_like,
+    unit_slips,
+)
+
+__all__ = ["verify", "SUM_TOLERANCE", "SCORE_TOLERANCE", "RATE_TOLERANCE"]
+
+GROUNDING_MARGIN = 20  # characters either side of a figure's span searched for its number
+PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
 
 
 def verify(report: Report, document: Document) -> list[Check]:
-    return []
+    """Every check for one extraction, most severe first."""
+    context = _Context(report, document)
+    checks: list[Check] = []
+    checks += _grounding(context)
+    checks += _identities(context)
+    checks += _self_score(context)
+    checks += _rates(context)
+    checks += _consistency(context)
+    checks += ratio_statements(context.index, context.covered_positions)
+    checks += growth_statements(context.index, context.covered_positions)
+    checks += unit_slips(context.index, context.slip_spans)
+    checks += comparison_claims(context.index)
+    checks += count_breakdowns(context.index)
+    checks += _plausibility(context)
+    return sorted(_dedupe(checks), key=severity_key)
+
+
+def _dedupe(checks: Iterable[Check]) -> list[Check]:
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for check in checks:
+        identity = (check.rule, check.status.value, check.message)
+        if identity not in seen:
+            seen.add(identity)
+            kept.append(check)
+    return kept
+
+
+# ---- where figures sit --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A figure located in the normalised text (or an amount found there for a figure the
+    extractor kept only once, `virtual`)."""
+
+    figure: Figure
+    start: int
+    end: int
+    block: int
+    virtual: bool = False
+
+    @property
+    def amount(self) -> Decimal:
+        return _amount(self.figure)
+
+    def input(self, label: str | None = None) -> CheckInput:
+        figure = self.figure
+        return CheckInput(label=label or figure.label or FIGURE_KEYS.get(figure.key, figure.key), value=figure.value, unit=figure.unit, span=figure.span)
+
+
+def _amount(figure: Figure) -> Decimal:
+    if figure.value_wan is not None:
+        return figure.value_wan
+    wan = to_wan(figure.value, figure.unit)
+    return wan if wan is not None else figure.value
+
+
+def _is_money(figure: Figure) -> bool:
+    return figure.unit in MONEY_UNITS or figure.value_wan is not None
+
+
+class _Context:
+    def __init__(self, report: Report, document: Document) -> None:
+        self.report = report
+        self.document = document
+        self.index = TextIndex.build(document)
+        self.year = report.meta.year
+        self.placed: list[Placed] = []
+        for figure in report.figures:
+            located = self.index.to_normalised(figure.span)
+            if located is None:
+                continue
+            start, end = located
+            self.placed.append(Placed(figure, start, end, self.index.block(start)))
+        self.by_key: dict[str, list[Placed]] = defaultdict(list)
+        for placed in self.placed:
+            self.by_key[placed.figure.key].append(placed)
+        self.covered_positions: set[int] = set()  # stated percentages already recomputed
+        self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
+
+    def cover(self, placed: Placed) -> None:
+        for position in range(placed.start, placed.end):
+            self.covered_positions.add(position)
+
+    def current(self, figure: Figure) -> bool:
+        """Not a prior-year figure."""
+        if figure.period is Period.PRIOR_YEAR:
+            return False
+        return figure.year is None or self.year is None or figure.year >= self.year
+
+    def find(self, keys: Sequence[str], anchor: Placed, *, item: bool = False, period: bool = True) -> list[Placed]:
+        """Figures of `keys` in the anchor's block, nearest first, with compatible year (and
+        period, unless `period` is False: a rate's denominator is a budget whatever the rate's
+        own period). When none is there, an amount of that key which the extractor kept once
+        elsewhere counts if the block's text states it again."""
+        found: list[Placed] = []
+        for key in keys:
+            for placed in self.by_key.get(key, []):
+                if placed.block != anchor.block or placed.figure is anchor.figure:
+                    continue
+                if not _compatible(anchor.figure, placed.figure, item=item, period=period):
+                    continue
+                found.append(placed)
+        if not found:
+            found = self._restated(keys, anchor, item=item, period=period)
+        return sorted(found, key=lambda p: (abs(p.start - anchor.start), p.start))
+
+    def _restated(self, keys: Sequence[str], anchor: Placed, *, item: bool, period: bool) -> list[Placed]:
+        block_start = self.index.block_starts[anchor.block]
+        block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
+        in_table = self.index.table_of_block(anchor.block) is not None
+        quantities = self.index.quantities_in(block_start, block_end)
+        found: list[Placed] = []
+        for key in keys:
+            candidates = [
+                p for p in self.by_key.get(key, [])
+                if _compatible(anchor.figure, p.figure, item=item, period=period) and (p.figure.item is None or item)
+            ]
+            for value in {p.amount for p in candidates}:
+                figure = next(p.figure for p in candidates if p.amount == value)
+                for quantity in quantities:
+                    if quantity.start == anchor.start:
+                        continue
+                    if _quantity_states(quantity, figure, bare_ok=in_table):
+                        found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True))
+                        break
+        return found
+
+
+def _compatible(a: Figure, b: Figure, *, item: bool = False, period: bool = True) -> bool:
+    if period and a.period != b.period:
+        if Period.PRIOR_YEAR in (a.period, b.period):
+            return False
+        if Period.UNSPECIFIED not in (a.period, b.period):
+            return False
+    if a.year is not None and b.year is not None and a.year != b.year:
+        return False
+    if item and a.item and b.item and _norm_item(a.item) != _norm_item(b.item):
+        return False
+    return True
+
+
+def _norm_item(item: str | None) -> str:
+    return re.sub(r"[\s\d、.，,：:（）()“”\"]+", "", item or "")
+
+
+def _quantity_states(quantity: Quantity, figure: Figure, *, bare_ok: bool) -> bool:
+    """The text quantity states this figure's number (money compared in 万元)."""
+    if quantity.unit == "" and not bare_ok:
+        return False
+    return _same_number(quantity, figure.value, figure.unit)
+
+
+_PERSON_UNITS = {"人", "名"}
+
+
+def _same_number(quantity: Quantity, value: Decimal, unit: str) -> bool:
+    if unit in MONEY_UNITS and quantity.unit in MONEY_UNITS:
+        return to_wan(quantity.value, quantity.unit) == to_wan(value, unit)
+    if quantity.unit == unit or quantity.unit == "" or unit == "":
+        return quantity.value == value
+    if {quantity.unit, unit} <= _PERSON_UNITS:
+        return quantity.value == value
+    return False
+
+
+# ---- grounding ----------------------------------------------------------------------------
+
+
+def _grounding(context: _Context) -> list[Check]:
+    index = context.index
+    text = index.text
+    fails: list[Check] = []
+    grounded = 0
+
+    def windows(span: Span | None, evidence: str | None, margin: int = GROUNDING_MARGIN) -> list[tuple[int, int]]:
+        found = []
+        located = index.to_normalised(span) if span is not None else None
+        if located is not None:
+            found.append((max(0, located[0] - margin), min(len(text), located[1] + margin)))
+        if evidence:
+            quote = evidence.strip()
+            position = text.find(quote)
+            hits = 0
+            while position != -1 and hits < 5:
+                found.append((max(0, position - 5), min(len(text), position + len(quote) + 5)))
+                position = text.find(quote, position + 1)
+                hits += 1
+        return found
+
+    def ground(label: str, value: Decimal, unit: str, span: Span | None, evidence: str | None) -> Check | None:
+        areas = windows(span, evidence)
+        if not areas:
+            return make_check(
+                "grounding.figure", FAIL, Severity.HIGH,
+                f"「{label}」{fmt(value)}{unit} 的出处在原文中定位不到（位置越界、证据原文不存在）",
+                [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
+            )
+        near_miss: Quantity | None = None
+        for start, end in areas:
+            for quantity in index.quantities_in(start, end):
+                if quantity.end > end:
+                    continue
+                if _same_number(quantity, value, unit):
+                    return None
+                if quantity.value == value and near_miss is None:
+                    near_miss = quantity
+        detail = f"，附近原文为“{near_miss.raw}”，单位不符" if near_miss is not None else ""
+        return make_check(
+            "grounding.figure", FAIL, Severity.HIGH,
+            f"「{label}」{fmt(value)}{unit} 在原文证据附近找不到{detail}（抽取错误或无出处的数字）",
+            [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
+        )
+
+    report = context.report
+    for figure in report.figures:
+        check = ground(figure.label or FIGURE_KEYS.get(figure.key, figure.key), figure.value, figure.unit, figure.span, figure.evidence)
+        if check is None:
+            grounded += 1
+        else:
+            fails.append(check)
+    for kind, items in (("成效", report.achievements), ("问题", report.problems), ("措施", report.measures)):
+        for item in items:
+            for number in item.numbers:
+                check = ground(f"{kind}中的 {number.raw}", number.value, number.unit, item.span, item.evidence)
+                if check is None:
+                    grounded += 1
+                else:
+                    fails.append(check)
+    meta = report.meta
+    for field, label, unit in (("self_score", "自评得分", "分"), ("staff_authorized", "编制人数", "人"), ("staff_actual", "实有人数", "人")):
+        value = getattr(meta, field)
+        evidence = meta.evidence.get(field)
+        if value is None or evidence is None:
+            continue
+        check = ground(label, Decimal(value), unit, evidence.span, evidence.quote)
+        if check is None:
+            grounded += 1
+        else:
+            fails.append(check)
+    if grounded and not fails:
+        fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"全部 {grounded} 个数字均在原文证据附近找到"))
+    elif grounded:
+        fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"{grounded} 个数字在原文证据附近找到，{len(fails)} 个找不到"))
+    return fails
+
+
+# ---- identities ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Identity:
+    rule: str
+    total: str
+    parts: tuple[str, ...]
+    mode: str  # "all": every part needed, must equal; "open": parts must not exceed;
+    # "table": must equal in a table row (blank = 0), open in prose; "both": equal when every part is stated
+
+
+_IDENTITIES = (
+    _Identity("identity.expenditure_total", "expenditure_total", ("basic_expenditure", "project_expenditure"), "all"),
+    _Identity("identity.basic_expenditure", "basic_expenditure", ("personnel_expenditure", "public_expenditure"), "all"),
+    _Identity(
+        "identity.three_public",
+        "three_public_total",
+        ("three_public_reception", "three_public_vehicle_operation", "three_public_vehicle_purchase", "three_public_overseas"),
+        "table",
+    ),
+    _Identity("identity.income_parts", "income_total", ("income_fiscal", "income_other", "carryover"), "open"),
+    _Identity("identity.balance_parts", "balance", ("returned_to_treasury", "carried_forward"), "both"),
+)
+
+
+def _sum_tolerance(figures: Iterable[Figure]) -> Decimal:
+    """0.01 万元, or half a unit of the last digit of an amount the report rounds (亿元, 约/多)."""
+    tolerance = SUM_TOLERANCE
+    for figure in figures:
+        rounded = figure.unit == "亿元" or re.search(r"约|多|余|左右|近", figure.evidence or "")
+        if rounded:
+            exponent = figure.value.as_tuple().exponent
+            if isinstance(exponent, int):
+                step = to_wan(Decimal(1).scaleb(min(exponent, 0)), figure.unit) or Decimal(0)
+                tolerance = max(tolerance, step / 2)
+    return tolerance
+
+
+def _label(placed: Placed) -> str:
+    return placed.figure.label or FIGURE_KEYS.get(placed.figure.key, placed.figure.key)
+
+
+def _sum_check(
+    rule: str,
+    total: Placed,
+    parts: Sequence[Placed],
+    complete: bool,
+    *,
+    name: str,
+) -> Check:
+    figures = [total.figure, *(p.figure for p in parts)]
+    tolerance = _sum_tolerance(figures)
+    expected = sum((p.amount for p in parts), Decimal(0))
+    observed = total.amount
+    unit = "万元" if _is_money(total.figure) else total.figure.unit
+    listed = " + ".join(f"{_label(p)} {fmt(p.amount)}" for p in parts)
+    inputs = [total.input(), *(p.input() for p in parts)]
+    difference = expected - observed
+    if abs(difference) <= tolerance:
+        return make_check(rule, PASS, Severity.INFO, f"{name}：{_label(total)} {fmt(observed)}{unit} = {listed}", inputs, expected, observed, tolerance)
+    if not complete and difference < 0:
+        return make_check(
+            rule, PASS, Severity.INFO,
+            f"{name}：所列 {listed} = {fmt(expected)}{unit}，未超过{_label(total)} {fmt(observed)}{unit}（其中项未必列全）",
+            inputs, expected, observed, tolerance,
+        )
+    verb = "超过" if difference > 0 else "不等于"
+    return make_check(
+        rule, FAIL, Severity.HIGH,
+        f"{name}不成立：{listed} = {fmt(expected)}{unit}，{verb}{_label(total)} {fmt(observed)}{unit}（相差 {fmt(abs(difference))}{unit}）",
+        inputs, expected, observed, tolerance,
+    )
+
+
+_IDENTITY_NAMES = {
+    "identity.expenditure_total": "支出合计 = 基本支出 + 项目支出",
+    "identity.basic_expenditure": "基本支出 = 人员经费 + 公用经费",
+    "identity.three_public": "三公经费 = 各分项之和",
+    "identity.income_parts": "收入合计 ≥ 各收入来源之和",
+    "identity.balance_parts": "结余 = 上缴财政 + 结转下年",
+    "identity.balance": "结余 = 收入 − 支出",
+    "identity.project_lines": "项目支出 = 所列项目之和",
+    "identity.spending_lines": "实际支出 = 所列支出明细之和",
+}
+
+
+def _identities(context: _Context) -> list[Check]:
+    checks: list[Check] = []
+    for identity in _IDENTITIES:
+        for total in context.by_key.get(identity.total, []):
+            if not _is_money(total.figure):
+                continue
+            parts = []
+            for key in identity.parts:
+                found = [p for p in context.find((key,), total) if _is_money(p.figure)]
+                if found:
+                    parts.append(found[0])
+            if not parts or (identity.mode == "all" and len(parts) < len(identity.parts)):
+                continue
+            in_table = context.index.table_of_block(total.block) is not None
+            complete = {
+                "all": True,
+                "open": False,
+                "table": in_table or len(parts) == len(identity.parts),
+                "both": len(parts) == len(identity.parts),
+            }[identity.mode]
+            checks.append(_sum_check(identity.rule, total, parts, complete, name=_IDENTITY_NAMES[identity.rule]))
+    checks += _balance(context)
+    checks += _line_lists(context, "project_line", ("project_expenditure",), "identity.project_lines")
+    checks += _line_lists(context, "spending_line", ("actual_spending", "expenditure_total"), "identity.spending_lines")
+    return checks
+
+
+def _balance(context: _Context) -> list[Check]:
+    """结余 = 收入 − 支出 (or 到位资金/预算 − 实际支出), with 上年结转 added where stated."""
+    checks: list[Check] = []
+    for balance in context.by_key.get("balance", []):
+        if not _is_money(balance.figure):
+            continue
+        minuends = [p for p in context.find(("income_total", "funds_received", "budget"), balance, period=False) if context.current(p.figure)]
+        subtrahends = [
+            p for p in context.find(("expenditure_total", "actual_spending"), balance, period=False)
+            if context.current(p.figure) and p.figure.period is not Period.BUDGET
+        ]
+        if not minuends or not subtrahends:
+            continue
+        carry = context.find(("carryover",), balance)
+        options = []
+        for minuend in minuends[:3]:
+            for subtrahend in subtrahends[:3]:
+                options.append((minuend, subtrahend, None))
+                if carry:
+                    options.append((minuend, subtrahend, carry[0]))
+        tolerance = _sum_tolerance([balance.figure, *(p.figure for option in options for p in option[:2])])
+
+        def value(option: tuple[Placed, Placed, Placed | None]) -> Decimal:
+            minuend, subtrahend, carried = option
+            return minuend.amount - subtrahend.amount + (carried.amount if carried else Decimal(0))
+
+        matching = [option for option in options if abs(value(option) - balance.amount) <= tolerance]
+        chosen = matching[0] if matching else options[0]
+        minuend, subtrahend, carried = chosen
+        inputs = [balance.input(), minuend.input(), subtrahend.input(), *([carried.input()] if carried else [])]
+        formula = f"{_label(minuend)} {fmt(minuend.amount)} − {_label(subtrahend)} {fmt(subtrahend.amount)}" + (
+            f" + {_label(carried)} {fmt(carried.amount)}" if carried else ""
+        )
+        expected = value(chosen)
+        if matching:
+            checks.append(make_check("identity.balance", PASS, Severity.INFO, f"结余 {fmt(balance.amount)}万元 = {formula}", inputs, expected, balance.amount, tolerance))
+        else:
+            checks.append(make_check(
+                "identity.balance", FAIL, Severity.HIGH,
+                f"结余不成立：{formula} = {fmt(expected)}万元，而报告写结余 {fmt(balance.amount)}万元",
+                inputs, expected, balance.amount, tolerance,
+            ))
+    return checks
+
+
+def _line_lists(context: _Context, line_key: str, total_keys: tuple[str, ...], rule: str) -> list[Check]:
+    """A list of line items (projects, spending subjects) against the total it breaks down."""
+    checks: list[Check] = []
+    groups: dict[tuple[int, str], list[Placed]] = defaultdict(list)
+    for placed in context.by_key.get(line_key, []):
+        if _is_money(placed.figure) and context.current(placed.figure):
+            kind = "actual" if placed.figure.period is Period.ACTUAL else "plan"
+            groups[(placed.block, kind)].append(placed)
+    text = context.index.text
+    for (_, kind), lines in groups.items():
+        if len(lines) < 2:
+            continue
+        lines.sort(key=lambda p: p.start)
+        first = lines[0]
+        totals = [
+            p for p in context.find(total_keys, first)
+            if p.figure.key != line_key and not p.figure.item and context.current(p.figure)
+            and (kind == "actual" or p.figure.period is not Period.ACTUAL or p.figure.key != "expenditure_total")
+        ]
+        if not totals:
+            continue
+        before = [p for p in totals if p.start < first.start]
+        total = max(before, key=lambda p: p.start) if before else totals[0]
+        between = text[min(total.end, first.start) : first.start] if total.start < first.start else ""
+        complete = "其中" not in between
+        checks.append(_sum_check(rule, total, lines, complete, name=_IDENTITY_NAMES[rule]))
+    return checks
+
+
+# ---- self-score table ---------------------------------------------------------------------
+
+_TOTAL_ROW = re.compile(r"^(?:总\s*分|合\s*计|总\s*计|得分合计|综合得分|总得分)$")
+
+
+def _self_score(context: _Context) -> list[Check]:
+    """Weights and scores of a self-score table against each level's parts and the total."""
+    rows = [row for row in context.report.indicators if row.weight is not None or row.score is not None]
+    if len(rows) < 2:
+        return []
+    root = next((row for row in rows if _TOTAL_ROW.match(re.sub(r"\s+", "", row.name))), None)
+    paths: dict[tuple[str, ...], Indicator] = {}
+    path_of: dict[int, tuple[str, ...]] = {}
+    for row in rows:
+        if row is root:
+            continue
+        path = tuple(part for part in (row.level1, row.level2, row.name) if part)
+        path_of[id(row)] = path
+        paths.setdefault(path, row)
+    children: dict[int | None, list[Indicator]] = defaultdict(list)  # id(parent) or None for top
+    for row in rows:
+        if row is root:
+            continue
+        path = path_of[id(row)]
+        parent = None
+        for cut in range(len(path) - 1, 0, -1):
+            if path[:cut] in paths:
+                parent = paths[path[:cut]]
+                break
+        children[id(parent) if parent is not None else None].append(row)
+
+    fails: list[Check] = []
+    passed = 0
+
+    def compare(parent_label: str, parent: Indicator | None, kids: list[Indicator], attribute: str, stated: Decimal | None) -> None:
+        nonlocal passed
+        values = [getattr(kid, attribute) for kid in kids]
+        if stated is None or any(value is None for value in values) or len(kids) < 2:
+            return
+        expected = sum(values, Decimal(0))
+        word = "权重" if attribute == "weight" else "得分"
+        inputs = [_indicator_input(parent, parent_label, attribute, stated), *(_indicator_input(kid, kid.name, attribute, getattr(kid, attribute)) for kid in kids)]
+        if abs(expected - stated) <= SCORE_TOLERANCE:
+            passed += 1
+            return
+        listed = " + ".join(f"{kid.name} {fmt(getattr(kid, attribute))}" for kid in kids)
+        fails.append(make_check(
+            "identity.self_score", FAIL, Severity.HIGH,
+            f"自评表{word}不平：{parent_label} {fmt(stated)}，下级 {listed} = {fmt(expected)}",
+            inputs, expected, stated, SCORE_TOLERANCE,
+        ))
+
+    for row in rows:
+        kids = children.get(id(row), [])
+        if row is not root and kids:
+            compare(row.name, row, kids, "weight", row.weight)
+            compare(row.name, row, kids, "score", row.score)
+    top = children.get(None, [])
+    if root is not None:
+        compare("总分", root, top, "weight", root.weight)
+        compare("总分", root, top, "score", root.score)
+    weights = [row.weight for row in top]
+    self_score = context.report.meta.self_score
+    table_total = root.score if root is not None and root.score is not None else None
+    if table_total is None and top and None not in weights and sum(weights, Decimal(0)) == HUNDRED:
+        compare("自评得分", None, top, "score", self_score)
+    if table_total is not None and self_score is not None:
+        if abs(table_total - self_score) <= SCORE_TOLERANCE:
+            passed += 1
+        else:
+            fails.append(make_check(
+                "identity.self_score", FAIL, Severity.HIGH,
+                f"自评表总分 {fmt(table_total)} 与报告所写自评得分 {fmt(self_score)} 不一致",
+                [_indicator_input(root, "自评表总分", "score", table_total), CheckInput(label="自评得分", value=self_score, unit="分", span=_meta_span(context, "self_score"))],
+                table_total, self_score, SCORE_TOLERANCE,
+            ))
+    for row in rows:
+        if row.weight is not None and row.score is not None and row.score > row.weight + SCORE_TOLERANCE:
+            fails.append(make_check(
+                "identity.self_score", FAIL, Severity.HIGH,
+                f"“{row.name}”得分 {fmt(row.score)} 超过其分值 {fmt(row.weight)}",
+                [_indicator_input(row, row.name, "weight", row.weight), _indicator_input(row, row.name, "score", row.score)],
+                row.weight, row.score, SCORE_TOLERANCE,
+            ))
+    if passed and not fails:
+        fails.append(make_check("identity.self_score", PASS, Severity.INFO, f"自评表各级分值、得分与下级合计一致（{passed} 组）"))
+    return fails
+
+
+def _indicator_input(row: Indicator | None, label: str, attribute: str, value: Decimal) -> CheckInput:
+    word = "分值" if attribute == "weight" else "得分"
+    return CheckInput(label=f"{label}{word}", value=value, unit="分", span=row.span if row is not None else None)
+
+
+def _meta_span(context: _Context, field: str) -> Span | None:
+    evidence = context.report.meta.evidence.get(field)
+    return evidence.span if evidence is not None else None
+
+
+# ---- rates --------------------------------------------------------------------------------
+
+_RATE_OPERANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "execution_rate": (("actual_spending", "expenditure_total"), ("budget", "funds_received", "income_total"), "执行率 = 实际支出 ÷ 预算"),
+    "received_rate": (("funds_received",), ("budget",), "到位率 = 到位资金 ÷ 预算"),
+    "balance_rate": (("balance",), ("budget", "funds_received", "income_total"), "结余率 = 结余 ÷ 预算"),
+}
+
+
+def _rates(context: _Context) -> list[Check]:
+    checks: list[Check] = []
+    for key, (numerator_keys, denominator_keys, name) in _RATE_OPERANDS.items():
+        for rate in context.by_key.get(key, []):
+            item = rate.figure.item is not None
+            numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if context.current(p.figure) and p.figure.period is not Period.BUDGET and _is_money(p.figure)]
+            denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if context.current(p.figure) and _is_money(p.figure)]
+            pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure]
+            if not pairs:
+                continue
+            context.cover(rate)
+            stated = rate.figure.value
+            computed = [numerator.amount / denominator.amount * HUNDRED for numerator, denominator in pairs]
+            agreeing = [position for position, value in enumerate(computed) if rate_agrees(value, stated)]
+            chosen = agreeing[0] if agreeing else 0
+            (numerator, denominator), value = pairs[chosen], computed[chosen]
+            inputs = [rate.input(), numerator.input(), denominator.input()]
+            formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
+            if agreeing:
+                checks.append(make_check(f"rate.{key}", PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
+            else:
+                checks.append(make_check(
+                    f"rate.{key}", FAIL, Severity.HIGH,
+                    f"{_label(rate)} 写为 {fmt(stated)}%，按 {formula}（{name}）",
+                    inputs, percent(value), stated, rate_tolerance(stated),
+                ))
+    checks += _growth(context)
+    return checks
+
+
+_FALLING = re.compile(r"减少|下降|降低|减")
+
+
+def _growth(context: _Context) -> list[Check]:
+    """A stated growth rate against the current and prior amounts before it in its block."""
+    checks: list[Check] = []
+    for rate in context.by_key.get("growth_rate", []):
+        block = [p for p in context.placed if p.block == rate.block and p.start < rate.start and p.figure.unit != "%"]
+        # Operands sit after the previous percentage of the block.
+        previous = [p.end for p in context.placed if p.block == rate.block and p.figure.unit == "%" and p.end <= rate.start]
+        if previous:
+            block = [p for p in block if p.start >= max(previous)]
+        best: tuple[Placed, Placed] | None = None
+        for current in sorted(block, key=lambda p: -p.start):
+            if not context.current(current.figure) or current.figure.period is Period.PRIOR_YEAR:
+                continue
+            priors = [
+                p for p in block
+                if p.figure.key == current.figure.key and p is not current and _unit_family(p.figure) == _unit_family(current.figure)
+                and (p.figure.period is Period.PRIOR_YEAR or (p.figure.year is not None and current.figure.year is not None and p.figure.year < current.figure.year))
+            ]
+            if priors:
+                best = (current, max(priors, key=lambda p: p.start))
+                break
+        if best is None:
+            continue
+        current, prior = best
+        if prior.amount <= 0:
+            continue
+        context.cover(rate)
+        computed = (current.amount - prior.amount) / prior.amount * HUNDRED
+        falling = bool(_FALLING.search(rate.figure.label or ""))
+        claimed = -rate.figure.value if falling and rate.figure.value > 0 else rate.figure.value
+        inputs = [rate.input(), current.input(), prior.input()]
+        formula = f"（{fmt(current.amount)} − {fmt(prior.amount)}）÷ {fmt(prior.amount)} = {fmt(percent(computed))}%"
+        if rate_agrees(computed, claimed):
+            checks.append(make_check("rate.growth_rate", PASS, Severity.INFO, f"{_label(rate)} {fmt(rate.figure.value)}% 与 {formula} 一致", inputs, percent(computed), claimed, rate_tolerance(rate.figure.value)))
+        else:
+            checks.append(make_check(
+                "rate.growth_rate", FAIL, Severity.HIGH,
+                f"{_label(rate)} 写为 {fmt(rate.figure.value)}%，按本期与上期金额 {formula}",
+                inputs, percent(computed), claimed, rate_tolerance(rate.figure.value),
+            ))
+    return checks
+
+
+def _unit_family(figure: Figure) -> str:
+    if _is_money(figure):
+        return "money"
+    return "人" if figure.unit in _PERSON_UNITS else figure.unit
+
+
+# ---- consistency --------------------------------------------------------------------------
+
+# Keys that name one amount per report and period: two different values are a contradiction.
+_SINGLE_KEYS = {
+    "income_total", "income_fiscal", "income_other", "carryover", "expenditure_total", "basic_expenditure",
+    "personnel_expenditure", "public_expenditure", "project_expenditure", "three_public_total",
+    "three_public_reception", "three_public_vehicle_operation", "three_public_vehicle_purchase",
+    "three_public_overseas", "fixed_assets", "balance", "returned_to_treasury", "carried_forward",
+    "self_score", "staff_authorized", "staff_actual",
+}
+# Keys that repeat legitimately (many counts, many rates): compared only with the same item.
+_ITEM_KEYS = {"count", "project_line", "spending_line", "budget", "funds_received", "actual_spending"}
+
+
+def _consistency(context: _Context) -> list[Check]:
+    checks: list[Check] = []
+    reported: set[tuple[int, int]] = set()
+    placed = [p for p in context.placed if p.figure.key in _SINGLE_KEYS or (p.figure.key in _ITEM_KEYS and p.figure.item)]
+    for first, second in combinations(placed, 2):
+        a, b = first.figure, second.figure
+        if a.key != b.key or _unit_family(a) != _unit_family(b) or not _compatible(a, b):
+            continue
+        if _norm_item(a.item) != _norm_item(b.item):
+            continue
+        if (first.start, second.start) in reported:
+            continue
+        inputs = [first.input(), second.input()]
+        if _is_money(a) and a.value == b.value and a.unit != b.unit:
+            continue  # a unit slip, reported below
+        if first.amount == second.amount:
+            continue
+        name = a.item or FIGURE_KEYS.get(a.key, a.key)
+        if typo_like(first.amount if _is_money(a) else a.value, second.amount if _is_money(b) else b.value):
+            reported.add((first.start, second.start))
+            checks.append(make_check(
+                "consistency.repeated_value", FAIL, Severity.HIGH,
+                f"同一数字前后不一致：“{name}”一处写 {fmt(a.value)}{a.unit}，另一处写 {fmt(b.value)}{b.unit}（疑似漏写、多写或颠倒数字）",
+                inputs, first.amount, second.amount,
+            ))
+        elif (
+            a.key in _SINGLE_KEYS and a.period == b.period and a.period is not Period.UNSPECIFIED
+            and not a.item and not b.item and a.year == b.year and _is_money(a)
+        ):
+            reported.add((first.start, second.start))
+            checks.append(make_check(
+                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                f"“{name}”同一口径出现两个不同数值：{fmt(a.value)}{a.unit} 与 {fmt(b.value)}{b.unit}，请核对",
+                inputs, first.amount, second.amount, SUM_TOLERANCE,
+            ))
+    # The same written number with 元 in one place and 万元 in another.
+    money = [p for p in context.placed if _is_money(p.figure)]
+    for first, second in combinations(money, 2):
+        a, b = first.figure, second.figure
+        if a.key != b.key or a.value != b.value or a.unit == b.unit or a.value == 0:
+            continue
+        if a.item and b.item and _norm_item(a.item) != _norm_item(b.item):
+            continue
+        context.slip_spans.extend([(first.start, first.end), (second.start, second.end)])
+        name = FIGURE_KEYS.get(a.key, a.key)
+        checks.append(make_check(
+            "consistency.unit_slip", FAIL, Severity.HIGH,
+            f"{name}一处写 {fmt(a.value)}{a.unit}（{_label(first)}），另一处写 {fmt(b.value)}{b.unit}（{_label(second)}），"
+            f"相差 {fmt(max(first.amount, second.amount) / min(first.amount, second.amount))} 倍，疑似元/万元混用",
+            [first.input(), second.input()], first.amount, second.amount,
+        ))
+    return checks
+
+
+# ---- plausibility -------------------------------------------------------------------------
+
+_DEFAULT_BANDS = ((Grade.EXCELLENT, Decimal(90)), (Grade.GOOD, Decimal(80)), (Grade.FAIR, Decimal(60)), (Grade.POOR, Decimal(0)))
+_GRADE_WORDS = {"优秀": Grade.EXCELLENT, "优": Grade.EXCELLENT, "良好": Grade.GOOD, "良": Grade.GOOD, "中": Grade.FAIR, "合格": Grade.FAIR, "及格": Grade.FAIR, "差": Grade.POOR, "不合格": Grade.POOR}
+_STATED_BAND = re.compile(r"(\d{2,3})\s*分?\s*[（(]?含[)）]?\s*(?:以上|及以上)[^，。；;\n]{0,6}?(?:为|评为|定为)?[“\"]?(优秀|优|良好|良|中|合格|及格)")
+_STATED_RANGE = re.compile(r"(\d{2,3})\s*分?\s*[-—~～至到]\s*\d{2,3}\s*分?[^，。；;\n]{0,6}?(?:为|评为|定为)?[“\"]?(优秀|优|良好|良|中|合格|及格)")
+
+
+def _grade_bands(text: str) -> tuple[tuple[tuple[Grade, Decimal], ...], bool]:
+    stated: dict[Grade, Decimal] = {}
+    for pattern in (_STATED_BAND, _STATED_RANGE):
+        for match in pattern.finditer(text):
+            stated.setdefault(_GRADE_WORDS[match.group(2)], Decimal(match.group(1)))
+    if not stated:
+        return _DEFAULT_BANDS, False
+    bands = tuple((grade, stated.get(grade, floor)) for grade, floor in _DEFAULT_BANDS)
+    return bands, True
+
+
+def _plausibility(context: _Context) -> list[Check]:
+    checks: list[Check] = []
+    report, meta = context.report, context.report.meta
+    self_score = meta.self_score
+    if self_score is None:
+        scores = [p.figure.value for p in context.by_key.get("self_score", [])]
+        self_score = scores[0] if scores else None
+    score_input = CheckInput(label="自评得分", value=self_score, unit="分", span=_meta_span(context, "self_score")) if self_score is not None else None
+
+    # Grade against score.
+    if meta.grade is not None and self_score is not None:
+        bands, stated = _grade_bands(context.index.text)
+        expected = next(grade for grade, floor in bands if self_score >= floor)
+        source = "报告所述等级标准" if stated else "通行标准（优≥90，良80–89，中60–79，差<60）"
+        grade_input = CheckInput(label=f"评价等级 {meta.grade_label or meta.grade.value}", value=self_score, unit="分", span=_meta_span(context, "grade"))
+        if expected is meta.grade:
+            checks.append(make_check("plausibility.grade_score", PASS, Severity.INFO, f"自评 {fmt(self_score)} 分、等级“{meta.grade.value}”符合{source}", [score_input, grade_input], observed=self_score))
+        else:
+            checks.append(make_check(
+                "plausibility.grade_score", FAIL, Severity.MEDIUM,
+                f"自评 {fmt(self_score)} 分按{source}应为“{expected.value}”，报告定为“{meta.grade_label or meta.grade.value}”",
+                [score_input, grade_input], observed=self_score,
+            ))
+
+    # Missing self score.
+    if self_score is None:
+        checks.append(make_check("plausibility.self_score", WARN, Severity.LOW, "报告未写明自评得分"))
+
+    # Low execution rate beside a high self score.
+    rates = [p for p in context.by_key.get("execution_rate", []) if context.current(p.figure) and p.figure.unit == "%"]
+    if self_score is not None and rates:
+        lowest = min(rates, key=lambda p: p.figure.value)
+        inputs = [lowest.input(), score_input]
+        if lowest.figure.value < Decimal(90) and self_score >= Decimal(90):
+            checks.append(make_check(
+                "plausibility.execution_vs_score", WARN, Severity.MEDIUM,
+                f"预算执行率仅 {fmt(lowest.figure.value)}%，自评却得 {fmt(self_score)} 分：执行率指标的扣分是否到位，请核对",
+                inputs, observed=lowest.figure.value,
+            ))
+        else:
+            checks.append(make_check("plausibility.execution_vs_score", PASS, Severity.INFO, f"执行率 {fmt(lowest.figure.value)}% 与自评 {fmt(self_score)} 分相称", inputs, observed=lowest.figure.value))
+
+    # Report date before the end of the evaluated year.
+    if meta.report_date is not None and meta.year is not None:
+        year_end = date(meta.year, 12, 31)
+        date_input = CheckInput(label=f"报告日期 {meta.report_date.isoformat()}", value=Decimal(meta.report_date.year), unit="年", span=_meta_span(context, "report_date"))
+        if meta.report_date < year_end:
+            checks.append(make_check(
+                "plausibility.report_date", WARN, Severity.MEDIUM,
+                f"报告日期 {meta.report_date.isoformat()} 早于所评价年度（{meta.year} 年）结束，年度自评不应在年度结束前完成，疑为日期笔误",
+                [date_input], observed=Decimal(meta.report_date.year),
+            ))
+        else:
+            checks.append(make_check("plausibility.report_date", PASS, Severity.INFO, f"报告日期 {meta.report_date.isoformat()} 在 {meta.year} 年度结束之后", [date_input]))
+
+    # Staffing.
+    authorized, actual = meta.staff_authorized, meta.staff_actual
+    if authorized is not None and actual is not None:
+        inputs = [
+            CheckInput(label="编制人数", value=Decimal(authorized), unit="人", span=_meta_span(context, "staff_authorized")),
+            CheckInput(label="实有人数", value=Decimal(actual), unit="人", span=_meta_span(context, "staff_actual")),
+        ]
+        if actual > authorized:
+            checks.append(make_check("plausibility.staffing", WARN, Severity.MEDIUM, f"实有人数 {actual} 人超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
+        else:
+            checks.append(make_check("plausibility.staffing", PASS, Severity.INFO, f"实有人数 {actual} 人未超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
+
+    checks += _over_budget(context)
+    checks += _indicator_values(report.indicators)
+    return checks
+
+
+def _over_budget(context: _Context) -> list[Check]:
+    """Spending above the budget (or the funds received) of the same item."""
+    checks: list[Check] = []
+    within = 0
+    spent = [p for p in context.placed if p.figure.key in ("actual_spending",) and _is_money(p.figure) and context.current(p.figure)]
+    spent += [p for p in context.placed if p.figure.key in ("project_line", "expenditure_total") and p.figure.period is Period.ACTUAL and context.current(p.figure)]
+    for spending in spent:
+        item = _norm_item(spending.figure.item)
+        for keys, word in ((("project_line", "budget"), "预算"), (("funds_received",), "到位资金")):
+            candidates = [
+                p for p in context.placed
+                if p.figure.key in keys and _is_money(p.figure) and context.current(p.figure)
+                and (p.figure.period in (Period.BUDGET, Period.UNSPECIFIED, Period.ADJUSTED) or p.figure.key == "funds_received")
+                and _norm_item(p.figure.item) == item and (item or p.figure.key == "budget")
+            ]
+            if not item:
+                # A total without an item: only when the report states one budget total.
+                if len({p.amount for p in candidates}) != 1:
+                    continue
+            if not candidates:
+                continue
+            same_block = [p for p in candidates if p.block == spending.block]
+            budget = min(same_block or candidates, key=lambda p: abs(p.start - spending.start))
+            if spending.amount > budget.amount + SUM_TOLERANCE:
+                name = spending.figure.item or "整体"
+                checks.append(make_check(
+                    "plausibility.over_budget", WARN, Severity.MEDIUM if word == "预算" else Severity.LOW,
+                    f"“{name}”实际支出 {fmt(spending.amount)}万元，超过{word} {fmt(budget.amount)}万元（超出 {fmt(spending.amount - budget.amount)}万元）",
+                    [spending.input(), budget.input()], budget.amount, spending.amount, SUM_TOLERANCE,
+                ))
+            else:
+                within += 1
+    if within:
+        checks.append(make_check("plausibility.over_budget", PASS, Severity.INFO, f"{within} 组实际支出未超过对应预算或到位资金"))
+    return checks
+
+
+def _indicator_values(indicators: Sequence[Indicator]) -> list[Check]:
+    """Performance indicators (not self-score rows) with no target or no actual value."""
+    missing = []
+    checked = 0
+    for indicator in indicators:
+        if indicator.weight is not None or indicator.score is not None:
+            continue  # a self-score row: its score stands for the result
+        checked += 1
+        gaps = [word for word, value in (("目标值", indicator.target), ("实际完成值", indicator.actual)) if not (value or "").strip()]
+        if gaps:
+            missing.append((indicator, gaps))
+    if not checked:
+        return []
+    if not missing:
+        return [make_check("plausibility.indicator_values", PASS, Severity.INFO, f"{checked} 项绩效指标均填写了目标值和实际完成值")]
+    listed = "；".join(f"{indicator.name}（缺{'、'.join(gaps)}）" for indicator, gaps in missing)
+    return [make_check(
+        "plausibility.indicator_values", WARN, Severity.LOW,
+        f"{len(missing)} 项绩效指标未填写目标值或实际完成值：{listed}",
+        [CheckInput(label=indicator.name, value=Decimal(len(gaps)), unit="项", span=indicator.span) for indicator, gaps in missing],
+        observed=Decimal(len(missing)),
+    )]

@@ -1,0 +1,588 @@
+"""Verification helpers and the checks that read the report's own statements. No I/O.
+
+Part of the verification pass (see verify.py for the rules, ids and tolerances). This module
+holds what both halves share (the text index of quantities, sentences and blocks; tolerance
+arithmetic; check construction) and the rules that need no extraction at all, because they
+check what the text itself claims about its numbers:
+
+- rate.ratio_statement       "1515 项，可网办事项 1490 项，可网办率达 100%" recomputed
+- rate.growth_statement      "9082 件，与上年同期 6142 件相比增长 47.87%" recomputed
+- consistency.unit_slip      "预算为 4.4 万元，决算为 4.4 元" (the same number in 元 and 万元)
+- consistency.comparison_claim "10 人 … 10 人，比率大于 100%"; "决算 18.63 … 预算 18.63，决算数大于预算数"
+- identity.count_breakdown   "450 项，其中市级 311 项、县级 109 项，镇村 30 项" (an open 其中 list)
+
+Every number comes from numbers.find_quantities: there is no second number grammar here.
+A statement these scans cannot read with confidence (more than two candidate amounts,
+mixed units, an approximate 约/多/余 amount) produces no check: a scan never guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .document import Document
+from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, find_quantities, to_wan
+from .schemas import Check, CheckInput, CheckStatus, Severity, Span
+
+# ---- tolerances ---------------------------------------------------------------------------
+
+SUM_TOLERANCE = Decimal("0.01")  # 万元, for totals against their parts
+SCORE_TOLERANCE = Decimal("0.01")  # points, for self-score tables
+RATE_TOLERANCE = Decimal("0.1")  # percentage points, for recomputed rates
+HUNDRED = Decimal(100)
+
+
+def fmt(value: Decimal | None) -> str:
+    """A Decimal as a reviewer writes it: 875.6, 1179.61, 100 (no exponent, no trailing zeros)."""
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def percent(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def rate_agrees(computed: Decimal, stated: Decimal) -> bool:
+    """A stated percentage agrees with the recomputed one.
+
+    Within RATE_TOLERANCE (0.1 point), or inside the band that rounding or truncating the
+    computed value to the precision the report states would give: "87%" accepts 86.5–87.99,
+    "91.4%" accepts 91.35–91.49. A stated 100% therefore needs at least 99.5%.
+    """
+    if abs(computed - stated) <= RATE_TOLERANCE:
+        return True
+    exponent = stated.as_tuple().exponent
+    step = Decimal(1).scaleb(min(int(exponent), 0)) if isinstance(exponent, int) else Decimal(1)
+    return stated - step / 2 <= computed < stated + step
+
+
+def rate_tolerance(stated: Decimal) -> Decimal:
+    exponent = stated.as_tuple().exponent
+    step = Decimal(1).scaleb(min(int(exponent), 0)) if isinstance(exponent, int) else Decimal(1)
+    return max(RATE_TOLERANCE, step)
+
+
+def typo_like(a: Decimal, b: Decimal) -> bool:
+    """Two values one keystroke apart: a digit dropped or doubled (19251/1925), two digits
+    swapped (304.01/340.01), or a power-of-ten slip (4.4/44). Small numbers are left alone:
+    7 and 70 are too likely to be two different things."""
+    if a == b:
+        return False
+    x, y = fmt(abs(a)), fmt(abs(b))
+    if len(x.replace(".", "").lstrip("0")) < 2 and len(y.replace(".", "").lstrip("0")) < 2:
+        return False
+    digits_x, digits_y = x.replace(".", ""), y.replace(".", "")
+    if len(digits_x) != len(digits_y):
+        longer, shorter = (digits_x, digits_y) if len(digits_x) > len(digits_y) else (digits_y, digits_x)
+        if len(longer) == len(shorter) + 1 and len(shorter) >= 3:
+            if any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))):
+                return True
+    elif x.count(".") == y.count("."):
+        diffs = [i for i, (p, q) in enumerate(zip(x, y)) if p != q]
+        if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and x[diffs[0]] == y[diffs[1]] and x[diffs[1]] == y[diffs[0]]:
+            return True
+    ratio = max(abs(a), abs(b)) / min(abs(a), abs(b)) if min(abs(a), abs(b)) else Decimal(0)
+    return ratio in (Decimal(10), Decimal(100), Decimal(1000), Decimal(10000))
+
+
+# ---- checks -------------------------------------------------------------------------------
+
+STATUS_ORDER = {CheckStatus.FAIL: 0, CheckStatus.WARN: 1, CheckStatus.PASS: 2}
+SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
+
+
+def severity_key(check: Check) -> tuple[int, int]:
+    """Sort key, most severe first: fails before warns before passes, then by severity."""
+    return STATUS_ORDER[check.status], SEVERITY_ORDER[check.severity]
+
+
+def make_check(
+    rule: str,
+    status: CheckStatus,
+    severity: Severity,
+    message: str,
+    inputs: Iterable[CheckInput] = (),
+    expected: Decimal | None = None,
+    observed: Decimal | None = None,
+    tolerance: Decimal | None = None,
+) -> Check:
+    if status is CheckStatus.PASS:
+        severity = Severity.INFO
+    return Check(
+        rule=rule,
+        status=status,
+        severity=severity,
+        message=message,
+        inputs=list(inputs),
+        expected=expected,
+        observed=observed,
+        tolerance=tolerance,
+    )
+
+
+# ---- the text index -----------------------------------------------------------------------
+
+_HARD_STOPS = "。；;！？!?\t"
+_SOFT_ENDS = "，,、：:（(“\""
+_ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
+_NEWLINES = re.compile(r"\n[ \n]*")
+
+
+@dataclass
+class TextIndex:
+    """Quantities, sentences and blocks of a Document's normalised text, computed once.
+
+    A *sentence* ends at 。；！？, a tab (a table cell) or a line break that starts a new item;
+    a line wrapped in the middle of a sentence (PDF text) does not end it. A *block* is what
+    figures must share to be compared: one table row (a tab-separated line, or the run of
+    one-cell-per-line cells between blank lines) or one paragraph of prose.
+    """
+
+    document: Document
+    quantities: list[Quantity]
+    sentence_starts: list[int]
+    block_starts: list[int]
+    block_tables: list[int | None]
+
+    @classmethod
+    def build(cls, document: Document) -> "TextIndex":
+        text = document.text
+        block_starts, block_tables = _blocks(text)
+        return cls(document, find_quantities(text), _sentence_starts(text), block_starts, block_tables)
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    def sentence(self, position: int) -> tuple[int, int]:
+        index = bisect_right(self.sentence_starts, position) - 1
+        start = self.sentence_starts[max(index, 0)]
+        end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
+        return start, end
+
+    def block(self, position: int) -> int:
+        return max(bisect_right(self.block_starts, position) - 1, 0)
+
+    def table_of_block(self, block: int) -> int | None:
+        return self.block_tables[block] if 0 <= block < len(self.block_tables) else None
+
+    def quantities_in(self, start: int, end: int) -> list[Quantity]:
+        starts = [q.start for q in self.quantities]
+        return self.quantities[bisect_left(starts, start) : bisect_left(starts, end)]
+
+    def span(self, start: int, end: int) -> Span:
+        return self.document.span(start, end)
+
+    def to_normalised(self, span: Span) -> tuple[int, int] | None:
+        """Map an original-offset span back to the normalised text (None if out of range)."""
+        offsets = self.document.offsets
+        if span.start < 0 or span.end > len(self.document.original) or span.end < span.start:
+            return None
+        start = bisect_left(offsets, span.start, 0, len(offsets) - 1)
+        end = bisect_left(offsets, span.end, 0, len(offsets) - 1)
+        if span.end > span.start and end <= start:
+            end = start + 1
+        return start, min(end, len(self.text))
+
+    def label_before(self, position: int, width: int = 10) -> str:
+        """The words right before a number, as a short input label."""
+        start = max(self.sentence(position)[0], position - width)
+        return self.text[start:position].strip(" ，,、：:（(\t\n") or "数值"
+
+    def input_for(self, quantity: Quantity, label: str | None = None) -> CheckInput:
+        return CheckInput(
+            label=label or self.label_before(quantity.start),
+            value=quantity.value,
+            unit=quantity.unit,
+            span=self.span(quantity.start, quantity.end),
+        )
+
+
+def _sentence_starts(text: str) -> list[int]:
+    starts = [0]
+    for position, char in enumerate(text):
+        if char in _HARD_STOPS:
+            starts.append(position + 1)
+    for match in _NEWLINES.finditer(text):
+        before = text[: match.start()].rstrip(" ")
+        previous = before[-1:] if before else ""
+        line_end = text.find("\n", match.end())
+        next_line = text[match.end() : line_end if line_end != -1 else len(text)]
+        if previous in _SOFT_ENDS:
+            continue
+        if previous in _HARD_STOPS or _ITEM_START.match(next_line) or match.group(0).count("\n") >= 2:
+            starts.append(match.end())
+        elif not re.match(r"[\u3400-\u9fff\d%）)”\"]", previous):
+            starts.append(match.end())
+    return sorted(set(starts))
+
+
+def _line_kind(line: str) -> str:
+    if not line.strip():
+        return "blank"
+    if "\t" in line.strip("\t") or (line.startswith("\t") and line.count("\t") >= 2):
+        return "tsv"
+    if line.startswith("\t"):
+        return "cell"
+    return "text"
+
+
+def _blocks(text: str) -> tuple[list[int], list[int | None]]:
+    """Start offsets of blocks, and for each the table it belongs to (None for prose)."""
+    starts: list[int] = [0]
+    tables: list[int | None] = [None]
+    table_id = -1
+    previous = "blank"  # kind of the previous non-blank line
+    blank = True  # a blank line since then
+    last_char = ""
+    position = 0
+    for line in text.split("\n"):
+        kind = _line_kind(line)
+        if kind == "blank":
+            blank = True
+        else:
+            if kind in ("tsv", "cell"):
+                if previous not in ("tsv", "cell"):
+                    table_id += 1
+                if kind == "tsv" or previous != "cell" or blank:
+                    starts.append(position)
+                    tables.append(table_id)
+                previous = kind
+            elif previous == "cell" and not blank:
+                pass  # a multi-line cell goes on (vertical text, a cell of several paragraphs)
+            else:
+                soft = previous == "text" and last_char in _SOFT_ENDS
+                if previous != "text" or (blank and not soft):
+                    starts.append(position)
+                    tables.append(None)
+                previous = "text"
+            blank = False
+            last_char = line.rstrip()[-1:]
+        position += len(line) + 1
+    return starts, tables
+
+
+# ---- statement scans ----------------------------------------------------------------------
+
+_RATE_WORD = re.compile(
+    r"(?P<name>[\u3400-\u9fff“”\"]{0,10}?(?:率|比例|占比))[\u3400-\u9fff]{0,2}?"
+    r"(?P<verb>达到了|达到|达|为|是|约为|约|大于|高于|超过|小于|低于|不足|不到|不低于|不少于|不高于|[:：])?\s*$"
+)
+_GROWTH_WORD = re.compile(r"(?P<verb>增长|增加|上升|提高|提升|下降|减少|降低|下降了|减少了|增长了)(?:率|幅度)?(?:为|达|达到|约|了)?\s*$")
+_GROWTH_NAME = re.compile(r"增长|增幅|降幅|增速|下降|减少|同比|环比|提高|降低|提升")
+_COMPLEMENT_NAME = re.compile(r"结余|节约|压缩|剩余|未|差评|故障|投诉|退回")
+_MONEY_RATE_NAME = re.compile(r"执行率|支出率|到位率|结余率|支付率|拨付率|使用率|完成率")
+_GREATER = ("大于", "高于", "超过", "不低于", "不少于")
+_LESS = ("小于", "低于", "不足", "不到", "不高于")
+_PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期")
+_YEAR = re.compile(r"(\d{4})[ ]?年")
+_APPROX_BEFORE = re.compile(r"约|近|超过|逾|不足|以上$")
+
+
+def _approximate(index: TextIndex, quantity: Quantity) -> bool:
+    before = index.text[max(0, quantity.start - 2) : quantity.start]
+    return bool(re.search(r"约|近|逾", before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
+
+
+def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quantity]]:
+    """Group quantities that can be divided by one another: all money, or one count unit."""
+    if money:
+        return [[q for q in quantities if q.is_money]]
+    groups: dict[str, list[Quantity]] = {}
+    for quantity in quantities:
+        if quantity.unit in COUNT_UNITS:
+            family = "人" if quantity.unit in ("人", "名") else quantity.unit
+            groups.setdefault(family, []).append(quantity)
+    return list(groups.values())
+
+
+def _amount(quantity: Quantity) -> Decimal:
+    wan = to_wan(quantity.value, quantity.unit)
+    return wan if wan is not None else quantity.value
+
+
+def _percent_statements(index: TextIndex) -> Iterable[tuple[Quantity, int]]:
+    """Each stated percentage with the start of the stretch its operands may come from
+    (the sentence start, or the end of the previous percentage in that sentence)."""
+    previous_end: dict[int, int] = {}
+    for quantity in index.quantities:
+        if quantity.unit != "%":
+            continue
+        sentence_start, _ = index.sentence(quantity.start)
+        start = max(sentence_start, previous_end.get(sentence_start, sentence_start))
+        previous_end[sentence_start] = quantity.end
+        yield quantity, start
+
+
+def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
+    """A stated ratio beside its numerator and denominator, recomputed."""
+    checks: list[Check] = []
+    text = index.text
+    for stated, start in _percent_statements(index):
+        if stated.start in covered:
+            continue
+        before = text[start : stated.start]
+        word = _RATE_WORD.search(before)
+        if word is None or _GROWTH_NAME.search(word.group("name")):
+            continue
+        name = word.group("name").strip("“”\"")
+        verb = word.group("verb") or ""
+        after = text[stated.end : stated.end + 3]
+        operands = [q for q in index.quantities_in(start, start + word.start()) if not _approximate(index, q)]
+        money_rate = bool(_MONEY_RATE_NAME.search(name))
+        candidates = [group for group in _comparable(operands, money_rate) if len(group) == 2]
+        if len(candidates) != 1 or any(len(g) > 2 for g in _comparable(operands, money_rate)):
+            continue
+        first, second = candidates[0]
+        a, b = _amount(first), _amount(second)
+        if a <= 0 or b <= 0:
+            continue
+        inputs = [index.input_for(first), index.input_for(second), index.input_for(stated, name)]
+        if verb in _GREATER or verb in _LESS or after.startswith(("以上", "以下")):
+            checks.append(_comparison(name, verb, after, a, b, stated, inputs))
+            continue
+        part, whole = min(a, b), max(a, b)
+        computed = part / whole * HUNDRED
+        alternatives = [computed] + ([HUNDRED - computed] if _COMPLEMENT_NAME.search(name) else [])
+        if any(rate_agrees(value, stated.value) for value in alternatives):
+            checks.append(make_check(
+                "rate.ratio_statement", CheckStatus.PASS, Severity.INFO,
+                f"{name} {fmt(stated.value)}% 与所列数字一致（{fmt(part)}/{fmt(whole)} = {fmt(percent(computed))}%）",
+                inputs, percent(computed), stated.value, rate_tolerance(stated.value),
+            ))
+            continue
+        claims_all = stated.value == HUNDRED and part < whole
+        if money_rate or claims_all:
+            status, severity = CheckStatus.FAIL, Severity.MEDIUM
+            why = "报告称 100%，但所列数字并未全部达到" if claims_all else "比率与所列金额不符"
+        else:
+            status, severity = CheckStatus.WARN, Severity.LOW
+            why = "比率与所列数字不符（也可能分子口径不同，请核对）"
+        checks.append(make_check(
+            "rate.ratio_statement", status, severity,
+            f"{name} 写为 {fmt(stated.value)}%，按所列数字 {fmt(part)}/{fmt(whole)} 计算为 {fmt(percent(computed))}%：{why}",
+            inputs, percent(computed), stated.value, rate_tolerance(stated.value),
+        ))
+    return checks
+
+
+def _comparison(name: str, verb: str, after: str, a: Decimal, b: Decimal, stated: Quantity, inputs: list[CheckInput]) -> Check:
+    """'比率大于 100%' beside the two numbers: true for either order of division?"""
+    ratios = [a / b * HUNDRED, b / a * HUNDRED]
+    if verb in _GREATER or (not verb and after.startswith("以上")):
+        strict = verb in ("大于", "高于", "超过")
+        holds = any(r > stated.value if strict else r >= stated.value - RATE_TOLERANCE for r in ratios)
+        relation = verb or "以上"
+    else:
+        strict = verb in ("小于", "低于", "不足", "不到")
+        holds = any(r < stated.value if strict else r <= stated.value + RATE_TOLERANCE for r in ratios)
+        relation = verb or "以下"
+    best = min(ratios, key=lambda r: abs(r - stated.value))
+    if holds:
+        return make_check(
+            "consistency.comparison_claim", CheckStatus.PASS, Severity.INFO,
+            f"“{name}{relation} {fmt(stated.value)}%”与所列数字相符", inputs, percent(best), stated.value,
+        )
+    return make_check(
+        "consistency.comparison_claim", CheckStatus.FAIL, Severity.MEDIUM,
+        f"文中称{name}{relation} {fmt(stated.value)}%，但所列数字 {fmt(a)} 与 {fmt(b)} 之比为 {fmt(percent(best))}%，说法与数字矛盾",
+        inputs, percent(best), stated.value,
+    )
+
+
+def _year_before(index: TextIndex, quantity: Quantity, sentence_start: int) -> int | None:
+    window = index.text[max(sentence_start, quantity.start - 14) : quantity.start]
+    years = _YEAR.findall(window)
+    return int(years[-1]) if years else None
+
+
+def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
+    """'A … 上年 B … 增长 P%' recomputed as (A − B) / B; needs one operand marked as the prior one."""
+    checks: list[Check] = []
+    text = index.text
+    for stated, start in _percent_statements(index):
+        if stated.start in covered:
+            continue
+        word = _GROWTH_WORD.search(text[max(start, stated.start - 8) : stated.start])
+        if word is None:
+            continue
+        sentence_start, _ = index.sentence(stated.start)
+        operands = [q for q in index.quantities_in(start, stated.start) if not _approximate(index, q)]
+        groups = [g for g in _comparable(operands, False) if len(g) == 2]
+        money = [q for q in operands if q.is_money]
+        if len(money) == 2 and not groups:
+            groups = [money]
+        if len(groups) != 1:
+            continue
+        first, second = groups[0]
+        marks = []
+        for quantity in (first, second):
+            window = text[max(sentence_start, quantity.start - 10) : quantity.start]
+            marks.append(bool(_PRIOR.search(window)))
+        years = [_year_before(index, first, sentence_start), _year_before(index, second, sentence_start)]
+        if marks[0] != marks[1]:
+            prior, current = (first, second) if marks[0] else (second, first)
+        elif None not in years and years[0] != years[1]:
+            prior, current = (first, second) if years[0] < years[1] else (second, first)
+        else:
+            continue
+        base, now = _amount(prior), _amount(current)
+        if base <= 0:
+            continue
+        computed = (now - base) / base * HUNDRED
+        falling = word.group("verb").startswith(("下降", "减少", "降低"))
+        claimed = -stated.value if falling else stated.value
+        inputs = [index.input_for(current), index.input_for(prior), index.input_for(stated, word.group("verb"))]
+        if rate_agrees(computed, claimed) if not falling else rate_agrees(-computed, stated.value):
+            checks.append(make_check(
+                "rate.growth_statement", CheckStatus.PASS, Severity.INFO,
+                f"{word.group('verb')} {fmt(stated.value)}% 与所列数字一致（{fmt(now)} 对 {fmt(base)}，{fmt(percent(computed))}%）",
+                inputs, percent(computed), claimed, rate_tolerance(stated.value),
+            ))
+        else:
+            checks.append(make_check(
+                "rate.growth_statement", CheckStatus.FAIL, Severity.MEDIUM,
+                f"文中写{word.group('verb')} {fmt(stated.value)}%，按本期 {fmt(now)} 与上期 {fmt(base)} 计算为 {fmt(percent(computed))}%",
+                inputs, percent(computed), claimed, rate_tolerance(stated.value),
+            ))
+    return checks
+
+
+def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[Check]:
+    """The same number written with 元 in one place and 万元 (or 亿元) right beside it."""
+    checks: list[Check] = []
+    seen: set[tuple[int, int]] = set()
+    for position, first in enumerate(index.quantities):
+        if not first.is_money:
+            continue
+        sentence = index.sentence(first.start)
+        for second in index.quantities[position + 1 :]:
+            if second.start >= sentence[1] or second.start - first.end > 40:
+                break
+            if not second.is_money or second.unit == first.unit or second.value != first.value or first.value == 0:
+                continue
+            if any(s <= first.start < e or s <= second.start < e for s, e in covered_spans) or (first.start, second.start) in seen:
+                continue
+            seen.add((first.start, second.start))
+            checks.append(make_check(
+                "consistency.unit_slip", CheckStatus.FAIL, Severity.HIGH,
+                f"同一句中同一数字分别写作 {first.raw} 与 {second.raw}，单位相差 "
+                f"{fmt(max(MONEY_UNITS[first.unit], MONEY_UNITS[second.unit]) / min(MONEY_UNITS[first.unit], MONEY_UNITS[second.unit]))} 倍，"
+                "疑似元/万元混用",
+                [index.input_for(first), index.input_for(second)],
+                _amount(first), _amount(second),
+            ))
+    return checks
+
+
+_AMOUNT_CLAIM = re.compile(
+    r"(?P<left>决算|实际支出|实际|执行数|支出数|预算)[\u3400-\u9fff“”\"]{0,10}?"
+    r"(?P<verb>大于|高于|超过|多于|小于|低于|少于)[\u3400-\u9fff“”\"]{0,14}?(?P<right>预算|决算|实际支出)"
+)
+_ACTUAL_LABEL = re.compile(r"决算|实际|支出数|执行数|已支付")
+_BUDGET_LABEL = re.compile(r"预算|安排|计划")
+
+
+def comparison_claims(index: TextIndex) -> list[Check]:
+    """'决算数大于预算数' written right after the two amounts: does the claim hold?"""
+    checks: list[Check] = []
+    text = index.text
+    for match in _AMOUNT_CLAIM.finditer(text):
+        left_actual = match.group("left") != "预算"
+        right_actual = match.group("right") != "预算"
+        if left_actual == right_actual:
+            continue
+        start, _ = index.sentence(match.start())
+        actual = budget = None
+        for quantity in index.quantities_in(start, match.start()):
+            if not quantity.is_money:
+                continue
+            label = text[max(start, quantity.start - 8) : quantity.start]
+            if _ACTUAL_LABEL.search(label):
+                actual = quantity
+            elif _BUDGET_LABEL.search(label):
+                budget = quantity
+        if actual is None or budget is None:
+            continue
+        greater = match.group("verb") in ("大于", "高于", "超过", "多于")
+        # "决算 … 大于 … 预算" claims actual > budget; "预算 … 大于 … 决算" the reverse.
+        claims_actual_above = greater == left_actual
+        a, b = _amount(actual), _amount(budget)
+        holds = a > b if claims_actual_above else a < b
+        claim = match.group(0)
+        inputs = [index.input_for(actual), index.input_for(budget)]
+        if holds:
+            checks.append(make_check(
+                "consistency.comparison_claim", CheckStatus.PASS, Severity.INFO,
+                f"“{claim}”与所列金额相符（决算 {actual.raw}，预算 {budget.raw}）", inputs, b, a,
+            ))
+        else:
+            checks.append(make_check(
+                "consistency.comparison_claim", CheckStatus.FAIL, Severity.MEDIUM,
+                f"文中称“{claim}”，但所列决算 {actual.raw} 与预算 {budget.raw} 并非如此",
+                inputs, b, a,
+            ))
+    return checks
+
+
+_BREAKDOWN_STOP = re.compile(r"现有|实有|另有|此外|同时|共计|合计|累计|同比|较|比上年|比去年")
+
+
+def count_breakdowns(index: TextIndex) -> list[Check]:
+    """'N 项，其中 a 项、b 项、c 项': the parts of an open 其中 list must not exceed the total."""
+    checks: list[Check] = []
+    text = index.text
+    for match in re.finditer(r"其中", text):
+        sentence_start, sentence_end = index.sentence(match.start())
+        before = [q for q in index.quantities_in(sentence_start, match.start()) if q.unit]
+        if not before:
+            continue
+        total = before[-1]
+        gap = text[total.end : match.start()]
+        if total.unit not in COUNT_UNITS or re.search(r"\d", gap) or len(gap) > 20 or _approximate(index, total):
+            continue
+        person = total.unit in ("人", "名")
+        parts: list[Quantity] = []
+        cursor = match.end()
+        for quantity in index.quantities_in(match.end(), sentence_end):
+            between = text[cursor : quantity.start]
+            cursor = quantity.end
+            if _BREAKDOWN_STOP.search(between) or _PRIOR.search(between) or quantity.unit in ("%", "个百分点"):
+                break
+            if not quantity.unit:
+                continue  # a list marker such as 1、
+            if quantity.unit not in COUNT_UNITS or (quantity.unit in ("人", "名")) != person or quantity.value >= total.value:
+                break
+            if _approximate(index, quantity):
+                parts = []
+                break
+            parts.append(quantity)
+        if len(parts) < 2:
+            continue
+        total_value = sum((q.value for q in parts), Decimal(0))
+        inputs = [index.input_for(total), *(index.input_for(q) for q in parts)]
+        listed = "、".join(q.raw for q in parts)
+        if total_value > total.value:
+            checks.append(make_check(
+                "identity.count_breakdown", CheckStatus.FAIL, Severity.MEDIUM,
+                f"总数 {total.raw}，其中所列 {listed} 合计 {fmt(total_value)}，超过总数",
+                inputs, total_value, total.value, Decimal(0),
+            ))
+        elif total_value == total.value:
+            checks.append(make_check(
+                "identity.count_breakdown", CheckStatus.PASS, Severity.INFO,
+                f"总数 {total.raw} 与其中所列各项之和一致", inputs, total_value, total.value, Decimal(0),
+            ))
+        else:
+            checks.append(make_check(
+                "identity.count_breakdown", CheckStatus.PASS, Severity.INFO,
+                f"其中所列 {listed} 合计 {fmt(total_value)}，未超过总数 {total.raw}（其中项未必列全）",
+                inputs, total_value, total.value, Decimal(0),
+            ))
+    return checks
