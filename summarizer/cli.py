@@ -22,6 +22,10 @@ app = typer.Typer(
 
 BackendOption = typer.Option(None, "--backend", "-b", help="rules (default, offline) | llm | hybrid")
 ConfigOption = typer.Option(None, "--config", help="TOML config file (or SUMMARIZER_CONFIG)")
+ModelOption = typer.Option(None, "--model", help="LLM model name (or SUMMARIZER_MODEL); llm/hybrid backends")
+BaseUrlOption = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint (or SUMMARIZER_BASE_URL)")
+CacheOption = typer.Option(None, "--cache/--no-cache", help="reuse cached LLM responses (default on)")
+FallbackOption = typer.Option(None, "--fallback/--no-fallback", help="on LLM failure use the rules result (default on)")
 
 
 def _settings(config: Optional[Path] = None, **flags: Any):
@@ -41,13 +45,19 @@ def extract(
     backend: Optional[str] = BackendOption,
     verify: bool = typer.Option(True, "--verify/--no-verify", help="run the verification pass"),
     config: Optional[Path] = ConfigOption,
+    model: Optional[str] = ModelOption,
+    base_url: Optional[str] = BaseUrlOption,
+    cache: Optional[bool] = CacheOption,
+    fallback: Optional[bool] = FallbackOption,
 ) -> None:
     """Print the JSON extraction of one report to stdout."""
     from .outputs import render_json
     from .pipeline import extract_report
 
     try:
-        settings = _settings(config, backend=backend, verify=verify)
+        settings = _settings(
+            config, backend=backend, verify=verify, model=model, base_url=base_url, cache=cache, fallback=fallback
+        )
         report = extract_report(file, settings)
     except SummarizerError as error:
         raise _fail(error) from None
@@ -62,13 +72,20 @@ def run(
     backend: Optional[str] = BackendOption,
     templates: Optional[Path] = typer.Option(None, "--templates", help="folder of templates overriding the built-in ones"),
     config: Optional[Path] = ConfigOption,
+    model: Optional[str] = ModelOption,
+    base_url: Optional[str] = BaseUrlOption,
+    cache: Optional[bool] = CacheOption,
+    fallback: Optional[bool] = FallbackOption,
 ) -> None:
     """Extract, verify and write outputs for every report under PATHS, then print a summary."""
     from .console import print_batch_summary, progress_bar
     from .pipeline import run_batch
 
     try:
-        settings = _settings(config, backend=backend, formats=formats, templates_dir=templates)
+        settings = _settings(
+            config, backend=backend, formats=formats, templates_dir=templates,
+            model=model, base_url=base_url, cache=cache, fallback=fallback,
+        )
         with progress_bar() as advance:
             result = run_batch(paths, settings, out, on_done=advance)
         from .overview import write_overview
@@ -77,8 +94,21 @@ def run(
     except SummarizerError as error:
         raise _fail(error) from None
     print_batch_summary(result)
+    _print_llm_usage(result.reports)
     if result.failures:
         raise typer.Exit(int(ExitCode.SOME_FAILED))
+
+
+def _print_llm_usage(reports) -> None:
+    from .llm.usage import total_usage
+
+    usage = total_usage(reports)
+    if usage is not None:
+        estimated = " (estimated)" if usage.estimated else ""
+        typer.echo(
+            f"LLM usage: {usage.requests} requests, {usage.input_tokens} input tokens, "
+            f"{usage.output_tokens} output tokens{estimated}"
+        )
 
 
 @app.command()

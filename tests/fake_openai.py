@@ -56,6 +56,8 @@ class FakeOpenAI:
         self.queue: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests the server was answering at once
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -94,14 +96,17 @@ class FakeOpenAI:
                 except json.JSONDecodeError:
                     body = {}
                 reply = fake._take(body, dict(self.headers))
-                if reply.delay:
-                    time.sleep(reply.delay)
-                if not self.path.rstrip("/").endswith("/chat/completions"):
-                    reply = Reply(status=404, error=f"no route {self.path}")
                 try:
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                    if not self.path.rstrip("/").endswith("/chat/completions"):
+                        reply = Reply(status=404, error=f"no route {self.path}")
                     self._answer(body, reply)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout): nothing to answer
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
 
             def _answer(self, body: dict[str, Any], reply: Reply) -> None:
                 if reply.status != 200:
@@ -119,7 +124,9 @@ class FakeOpenAI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -141,6 +148,8 @@ class FakeOpenAI:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             if self.queue:
                 return self.queue.popleft()
         default = self.default

@@ -106,7 +106,7 @@ class LLMBackend:
             raise BackendError(error.message, path=document.path) from None
         from .rules import RulesBackend
 
-        log.warning("%s: %s; using the rules result", document.path, error.message)
+        log.info("%s: %s; using the rules result", document.path, error.message)
         report = RulesBackend(self.settings).extract(document, layout)
         note = f"LLM 后端失败，已改用规则提取结果：{error.message}"
         return report.model_copy(update={"warnings": [*report.warnings, note], "usage": meter.usage()})

@@ -176,7 +176,7 @@ class LLMClient:
                     raise
                 backoff = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(0.75, 1.25)
                 wait = asked if asked is not None else backoff
-                log.warning("%s; retrying in %.1f s", self._describe(error, attempt), wait)
+                log.info("%s; retrying in %.1f s", self._describe(error, attempt), wait)
                 time.sleep(wait)
                 continue
             self._count(meter, kwargs.get("messages", []), response)
