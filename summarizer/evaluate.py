@@ -988,6 +988,8 @@ def extract_and_score(
         document = read_document(Path(path), settings) if narrative else None
     except SummarizerError as error:
         return empty_score(name, gold, error.one_line()), None
+    except Exception as error:  # noqa: BLE001 - a stage bug scores as a failed report; the run goes on
+        return empty_score(name, gold, f"{type(error).__name__}: {error} (a bug in the pipeline)"), None
     if document is None:
         return score_report(report, gold, name=name, narrative=Faithfulness(skipped="not computed for mutated copies")), report
     narrative = narrative_score(report, document.text, settings)
@@ -1193,7 +1195,12 @@ def load_json(path: Path, what: str) -> dict[str, Any]:
 
 
 def check_thresholds(run: EvalRun | dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
-    """Every group below its minimum F1 (or the narrative below its minimum share), as messages."""
+    """Every score below its minimum, as one message each; an empty list means the run passes.
+
+    Keys of a thresholds file: min_f1 and min_recall (per field group, overall micro scores),
+    min_figure_attributes (period, item accuracy among matched figures) and min_narrative_share.
+    A group with nothing to score (F1 None) fails its minimum: a guard must not pass on no data.
+    """
     data = run.as_dict() if isinstance(run, EvalRun) else run
     failures = []
     for group, minimum in thresholds.get("min_f1", {}).items():
@@ -1204,6 +1211,11 @@ def check_thresholds(run: EvalRun | dict[str, Any], thresholds: dict[str, Any]) 
         got = data["overall"].get(group, {}).get("recall")
         if got is None or got < minimum:
             failures.append(f"{group}: recall {_fmt(got)} below the minimum {minimum:.3f}")
+    attributes = data.get("figure_attributes", {})
+    for name, minimum in thresholds.get("min_figure_attributes", {}).items():
+        got = attributes.get(name, {}).get("accuracy")
+        if got is None or got < minimum:
+            failures.append(f"figure {name}: accuracy {_fmt(got)} below the minimum {minimum:.3f}")
     minimum = thresholds.get("min_narrative_share")
     if minimum is not None:
         narrative = data.get("narrative", {})

@@ -248,7 +248,10 @@ def _identity_number(document: Document, gold: Gold, rng: random.Random, index: 
 
 
 def _unit_switch(document: Document, gold: Gold, rng: random.Random, index: int, used: set) -> Mutation | None:
-    figures = [f for f in gold.figures if f.required and f.unit == "万元"]
+    # An amount whose 元 twin the report already states (4.4万元 beside 4.4元) is skipped: switching
+    # it would remove a slip, not plant one.
+    twins = {f.value for f in gold.figures if f.unit == "元"}
+    figures = [f for f in gold.figures if f.required and f.unit == "万元" and f.value not in twins]
     candidates = [
         q
         for q in find_quantities(document.text)
