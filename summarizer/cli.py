@@ -164,6 +164,10 @@ def eval_command(
     thresholds: Optional[Path] = typer.Option(None, "--thresholds", help="fail (exit 7) below these minimum scores, e.g. eval/thresholds.json"),
     details: bool = typer.Option(False, "--details", help="list every miss and false positive per report"),
     config: Optional[Path] = ConfigOption,
+    model: Optional[str] = ModelOption,
+    base_url: Optional[str] = BaseUrlOption,
+    cache: Optional[bool] = CacheOption,
+    fallback: bool = typer.Option(False, "--fallback/--no-fallback", help="let a failed LLM call fall back to rules (off: score the LLM alone)"),
 ) -> None:
     """Score extraction against the gold set: precision/recall/F1 per field group, per report and overall."""
     from . import evaluate as ev
@@ -174,7 +178,7 @@ def eval_command(
         if compare:
             ev.print_comparison(ev.load_json(compare[0], "run file"), ev.load_json(compare[1], "run file"))
             return
-        settings = _settings(config, backend=backend)
+        settings = _settings(config, backend=backend, model=model, base_url=base_url, cache=cache, fallback=fallback)
         total = len(ev.pair_gold_with_samples(gold, samples))
         if mutate:
             total += ev.count_mutations(gold, samples, mutate)

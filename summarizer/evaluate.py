@@ -1380,6 +1380,8 @@ def print_misses(run: EvalRun, console=None, limit: int = 12) -> None:
                 lines.append(f"  [yellow]miss[/yellow] {group_name}: {json.dumps(miss, ensure_ascii=False, default=_jsonable)}")
             for extra in group.false_positives[:limit]:
                 lines.append(f"  [red]extra[/red] {group_name}: {json.dumps(extra, ensure_ascii=False, default=_jsonable)}")
+            for wrong in group.extra.get("attribute_misses", [])[:limit]:
+                lines.append(f"  [dim]attr[/dim] {group_name}: {json.dumps(wrong, ensure_ascii=False, default=_jsonable)}")
         if lines:
             console.print(f"[bold]{short_name(score.name)}[/bold]")
             for line in lines:
