@@ -20,6 +20,7 @@ Exit status is 0 when the run succeeded and met both targets, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import shutil
@@ -68,15 +69,15 @@ def make_corpus(folder: Path, count: int) -> int:
     return total
 
 
-def run_child(folder: Path, out: Path, formats: str) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """Run the CLI in a child process; return (seconds, peak RSS in MB, completed process)."""
+def run_child(folder: Path, out: Path, formats: str) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
+    """Run the CLI in a child process; return (wall seconds, CPU seconds, peak RSS in MB, process)."""
     command = [sys.executable, "-c", "from summarizer.cli import main; main()", "run", str(folder), "--out", str(out), "--format", formats]
     started = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     # The only child this process has waited for; Linux reports ru_maxrss in KiB.
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, peak_kib / 1024, completed
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, completed
 
 
 def profile(folder: Path, out: Path, formats: str, top: int) -> None:
@@ -127,11 +128,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile(corpus, out, args.format, args.top)
             return 0
-        seconds, peak_mb, completed = run_child(corpus, out, args.format)
+        load = os.getloadavg()[0]
+        seconds, cpu_seconds, peak_mb, completed = run_child(corpus, out, args.format)
         written = len(list(out.glob("*.json"))) if out.exists() else 0
         rate = args.count / seconds
         print(f"summarizer run: exit {completed.returncode}, {written} JSON outputs")
         print(f"time:   {seconds:.2f} s  ->  {rate:.1f} reports/s  (target >= {TARGET_RATE:.0f})")
+        # CPU time is what the run costs when the machine is not shared; compare it with the
+        # wall clock when the load average says other work was competing for the cores.
+        print(f"cpu:    {cpu_seconds:.2f} s  ->  {args.count / cpu_seconds:.1f} reports per CPU-second  (load average before: {load:.2f})")
         print(f"memory: {peak_mb:.0f} MB peak RSS of the child  (target < {TARGET_MB:.0f})")
         if completed.returncode != 0:
             print(completed.stdout[-2000:], completed.stderr[-2000:], sep="\n", file=sys.stderr)
