@@ -800,21 +800,33 @@ def narrative_numbers(text: str) -> list[Any]:
 
 
 def score_faithfulness(narrative: str, source_text: str, checks: Sequence[Check]) -> Faithfulness:
-    """Share of the narrative's numbers found in the source text or in the verification results."""
+    """Share of the narrative's numbers found in the source text or in the verification results.
+
+    Unit-aware against the source: a money amount must equal a source amount in 万元 (or a bare
+    table cell of the same value), a percentage a source percentage or bare number, a count a
+    number with the same unit or none. Against the checks (whose expected/observed carry no
+    unit) the value alone must match.
+    """
     result = Faithfulness()
-    source_values: list[Decimal] = []
-    for quantity in find_quantities(source_text):
-        source_values.append(quantity.value)
-        if quantity.value_wan is not None:
-            source_values.append(quantity.value_wan)
-    for check in checks:
-        source_values.extend(check_numbers(check))
+    source = find_quantities(source_text)
+    check_values = [value for check in checks for value in check_numbers(check)]
+
+    def supported(quantity) -> bool:
+        cls = _unit_class(quantity.unit)
+        for candidate in source:
+            other = _unit_class(candidate.unit)
+            if cls == "money" and other == "money":
+                if _close(quantity.value_wan, candidate.value_wan):
+                    return True
+            elif cls == "" or other == "" or cls == other:
+                if _close(quantity.value, candidate.value):
+                    return True
+        values = [quantity.value] + ([quantity.value_wan] if quantity.value_wan is not None else [])
+        return any(_close(value, known) for value in values for known in check_values)
+
     for quantity in narrative_numbers(narrative):
         result.numbers += 1
-        candidates = [quantity.value]
-        if quantity.value_wan is not None:
-            candidates.append(quantity.value_wan)
-        if any(_close(candidate, value) for candidate in candidates for value in source_values):
+        if supported(quantity):
             result.supported += 1
         else:
             result.unsupported.append(quantity.raw)

@@ -521,3 +521,10 @@ def test_eval_missing_gold_dir_is_a_one_line_error(tmp_path):
     result = runner.invoke(app, ["eval", "--gold", str(tmp_path / "nope"), "--samples", str(SAMPLES_DIR)])
     assert result.exit_code == 4
     assert "no gold files" in result.output
+
+
+def test_faithfulness_is_unit_aware_against_the_source():
+    source = "全县有35个部门单位，办结回访 514 件，满意率 99.8%。支出合计\t1179.61"
+    assert ev.score_faithfulness("涉及 35 个部门，满意率 99.8%，支出 1179.61 万元。", source, []).unsupported == []
+    result = ev.score_faithfulness("项目支出 35 万元，满意率 514%。", source, [])
+    assert result.unsupported == ["35 万元", "514%"]
