@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from .config import Settings
-from .errors import OutputError, SummarizerError
+from .errors import OutputError
 from .schemas import Report
 
 
@@ -33,12 +33,19 @@ class OutputNames:
             return stem
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
@@ -65,5 +72,7 @@ def write_outputs(report: Report, settings: Settings, out_dir: Path, stem: str) 
             write_atomic(target, data)
             written.append(target)
     except OSError as exc:
-        raise OutputError(f"cannot write output ({exc.strerror or exc})", path=out_dir) from None
+        raise OutputError(
+            f"cannot write {stem} outputs into {out_dir} ({exc.strerror or exc})", path=report.source.path
+        ) from None
     return written

@@ -93,6 +93,9 @@ def run_batch(
             outcome.outputs = write_outputs(outcome.report, settings, out_dir, names.stem_for(path))
         except SummarizerError as exc:
             outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+            # A bug, not a user mistake: name it in one line and go on with the other files.
+            outcome.error = f"{path}: internal error ({type(exc).__name__}: {exc}); please report it"
         return outcome
 
     workers = 1 if backend.name == "rules" else settings.concurrency
