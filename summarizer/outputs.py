@@ -7,6 +7,7 @@ half-written file behind.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import threading
@@ -33,8 +34,10 @@ class OutputNames:
             return stem
 
 
+@functools.cache
 def _umask() -> int:
-    current = os.umask(0)
+    # Read once: os.umask can only be read by setting it, which must not race other threads.
+    current = os.umask(0o022)
     os.umask(current)
     return current
 
