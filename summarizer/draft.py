@@ -131,8 +131,14 @@ def strip_enumerator(text: str) -> str:
 def first_clause(text: str, limit: int = 40) -> str:
     """The opening clause of a stated item, without its enumerator (1、 一是 （一）)."""
     text = strip_enumerator(text)
-    clause = re.split(r"[。；;！？\n]", text, maxsplit=1)[0]
-    return clip(clause, limit)
+    sentence = re.split(r"[。；;！？\n]", text, maxsplit=1)[0]
+    # Up to the first comma, unless that leaves too little to name the problem.
+    clause = ""
+    for piece in re.split(r"(?<=[，,])", sentence):
+        clause += piece
+        if len(clause) >= 8:
+            break
+    return clip(clause.rstrip("，, "), limit)
 
 
 # ── how checks bear on figures ───────────────────────────────────────────────────────────
@@ -341,9 +347,14 @@ class Origin(str, Enum):
 class EvidenceItem:
     """Why a problem was raised: a quote from the report (with its span) or a check's message."""
 
-    quote: str
+    quote: str  # words of the report, or for check:/absence the message itself
     span: Span | None
-    source: str  # figure:<key> | indicator | problem | check:<rule> | meta:<field> | absence
+    source: str  # figure:<key> | indicator | problem | meta:<field> | check:<rule> | absence
+
+    @property
+    def is_quote(self) -> bool:
+        """True when `quote` is the report's own words at `span` (not a check's message)."""
+        return self.span is not None and not self.source.startswith(("check:", "absence"))
 
 
 @dataclass(frozen=True)
@@ -363,8 +374,9 @@ class DraftedMeasure:
     id: str
     problem_id: str
     category: str
-    text: str
+    text: str  # the full measure, naming what it answers
     suggestion_id: str
+    action: str  # the measure without its 针对…的问题 opening, for places that show the link
 
 
 @dataclass(frozen=True)
@@ -620,6 +632,24 @@ def _check_evidence(check: Check, report: Report) -> list[EvidenceItem]:
     return items
 
 
+# Problems about a meta field quote where the field was read.
+_META_FIELDS = {
+    "report_date": ("report_date",),
+    "staffing": ("staff_authorized", "staff_actual"),
+    "grade_mismatch": ("self_score", "grade"),
+    "score_unsupported": ("self_score",),
+}
+
+
+def _meta_evidence(report: Report, kind: str) -> list[EvidenceItem]:
+    items = []
+    for name in _META_FIELDS.get(kind, ()):
+        where = report.meta.evidence.get(name)
+        if where is not None:
+            items.append(EvidenceItem(where.quote, where.span, f"meta:{name}"))
+    return items
+
+
 def _from_checks(report: Report, existing: dict[str, _Candidate]) -> list[_Candidate]:
     grouped: dict[str, list[Check]] = {}
     for check in report.checks:
@@ -629,12 +659,15 @@ def _from_checks(report: Report, existing: dict[str, _Candidate]) -> list[_Candi
     for kind, checks in grouped.items():
         checks.sort(key=lambda c: (c.status is not CheckStatus.FAIL, -_SEVERITY_RANK[c.severity]))
         evidence = [item for check in checks for item in _check_evidence(check, report)]
+        evidence += _meta_evidence(report, kind)
         if kind in existing:  # the figures already raised it: the checks are more evidence
             existing[kind].evidence.extend(evidence)
             continue
         category, heading, short = _KIND_TEXT.get(kind, _KIND_TEXT["check_failed"])
         messages = "；".join(clip(check.message, 80) for check in checks[:3])
         more = "等" if len(checks) > 3 else ""
+        # A message that already says what the heading says stands alone.
+        lead = "" if checks[0].message[:2] == heading[:2] else f"{heading}："
         severity = max((c.severity for c in checks), key=_SEVERITY_RANK.__getitem__)
         if any(c.status is CheckStatus.FAIL for c in checks):
             severity = Severity.HIGH if _SEVERITY_RANK[severity] >= 2 else Severity.MEDIUM
@@ -642,7 +675,7 @@ def _from_checks(report: Report, existing: dict[str, _Candidate]) -> list[_Candi
             _Candidate(
                 kind,
                 category,
-                f"{heading}：{messages}{more}。",
+                f"{lead}{messages}{more}。",
                 f"{short}（{clip(checks[0].message, 40)}）的问题",
                 evidence,
                 severity,
@@ -798,6 +831,13 @@ def _choose(problem: DraftedProblem, library: SuggestionLibrary, used: Counter[s
     return chosen
 
 
+def _action(template: str, subject: str) -> str:
+    opening = "针对{subject}，"
+    if template.startswith(opening):
+        return template[len(opening) :].format(subject=subject)
+    return template.format(subject=subject)
+
+
 def draft(report: Report, settings: Settings | None = None, library: SuggestionLibrary | None = None) -> Draft:
     """Drafted problems (stated first, then what the data shows) and measures linked to them."""
     library = library or load_library(settings)
@@ -869,6 +909,7 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
                     category=suggestion.category,
                     text=suggestion.text.format(subject=problem.subject),
                     suggestion_id=suggestion.id,
+                    action=_action(suggestion.text, problem.subject),
                 )
             )
     return Draft(problems, tuple(measures))

@@ -59,8 +59,9 @@ INDEX_TEMPLATE = "index.html.j2"
 PAGE_FIGURES = 12
 PAGE_CHECKS = 5
 PAGE_PROBLEMS = 7
-PAGE_TEXT = 88
-PAGE_QUOTE = 54
+PAGE_TEXT = 64
+PAGE_CHECK_TEXT = 56
+PAGE_QUOTE = 28
 
 # Figures a reviewer looks for first, in this order (top-level figures only).
 KEY_ORDER = (
@@ -420,7 +421,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
 
     problems = []
     for problem in drafted.problems:
-        refs = [evidence.add(e.quote, e.span, e.source) for e in problem.evidence if e.span is not None][:2]
+        refs = [evidence.add(e.quote, e.span, e.source) for e in problem.evidence if e.is_quote][:1]
         problems.append(
             ProblemView(
                 id=problem.id,
@@ -472,6 +473,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
             "checks": PAGE_CHECKS,
             "problems": PAGE_PROBLEMS,
             "text": PAGE_TEXT,
+            "check": PAGE_CHECK_TEXT,
             "quote": PAGE_QUOTE,
         },
         "FIGURE_KEYS": FIGURE_KEYS,

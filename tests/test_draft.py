@@ -1,0 +1,422 @@
+"""Drafting: stated problems kept, problems the data shows raised with their evidence, measures
+linked to problems from the (extendable) suggestion library, and no number invented."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.config import Settings
+from summarizer.draft import Origin, classify, draft, kind_of_rule, load_library
+from summarizer.errors import ConfigError
+from summarizer.ingest import read_document
+from summarizer.numbers import find_quantities
+from summarizer.pipeline import extract_report
+from summarizer.schemas import (
+    Check,
+    CheckInput,
+    CheckStatus,
+    Figure,
+    FigureKind,
+    Indicator,
+    Meta,
+    Period,
+    Report,
+    Severity,
+    Source,
+    Span,
+    TextItem,
+)
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = sorted(SAMPLES_DIR.glob("*.txt"))
+XIANGYIN = SAMPLES_DIR / "xiangyin_2022_administrative_approval_bureau_department.txt"
+YUHUA = SAMPLES_DIR / "yuhua_2021_government_service_hall_project.txt"
+LECHANG = SAMPLES_DIR / "lechang_2022_administrative_service_center_department.txt"
+
+
+def money(key: str, value: str, start: int, evidence: str, **extra) -> Figure:
+    return Figure(
+        key=key,
+        label=extra.pop("label", key),
+        value=Decimal(value),
+        unit="万元",
+        kind=FigureKind.MONEY,
+        value_wan=Decimal(value),
+        span=Span(start=start, end=start + len(evidence)),
+        evidence=evidence,
+        **extra,
+    )
+
+
+def rate(key: str, value: str, start: int, evidence: str, **extra) -> Figure:
+    return Figure(
+        key=key,
+        label=extra.pop("label", key),
+        value=Decimal(value),
+        unit="%",
+        kind=FigureKind.RATE,
+        span=Span(start=start, end=start + len(evidence)),
+        evidence=evidence,
+        **extra,
+    )
+
+
+def report_of(**fields) -> Report:
+    source = Source(path="hand.txt", sha256="0" * 64, length=100, encoding="utf-8", format="txt")
+    return Report(source=source, **fields)
+
+
+def numbers_of(text: str) -> set[Decimal]:
+    return {q.value for q in find_quantities(text)}
+
+
+# ── a report with no problems section ────────────────────────────────────────────────────
+
+
+def without_problems_section(tmp_path: Path) -> Path:
+    """A copy of the Xiangyin sample with its 存在的主要问题 section cut out."""
+    text = XIANGYIN.read_text(encoding="utf-8")
+    start = text.index("### 五、存在的主要问题")
+    end = text.index("### 六、改进措施")
+    copy = tmp_path / "xiangyin_no_problems.txt"
+    copy.write_text(text[:start] + text[end:], encoding="utf-8")
+    return copy
+
+
+def test_a_report_without_a_problems_section_still_gets_problems_backed_by_evidence(tmp_path):
+    path = without_problems_section(tmp_path)
+    settings = Settings()
+    report = extract_report(path, settings)
+    assert report.problems == [], "the copy really has no stated problems"
+    document = read_document(path, settings)
+
+    drafted = draft(report, settings)
+    kinds = {p.kind for p in drafted.problems}
+    assert "no_problems_section" in kinds
+    assert {"spending_over_budget", "score_unsupported"} <= kinds
+    assert all(p.origin is Origin.DATA for p in drafted.problems)
+    for problem in drafted.problems:
+        assert problem.evidence, problem.kind
+        if problem.kind in ("no_problems_section", "missing_indicators"):
+            continue  # an absence is its own evidence
+        assert any(e.span is not None for e in problem.evidence), f"{problem.kind} points into the report"
+        quotes = [e for e in problem.evidence if e.is_quote]
+        assert quotes, f"{problem.kind} quotes the report"
+        for item in quotes:
+            # The span (original offsets) points into the quote: the number, or the whole item.
+            at_span = "".join(document.original[item.span.start : item.span.end].split())
+            quote = "".join(item.quote.split())
+            assert at_span and (at_span in quote or quote in at_span), (at_span, quote)
+        assert drafted.measures_for(problem.id), f"{problem.kind} has a measure"
+
+    over = next(p for p in drafted.problems if p.kind == "spending_over_budget")
+    assert "食堂运行专项预算103万元、实际支出146万元" in over.text
+
+
+def test_yuhua_without_its_stated_problem_gets_low_execution_and_an_unsupported_score():
+    report = extract_report(YUHUA, Settings()).model_copy(update={"problems": []})
+    drafted = draft(report)
+    by_kind = {p.kind: p for p in drafted.problems}
+    low = by_kind["low_execution_rate"]
+    assert "74.36%" in low.text and "94.44万元" in low.text and "127万元" in low.text
+    assert any("74.36" in e.quote for e in low.evidence)
+    score = by_kind["score_unsupported"]
+    assert score.text.startswith("自评得分97分")
+    assert any(e.source == "meta:self_score" for e in score.evidence)
+    assert "no_problems_section" in by_kind
+
+
+def test_a_data_problem_the_report_already_states_is_merged_into_the_statement():
+    report = extract_report(YUHUA, Settings())
+    drafted = draft(report)
+    assert [p.kind for p in drafted.stated] == ["stated"]
+    assert "low_execution_rate" not in {p.kind for p in drafted.problems}
+    stated = drafted.stated[0]
+    assert any(e.source.startswith("figure:execution_rate") for e in stated.evidence)
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_stated_problems_are_kept_in_order_and_every_problem_has_a_linked_measure(path):
+    report = extract_report(path, Settings())
+    drafted = draft(report)
+    assert len(drafted.stated) == len(report.problems)
+    for problem, item in zip(drafted.stated, report.problems):
+        assert problem.text in " ".join(item.text.split())
+        assert problem.evidence[0].span == item.span
+    ids = {p.id for p in drafted.problems}
+    for problem in drafted.problems:
+        assert drafted.measures_for(problem.id)
+    for measure in drafted.measures:
+        assert measure.problem_id in ids
+        assert "{" not in measure.text and measure.text.startswith("针对")
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_drafted_texts_state_no_number_the_report_or_its_checks_do_not(path):
+    settings = Settings()
+    report = extract_report(path, settings)
+    document = read_document(path, settings)
+    allowed = numbers_of(document.original) | numbers_of(document.text)
+    for check in report.checks:  # a failed check's message is quoted in the problem it raises
+        allowed |= numbers_of(check.message) | {item.value for item in check.inputs}
+    drafted = draft(report, settings)
+    for text in [p.text for p in drafted.problems] + [m.text for m in drafted.measures]:
+        assert [q.raw for q in find_quantities(text) if q.value not in allowed] == [], text
+
+
+def test_measures_name_the_figure_they_answer():
+    report = extract_report(XIANGYIN, Settings())
+    drafted = draft(report)
+    over = next(p for p in drafted.problems if p.kind == "spending_over_budget")
+    measures = drafted.measures_for(over.id)
+    assert measures and all("大楼运行经费预算240万元" in m.text for m in measures)
+    vague = next(p for p in drafted.problems if p.kind == "vague_indicators")
+    assert all("成本指标" in m.text for m in drafted.measures_for(vague.id))
+
+
+# ── data-derived problems, one rule at a time ───────────────────────────────────────────
+
+
+def test_low_execution_without_a_stated_rate_names_the_amounts_not_a_computed_rate():
+    report = report_of(
+        meta=Meta(self_score=Decimal(92)),
+        figures=[
+            money("budget", "200", 0, "预算200万元", period=Period.BUDGET),
+            money("actual_spending", "120", 10, "实际支出120万元", period=Period.ACTUAL),
+        ],
+        problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")],
+    )
+    problem = next(p for p in draft(report).problems if p.kind == "low_execution_rate")
+    assert "实际支出120万元" in problem.text and "预算数200万元" in problem.text
+    assert "60" not in problem.text  # 120/200 is never stated
+
+
+def test_a_high_execution_rate_raises_nothing():
+    report = report_of(
+        meta=Meta(self_score=Decimal(98)),
+        figures=[rate("execution_rate", "99.5", 0, "执行率99.5%")],
+        indicators=[Indicator(name="办件量", target="1000件", actual="1200件", span=Span(start=5, end=9), evidence="办件量")],
+        problems=[TextItem(text="宣传不够", span=Span(start=0, end=4), evidence="宣传不够")],
+    )
+    assert [p.kind for p in draft(report).problems] == ["stated"]
+
+
+def test_prior_year_amounts_are_not_compared_with_this_years_budget():
+    report = report_of(
+        figures=[
+            money("budget", "100", 0, "预算100万元", period=Period.BUDGET),
+            money("actual_spending", "150", 10, "上年支出150万元", period=Period.PRIOR_YEAR),
+        ],
+        problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")],
+    )
+    assert "spending_over_budget" not in {p.kind for p in draft(report).problems}
+
+
+def test_failed_checks_become_problems_but_grounding_failures_do_not():
+    slip = money("three_public_total", "4.4", 40, "决算为4.4元", period=Period.ACTUAL)
+    checks = [
+        Check(
+            rule="identity.expenditure_total",
+            status=CheckStatus.FAIL,
+            severity=Severity.HIGH,
+            message="支出合计1179.61万元≠基本支出304.01万元+项目支出870万元",
+            inputs=[CheckInput(label="支出合计", value=Decimal("1179.61"), unit="万元", span=Span(start=0, end=5))],
+        ),
+        Check(
+            rule="consistency.unit_slip",
+            status=CheckStatus.WARN,
+            severity=Severity.MEDIUM,
+            message="同一金额4.4既记为万元又记为元",
+            inputs=[CheckInput(label="决算", value=Decimal("4.4"), unit="元", span=slip.span)],
+        ),
+        Check(rule="grounding.figure", status=CheckStatus.FAIL, severity=Severity.HIGH, message="未找到"),
+        Check(rule="consistency.minor", status=CheckStatus.WARN, severity=Severity.LOW, message="轻微"),
+        Check(rule="identity.ok", status=CheckStatus.PASS, severity=Severity.INFO, message="通过"),
+    ]
+    report = report_of(figures=[slip], checks=checks, problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
+    drafted = draft(report)
+    by_kind = {p.kind: p for p in drafted.problems}
+    assert set(by_kind) >= {"identity_failed", "consistency_failed"}
+    assert "支出合计1179.61万元≠" in by_kind["identity_failed"].text
+    assert by_kind["identity_failed"].severity is Severity.HIGH
+    assert any(e.source == "figure:three_public_total" for e in by_kind["consistency_failed"].evidence)
+    assert not any("未找到" in p.text or "轻微" in p.text for p in drafted.problems)
+
+
+@pytest.mark.parametrize(
+    ("rule", "kind"),
+    [
+        ("identity.basic_expenditure", "identity_failed"),
+        ("identity.count_breakdown", "identity_failed"),
+        ("rate.ratio_statement", "rate_failed"),
+        ("rate.growth_statement", "rate_failed"),
+        ("consistency.unit_slip", "consistency_failed"),
+        ("consistency.comparison_claim", "consistency_failed"),
+        ("plausibility.grade_vs_score", "grade_mismatch"),
+        ("plausibility.score_vs_execution", "score_unsupported"),
+        ("plausibility.spending_over_budget", "spending_over_budget"),
+        ("plausibility.staff_over_establishment", "staffing"),
+        ("plausibility.report_date", "report_date"),
+        ("plausibility.missing_score", "missing_score"),
+        ("plausibility.indicator_missing_target", "vague_indicators"),
+        ("something.else", "check_failed"),
+    ],
+)
+def test_check_rules_map_to_problem_kinds(rule, kind):
+    assert kind_of_rule(rule) == kind
+
+
+def test_vague_and_missing_indicator_targets_are_problems_but_score_rows_are_not():
+    indicators = [
+        Indicator(level1="效益", name="满意度", target="群众满意度高", actual="满意", span=Span(start=0, end=6), evidence="群众满意度高"),
+        Indicator(level1="成本", name="成本指标", target="", actual="", span=Span(start=10, end=14), evidence="成本指标"),
+        Indicator(name="时效指标", target="一年内", actual="按计划完成", span=Span(start=20, end=24), evidence="时效指标"),
+        Indicator(name="资金到位率", target="4", weight=Decimal(4), score=Decimal(4), span=Span(start=30, end=35), evidence="资金到位率 4 4"),
+    ]
+    report = report_of(indicators=indicators, problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
+    problem = next(p for p in draft(report).problems if p.kind == "vague_indicators")
+    assert "“效益·满意度”" not in problem.text  # named by 二级·名称
+    assert "“满意度”目标值表述笼统" in problem.text and "“成本指标”未设定目标值" in problem.text
+    assert "时效指标" not in problem.text and "资金到位率" not in problem.text
+    assert [e.span.start for e in problem.evidence] == [0, 10]
+
+
+def test_no_indicators_at_all_is_a_problem():
+    report = report_of(problems=[TextItem(text="宣传不够", span=Span(start=0, end=4), evidence="宣传不够")])
+    assert "missing_indicators" in {p.kind for p in draft(report).problems}
+
+
+# ── the suggestion library ───────────────────────────────────────────────────────────────
+
+
+def test_builtin_library_has_every_category_and_measures_for_every_data_kind():
+    library = load_library()
+    assert set(library.category_names()) >= {
+        "预算编制与执行", "资金管理", "内控制度", "绩效目标与指标", "绩效管理意识", "资产管理", "信息公开", "服务质量"
+    }
+    kinds = {kind for s in library.suggestions for kind in s.problems}
+    assert kinds >= {
+        "low_execution_rate", "spending_over_budget", "low_received_rate", "identity_failed", "rate_failed",
+        "consistency_failed", "grade_mismatch", "score_unsupported", "missing_indicators", "vague_indicators",
+        "no_problems_section", "staffing", "report_date", "missing_score",
+    }
+    assert {s.category for s in library.suggestions} == set(library.category_names())
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("部分项目资金支付进度滞后。", "预算编制与执行"),
+        ("内控制度需进一步完善，仍需进一步强化财务约束监督体制。", "内控制度"),
+        ("绩效评价指标体系还不完善，评价指标设定的科学性有待加强。", "绩效目标与指标"),
+        ("绩效管理理念有待进一步增强，对预算绩效管理工作重视不够。", "绩效管理意识"),
+        ("存在碎纸机数量超过人员编制的情况，资产配置不规范。", "资产管理"),
+        ("预决算信息公开不及时。", "信息公开"),
+        ("窗口服务群众满意度有待提升。", "服务质量"),
+        ("专项资金拨付不及时，资金到位较晚。", "资金管理"),
+        ("其他。", "绩效管理意识"),
+    ],
+)
+def test_stated_problems_are_classified_by_keywords(text, category):
+    assert classify(text, load_library()) == category
+
+
+def test_a_user_library_in_the_templates_folder_extends_and_overrides(tmp_path):
+    (tmp_path / "suggestions.toml").write_text(
+        """
+[[category]]
+name = "政府采购"
+keywords = ["政府采购", "采购"]
+
+[[suggestion]]
+id = "procurement.plan"
+category = "政府采购"
+keywords = ["采购"]
+text = "针对{subject}，编制年度政府采购计划并按计划执行。"
+
+[[suggestion]]
+id = "budget.execution-monitoring"
+category = "预算编制与执行"
+problems = ["low_execution_rate"]
+text = "针对{subject}，由分管领导每月听取执行进度汇报。"
+
+[[suggestion]]
+id = "budget.carryover-cleanup"
+category = "预算编制与执行"
+text = "x"
+disabled = true
+""",
+        encoding="utf-8",
+    )
+    settings = Settings(templates_dir=tmp_path)
+    library = load_library(settings)
+    ids = [s.id for s in library.suggestions]
+    assert "procurement.plan" in ids and "budget.carryover-cleanup" not in ids
+    report = report_of(
+        figures=[rate("execution_rate", "70", 0, "执行率70%")],
+        problems=[TextItem(text="政府采购执行不规范。", span=Span(start=0, end=9), evidence="政府采购执行不规范。")],
+    )
+    drafted = draft(report, settings)
+    stated = drafted.stated[0]
+    assert stated.category == "政府采购"
+    assert drafted.measures_for(stated.id)[0].text == "针对“政府采购执行不规范”的问题，编制年度政府采购计划并按计划执行。"
+    low = next(p for p in drafted.problems if p.kind == "low_execution_rate")
+    assert any("每月听取执行进度汇报" in m.text for m in drafted.measures_for(low.id))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[[suggestion]]\nid = "a"\ncategory = "资金管理"\ntext = "针对{problem}"\n', "unknown placeholder"),
+        ('[[suggestion]]\nid = "a"\ncategory = "资金管理"\ntext = "x"\ncolour = "red"\n', "invalid entry"),
+        ("[[suggestion]\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_user_library_is_a_config_error_naming_the_file(tmp_path, content, message):
+    (tmp_path / "suggestions.toml").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_library(Settings(templates_dir=tmp_path))
+    assert "suggestions.toml" in str(caught.value)
+
+
+# ── the draft command ────────────────────────────────────────────────────────────────────
+
+
+def test_draft_command_prints_the_two_sections(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["draft", str(without_problems_section(tmp_path))])
+    assert result.exit_code == 0, result.output
+    problems, measures = result.stdout.split("## 改进措施")
+    assert problems.startswith("## 存在问题")
+    assert "报告未列示存在的问题" in problems and "依据（报告原文）" in problems
+    assert re.search(r"对应问题[一二三四五六七八九十]+", measures)
+
+
+def test_draft_command_reads_a_json_output_and_refuses_a_bad_one(tmp_path):
+    report = extract_report(LECHANG, Settings())
+    good = tmp_path / "lechang.json"
+    good.write_text(report.model_dump_json(), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["draft", str(good)])
+    assert result.exit_code == 0 and "绩效管理理念有待进一步增强" in result.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"not": "a report"}), encoding="utf-8")
+    result = runner.invoke(app, ["draft", str(bad)])
+    assert result.exit_code != 0 and "not a summarizer JSON output" in result.output
+
+
+def test_draft_command_honours_templates(tmp_path):
+    shutil.copy(XIANGYIN, tmp_path / "x.txt")
+    templates = tmp_path / "t"
+    templates.mkdir()
+    (templates / "draft.md.j2").write_text("{% for p in problems %}{{ p.id }} {% endfor %}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["draft", str(tmp_path / "x.txt"), "--templates", str(templates)])
+    assert result.exit_code == 0 and result.stdout.startswith("P1 P2")
