@@ -142,6 +142,51 @@ def draft(
     sys.stdout.write(text)
 
 
+@app.command("verify")
+def verify_command(
+    file: Path = typer.Argument(..., help="a report: .txt, .md, .docx or .pdf"),
+    backend: Optional[str] = BackendOption,
+    passes: bool = typer.Option(True, "--passes/--no-passes", help="also list the checks that hold"),
+    config: Optional[Path] = ConfigOption,
+    model: Optional[str] = ModelOption,
+    base_url: Optional[str] = BaseUrlOption,
+    cache: Optional[bool] = CacheOption,
+    fallback: Optional[bool] = FallbackOption,
+) -> None:
+    """Extract one report and print its verification checks as a table, most severe first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .pipeline import extract_report
+    from .verify_text import fmt, severity_key
+
+    try:
+        settings = _settings(
+            config, backend=backend, verify=True, model=model, base_url=base_url, cache=cache, fallback=fallback
+        )
+        report = extract_report(file, settings)
+    except SummarizerError as error:
+        raise _fail(error) from None
+    checks = sorted(report.checks, key=severity_key)
+    shown = [check for check in checks if passes or check.status.value != "pass"]
+    styles = {"fail": "bold red", "warn": "yellow", "pass": "green"}
+    table = Table(title=f"summarizer verify {file.name}", show_lines=True)
+    for column in ("status", "severity", "rule", "message", "numbers used"):
+        table.add_column(column, overflow="fold")
+    for check in shown:
+        numbers = "\n".join(
+            f"{item.label} {fmt(item.value)}{item.unit}" + (f" @{item.span.start}" if item.span else "") for item in check.inputs
+        )
+        if check.expected is not None or check.observed is not None:
+            numbers += f"\nexpected {fmt(check.expected)} / observed {fmt(check.observed)}"
+        status = check.status.value
+        table.add_row(f"[{styles[status]}]{status}[/]", check.severity.value, check.rule, check.message, numbers.strip())
+    console = Console(soft_wrap=False)
+    console.print(table, markup=True, highlight=False)
+    counts = {status: sum(check.status.value == status for check in checks) for status in ("fail", "warn", "pass")}
+    console.print(f"checks: {len(checks)}  fail: {counts['fail']}  warn: {counts['warn']}  pass: {counts['pass']}", highlight=False)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the output document."""

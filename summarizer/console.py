@@ -71,7 +71,24 @@ def print_batch_summary(result) -> None:
         f"figures: {totals['figures']}  problems: {totals['problems']}  "
         f"checks failed: {totals['fail']}  warned: {totals['warn']}"
     )
+    top = _top_failing_rules(result.reports)
+    if top:
+        console.print("most frequent failed/warned checks: " + ", ".join(f"{rule} ×{count}" for rule, count in top), highlight=False)
     if result.failures:
         console.print("[bold red]failures:[/bold red]")
         for outcome in result.failures:
             console.print(f"  {outcome.error}", markup=False, highlight=False)
+
+
+def _top_failing_rules(reports, limit: int = 5) -> list[tuple[str, int]]:
+    """The rules that failed or warned most often across a batch (fails ranked before warns)."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    fails: Counter[str] = Counter()
+    for report in reports:
+        for check in report.checks:
+            if check.status is not CheckStatus.PASS:
+                counts[check.rule] += 1
+                fails[check.rule] += check.status is CheckStatus.FAIL
+    return sorted(counts.items(), key=lambda pair: (-fails[pair[0]], -pair[1], pair[0]))[:limit]

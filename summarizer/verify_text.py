@@ -75,7 +75,7 @@ def typo_like(a: Decimal, b: Decimal) -> bool:
     if a == b:
         return False
     x, y = fmt(abs(a)), fmt(abs(b))
-    if len(x.replace(".", "").lstrip("0")) < 2 and len(y.replace(".", "").lstrip("0")) < 2:
+    if min(len(x.replace(".", "").strip("0")), len(y.replace(".", "").strip("0"))) < 2:
         return False
     digits_x, digits_y = x.replace(".", ""), y.replace(".", "")
     if len(digits_x) != len(digits_y):
@@ -190,10 +190,13 @@ class TextIndex:
             end = start + 1
         return start, min(end, len(self.text))
 
-    def label_before(self, position: int, width: int = 10) -> str:
-        """The words right before a number, as a short input label."""
+    def label_before(self, position: int, width: int = 12) -> str:
+        """The words right before a number ("可网办事项" in "可网办事项 1490 项"), as an input label."""
         start = max(self.sentence(position)[0], position - width)
-        return self.text[start:position].strip(" ，,、：:（(\t\n") or "数值"
+        words = re.split(r"[\d.%，,。；;、：:（）()\t\n“”\"]+", self.text[start:position])
+        pieces = [word.strip() for word in words if word.strip()]
+        label = re.sub(r"(?:共|约|达到|达|为|是|近|计)+$", "", pieces[-1]) if pieces else ""
+        return label or "数值"
 
     def input_for(self, quantity: Quantity, label: str | None = None) -> CheckInput:
         return CheckInput(
