@@ -50,7 +50,7 @@ LABEL_LEVEL = 9
 MAX_HEADING_CHARS = 32
 
 # Role keywords, checked in this order. A title naming both problems and measures is merged.
-_PROBLEM = re.compile(r"存在(?:的)?(?:主要)?问题|问题与分析|问题及原因|主要问题|问题和不足|不足之处|存在不足|问题分析|^问题$")
+_PROBLEM = re.compile(r"存在(?:的)?(?:主要)?问题|问题与分析|问题及原因|主要问题|问题[和与及]不足|不足[与和及]|不足之处|存在(?:的)?不足|问题分析|^问题$|^不足$")
 _MEASURE = re.compile(r"改进措施|整改措施|改进意见|相关建议|有关建议|意见建议|对策建议|改进建议|下一步|工作打算|改进方向|措施和建议|^建议$|建议$")
 _NOT_PROBLEM = re.compile(r"其他需要说明|需要说明的问题|其他说明")
 _ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [

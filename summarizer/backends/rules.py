@@ -192,6 +192,7 @@ _INLINE_NUMBER = re.compile(r"(?<=[。；;！!])\s*(?=\d{1,2}[、.．](?!\d))")
 _FIRST_POINT = re.compile(r"(?<=[^\s])(?=[二三四五六七八九十]是)")
 _PROBLEM_CUE = re.compile(r"问题|不足|滞后|不够|有待|欠缺|缺乏|未能|差距|偏低|不完善|不到位|不健全|薄弱|不高|不强|较慢|较低|困难|压力")
 _MEASURE_CUE = re.compile(r"建议|应当|^应|加强|加大|进一步|完善|提高|强化|健全|下一步|下阶段|^将|规范|落实|做好|推进|严格")
+_PLAN_CUE = re.compile(r"^(?:[-*]\s*)?(?:下阶段|下一步|下一阶段|今后|下一年度|明年|\d{4}年[，,]?我[局中单位]{1,2}将)")
 MIN_ITEM_CHARS = 6
 
 
@@ -309,6 +310,15 @@ def extract_problems_and_measures(document: Document, layout: Layout) -> tuple[l
                 if _PROBLEM_CUE.search(sentence):
                     problems.append(item)
                 elif _MEASURE_CUE.search(_ITEM_START.sub("", sentence).strip()):
+                    measures.append(item)
+    # Plans stated elsewhere ("其他需要说明的问题：下阶段将……") are measures too.
+    # Once a paragraph turns to plans, its following sentences are plans as well.
+    for section in layout.sections_with(Role.OTHER):
+        for a, b in _points(document.text, section.body_start, section.body_end):
+            planning = False
+            for s_start, s_end in _sentences(document.text, a, b):
+                planning = planning or bool(_PLAN_CUE.match(document.text[s_start:s_end].strip()))
+                if planning and (item := _item(document, s_start, s_end)) is not None:
                     measures.append(item)
     return _dedupe_items(problems), _dedupe_items(measures)
 

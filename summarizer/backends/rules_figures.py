@@ -139,6 +139,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     previous_sentence = -1
     for index, quantity in enumerate(quantities):
         sentence_start = _clause_start(text, quantity.start, _SENTENCE_END, limit=400)
+        # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
+        # figure before stays in reach until a full stop or a line break.
+        enumeration_start = _clause_start(text, quantity.start, "。\n", limit=600)
         clause_start = _clause_start(text, quantity.start)
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         if index and quantities[index - 1].end > clause_start and quantities[index - 1].unit:
@@ -147,7 +150,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         sentence_context = text[sentence_start : quantity.start]
         year = _year_of(context) or (_year_of(sentence_context) if quantity.unit in MONEY_UNITS else None)
         kind, value_wan = _kind_and_wan(quantity)
-        if previous is not None and previous_sentence != sentence_start:
+        if previous is not None and previous_sentence != enumeration_start:
             previous = None
         key: str | None = None
         item: str | None = None
@@ -175,7 +178,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 override = _closest(_AFTER_RE, following[:40])
                 if override:
                     key = override[0]
-            if key is None and previous is not None and previous.item is None and "其中" in text[sentence_start : quantity.start] \
+            if key is None and previous is not None and "其中" in text[enumeration_start : quantity.start] \
                     and previous.key in ("budget", "funds_received", "income_total"):
                 key, item = previous.key, label or None  # "预算资金200万元，其中：中央补助80万元"
             if key is None:
@@ -189,6 +192,8 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         elif kind is FigureKind.RATE:
             rate = _closest(_RATE_RE, context)
             key = rate[0] if rate else "other_rate"
+            if key in _NAMED_RATES:
+                item = label or None  # 群众满意率 / 网上可办率: the rate's subject is its name
         elif kind is FigureKind.SCORE:
             if not re.search(r"自评|总分|综合得分|评价得分|考核得分", context):
                 continue
@@ -199,6 +204,15 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         if not label:
             label = previous.label if previous is not None and key == previous.key else key
         period = _period(context, year, report_year)
+        if period is Period.UNSPECIFIED and key in ("project_line", "spending_line"):
+            # "1、行政审批制度改革35万元，实际支付30.66万元": the line's own amount is its budget.
+            # Otherwise a line takes its enumeration head's period ("年初预算数为…，其中：1、…").
+            following = text[quantity.end : quantity.end + 40]
+            following = following[: _sentence_end(following)]
+            if re.search(r"实际支付|实际支出|已支付|实际到位|已到位|到位", following):
+                period = Period.BUDGET
+            else:
+                period = _enumeration_period(text[enumeration_start : quantity.start])
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
         evidence = document.evidence(clause_start, quantity.end)
@@ -217,8 +231,19 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             evidence=evidence.quote,
         )
         figures.append(figure)
-        previous, previous_sentence = figure, sentence_start
+        previous, previous_sentence = figure, enumeration_start
     return figures
+
+
+_NAMED_RATES = ("satisfaction_rate", "completion_rate", "other_rate", "growth_rate")
+
+
+def _enumeration_period(context: str) -> Period:
+    if re.search(r"使用情况|实际支出|支出情况|实际使用|决算", context):
+        return Period.ACTUAL
+    if re.search(r"年初预算|预算数|预算安排|安排", context):
+        return Period.BUDGET
+    return Period.UNSPECIFIED
 
 
 _LINE_KEYS = ("project_line", "spending_line", "actual_spending", "funds_received")
