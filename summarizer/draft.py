@@ -49,6 +49,7 @@ from .schemas import (
     Report,
     Severity,
     Span,
+    TextItem,
 )
 
 # Thresholds (percent / points). They decide whether a problem is raised; they are never
@@ -204,6 +205,47 @@ def assess_figures(report: Report) -> list[FigureStatus]:
         grounded = not grounding and figure.alignment is not Alignment.UNALIGNED
         statuses.append(FigureStatus(grounded, tuple(grounding), tuple(concerns)))
     return statuses
+
+
+def _failed_grounding(report: Report) -> list[CheckInput]:
+    return [
+        item
+        for check in report.checks
+        if is_grounding_rule(check.rule) and check.status is CheckStatus.FAIL
+        for item in check.inputs
+        if item.span is not None
+    ]
+
+
+META_NUMBERS = ("self_score", "staff_authorized", "staff_actual")
+
+
+def ungrounded_meta(report: Report) -> frozenset[str]:
+    """Numeric meta fields whose grounding check failed: they are not to be stated."""
+    failed = _failed_grounding(report)
+    fields = set()
+    for name in META_NUMBERS:
+        value, where = getattr(report.meta, name), report.meta.evidence.get(name)
+        if value is None or where is None:
+            continue
+        if any(_overlaps(item.span, where.span) and item.value == Decimal(value) for item in failed):
+            fields.add(name)
+    return frozenset(fields)
+
+
+def ungrounded_items(report: Report, items: list[TextItem]) -> frozenset[int]:
+    """Indexes of stated items (achievements, problems, measures) that cannot be quoted as the
+    report's words: not located in the source, or carrying a number whose grounding failed."""
+    failed = _failed_grounding(report)
+    bad = set()
+    for index, item in enumerate(items):
+        if item.alignment is Alignment.UNALIGNED:
+            bad.add(index)
+            continue
+        values = {number.value for number in item.numbers}
+        if any(_overlaps(f.span, item.span) and (not values or f.value in values) for f in failed):
+            bad.add(index)
+    return frozenset(bad)
 
 
 # ── the suggestion library ───────────────────────────────────────────────────────────────
@@ -449,7 +491,7 @@ class _Facts:
 
     def self_score(self) -> tuple[Decimal | None, list[EvidenceItem]]:
         meta = self.report.meta
-        if meta.self_score is not None:
+        if meta.self_score is not None and "self_score" not in ungrounded_meta(self.report):
             where = meta.evidence.get("self_score")
             evidence = [EvidenceItem(where.quote, where.span, "meta:self_score")] if where else []
             return meta.self_score, evidence
@@ -780,8 +822,8 @@ def _score_unsupported(facts: _Facts, found: dict[str, _Candidate]) -> _Candidat
     )
 
 
-def _no_problems(report: Report) -> _Candidate | None:
-    if report.problems:
+def _no_problems(stated: list[_Candidate]) -> _Candidate | None:
+    if stated:
         return None
     return _Candidate(
         "no_problems_section",
@@ -844,7 +886,10 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
     facts = _Facts(report, assess_figures(report))
 
     stated: list[_Candidate] = []
-    for item in report.problems:
+    unquotable = ungrounded_items(report, report.problems)
+    for index, item in enumerate(report.problems):
+        if index in unquotable:  # not the report's words: never drafted as a stated problem
+            continue
         stated.append(
             _Candidate(
                 "stated",
@@ -870,7 +915,7 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
         if "score_unsupported" in found:  # a check already raised it: keep its evidence too
             score.evidence.extend(found["score_unsupported"].evidence)
         found["score_unsupported"] = score
-    missing = _no_problems(report)
+    missing = _no_problems(stated)
     if missing is not None:
         found[missing.kind] = missing
 

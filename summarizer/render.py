@@ -45,9 +45,11 @@ from .draft import (
     is_score_row,
     figure_text,
     number_text,
+    ungrounded_items,
+    ungrounded_meta,
 )
 from .errors import ConfigError, OutputError
-from .schemas import FIGURE_KEYS, Check, CheckStatus, Figure, Indicator, Report, ReportKind, Severity, Span
+from .schemas import FIGURE_KEYS, Check, CheckStatus, Figure, Indicator, Report, ReportKind, Severity, Span, TextItem
 
 NARRATIVE_TEMPLATE = "narrative.md.j2"
 SUMMARY_MD_TEMPLATE = "summary.md.j2"
@@ -355,6 +357,7 @@ def _indicator_view(indicator: Indicator) -> IndicatorView:
 
 def _meta_view(report: Report) -> MetaView:
     meta = report.meta
+    hidden = ungrounded_meta(report)  # a number whose grounding failed is not stated
     kind = "" if meta.kind is ReportKind.UNKNOWN else meta.kind.value
     year = str(meta.year) if meta.year else ""
     unit = one_line(meta.unit_name) or "（未识别单位名称）"
@@ -369,13 +372,23 @@ def _meta_view(report: Report) -> MetaView:
         kind=kind,
         project_name=one_line(meta.project_name),
         report_date=cn_date(meta.report_date),
-        staff_authorized=str(meta.staff_authorized) if meta.staff_authorized is not None else "",
-        staff_actual=str(meta.staff_actual) if meta.staff_actual is not None else "",
-        score=number_text(meta.self_score) if meta.self_score is not None else "",
+        staff_authorized=str(meta.staff_authorized) if meta.staff_authorized is not None and "staff_authorized" not in hidden else "",
+        staff_actual=str(meta.staff_actual) if meta.staff_actual is not None and "staff_actual" not in hidden else "",
+        score=number_text(meta.self_score) if meta.self_score is not None and "self_score" not in hidden else "",
         grade=one_line(grade),
         source_name=Path(report.source.path).name,
         source_path=report.source.path,
     )
+
+
+def _text_views(report: Report, items: list[TextItem]) -> list[TextView]:
+    """Stated items as the report words them, less those that cannot be quoted as its words."""
+    unquotable = ungrounded_items(report, items)
+    return [
+        TextView(item_text(item.text), one_line(item.evidence), item.span)
+        for index, item in enumerate(items)
+        if index not in unquotable
+    ]
 
 
 _SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
@@ -450,9 +463,12 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         "key_figures": key_figures,
         "indicators": [i for i in indicators if not i.score_row],
         "score_rows": [i for i in indicators if i.score_row],
-        "achievements": [TextView(item_text(a.text), one_line(a.evidence), a.span) for a in report.achievements],
-        "stated_problems": [TextView(item_text(p.text), one_line(p.evidence), p.span) for p in report.problems],
-        "stated_measures": [TextView(item_text(m.text), one_line(m.evidence), m.span) for m in report.measures],
+        "achievements": _text_views(report, report.achievements),
+        "stated_problems": _text_views(report, report.problems),
+        "stated_measures": _text_views(report, report.measures),
+        "omitted_items": any(
+            ungrounded_items(report, items) for items in (report.achievements, report.problems, report.measures)
+        ),
         "draft": drafted,
         "problems": problems,
         "stated_drafted": [p for p in problems if p.origin == "stated"],

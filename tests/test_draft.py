@@ -420,3 +420,28 @@ def test_draft_command_honours_templates(tmp_path):
     (templates / "draft.md.j2").write_text("{% for p in problems %}{{ p.id }} {% endfor %}\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["draft", str(tmp_path / "x.txt"), "--templates", str(templates)])
     assert result.exit_code == 0 and result.stdout.startswith("P1 P2")
+
+
+def test_a_suggestions_file_setting_is_merged_after_the_templates_folder(tmp_path):
+    """The `suggestions_file` setting (where Settings has it) names one more library file."""
+    from types import SimpleNamespace
+
+    extra = tmp_path / "more.toml"
+    extra.write_text(
+        '[[suggestion]]\nid = "assets.inventory"\ncategory = "资产管理"\nkeywords = ["资产"]\ntext = "针对{subject}，每半年盘点一次。"\n',
+        encoding="utf-8",
+    )
+    settings = SimpleNamespace(templates_dir=None, suggestions_file=extra)
+    library = load_library(settings)
+    assert next(s for s in library.suggestions if s.id == "assets.inventory").text.endswith("每半年盘点一次。")
+    with pytest.raises(ConfigError, match="suggestions_file"):
+        load_library(SimpleNamespace(templates_dir=None, suggestions_file=tmp_path / "missing.toml"))
+
+
+def test_a_stated_problem_that_is_not_in_the_source_is_not_drafted():
+    from summarizer.schemas import Alignment
+
+    invented = TextItem(text="虚构的问题。", span=Span(start=0, end=0), evidence="", alignment=Alignment.UNALIGNED)
+    real = TextItem(text="宣传不够。", span=Span(start=5, end=10), evidence="宣传不够。")
+    drafted = draft(report_of(problems=[invented, real]))
+    assert [p.text for p in drafted.stated] == ["宣传不够。"]

@@ -296,3 +296,32 @@ def test_render_draft_lists_problems_with_evidence_and_linked_measures():
     assert "部分项目资金支付进度滞后" in problems
     assert "依据（报告原文）" in problems
     assert "对应问题一" in measures
+
+
+def test_a_self_score_that_failed_grounding_is_not_stated():
+    from summarizer.schemas import Evidence
+
+    where = Evidence(span=Span(start=40, end=48), quote="自评得分 97 分")
+    meta = Meta(unit_name="示例单位", self_score=Decimal(97), evidence={"self_score": where})
+    check = Check(
+        rule="grounding.figure",
+        status=CheckStatus.FAIL,
+        severity=Severity.HIGH,
+        message="「自评得分」在原文证据附近找不到",
+        inputs=[CheckInput(label="自评得分", value=Decimal(97), unit="分", span=where.span)],
+    )
+    report = hand_report(meta=meta, checks=[check], figures=[])
+    narrative = render_narrative(report, Settings())
+    assert "自评得分97分" not in narrative and "报告未给出自评得分" in narrative
+
+
+def test_stated_items_that_are_not_the_reports_words_are_left_out():
+    from summarizer.schemas import Alignment
+
+    real = TextItem(text="办结回访514件。", span=Span(start=0, end=10), evidence="办结回访514件。")
+    invented = TextItem(
+        text="全年节约资金8888万元。", span=Span(start=0, end=0), evidence="", alignment=Alignment.UNALIGNED
+    )
+    narrative = render_narrative(hand_report(achievements=[real, invented]), Settings())
+    assert "514件" in narrative and "8888" not in narrative
+    assert "已略去" in narrative
