@@ -84,6 +84,8 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stall
+            wbufsize = 1 << 16  # buffered; http.server flushes after each request
 
             def log_message(self, *args: Any) -> None:  # never log anything
                 pass
