@@ -208,10 +208,14 @@ def test_department_narrative_with_pipe_table():
         ("expenditure_total", None): "1230", ("basic_expenditure", None): "800", ("personnel_expenditure", None): "700",
         ("public_expenditure", None): "100", ("project_expenditure", None): "430", ("balance", None): "4.56",
         ("three_public_total", None): "5.2", ("three_public_reception", None): "1.2",
-        ("three_public_vehicle_operation", None): "4", ("budget", "基本支出"): "820",
-        ("actual_spending", "项目支出"): "430", ("execution_rate", "项目支出"): "95.56",
+        ("three_public_vehicle_operation", None): "4", ("execution_rate", "项目支出"): "95.56",
     }
     for key, value in expected.items():
         assert by_key.get(key) == Decimal(value), key
+    # In the table the row names the subject and the column the period.
+    by_period = {(f.key, f.period.value): f.value for f in report.figures if f.table}
+    assert by_period[("basic_expenditure", "budget")] == Decimal("820")
+    assert by_period[("basic_expenditure", "actual")] == Decimal("800")
+    assert by_period[("project_expenditure", "budget")] == Decimal("450")
     assert [p.text[:2] for p in report.problems] == ["一是", "二是"]
     assert len(report.measures) == 2

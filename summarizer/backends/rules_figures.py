@@ -90,7 +90,7 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
         return Period.PRIOR_YEAR
     if year is not None and report_year is not None and year < report_year:
         return Period.PRIOR_YEAR
-    if "调整预算" in context or "调整后" in context:
+    if "调整预算" in context or "调整后" in context or "全年预算" in context:
         return Period.ADJUSTED
     actual = re.search(r"决算|实际|已支付|支付|支出金额|完成|到位", context)
     budget = re.search(r"预算|安排|计划|下达|总额", context)
@@ -319,6 +319,8 @@ def _grid_figures(document: Document, table: Table, row: TableRow, used: set[tup
     figures = []
     row_label = re.sub(r"\s+", "", row.cells[0].text)
     item = None if (not row_label or _TOTAL_ROW.search(row_label)) else _label_from(row_label)
+    # "基本支出 | 年初预算 820 | 全年执行数 800": the row names the subject, the column the period.
+    row_subject = _closest(_SUBJECT_RE, row_label)
     for column, cell in enumerate(row.cells[1:], start=1):
         parsed = _cell_quantity(cell.text)
         if parsed is None or column >= len(row.labels or []):
@@ -343,10 +345,15 @@ def _grid_figures(document: Document, table: Table, row: TableRow, used: set[tup
         period = _period(path, None, None)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
+        cell_item = item
+        if row_subject is not None and key in ("budget", "actual_spending"):
+            period = Period.ADJUSTED if re.search(r"全年预算|调整", path) else (
+                Period.BUDGET if key == "budget" else Period.ACTUAL)
+            key, cell_item = row_subject[0], None
         figures.append(
             Figure(
                 key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, period=period,
-                item=item, table=True, span=document.span(start, end),
+                item=cell_item, table=True, span=document.span(start, end),
                 evidence=f"{row_label} | {label}: {cell.text.strip()}",
             )
         )
