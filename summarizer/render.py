@@ -49,7 +49,7 @@ from .draft import (
     ungrounded_meta,
 )
 from .errors import ConfigError, OutputError
-from .schemas import FIGURE_KEYS, Check, CheckStatus, Figure, Indicator, Report, ReportKind, Severity, Span, TextItem
+from .schemas import Check, CheckStatus, Figure, Indicator, Report, ReportKind, Severity, Span, TextItem
 
 NARRATIVE_TEMPLATE = "narrative.md.j2"
 SUMMARY_MD_TEMPLATE = "summary.md.j2"
@@ -407,7 +407,6 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
     statuses = assess_figures(report)
     figures = _figure_views(report, statuses)
     drafted = drafted or draft(report, settings)
-    by_index = {v.index: v for v in figures}
 
     stated_facts = _dedupe([v for v in figures if v.grounded], report)
     top_facts = [
@@ -455,7 +454,6 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         "meta": _meta_view(report),
         "source": report.source,
         "figures": figures,
-        "figure_by_index": by_index,
         "finance_groups": groups,
         "item_lines": list(items.values()),
         "performance_figures": performance,
@@ -492,7 +490,6 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
             "check": PAGE_CHECK_TEXT,
             "quote": PAGE_QUOTE,
         },
-        "FIGURE_KEYS": FIGURE_KEYS,
     }
 
 

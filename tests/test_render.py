@@ -66,7 +66,7 @@ def unsupported_numbers(narrative: str, allowed: set[Decimal]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def reports(request) -> dict[str, tuple[Path, Report]]:
+def reports() -> dict[str, tuple[Path, Report]]:
     settings = Settings()
     return {path.stem: (path, extract_report(path, settings)) for path in SAMPLES}
 
