@@ -568,3 +568,15 @@ def test_blocks_carry_roles_for_section_prompts():
     document = plain_document(REPORT)
     roles = [block.role for block in blocks_of(document, analyse(document))]
     assert Role.PROBLEMS in roles and Role.MEASURES in roles and roles[0] is Role.BASIC
+
+
+def test_hybrid_fills_only_metadata_the_rules_did_not_read():
+    from summarizer.backends.hybrid import _fill_meta
+    from summarizer.schemas import Meta, ReportKind
+
+    rules = Meta(unit_name="规则读到的单位", kind=ReportKind.UNKNOWN)
+    llm = Meta(unit_name="模型说的单位", kind=ReportKind.PROJECT, year=2021)
+    filled = _fill_meta(rules, llm)
+    assert (filled.unit_name, filled.kind, filled.year) == ("规则读到的单位", ReportKind.PROJECT, 2021)
+    kept = _fill_meta(Meta(kind=ReportKind.DEPARTMENT), llm)
+    assert kept.kind is ReportKind.DEPARTMENT

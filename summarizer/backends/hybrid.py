@@ -17,7 +17,7 @@ from ..document import Document
 from ..errors import BackendError
 from ..llm.grounding import dedupe_figures
 from ..llm.usage import UsageMeter
-from ..schemas import Figure, Meta, Report
+from ..schemas import Figure, Meta, Report, ReportKind
 from ..structure import Layout, Role
 from .llm import Extraction, LLMBackend
 from .rules import RulesBackend
@@ -53,12 +53,14 @@ def weak_parts(report: Report) -> tuple[str, ...]:
 
 def _fill_meta(rules: Meta, llm: Meta) -> Meta:
     values = rules.model_dump(exclude={"evidence"}, exclude_none=True)
+    if rules.kind is ReportKind.UNKNOWN:
+        values.pop("kind", None)  # 未知 is "not read", so the model may fill it
     evidence = dict(rules.evidence)
     for name in Meta.model_fields:
         if name == "evidence" or name in values:
             continue
         value = getattr(llm, name)
-        if value is None or (name == "kind" and rules.kind.value != "未知"):
+        if value is None or (name == "kind" and value is ReportKind.UNKNOWN):
             continue
         values[name] = value
         if name in llm.evidence:

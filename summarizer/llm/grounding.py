@@ -24,7 +24,7 @@ from typing import Any
 from ..document import Document
 from ..numbers import MONEY_UNITS, PERCENT_UNITS, SCORE_UNITS, find_quantities, to_wan
 from ..numbers import Quantity as FoundQuantity
-from ..schemas import Alignment, Evidence, Figure, FigureKind, Indicator, Meta, Quantity, TextItem
+from ..schemas import Evidence, Figure, FigureKind, Indicator, Meta, Quantity, TextItem
 from ..structure import Layout
 from .align import Aligner, Match
 
@@ -269,9 +269,3 @@ def dedupe_items(items: Iterable[TextItem]) -> list[TextItem]:
             kept.append(item)
     return kept
 
-
-def alignment_counts(items: Iterable[Any]) -> dict[Alignment, int]:
-    counts: dict[Alignment, int] = {}
-    for item in items:
-        counts[item.alignment] = counts.get(item.alignment, 0) + 1
-    return counts
