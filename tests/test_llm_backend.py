@@ -369,7 +369,9 @@ def test_cli_extract_llm_has_the_rules_contract_and_the_cache_saves_every_reques
         assert figure["span"]["end"] > figure["span"]["start"] and figure["backend"] == "llm"
     assert sorted(f["value"] for f in llm["figures"]) == ["19251", "99.8"]  # one per stated number, not per chunk
     assert len(llm["problems"]) == 1 and len(llm["measures"]) == 1
-    assert isinstance(llm["checks"], list)
+    grounding = [check for check in llm["checks"] if check["rule"].startswith("grounding")]
+    if grounding:  # verify.py (issue 3) grounds the model's numbers like the rules'
+        assert all(check["status"] == "pass" for check in grounding), grounding
     original = SAMPLE.read_text(encoding="utf-8")
     count = next(f for f in llm["figures"] if f["value"] == "19251")
     assert original[count["span"]["start"] : count["span"]["end"]].replace(" ", "") == "19251件"
