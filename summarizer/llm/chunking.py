@@ -93,7 +93,11 @@ def _split(document: Document, block: Block, budget: int, count: Callable[[str],
     middle = (block.start + block.end) // 2
     cut = -1
     for separators in ("\n", "。；;！？!?", "，,、 "):
-        candidates = [i + 1 for i in range(block.start + 1, block.end - 1) if text[i] in separators]
+        candidates = []
+        for separator in separators:
+            left = text.rfind(separator, block.start + 1, middle)
+            right = text.find(separator, middle, block.end - 1)
+            candidates += [i + 1 for i in (left, right) if i >= 0]
         if candidates:
             cut = min(candidates, key=lambda i: abs(i - middle))
             break
