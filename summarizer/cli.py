@@ -86,23 +86,29 @@ def run(
             config, backend=backend, formats=formats, templates_dir=templates,
             model=model, base_url=base_url, cache=cache, fallback=fallback,
         )
-        with progress_bar() as advance:
-            result = run_batch(paths, settings, out, on_done=advance)
-        from .overview import write_overview
+        from .overview import OverviewCollector
 
-        write_overview(result, out, settings)
+        overview = OverviewCollector(settings)
+        with progress_bar() as advance:
+
+            def done(outcome) -> None:
+                overview.add(outcome)
+                advance()
+
+            result = run_batch(paths, settings, out, on_done=done, keep_reports=False)
+        overview.write(out)
     except SummarizerError as error:
         raise _fail(error) from None
     print_batch_summary(result)
-    _print_llm_usage(result.reports)
+    _print_llm_usage(result.digests)
     if result.failures:
         raise typer.Exit(int(ExitCode.SOME_FAILED))
 
 
-def _print_llm_usage(reports) -> None:
+def _print_llm_usage(digests) -> None:
     from .llm.usage import total_usage
 
-    usage = total_usage(reports)
+    usage = total_usage(digests)
     if usage is not None:
         estimated = " (estimated)" if usage.estimated else ""
         typer.echo(

@@ -13,9 +13,14 @@ from .schemas import CheckStatus
 
 
 def _console(stderr: bool = False):
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped or captured output keeps whole file names and failure lines instead of 80 columns.
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, soft_wrap=False, width=width)
 
 
 @contextmanager
@@ -44,34 +49,32 @@ def print_batch_summary(result) -> None:
         table.add_column(column, justify="left" if column in ("file", "status") else "right")
     totals = {"figures": 0, "problems": 0, "fail": 0, "warn": 0}
     for outcome in result.outcomes:
-        report = outcome.report
-        if report is None:
+        digest = outcome.digest
+        if digest is None:
             table.add_row(outcome.path.name, "", "", "", "", "", "", "[red]failed[/red]")
             continue
-        fails = sum(check.status is CheckStatus.FAIL for check in report.checks)
-        warns = sum(check.status is CheckStatus.WARN for check in report.checks)
-        totals["figures"] += len(report.figures)
-        totals["problems"] += len(report.problems)
-        totals["fail"] += fails
-        totals["warn"] += warns
+        totals["figures"] += digest.figures
+        totals["problems"] += digest.problems
+        totals["fail"] += digest.fails
+        totals["warn"] += digest.warns
         table.add_row(
             outcome.path.name,
-            str(len(report.figures)),
-            str(len(report.indicators)),
-            str(len(report.problems)),
-            str(len(report.measures)),
-            str(fails),
-            str(warns),
+            str(digest.figures),
+            str(digest.indicators),
+            str(digest.problems),
+            str(digest.measures),
+            str(digest.fails),
+            str(digest.warns),
             "[green]ok[/green]",
         )
     console.print(table)
-    ok = len(result.reports)
+    ok = len(result.digests)
     console.print(
         f"files: {len(result.outcomes)}  ok: {ok}  failed: {len(result.failures)}  "
         f"figures: {totals['figures']}  problems: {totals['problems']}  "
         f"checks failed: {totals['fail']}  warned: {totals['warn']}"
     )
-    top = _top_failing_rules(result.reports)
+    top = _top_failing_rules(result.digests)
     if top:
         console.print("most frequent failed/warned checks: " + ", ".join(f"{rule} ×{count}" for rule, count in top), highlight=False)
     if result.failures:
@@ -80,15 +83,14 @@ def print_batch_summary(result) -> None:
             console.print(f"  {outcome.error}", markup=False, highlight=False)
 
 
-def _top_failing_rules(reports, limit: int = 5) -> list[tuple[str, int]]:
+def _top_failing_rules(digests, limit: int = 5) -> list[tuple[str, int]]:
     """The rules that failed or warned most often across a batch (fails ranked before warns)."""
     from collections import Counter
 
     counts: Counter[str] = Counter()
     fails: Counter[str] = Counter()
-    for report in reports:
-        for check in report.checks:
-            if check.status is not CheckStatus.PASS:
-                counts[check.rule] += 1
-                fails[check.rule] += check.status is CheckStatus.FAIL
+    for digest in digests:
+        for rule, status in digest.flagged_rules:
+            counts[rule] += 1
+            fails[rule] += status is CheckStatus.FAIL
     return sorted(counts.items(), key=lambda pair: (-fails[pair[0]], -pair[1], pair[0]))[:limit]

@@ -130,23 +130,41 @@ def overview_row(report: Report, file: str, summary_href: str | None = None, set
     )
 
 
-def _collect(batch: Any, settings: Settings | None) -> tuple[list[OverviewRow], list[FailedFile]]:
-    """Accept a batch result (with .outcomes: path, report, error, outputs) or Reports."""
-    rows: list[OverviewRow] = []
-    failed: list[FailedFile] = []
+class OverviewCollector:
+    """Gathers overview rows one outcome at a time, so a batch need not keep its Reports."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings
+        self.rows: list[OverviewRow] = []
+        self.failed: list[FailedFile] = []
+
+    def add(self, outcome: Any) -> None:
+        """Take a batch outcome (path, report, error, outputs) while it still holds its report."""
+        name = Path(outcome.path).name
+        if outcome.report is None:
+            self.failed.append(FailedFile(name, outcome.error or "failed"))
+            return
+        html = next((Path(p).name for p in (outcome.outputs or []) if Path(p).suffix == ".html"), None)
+        self.rows.append(overview_row(outcome.report, name, html, self.settings))
+
+    def add_report(self, report: Report) -> None:
+        self.rows.append(overview_row(report, Path(report.source.path).name, None, self.settings))
+
+    def write(self, out_dir: Path) -> list[Path]:
+        return _write(self.rows, self.failed, Path(out_dir), self.settings)
+
+
+def _collect(batch: Any, settings: Settings | None) -> OverviewCollector:
+    """Accept a batch result (with .outcomes) or an iterable of Reports."""
+    collector = OverviewCollector(settings)
     outcomes = getattr(batch, "outcomes", None)
     if outcomes is None:
         for report in batch:
-            rows.append(overview_row(report, Path(report.source.path).name, None, settings))
-        return rows, failed
-    for outcome in outcomes:
-        name = Path(outcome.path).name
-        if outcome.report is None:
-            failed.append(FailedFile(name, outcome.error or "failed"))
-            continue
-        html = next((Path(p).name for p in (outcome.outputs or []) if Path(p).suffix == ".html"), None)
-        rows.append(overview_row(outcome.report, name, html, settings))
-    return rows, failed
+            collector.add_report(report)
+    else:
+        for outcome in outcomes:
+            collector.add(outcome)
+    return collector
 
 
 def _cell_text(value: Any) -> str:
@@ -210,8 +228,10 @@ def write_overview(batch: Any | Iterable[Report], out_dir: Path, settings: Setti
     If a report's own output is already called index.html, the index is written as
     overview.html instead so no report output is overwritten.
     """
-    out_dir = Path(out_dir)
-    rows, failed = _collect(batch, settings)
+    return _collect(batch, settings).write(Path(out_dir))
+
+
+def _write(rows: list[OverviewRow], failed: list[FailedFile], out_dir: Path, settings: Settings | None) -> list[Path]:
     taken = {row.summary_href for row in rows}
     index_name = "overview.html" if INDEX_NAME in taken else INDEX_NAME
     rendered = {
@@ -230,4 +250,4 @@ def write_overview(batch: Any | Iterable[Report], out_dir: Path, settings: Setti
     return written
 
 
-__all__ = ["COLUMNS", "OverviewRow", "headline", "overview_csv", "overview_row", "overview_xlsx", "write_overview"]
+__all__ = ["COLUMNS", "OverviewCollector", "OverviewRow", "headline", "overview_csv", "overview_row", "overview_xlsx", "write_overview"]

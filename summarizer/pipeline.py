@@ -15,7 +15,7 @@ from .backends import Backend, get_backend
 from .config import Settings
 from .errors import InputError, SummarizerError
 from .ingest import SUPPORTED, read_document
-from .schemas import Report
+from .schemas import CheckStatus, Report, TokenUsage
 from .structure import analyse
 from .verify import verify
 
@@ -49,10 +49,39 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, s
     return files, missing
 
 
+@dataclass(frozen=True)
+class Digest:
+    """What a batch summary needs of a report, so the full Report can be let go of."""
+
+    figures: int
+    indicators: int
+    problems: int
+    measures: int
+    fails: int
+    warns: int
+    flagged_rules: tuple[tuple[str, CheckStatus], ...]
+    usage: TokenUsage | None
+
+    @classmethod
+    def of(cls, report: Report) -> "Digest":
+        statuses = [check.status for check in report.checks]
+        return cls(
+            figures=len(report.figures),
+            indicators=len(report.indicators),
+            problems=len(report.problems),
+            measures=len(report.measures),
+            fails=statuses.count(CheckStatus.FAIL),
+            warns=statuses.count(CheckStatus.WARN),
+            flagged_rules=tuple((c.rule, c.status) for c in report.checks if c.status is not CheckStatus.PASS),
+            usage=report.usage,
+        )
+
+
 @dataclass
 class Outcome:
     path: Path
-    report: Report | None = None
+    report: Report | None = None  # dropped after on_done when run_batch(keep_reports=False)
+    digest: Digest | None = None
     error: str | None = None
     outputs: list[Path] = field(default_factory=list)
 
@@ -69,6 +98,10 @@ class BatchResult:
     def reports(self) -> list[Report]:
         return [outcome.report for outcome in self.outcomes if outcome.report is not None]
 
+    @property
+    def digests(self) -> list[Digest]:
+        return [outcome.digest for outcome in self.outcomes if outcome.digest is not None]
+
 
 def run_batch(
     paths: Iterable[Path],
@@ -77,8 +110,13 @@ def run_batch(
     *,
     backend: Backend | None = None,
     on_done: Callable[[Outcome], None] | None = None,
+    keep_reports: bool = True,
 ) -> BatchResult:
-    """Extract, verify and write every report under `paths`; failures are collected, not raised."""
+    """Extract, verify and write every report under `paths`; failures are collected, not raised.
+
+    With keep_reports=False each Report is dropped once on_done has seen it (only its Digest
+    stays), so memory stays flat however many files a batch holds.
+    """
     from .outputs import OutputNames, write_outputs
 
     files, missing = collect_files(paths)
@@ -90,6 +128,7 @@ def run_batch(
         outcome = Outcome(path=path)
         try:
             outcome.report = extract_report(path, settings, backend)
+            outcome.digest = Digest.of(outcome.report)
             outcome.outputs = write_outputs(outcome.report, settings, out_dir, names.stem_for(path))
         except SummarizerError as exc:
             outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
@@ -104,4 +143,6 @@ def run_batch(
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)
+            if not keep_reports:
+                outcome.report = None
     return BatchResult(outcomes=outcomes)
