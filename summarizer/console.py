@@ -80,7 +80,7 @@ def print_batch_summary(result) -> None:
     if result.failures:
         console.print("[bold red]failures:[/bold red]")
         for outcome in result.failures:
-            console.print(f"  {outcome.error}", markup=False, highlight=False)
+            console.print(f"  {outcome.error}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _top_failing_rules(digests, limit: int = 5) -> list[tuple[str, int]]:
