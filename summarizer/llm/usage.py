@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from ..schemas import Report, TokenUsage
 
@@ -35,8 +36,9 @@ class UsageMeter:
             )
 
 
-def total_usage(reports: Iterable[Report]) -> TokenUsage | None:
-    """The sum of every report's usage, or None when no report used an LLM."""
+def total_usage(reports: Iterable[Report | Any]) -> TokenUsage | None:
+    """The sum of the usage of reports (or anything with a `usage`, such as the batch's digests),
+    or None when none of them used an LLM."""
     found = [report.usage for report in reports if report.usage is not None]
     if not found:
         return None
