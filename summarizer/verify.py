@@ -9,20 +9,24 @@ guess, so a fail always means the numbers in front of the reviewer disagree.
 
 Rules (rule id: what it checks; status when it does not hold)
   grounding.figure          every figure's number occurs near its span/evidence, unit-aware
-                            (4.4 万元 is not grounded by "4.4元"; a bare table cell grounds
-                            any unit); also numbers of achievements/problems and meta
-                            (self score, staffing). fail/high
+                            (4.4 万元 is not grounded by "4.4元"; 3432300 元 grounds 343.23 万元;
+                            a bare table cell grounds any unit); also the numbers of
+                            achievements/problems/measures and meta (self score, staffing). fail/high
   identity.expenditure_total  支出合计 = 基本支出 + 项目支出 (complete). fail/high
   identity.basic_expenditure  基本支出 = 人员经费 + 公用经费 (complete). fail/high
-  identity.three_public       三公经费 = 接待 + 车辆运行 + 车辆购置 + 出国; complete in a table
-                            row (a blank cell is 0), open in prose. fail/high
-  identity.income_parts       收入合计 ≥ 财政拨款 + 其他收入 + 上年结转 (open: the table may
-                            have columns with no key). fail/high
+  identity.three_public       三公经费 = 接待 + 车辆运行 + 车辆购置 + 出国. fail/high
+  identity.income_parts       收入合计 = 财政拨款 + 其他收入 + 上年结转. fail/high
+                            (these two are complete in a table row whose every number is the
+                            total or a part, open — parts must not exceed — otherwise)
+  identity.income_breakdown   "预算总收入 X，其中基本支出 A，项目支出 B": X = A + B. fail/high
   identity.balance            结余 = 收入 − 支出 (or 到位/预算 − 实际支出, ± 上年结转). fail/high
   identity.balance_parts      结余 = 上缴财政 + 结转下年 (complete when both are stated). fail/high
   identity.project_lines      listed 项目 lines against 项目支出; identity.spending_lines listed
-                            spending lines against 实际支出/支出合计. A list introduced by
-                            其中 is open (sum must not exceed), otherwise complete. fail/high
+                            spending lines against 实际支出/支出合计; identity.budget_sources
+                            funding sources (省级/市级/区县) against the budget total. A list
+                            introduced by 其中 is open (sum must not exceed; a numbered 1、2、3、
+                            list that falls short warns), otherwise complete. One line above
+                            its whole, wherever written, fails. fail/high
   identity.count_breakdown    "N 项，其中 a 项、b 项": parts must not exceed N. fail/medium
   identity.self_score         self-score table: each level's weights and scores equal the sum
                             of the level below (投入 = 项目立项 + 资金落实 …, 总分 = 投入 + 过程
@@ -35,14 +39,19 @@ Rules (rule id: what it checks; status when it does not hold)
                             warn (the numerator may be counted differently), of money a fail.
   rate.growth_statement     "本期 A … 上年 B … 增长 P%" in the text recomputed. fail/medium
   consistency.repeated_value the same quantity (key, item, period) stated twice with values a
-                            keystroke apart (19251 vs 1925, 304.01 vs 340.01). fail/high;
-                            other differences between two totals of the same period: warn.
-  consistency.unit_slip     the same number in 元 in one place and 万元 in another. fail/high
+                            keystroke apart (19251 vs 1925, 304.01 vs 340.01): fail/high. Two
+                            different amounts for one total and period, for one project, or
+                            for 结余/结转 (which have no budget version): warn/medium; for one
+                            total with no period stated either time: warn/low.
+  consistency.unit_slip     the same number in 元 in one place and 万元 in another: fail/high;
+                            "35 万元，实际支付 30.66 元" (same size, 10,000× apart): warn/medium.
   consistency.comparison_claim "比率大于 100%", "决算数大于预算数" where the numbers say
                             otherwise. fail/medium
   plausibility.grade_score  grade against score: 优 ≥ 90, 良 80–89, 中 60–79, 差 < 60, or the
                             bands the report states ("90分（含）以上为优"). fail/medium
-  plausibility.over_budget  spending above the budget (or funds received) of the same item. warn
+  plausibility.rate_range   a share (满意率, 办结率, 覆盖率 …) above 100%. fail/medium
+  plausibility.over_budget  spending above the budget or the funds received of the same item,
+                            funds received above the budget. warn
   plausibility.execution_vs_score  execution rate below 90% beside a self score of 90 or more. warn
   plausibility.report_date  report dated before the end of the evaluated year. warn
   plausibility.self_score   no self score stated. warn/low
@@ -95,6 +104,7 @@ from .verify_text import (
     count_breakdowns,
     fmt,
     growth_statements,
+    impossible_rates,
     make_check,
     percent,
     rate_agrees,
@@ -125,6 +135,7 @@ def verify(report: Report, document: Document) -> list[Check]:
     checks += unit_slips(context.index, context.slip_spans)
     checks += comparison_claims(context.index)
     checks += count_breakdowns(context.index)
+    checks += impossible_rates(context.index)
     checks += _plausibility(context)
     return sorted(_dedupe(checks), key=severity_key)
 
@@ -153,6 +164,7 @@ class Placed:
     end: int
     block: int
     virtual: bool = False
+    restated_span: Span | None = None  # where a virtual amount is written in this block
 
     @property
     def amount(self) -> Decimal:
@@ -160,7 +172,12 @@ class Placed:
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
-        return CheckInput(label=label or figure.label or FIGURE_KEYS.get(figure.key, figure.key), value=figure.value, unit=figure.unit, span=figure.span)
+        return CheckInput(
+            label=label or figure.label or FIGURE_KEYS.get(figure.key, figure.key),
+            value=figure.value,
+            unit=figure.unit,
+            span=self.restated_span or figure.span,
+        )
 
 
 def _amount(figure: Figure) -> Decimal:
@@ -237,7 +254,8 @@ class _Context:
                     if quantity.start == anchor.start:
                         continue
                     if _quantity_states(quantity, figure, bare_ok=in_table):
-                        found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True))
+                        span = self.index.span(quantity.start, quantity.end)
+                        found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True, restated_span=span))
                         break
         return found
 
@@ -250,13 +268,27 @@ def _compatible(a: Figure, b: Figure, *, item: bool = False, period: bool = True
             return False
     if a.year is not None and b.year is not None and a.year != b.year:
         return False
-    if item and a.item and b.item and _norm_item(a.item) != _norm_item(b.item):
+    if item and a.item and b.item and not _same_item(a.item, b.item):
         return False
     return True
 
 
 def _norm_item(item: str | None) -> str:
     return re.sub(r"[\s\d、.，,：:（）()“”\"]+", "", item or "")
+
+
+def _same_item(a: str | None, b: str | None) -> bool:
+    """Two names of one line item: equal, the same characters reordered (企业开办公章免费刻制 /
+    企业开办免费刻制公章), or one inside the other (食堂运行 / 食堂运行专项)."""
+    x, y = _norm_item(a), _norm_item(b)
+    if x == y:
+        return True
+    if not x or not y:
+        return False
+    if sorted(x) == sorted(y):
+        return True
+    shorter, longer = sorted((x, y), key=len)
+    return len(shorter) >= 4 and shorter in longer
 
 
 def _quantity_states(quantity: Quantity, figure: Figure, *, bare_ok: bool) -> bool:
@@ -366,23 +398,28 @@ def _grounding(context: _Context) -> list[Check]:
 @dataclass(frozen=True)
 class _Identity:
     rule: str
+    name: str
     total: str
     parts: tuple[str, ...]
-    mode: str  # "all": every part needed, must equal; "open": parts must not exceed;
-    # "table": must equal in a table row (blank = 0), open in prose; "both": equal when every part is stated
+    # "all": every part needed, must equal. "table": complete in a table row whose every number
+    # is the total or a part, open otherwise. "both": complete when every part is stated.
+    # "breakdown": all parts needed, written after the total with 其中 between, must equal.
+    mode: str
 
 
 _IDENTITIES = (
-    _Identity("identity.expenditure_total", "expenditure_total", ("basic_expenditure", "project_expenditure"), "all"),
-    _Identity("identity.basic_expenditure", "basic_expenditure", ("personnel_expenditure", "public_expenditure"), "all"),
+    _Identity("identity.expenditure_total", "支出合计 = 基本支出 + 项目支出", "expenditure_total", ("basic_expenditure", "project_expenditure"), "all"),
+    _Identity("identity.basic_expenditure", "基本支出 = 人员经费 + 公用经费", "basic_expenditure", ("personnel_expenditure", "public_expenditure"), "all"),
     _Identity(
         "identity.three_public",
+        "三公经费 = 各分项之和",
         "three_public_total",
         ("three_public_reception", "three_public_vehicle_operation", "three_public_vehicle_purchase", "three_public_overseas"),
         "table",
     ),
-    _Identity("identity.income_parts", "income_total", ("income_fiscal", "income_other", "carryover"), "open"),
-    _Identity("identity.balance_parts", "balance", ("returned_to_treasury", "carried_forward"), "both"),
+    _Identity("identity.income_parts", "收入合计 = 各收入来源之和", "income_total", ("income_fiscal", "income_other", "carryover"), "table"),
+    _Identity("identity.income_breakdown", "收入 = 其中基本支出 + 项目支出", "income_total", ("basic_expenditure", "project_expenditure"), "breakdown"),
+    _Identity("identity.balance_parts", "结余 = 上缴财政 + 结转下年", "balance", ("returned_to_treasury", "carried_forward"), "both"),
 )
 
 
@@ -403,14 +440,8 @@ def _label(placed: Placed) -> str:
     return placed.figure.label or FIGURE_KEYS.get(placed.figure.key, placed.figure.key)
 
 
-def _sum_check(
-    rule: str,
-    total: Placed,
-    parts: Sequence[Placed],
-    complete: bool,
-    *,
-    name: str,
-) -> Check:
+def _sum_check(rule: str, total: Placed, parts: Sequence[Placed], complete: bool, *, name: str, numbered: bool = False) -> Check:
+    """Total against the sum of its parts. An open list may fall short (a numbered one warns)."""
     figures = [total.figure, *(p.figure for p in parts)]
     tolerance = _sum_tolerance(figures)
     expected = sum((p.amount for p in parts), Decimal(0))
@@ -422,6 +453,12 @@ def _sum_check(
     if abs(difference) <= tolerance:
         return make_check(rule, PASS, Severity.INFO, f"{name}：{_label(total)} {fmt(observed)}{unit} = {listed}", inputs, expected, observed, tolerance)
     if not complete and difference < 0:
+        if numbered:
+            return make_check(
+                rule, WARN, Severity.LOW,
+                f"{name}：逐项列出的 {listed} = {fmt(expected)}{unit}，比{_label(total)} {fmt(observed)}{unit} 少 {fmt(-difference)}{unit}；若已列全则不平，请核对",
+                inputs, expected, observed, tolerance,
+            )
         return make_check(
             rule, PASS, Severity.INFO,
             f"{name}：所列 {listed} = {fmt(expected)}{unit}，未超过{_label(total)} {fmt(observed)}{unit}（其中项未必列全）",
@@ -435,42 +472,59 @@ def _sum_check(
     )
 
 
-_IDENTITY_NAMES = {
-    "identity.expenditure_total": "支出合计 = 基本支出 + 项目支出",
-    "identity.basic_expenditure": "基本支出 = 人员经费 + 公用经费",
-    "identity.three_public": "三公经费 = 各分项之和",
-    "identity.income_parts": "收入合计 ≥ 各收入来源之和",
-    "identity.balance_parts": "结余 = 上缴财政 + 结转下年",
-    "identity.balance": "结余 = 收入 − 支出",
-    "identity.project_lines": "项目支出 = 所列项目之和",
-    "identity.spending_lines": "实际支出 = 所列支出明细之和",
-}
+def _row_accounted(context: _Context, block: int, members: Sequence[Placed]) -> bool:
+    """Every non-zero number of a table row is the total or one of the parts found."""
+    start = context.index.block_starts[block]
+    end = context.index.block_starts[block + 1] if block + 1 < len(context.index.block_starts) else len(context.index.text)
+    written = [member.figure.value for member in members]
+    for quantity in context.index.quantities_in(start, end):
+        if quantity.value == 0:
+            continue
+        if quantity.value in written:
+            written.remove(quantity.value)
+        else:
+            return False
+    return True
 
 
 def _identities(context: _Context) -> list[Check]:
     checks: list[Check] = []
+    text = context.index.text
     for identity in _IDENTITIES:
-        for total in context.by_key.get(identity.total, []):
-            if not _is_money(total.figure):
-                continue
+        anchors = [p for p in context.by_key.get(identity.total, []) if _is_money(p.figure)]
+        blocks = {p.block for p in anchors}
+        # A part whose total the extractor kept once elsewhere but the block states again.
+        for key in identity.parts:
+            for part in context.by_key.get(key, []):
+                if part.block in blocks or not _is_money(part.figure):
+                    continue
+                restated = [p for p in context.find((identity.total,), part) if p.virtual]
+                if restated:
+                    anchors.append(restated[0])
+                    blocks.add(part.block)
+        for total in anchors:
             parts = []
             for key in identity.parts:
                 found = [p for p in context.find((key,), total) if _is_money(p.figure)]
+                if identity.mode == "breakdown":
+                    found = [p for p in found if p.start > total.end and "其中" in text[total.end : p.start]]
                 if found:
                     parts.append(found[0])
-            if not parts or (identity.mode == "all" and len(parts) < len(identity.parts)):
+            if not parts or (identity.mode in ("all", "breakdown") and len(parts) < len(identity.parts)):
                 continue
             in_table = context.index.table_of_block(total.block) is not None
             complete = {
                 "all": True,
-                "open": False,
-                "table": in_table or len(parts) == len(identity.parts),
+                "breakdown": True,
+                "table": in_table and _row_accounted(context, total.block, [total, *parts]),
                 "both": len(parts) == len(identity.parts),
             }[identity.mode]
-            checks.append(_sum_check(identity.rule, total, parts, complete, name=_IDENTITY_NAMES[identity.rule]))
+            checks.append(_sum_check(identity.rule, total, parts, complete, name=identity.name))
     checks += _balance(context)
-    checks += _line_lists(context, "project_line", ("project_expenditure",), "identity.project_lines")
-    checks += _line_lists(context, "spending_line", ("actual_spending", "expenditure_total"), "identity.spending_lines")
+    checks += _line_lists(context, "project_line", ("project_expenditure",), "identity.project_lines", "项目支出 = 所列项目之和")
+    checks += _line_lists(context, "spending_line", ("actual_spending", "expenditure_total"), "identity.spending_lines", "实际支出 = 所列支出明细之和")
+    checks += _line_lists(context, "budget", ("budget",), "identity.budget_sources", "资金总额 = 各资金来源之和", itemised=True, exhaustive=True)
+    checks += _line_above_total(context)
     return checks
 
 
@@ -519,11 +573,20 @@ def _balance(context: _Context) -> list[Check]:
     return checks
 
 
-def _line_lists(context: _Context, line_key: str, total_keys: tuple[str, ...], rule: str) -> list[Check]:
-    """A list of line items (projects, spending subjects) against the total it breaks down."""
+_NUMBERED_ITEM = re.compile(r"(?:^|[：:；;，,。\s])\d{1,2}[、．.](?!\d)")
+
+
+def _line_lists(
+    context: _Context, line_key: str, total_keys: tuple[str, ...], rule: str, name: str, *, itemised: bool = False, exhaustive: bool = False
+) -> list[Check]:
+    """A list of line items (projects, spending subjects, funding sources) against the total it
+    breaks down. With `itemised`, only figures naming an item are lines (the total shares the key);
+    an `exhaustive` list (funding sources by level) is complete even after 其中."""
     checks: list[Check] = []
     groups: dict[tuple[int, str], list[Placed]] = defaultdict(list)
     for placed in context.by_key.get(line_key, []):
+        if itemised and not placed.figure.item:
+            continue
         if _is_money(placed.figure) and context.current(placed.figure):
             kind = "actual" if placed.figure.period is Period.ACTUAL else "plan"
             groups[(placed.block, kind)].append(placed)
@@ -535,16 +598,47 @@ def _line_lists(context: _Context, line_key: str, total_keys: tuple[str, ...], r
         first = lines[0]
         totals = [
             p for p in context.find(total_keys, first)
-            if p.figure.key != line_key and not p.figure.item and context.current(p.figure)
+            if not p.figure.item and context.current(p.figure)
             and (kind == "actual" or p.figure.period is not Period.ACTUAL or p.figure.key != "expenditure_total")
         ]
         if not totals:
             continue
         before = [p for p in totals if p.start < first.start]
         total = max(before, key=lambda p: p.start) if before else totals[0]
-        between = text[min(total.end, first.start) : first.start] if total.start < first.start else ""
-        complete = "其中" not in between
-        checks.append(_sum_check(rule, total, lines, complete, name=_IDENTITY_NAMES[rule]))
+        between = text[total.end : first.start] if total.start < first.start else ""
+        complete = exhaustive or "其中" not in between
+        numbered = len(_NUMBERED_ITEM.findall(text[max(total.end, first.start - 12) : lines[-1].end])) >= 2
+        checks.append(_sum_check(rule, total, lines, complete, name=name, numbered=numbered))
+    return checks
+
+
+def _line_above_total(context: _Context) -> list[Check]:
+    """One line item above the whole it belongs to (a part cannot exceed the total), wherever it
+    is written; only against a total the report states with one value."""
+    checks: list[Check] = []
+    kinds = (
+        ("identity.project_lines", ("project_line",), ("project_expenditure",), "项目支出"),
+        ("identity.spending_lines", ("spending_line", "actual_spending"), ("actual_spending", "expenditure_total"), "实际支出合计"),
+    )
+    for rule, line_keys, total_keys, whole in kinds:
+        totals = [
+            p for key in total_keys for p in context.by_key.get(key, [])
+            if _is_money(p.figure) and not p.figure.item and context.current(p.figure)
+            and (p.figure.key != "expenditure_total" or p.figure.period is not Period.BUDGET)
+        ]
+        if len({p.amount for p in totals}) != 1:
+            continue
+        total = totals[0]
+        for key in line_keys:
+            for line in context.by_key.get(key, []):
+                if not line.figure.item or not _is_money(line.figure) or not context.current(line.figure):
+                    continue
+                if line.amount > total.amount + _sum_tolerance([line.figure, total.figure]):
+                    checks.append(make_check(
+                        rule, FAIL, Severity.HIGH,
+                        f"单项超过合计：“{line.figure.item}”{fmt(line.amount)}万元，大于{whole} {fmt(total.amount)}万元",
+                        [line.input(), total.input()], line.amount, total.amount, SUM_TOLERANCE,
+                    ))
     return checks
 
 
@@ -750,50 +844,84 @@ _SINGLE_KEYS = {
 }
 # Keys that repeat legitimately (many counts, many rates): compared only with the same item.
 _ITEM_KEYS = {"count", "project_line", "spending_line", "budget", "funds_received", "actual_spending"}
+# Keys with no budget/actual distinction: any two values differ whatever the stated period.
+_NO_PERIOD_KEYS = {"balance", "returned_to_treasury", "carried_forward", "carryover", "self_score", "staff_authorized", "staff_actual"}
+# Money keys whose item-less figure is also one amount per period (the project's budget …).
+_TOTAL_MONEY_KEYS = _SINGLE_KEYS | {"budget", "funds_received", "actual_spending"}
+
+
+def _one_digit_apart(a: Decimal, b: Decimal) -> bool:
+    x, y = fmt(a), fmt(b)
+    return len(x) == len(y) and len(x.replace(".", "")) >= 2 and sum(p != q for p, q in zip(x, y)) == 1
 
 
 def _consistency(context: _Context) -> list[Check]:
     checks: list[Check] = []
-    reported: set[tuple[int, int]] = set()
-    placed = [p for p in context.placed if p.figure.key in _SINGLE_KEYS or (p.figure.key in _ITEM_KEYS and p.figure.item)]
-    for first, second in combinations(placed, 2):
+    groups: dict[tuple[str, str], list[Placed]] = defaultdict(list)
+    for placed in context.placed:
+        figure = placed.figure
+        if figure.key in _SINGLE_KEYS or figure.key in _ITEM_KEYS:
+            groups[(figure.key, _unit_family(figure))].append(placed)
+    for first, second in (pair for group in groups.values() for pair in combinations(group, 2)):
         a, b = first.figure, second.figure
-        if a.key != b.key or _unit_family(a) != _unit_family(b) or not _compatible(a, b):
+        if bool(a.item) != bool(b.item) or (a.item and not _same_item(a.item, b.item)):
             continue
-        if _norm_item(a.item) != _norm_item(b.item):
+        if not a.item and a.key not in _SINGLE_KEYS and not (_is_money(a) and a.key in _TOTAL_MONEY_KEYS):
             continue
-        if (first.start, second.start) in reported:
+        if not context.current(a) or not context.current(b):
             continue
-        inputs = [first.input(), second.input()]
+        if not _compatible(a, b) and not (a.key in _NO_PERIOD_KEYS and (a.year is None or b.year is None or a.year == b.year)):
+            continue
         if _is_money(a) and a.value == b.value and a.unit != b.unit:
             continue  # a unit slip, reported below
         if first.amount == second.amount:
             continue
+        inputs = [first.input(), second.input()]
         name = a.item or FIGURE_KEYS.get(a.key, a.key)
+        written = f"一处写 {fmt(a.value)}{a.unit}，另一处写 {fmt(b.value)}{b.unit}"
         if typo_like(first.amount if _is_money(a) else a.value, second.amount if _is_money(b) else b.value):
-            reported.add((first.start, second.start))
             checks.append(make_check(
                 "consistency.repeated_value", FAIL, Severity.HIGH,
-                f"同一数字前后不一致：“{name}”一处写 {fmt(a.value)}{a.unit}，另一处写 {fmt(b.value)}{b.unit}（疑似漏写、多写或颠倒数字）",
+                f"同一数字前后不一致：“{name}”{written}（疑似漏写、多写或颠倒数字）",
                 inputs, first.amount, second.amount,
             ))
-        elif (
-            a.key in _SINGLE_KEYS and a.period == b.period and a.period is not Period.UNSPECIFIED
-            and not a.item and not b.item and a.year == b.year and _is_money(a)
-        ):
-            reported.add((first.start, second.start))
+            continue
+        if first.block == second.block or not _is_money(a):
+            continue  # two columns of one row (预算数 | 决算数) may differ; counts only for typos
+        if (a.period == b.period and a.period is not Period.UNSPECIFIED) or a.key in _NO_PERIOD_KEYS:
             checks.append(make_check(
                 "consistency.repeated_value", WARN, Severity.MEDIUM,
-                f"“{name}”同一口径出现两个不同数值：{fmt(a.value)}{a.unit} 与 {fmt(b.value)}{b.unit}，请核对",
+                f"“{name}”同一口径出现两个不同金额：{written}，请核对",
+                inputs, first.amount, second.amount, SUM_TOLERANCE,
+            ))
+        elif a.item:
+            checks.append(make_check(
+                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                f"同一项目“{name}”{written}（期间未注明为预算或决算），请核对",
+                inputs, first.amount, second.amount, SUM_TOLERANCE,
+            ))
+        elif a.key in _SINGLE_KEYS and a.period is Period.UNSPECIFIED and b.period is Period.UNSPECIFIED:
+            checks.append(make_check(
+                "consistency.repeated_value", WARN, Severity.LOW,
+                f"“{name}”{written}，两处都未注明是预算数还是决算数，请核对口径",
+                inputs, first.amount, second.amount, SUM_TOLERANCE,
+            ))
+        elif _one_digit_apart(first.amount, second.amount):
+            checks.append(make_check(
+                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                f"“{name}”{written}，只差一位数字，疑似笔误，请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
     # The same written number with 元 in one place and 万元 in another.
-    money = [p for p in context.placed if _is_money(p.figure)]
-    for first, second in combinations(money, 2):
+    by_written: dict[tuple[str, Decimal], list[Placed]] = defaultdict(list)
+    for placed in context.placed:
+        if _is_money(placed.figure):
+            by_written[(placed.figure.key, placed.figure.value)].append(placed)
+    for first, second in (pair for group in by_written.values() for pair in combinations(group, 2)):
         a, b = first.figure, second.figure
-        if a.key != b.key or a.value != b.value or a.unit == b.unit or a.value == 0:
+        if a.unit == b.unit or a.value == 0:
             continue
-        if a.item and b.item and _norm_item(a.item) != _norm_item(b.item):
+        if a.item and b.item and not _same_item(a.item, b.item):
             continue
         context.slip_spans.extend([(first.start, first.end), (second.start, second.end)])
         name = FIGURE_KEYS.get(a.key, a.key)
@@ -898,39 +1026,41 @@ def _plausibility(context: _Context) -> list[Check]:
 
 
 def _over_budget(context: _Context) -> list[Check]:
-    """Spending above the budget (or the funds received) of the same item."""
+    """Spending above the budget (or the funds received) of the same item; funds received above
+    the budget."""
     checks: list[Check] = []
     within = 0
-    spent = [p for p in context.placed if p.figure.key in ("actual_spending",) and _is_money(p.figure) and context.current(p.figure)]
+    plan_periods = (Period.BUDGET, Period.UNSPECIFIED, Period.ADJUSTED)
+    spent = [p for p in context.placed if p.figure.key == "actual_spending" and _is_money(p.figure) and context.current(p.figure)]
     spent += [p for p in context.placed if p.figure.key in ("project_line", "expenditure_total") and p.figure.period is Period.ACTUAL and context.current(p.figure)]
-    for spending in spent:
-        item = _norm_item(spending.figure.item)
-        for keys, word in ((("project_line", "budget"), "预算"), (("funds_received",), "到位资金")):
-            candidates = [
-                p for p in context.placed
-                if p.figure.key in keys and _is_money(p.figure) and context.current(p.figure)
-                and (p.figure.period in (Period.BUDGET, Period.UNSPECIFIED, Period.ADJUSTED) or p.figure.key == "funds_received")
-                and _norm_item(p.figure.item) == item and (item or p.figure.key == "budget")
-            ]
-            if not item:
-                # A total without an item: only when the report states one budget total.
-                if len({p.amount for p in candidates}) != 1:
-                    continue
-            if not candidates:
-                continue
-            same_block = [p for p in candidates if p.block == spending.block]
-            budget = min(same_block or candidates, key=lambda p: abs(p.start - spending.start))
-            if spending.amount > budget.amount + SUM_TOLERANCE:
-                name = spending.figure.item or "整体"
-                checks.append(make_check(
-                    "plausibility.over_budget", WARN, Severity.MEDIUM if word == "预算" else Severity.LOW,
-                    f"“{name}”实际支出 {fmt(spending.amount)}万元，超过{word} {fmt(budget.amount)}万元（超出 {fmt(spending.amount - budget.amount)}万元）",
-                    [spending.input(), budget.input()], budget.amount, spending.amount, SUM_TOLERANCE,
-                ))
-            else:
-                within += 1
+    received = [p for p in context.placed if p.figure.key == "funds_received" and p.figure.item and _is_money(p.figure) and context.current(p.figure)]
+    comparisons = [(spending, (("project_line", "budget"), "预算"), "实际支出") for spending in spent]
+    comparisons += [(spending, (("funds_received",), "到位资金"), "实际支出") for spending in spent]
+    comparisons += [(funds, (("project_line", "budget"), "预算"), "到位资金") for funds in received]
+    for spending, (keys, word), what in comparisons:
+        item = spending.figure.item
+        candidates = [
+            p for p in context.placed
+            if p.figure.key in keys and _is_money(p.figure) and context.current(p.figure)
+            and (p.figure.period in plan_periods or p.figure.key == "funds_received")
+            and (_same_item(p.figure.item, item) if item else (not p.figure.item and p.figure.key == "budget"))
+        ]
+        # A total without an item: only when the report states one budget total.
+        if not candidates or (not item and len({p.amount for p in candidates}) != 1):
+            continue
+        same_block = [p for p in candidates if p.block == spending.block]
+        budget = min(same_block or candidates, key=lambda p: abs(p.start - spending.start))
+        if spending.amount > budget.amount + SUM_TOLERANCE:
+            name = item or "整体"
+            checks.append(make_check(
+                "plausibility.over_budget", WARN, Severity.MEDIUM if word == "预算" else Severity.LOW,
+                f"“{name}”{what} {fmt(spending.amount)}万元，超过{word} {fmt(budget.amount)}万元（超出 {fmt(spending.amount - budget.amount)}万元）",
+                [spending.input(), budget.input()], budget.amount, spending.amount, SUM_TOLERANCE,
+            ))
+        else:
+            within += 1
     if within:
-        checks.append(make_check("plausibility.over_budget", PASS, Severity.INFO, f"{within} 组实际支出未超过对应预算或到位资金"))
+        checks.append(make_check("plausibility.over_budget", PASS, Severity.INFO, f"{within} 组实际支出或到位资金未超过对应预算"))
     return checks
 
 

@@ -129,6 +129,7 @@ def make_check(
 # ---- the text index -----------------------------------------------------------------------
 
 _HARD_STOPS = "。；;！？!?\t"
+_HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
 _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
 _NEWLINES = re.compile(r"\n[ \n]*")
@@ -172,9 +173,11 @@ class TextIndex:
     def table_of_block(self, block: int) -> int | None:
         return self.block_tables[block] if 0 <= block < len(self.block_tables) else None
 
+    def __post_init__(self) -> None:
+        self._starts = [quantity.start for quantity in self.quantities]
+
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
-        starts = [q.start for q in self.quantities]
-        return self.quantities[bisect_left(starts, start) : bisect_left(starts, end)]
+        return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
 
     def span(self, start: int, end: int) -> Span:
         return self.document.span(start, end)
@@ -209,9 +212,7 @@ class TextIndex:
 
 def _sentence_starts(text: str) -> list[int]:
     starts = [0]
-    for position, char in enumerate(text):
-        if char in _HARD_STOPS:
-            starts.append(position + 1)
+    starts.extend(match.end() for match in _HARD_STOP.finditer(text))
     for match in _NEWLINES.finditer(text):
         before = text[: match.start()].rstrip(" ")
         previous = before[-1:] if before else ""
@@ -468,9 +469,15 @@ def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[C
         for second in index.quantities[position + 1 :]:
             if second.start >= sentence[1] or second.start - first.end > 40:
                 break
-            if not second.is_money or second.unit == first.unit or second.value != first.value or first.value == 0:
+            if not second.is_money or second.unit == first.unit or first.value == 0 or second.value == 0:
                 continue
             if any(s <= first.start < e or s <= second.start < e for s, e in covered_spans) or (first.start, second.start) in seen:
+                continue
+            if second.value != first.value:
+                check = _likely_slip(index, first, second)
+                if check is not None:
+                    seen.add((first.start, second.start))
+                    checks.append(check)
                 continue
             seen.add((first.start, second.start))
             checks.append(make_check(
@@ -482,6 +489,36 @@ def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[C
                 _amount(first), _amount(second),
             ))
     return checks
+
+
+_PER_UNIT = re.compile(r"/|每|人均|标准|单价|平均")
+_ACTUAL_WORDS = re.compile(r"实际|决算|支付|支出|到位|执行|结余|剩余|使用")
+
+
+def _likely_slip(index: TextIndex, first: Quantity, second: Quantity) -> Check | None:
+    """'行政审批制度改革 35 万元，实际支付 30.66 元': digits of the same size, units 10,000 apart,
+    the second introduced right after the first as the amount spent/received. A per-head rate
+    (元/人, 每人) is left alone."""
+    yuan, larger = (first, second) if MONEY_UNITS[first.unit] < MONEY_UNITS[second.unit] else (second, first)
+    if MONEY_UNITS[larger.unit] / MONEY_UNITS[yuan.unit] < 10000:
+        return None
+    ratio = yuan.value / larger.value
+    if not Decimal("0.2") <= ratio <= Decimal(5):
+        return None
+    text = index.text
+    around = text[max(0, yuan.start - 6) : yuan.end + 3] + text[max(0, larger.start - 6) : larger.end + 3]
+    if _PER_UNIT.search(around):
+        return None
+    # The later amount is introduced as what was actually spent/received of the earlier one.
+    between = text[first.end : second.start]
+    if len(between) > 12 or not _ACTUAL_WORDS.search(between):
+        return None
+    return make_check(
+        "consistency.unit_slip", CheckStatus.WARN, Severity.MEDIUM,
+        f"同一句中 {larger.raw} 与 {yuan.raw} 数字相近而单位相差一万倍（{fmt(_amount(yuan))} 万元对 {fmt(_amount(larger))} 万元），"
+        "疑似元/万元写错",
+        [index.input_for(larger), index.input_for(yuan)], _amount(larger), _amount(yuan),
+    )
 
 
 _AMOUNT_CLAIM = re.compile(
@@ -588,4 +625,26 @@ def count_breakdowns(index: TextIndex) -> list[Check]:
                 f"其中所列 {listed} 合计 {fmt(total_value)}，未超过总数 {total.raw}（其中项未必列全）",
                 inputs, total_value, total.value, Decimal(0),
             ))
+    return checks
+
+
+# Shares of a whole: above 100% they cannot be (执行率, 完成率, 增长率 can, and are not listed).
+_SHARE_RATE = re.compile(r"满意率|满意度|好评率|覆盖率|填报率|办结率|回复率|知晓率|合格率|达标率|可办率|网办率|进驻率|受理率|公开率|参与率|到位率|解答率|响应率|签收率|回访率")
+
+
+def impossible_rates(index: TextIndex) -> list[Check]:
+    """A share (满意率, 办结率, 覆盖率 …) stated above 100%."""
+    checks: list[Check] = []
+    for stated, start in _percent_statements(index):
+        if stated.value <= HUNDRED:
+            continue
+        word = _RATE_WORD.search(index.text[start : stated.start])
+        if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _GREATER + _LESS:
+            continue
+        name = word.group("name").strip("“”\"")
+        checks.append(make_check(
+            "plausibility.rate_range", CheckStatus.FAIL, Severity.MEDIUM,
+            f"{name} 写为 {fmt(stated.value)}%，这是占比，不可能超过 100%",
+            [index.input_for(stated, name)], HUNDRED, stated.value,
+        ))
     return checks

@@ -190,6 +190,16 @@ PLANTS = [
     (LECHANG, "可在线申办 1661 项", "可在线申办 1561 项", "rate.ratio_statement", WARN),
     (LECHANG, "设置了绩效目标的项目7个", "设置了绩效目标的项目6个", "rate.ratio_statement", FAIL),
     (LECHANG, "2023年2月2日", "2022年2月2日", "plausibility.report_date", WARN),
+    (YUHUA, "区县（市）财政安排127万元", "区县（市）财政安排123万元", "identity.budget_sources", FAIL),
+    (XIANGYIN, "2022年预算总收入1179.61万元", "2022年预算总收入1215.00万元", "identity.income_breakdown", FAIL),
+    (XIANGYIN, "项目支出\n\n875.6 万元。", "项目支出\n\n849.3 万元。", "identity.income_breakdown", FAIL),
+    (XIANGYIN, "窗口服务经费 78 万元；", "窗口服务经费 70 万元；", "identity.project_lines", WARN),  # numbered 其中 list short
+    (XIANGYIN, "劳务派遣人员补助 132 万元，实际支付", "劳务派遣人员补助 125 万元，实际支付", "consistency.repeated_value", WARN),
+    (XIANGYIN, "2022 年三公经费支出 0.46 万元", "2022 年三公经费支出 1.46 万元", "consistency.repeated_value", WARN),
+    (YUHUA, "服务圈建设经费24.9万元未能", "服务圈建设经费23.7万元未能", "consistency.repeated_value", WARN),
+    (XIANGYIN, "实际支付 30.66 万元", "实际支付 30.66 元", "consistency.unit_slip", WARN),
+    (LECHANG, "决算为18.63万元", "决算为18.63元", "consistency.unit_slip", FAIL),
+    (YUHUA, "平台填报率100%", "平台填报率105%", "plausibility.rate_range", FAIL),
 ]
 
 
@@ -380,9 +390,36 @@ class TestIdentities:
             figures.append(fig(text, "project_line", f"{item}{value}万元", value, item=item))
         return run(text, figures)
 
-    def test_project_lines_open_list_may_fall_short(self):
-        assert by_rule(self.lines_report("其中：", "200"), "identity.project_lines", PASS)
+    def test_project_lines_open_list_must_not_exceed(self):
         assert by_rule(self.lines_report("其中：", "800"), "identity.project_lines", FAIL)
+
+    def test_open_list_falling_short_warns_only_when_numbered(self):
+        # 1、2、3、 under 其中 reads as a full enumeration: short of the total is worth a look.
+        assert by_rule(self.lines_report("其中：", "200"), "identity.project_lines", WARN)
+        text = "项目支出875.6万元，其中改革35万元、窗口78万元等。"
+        figures = [fig(text, "project_expenditure", "875.6万元", "875.6", period=Period.BUDGET), fig(text, "project_line", "改革35万元", "35", item="改革"), fig(text, "project_line", "窗口78万元", "78", item="窗口")]
+        assert by_rule(run(text, figures), "identity.project_lines", PASS)
+
+    def test_one_line_above_the_total_fails_wherever_it_is(self):
+        text = "项目支出875.6万元。\n\n专项资金使用情况：数据中心经费920.2万元。"
+        figures = [fig(text, "project_expenditure", "875.6万元", "875.6", period=Period.BUDGET), fig(text, "project_line", "920.2万元", "920.2", item="数据中心经费")]
+        [check] = by_rule(run(text, figures), "identity.project_lines", FAIL)
+        assert "数据中心经费" in check.message
+
+    def test_income_broken_down_into_basic_and_project(self):
+        text = "2022年预算总收入1179.61万元，其中：基本支出304.01万元；项目支出{}万元。"
+        for project, status in (("875.6", PASS), ("849.3", FAIL)):
+            body = text.format(project)
+            figures = [fig(body, "income_total", "1179.61万元", "1179.61", period=Period.BUDGET), fig(body, "basic_expenditure", "304.01万元", "304.01", period=Period.BUDGET), fig(body, "project_expenditure", f"{project}万元", project, period=Period.BUDGET)]
+            assert by_rule(run(body, figures), "identity.income_breakdown", status)
+
+    def test_income_row_with_every_number_accounted_is_complete(self):
+        text = "机构\t收入合计\t上年结转\t公共财政拨款\n汇总\t1215.00\t\t1179.61\n"
+        figures = [fig(text, "income_total", "1215.00", "1215.00", table=True), fig(text, "income_fiscal", "1179.61", "1179.61", table=True)]
+        assert by_rule(run(text, figures), "identity.income_parts", FAIL)
+        text = "机构\t收入合计\t政府基金拨款\t公共财政拨款\n汇总\t1215.00\t35.39\t1179.61\n"  # a column with no key
+        figures = [fig(text, "income_total", "1215.00", "1215.00", table=True), fig(text, "income_fiscal", "1179.61", "1179.61", table=True)]
+        assert by_rule(run(text, figures), "identity.income_parts", PASS)
 
     def test_project_lines_complete_list_must_equal(self):
         assert by_rule(self.lines_report("分别为：", "762.6"), "identity.project_lines", PASS)
@@ -542,6 +579,41 @@ class TestConsistency:
         assert len(by_rule(run(text, figures), "consistency.unit_slip", FAIL)) == 1  # reported once
         assert len(by_rule(run(text), "consistency.unit_slip", FAIL)) == 1  # found without any extraction
 
+    def test_same_project_with_two_budgets(self):
+        text = "其中：1、劳务派遣人员补助132万元。\n\n专项资金使用情况：劳务派遣人员补助125万元，实际支付124.48万元。"
+        figures = [fig(text, "project_line", "132万元", "132", item="劳务派遣人员补助"), fig(text, "project_line", "125万元", "125", item="劳务派遣人员补助")]
+        assert by_rule(run(text, figures), "consistency.repeated_value", WARN)
+        # Reordered words name the same project; in one row two columns may differ (预算 | 决算).
+        text = "企业开办公章免费刻制36万元。\n\n企业开办免费刻制公章36万元。"
+        figures = [fig(text, "project_line", "公章免费刻制36万元", "36", item="企业开办公章免费刻制"), fig(text, "project_line", "刻制公章36万元", "36", item="企业开办免费刻制公章")]
+        assert not problems(run(text, figures))
+        text = "项目\t预算数\t执行数\n食堂运行\t103\t146\n"
+        figures = [fig(text, "project_line", "103", "103", item="食堂运行", table=True), fig(text, "project_line", "146", "146", item="食堂运行", table=True)]
+        assert not by_rule(run(text, figures), "consistency.repeated_value")
+
+    def test_totals_with_no_period_stated_that_differ_warn_low(self):
+        text = "三公经费合计\t0.46\n\n2022年三公经费支出1.46万元。"
+        figures = [fig(text, "three_public_total", "0.46", "0.46", table=True), fig(text, "three_public_total", "1.46万元", "1.46")]
+        [check] = by_rule(run(text, figures), "consistency.repeated_value", WARN)
+        assert check.severity.value == "low"
+
+    def test_balance_has_no_budget_version(self):
+        text = "结转下年24.9万元。\n\n因财政原因24.9万元未能支付已结转至下年度，另23.7万元结转。"
+        figures = [fig(text, "carried_forward", "24.9万元", "24.9"), fig(text, "carried_forward", "23.7万元", "23.7", period=Period.ACTUAL)]
+        assert by_rule(run(text, figures), "consistency.repeated_value", WARN)
+
+    @pytest.mark.parametrize(
+        ("sentence", "status"),
+        [
+            ("行政审批制度改革35万元，实际支付30.66元。", WARN),
+            ("补助标准500元/人，全年共支出300万元。", None),  # a per-head rate
+            ("购买办公用品支出35万元，邮寄费30元。", None),  # nothing says these are one amount
+        ],
+    )
+    def test_unit_slip_with_different_digits(self, sentence, status):
+        found = by_rule(run(sentence), "consistency.unit_slip")
+        assert [c.status for c in found] == ([status] if status else [])
+
     def test_comparison_claims(self):
         assert by_rule(run("在编人员共10人,核定编制数为10人,比率大于100%。"), "consistency.comparison_claim", FAIL)
         assert by_rule(run("在编人员共12人,核定编制数为10人,比率大于100%。"), "consistency.comparison_claim", PASS)
@@ -592,6 +664,25 @@ class TestPlausibility:
         ]
         [check] = by_rule(run(text, figures), "plausibility.over_budget", WARN)
         assert "窗口专项经费" in check.message and check.observed == Decimal("80.64")
+
+    def test_funds_received_above_budget(self):
+        text = "7、企业开办免费刻制公章35万元，已到位36万元。"
+        figures = [fig(text, "project_line", "35万元", "35", item="企业开办免费刻制公章"), fig(text, "funds_received", "36万元", "36", period=Period.ACTUAL, item="企业开办免费刻制公章")]
+        [check] = by_rule(run(text, figures), "plausibility.over_budget", WARN)
+        assert "到位资金" in check.message
+
+    @pytest.mark.parametrize(("sentence", "fails"), [("平台填报率105%。", True), ("群众满意率达到110%。", True), ("预算执行率105%。", False), ("满意率100%。", False)])
+    def test_shares_cannot_exceed_100_percent(self, sentence, fails):
+        assert bool(by_rule(run(sentence), "plausibility.rate_range", FAIL)) is fails
+
+    def test_funding_sources_against_the_budget_total(self):
+        text = "总额：127万元，其中：申请省级财政0万元；申请市级财政0万元；区县（市）财政安排{}万元。"
+        for value, status in (("127", PASS), ("123", FAIL)):
+            body = text.format(value)
+            figures = [fig(body, "budget", "127万元", "127", period=Period.BUDGET)]
+            for item, amount in (("申请省级财政", "0"), ("申请市级财政", "0"), ("区县（市）财政安排", value)):
+                figures.append(fig(body, "budget", f"{item}{amount}万元", amount, period=Period.BUDGET, item=item))
+            assert by_rule(run(body, figures), "identity.budget_sources", status)
 
     def test_indicators_without_target_or_actual(self):
         rows = [
