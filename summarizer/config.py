@@ -37,6 +37,9 @@ class Settings(BaseModel):
     templates_dir: Path | None = None
     max_bytes: int = Field(DEFAULT_MAX_BYTES, gt=0)
     verify: bool = True
+    # Processes for rules batches (CPU-bound); 1 runs everything in this process.
+    workers: int = Field(default_factory=lambda: min(2, os.cpu_count() or 1), ge=1, le=64)
+    suggestions_file: Path | None = None  # extra 改进措施 library merged over the built-in one
 
     # LLM backend (only read when backend is llm or hybrid)
     base_url: str | None = None

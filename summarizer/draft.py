@@ -19,6 +19,8 @@ it. Figures whose grounding check failed are not used as evidence.
 
 from __future__ import annotations
 
+import bisect
+
 import re
 import tomllib
 from collections import Counter
@@ -191,11 +193,25 @@ class FigureStatus:
 def assess_figures(report: Report) -> list[FigureStatus]:
     """One FigureStatus per report.figures entry, in the same order."""
     open_checks = [check for check in report.checks if check.status is not CheckStatus.PASS]
+    # Index the checks' inputs by position so each figure looks only at inputs near its span
+    # (a batch of long reports would otherwise pay figures × checks × inputs comparisons).
+    spanned = sorted(
+        ((item.span.start, item.span.end, index, item) for index, check in enumerate(open_checks)
+         for item in check.inputs if item.span is not None),
+        key=lambda entry: entry[0],
+    )
+    starts = [entry[0] for entry in spanned]
+    widest = max((end - start for start, end, _, _ in spanned), default=0)
+    unspanned = [(index, item) for index, check in enumerate(open_checks) for item in check.inputs if item.span is None]
     statuses = []
     for figure in report.figures:
         grounding, concerns = [], []
-        for check in open_checks:
-            if not any(check_involves(item, figure) for item in check.inputs):
+        low = bisect.bisect_left(starts, figure.span.start - widest)
+        high = bisect.bisect_right(starts, max(figure.span.end, figure.span.start))
+        involved = {index for _, _, index, item in spanned[low:high] if check_involves(item, figure)}
+        involved |= {index for index, item in unspanned if check_involves(item, figure)}
+        for index, check in enumerate(open_checks):
+            if index not in involved:
                 continue
             if is_grounding_rule(check.rule):
                 if check.status is CheckStatus.FAIL:

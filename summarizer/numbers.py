@@ -8,6 +8,7 @@ verification pass use it, so "the numbers regex finds in the source" means one t
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -58,10 +59,17 @@ class Quantity:
         return to_wan(self.value, self.unit)
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@functools.lru_cache(maxsize=4096)
 def parse_decimal(raw: str) -> Decimal | None:
-    """Read '1,179.61' or '74.36%' or '127' as a Decimal; None if it is not a number."""
+    """Read '1,179.61' or '74.36%' or '127' as a Decimal; None if it is not a number.
+
+    Cached: table cells are read many times by structure and the backends (Decimal is immutable).
+    """
     cleaned = raw.strip().replace(",", "").replace("，", "").rstrip("%").strip()
-    if not cleaned or not re.fullmatch(r"-?\d+(?:\.\d+)?", cleaned):
+    if not cleaned or not _PLAIN_NUMBER.fullmatch(cleaned):
         return None
     try:
         return Decimal(cleaned)
@@ -93,6 +101,18 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, *, with_b
     (with unit "") only when with_bare is True: table cells and "编制 34" need them.
     """
     end = len(text) if end is None else end
+    if start == 0 and end == len(text):
+        return list(_find_all(text, with_bare))
+    return list(_find(text, start, end, with_bare))
+
+
+@functools.lru_cache(maxsize=4)
+def _find_all(text: str, with_bare: bool) -> tuple[Quantity, ...]:
+    # Several stages scan the same whole document; str caches its hash, so the key is cheap.
+    return _find(text, 0, len(text), with_bare)
+
+
+def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(text, start, end):
         number = match.group("number")
@@ -116,7 +136,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None, *, with_b
             continue
         q_end = match.end() if unit else n_end
         found.append(Quantity(value, unit, text[n_start:q_end], n_start, q_end, inferred))
-    return found
+    return tuple(found)
 
 
 def same_amount(a: Decimal, unit_a: str, b: Decimal, unit_b: str, tolerance_wan: Decimal = Decimal("0.01")) -> bool:

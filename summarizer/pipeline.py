@@ -117,32 +117,72 @@ def run_batch(
     With keep_reports=False each Report is dropped once on_done has seen it (only its Digest
     stays), so memory stays flat however many files a batch holds.
     """
-    from .outputs import OutputNames, write_outputs
+    from .outputs import OutputNames
 
     files, missing = collect_files(paths)
     outcomes = [Outcome(path=path, error=reason) for path, reason in missing]
-    backend = backend or get_backend(settings)
     names = OutputNames()
+    jobs = [(path, names.stem_for(path)) for path in files]  # stems fixed up front: order-stable
 
-    def one(path: Path) -> Outcome:
-        outcome = Outcome(path=path)
-        try:
-            outcome.report = extract_report(path, settings, backend)
-            outcome.digest = Digest.of(outcome.report)
-            outcome.outputs = write_outputs(outcome.report, settings, out_dir, names.stem_for(path))
-        except SummarizerError as exc:
-            outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
-            # A bug, not a user mistake: name it in one line and go on with the other files.
-            outcome.error = f"{path}: internal error ({type(exc).__name__}: {exc}); please report it"
-        return outcome
-
-    workers = 1 if backend.name == "rules" else settings.concurrency
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for outcome in pool.map(one, files):
+    if backend is None and settings.backend == "rules" and settings.workers > 1 and len(jobs) >= 2 * settings.workers:
+        # The rules backend is CPU-bound pure Python: processes, not threads, use every core.
+        pool = _process_pool(settings)
+        results = pool.map(_process_job, [(path, stem, out_dir) for path, stem in jobs], chunksize=4)
+    else:
+        backend = backend or get_backend(settings)
+        # An LLM backend waits on the network: threads, bounded by `concurrency`.
+        workers = 1 if backend.name == "rules" else settings.concurrency
+        pool = ThreadPoolExecutor(max_workers=workers)
+        results = pool.map(lambda job: process_file(job[0], job[1], out_dir, settings, backend), jobs)
+    with pool:
+        for outcome in results:
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)
             if not keep_reports:
                 outcome.report = None
     return BatchResult(outcomes=outcomes)
+
+
+def process_file(path: Path, stem: str, out_dir: Path, settings: Settings, backend: Backend) -> Outcome:
+    """Extract, verify and write one file; every failure becomes the outcome's one-line error."""
+    from .outputs import write_outputs
+
+    outcome = Outcome(path=path)
+    try:
+        outcome.report = extract_report(path, settings, backend)
+        outcome.digest = Digest.of(outcome.report)
+        outcome.outputs = write_outputs(outcome.report, settings, out_dir, stem)
+    except SummarizerError as exc:
+        outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        # A bug, not a user mistake: name it in one line and go on with the other files.
+        outcome.error = f"{path}: internal error ({type(exc).__name__}: {exc}); please report it"
+    return outcome
+
+
+# Worker-process state for rules batches: one settings object and backend per process.
+_worker: tuple[Settings, Backend] | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker
+    _worker = (settings, get_backend(settings))
+
+
+def _process_job(job: tuple[Path, str, Path]) -> Outcome:
+    assert _worker is not None, "worker not initialised"
+    settings, backend = _worker
+    path, stem, out_dir = job
+    return process_file(path, stem, out_dir, settings, backend)
+
+
+def _process_pool(settings: Settings):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return ProcessPoolExecutor(
+        max_workers=settings.workers, mp_context=context, initializer=_init_worker, initargs=(settings,)
+    )

@@ -102,10 +102,10 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
 
 
 def _clause_start(text: str, position: int, stops: str = _CLAUSE_END, limit: int = 60) -> int:
-    start = position
-    while start > 0 and position - start < limit and text[start - 1] not in stops:
-        start -= 1
-    return start
+    """Start of the clause ending at `position`: just after the last stop character, at most
+    `limit` characters back."""
+    low = max(0, position - limit)
+    return max([low] + [text.rfind(stop, low, position) + 1 for stop in stops])
 
 
 def _label_from(context: str) -> str:
