@@ -43,7 +43,7 @@ def _fail(error: SummarizerError) -> typer.Exit:
 def extract(
     file: Path = typer.Argument(..., help="a report: .txt, .md, .docx or .pdf"),
     backend: Optional[str] = BackendOption,
-    verify: bool = typer.Option(True, "--verify/--no-verify", help="run the verification pass"),
+    verify: Optional[bool] = typer.Option(None, "--verify/--no-verify", help="run the verification pass (default: on)"),
     config: Optional[Path] = ConfigOption,
     model: Optional[str] = ModelOption,
     base_url: Optional[str] = BaseUrlOption,
