@@ -34,6 +34,16 @@ def _settings(config: Optional[Path] = None, **flags: Any):
     return resolve_settings(flags=flags, config_file=config)
 
 
+def _report_for(file: Path, config: Optional[Path], **flags: Any):
+    """Settings from flags, then one report through the pipeline; errors become exit codes."""
+    from .pipeline import extract_report
+
+    try:
+        return extract_report(file, _settings(config, **flags))
+    except SummarizerError as error:
+        raise _fail(error) from None
+
+
 def _fail(error: SummarizerError) -> typer.Exit:
     typer.echo(f"error: {error.one_line()}", err=True)
     return typer.Exit(int(error.exit_code))
@@ -52,15 +62,10 @@ def extract(
 ) -> None:
     """Print the JSON extraction of one report to stdout."""
     from .outputs import render_json
-    from .pipeline import extract_report
 
-    try:
-        settings = _settings(
-            config, backend=backend, verify=verify, model=model, base_url=base_url, cache=cache, fallback=fallback
-        )
-        report = extract_report(file, settings)
-    except SummarizerError as error:
-        raise _fail(error) from None
+    report = _report_for(
+        file, config, backend=backend, verify=verify, model=model, base_url=base_url, cache=cache, fallback=fallback
+    )
     sys.stdout.write(render_json(report).decode("utf-8") + "\n")
 
 
@@ -163,16 +168,11 @@ def verify_command(
     from rich.console import Console
     from rich.table import Table
 
-    from .pipeline import extract_report
     from .verify_text import fmt, severity_key
 
-    try:
-        settings = _settings(
-            config, backend=backend, verify=True, model=model, base_url=base_url, cache=cache, fallback=fallback
-        )
-        report = extract_report(file, settings)
-    except SummarizerError as error:
-        raise _fail(error) from None
+    report = _report_for(
+        file, config, backend=backend, verify=True, model=model, base_url=base_url, cache=cache, fallback=fallback
+    )
     checks = sorted(report.checks, key=severity_key)
     shown = [check for check in checks if passes or check.status.value != "pass"]
     styles = {"fail": "bold red", "warn": "yellow", "pass": "green"}
