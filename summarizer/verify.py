@@ -507,7 +507,12 @@ def _identities(context: _Context) -> list[Check]:
             for key in identity.parts:
                 found = [p for p in context.find((key,), total) if _is_money(p.figure)]
                 if identity.mode == "breakdown":
-                    found = [p for p in found if p.start > total.end and "其中" in text[total.end : p.start]]
+                    # In the total's own sentence, after its 其中, with no other total in between.
+                    found = [
+                        p for p in found
+                        if p.start > total.end and "其中" in text[total.end : p.start] and "。" not in text[total.end : p.start]
+                        and not any(total.end <= other.start < p.start for other in context.by_key.get("expenditure_total", []))
+                    ]
                 if found:
                     parts.append(found[0])
             if not parts or (identity.mode in ("all", "breakdown") and len(parts) < len(identity.parts)):
@@ -862,9 +867,17 @@ def _consistency(context: _Context) -> list[Check]:
         figure = placed.figure
         if figure.key in _SINGLE_KEYS or figure.key in _ITEM_KEYS:
             groups[(figure.key, _unit_family(figure))].append(placed)
+    # Amounts a key has with a stated period: an unlabelled figure equal to one of them is that one.
+    labelled: dict[str, set[Decimal]] = defaultdict(set)
+    for placed in context.placed:
+        if placed.figure.period is not Period.UNSPECIFIED:
+            labelled[placed.figure.key].add(placed.amount)
     for first, second in (pair for group in groups.values() for pair in combinations(group, 2)):
         a, b = first.figure, second.figure
         if bool(a.item) != bool(b.item) or (a.item and not _same_item(a.item, b.item)):
+            continue
+        unlabelled = [p for p in (first, second) if p.figure.period is Period.UNSPECIFIED]
+        if len(unlabelled) == 1 and unlabelled[0].amount in labelled[a.key]:
             continue
         if not a.item and a.key not in _SINGLE_KEYS and not (_is_money(a) and a.key in _TOTAL_MONEY_KEYS):
             continue

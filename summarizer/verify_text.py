@@ -284,6 +284,8 @@ _COMPLEMENT_NAME = re.compile(r"结余|节约|压缩|剩余|未|差评|故障|�
 _MONEY_RATE_NAME = re.compile(r"执行率|支出率|到位率|结余率|支付率|拨付率|使用率|完成率")
 _GREATER = ("大于", "高于", "超过", "不低于", "不少于")
 _LESS = ("小于", "低于", "不足", "不到", "不高于")
+_ENUMERATION = re.compile(r"^[^，,；;：:]{0,12}?(?:、|和|及|与|以及)")
+_DELTA = re.compile(r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|多|少|超支|结余)了?\s*$")
 _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期")
 _YEAR = re.compile(r"(\d{4})[ ]?年")
 _APPROX_BEFORE = re.compile(r"约|近|超过|逾|不足|以上$")
@@ -339,13 +341,14 @@ def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
         verb = word.group("verb") or ""
         after = text[stated.end : stated.end + 3]
         operands = [q for q in index.quantities_in(start, start + word.start()) if not _approximate(index, q)]
-        money_rate = bool(_MONEY_RATE_NAME.search(name))
-        candidates = [group for group in _comparable(operands, money_rate) if len(group) == 2]
-        if len(candidates) != 1 or any(len(g) > 2 for g in _comparable(operands, money_rate)):
+        groups = [group for group in (*_comparable(operands, True), *_comparable(operands, False)) if group]
+        candidates = [group for group in groups if len(group) == 2]
+        if len(candidates) != 1 or any(len(g) > 2 for g in groups):
             continue
         first, second = candidates[0]
+        money_rate = first.is_money and bool(_MONEY_RATE_NAME.search(name))
         a, b = _amount(first), _amount(second)
-        if a <= 0 or b <= 0:
+        if a <= 0 or b <= 0 or _ENUMERATION.search(text[first.end : second.start]):
             continue
         inputs = [index.input_for(first), index.input_for(second), index.input_for(stated, name)]
         if verb in _GREATER or verb in _LESS or after.startswith(("以上", "以下")):
@@ -353,15 +356,22 @@ def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
             continue
         part, whole = min(a, b), max(a, b)
         computed = part / whole * HUNDRED
-        alternatives = [computed] + ([HUNDRED - computed] if _COMPLEMENT_NAME.search(name) else [])
-        if any(rate_agrees(value, stated.value) for value in alternatives):
+        # Either way round (完成率 may pass 100%), or the complement (结余率 beside 收入/支出).
+        alternatives = [(computed, f"{fmt(part)}/{fmt(whole)}"), (whole / part * HUNDRED, f"{fmt(whole)}/{fmt(part)}")]
+        if _COMPLEMENT_NAME.search(name):
+            alternatives.append((HUNDRED - computed, f"1 − {fmt(part)}/{fmt(whole)}"))
+        agreeing = [(value, formula) for value, formula in alternatives if rate_agrees(value, stated.value)]
+        if agreeing:
+            value, formula = agreeing[0]
             checks.append(make_check(
                 "rate.ratio_statement", CheckStatus.PASS, Severity.INFO,
-                f"{name} {fmt(stated.value)}% 与所列数字一致（{fmt(part)}/{fmt(whole)} = {fmt(percent(computed))}%）",
-                inputs, percent(computed), stated.value, rate_tolerance(stated.value),
+                f"{name} {fmt(stated.value)}% 与所列数字一致（{formula} = {fmt(percent(value))}%）",
+                inputs, percent(value), stated.value, rate_tolerance(stated.value),
             ))
             continue
-        claims_all = stated.value == HUNDRED and part < whole
+        # "100%" beside a part that falls short of its whole; far below half, the two numbers
+        # are more likely not part and whole at all.
+        claims_all = stated.value == HUNDRED and part < whole and computed >= 50
         if money_rate or claims_all:
             status, severity = CheckStatus.FAIL, Severity.MEDIUM
             why = "报告称 100%，但所列数字并未全部达到" if claims_all else "比率与所列金额不符"
@@ -425,6 +435,8 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
         if len(groups) != 1:
             continue
         first, second = groups[0]
+        if any(_DELTA.search(text[max(sentence_start, q.start - 4) : q.start]) for q in (first, second)):
+            continue  # "较上年减少 0.5 万元": a change, not last year's amount
         marks = []
         for quantity in (first, second):
             window = text[max(sentence_start, quantity.start - 10) : quantity.start]

@@ -163,6 +163,37 @@ def test_checks_come_most_severe_first(sample_reports, name):
     assert checks == sorted(checks, key=severity_key)
 
 
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent / "data").glob("synthetic_*_report.*")), ids=lambda p: p.name)
+def test_clean_synthetic_reports_raise_nothing(path):
+    """Made-up reports in other shapes (a pipe table of 年初预算 | 执行数, a 三级指标 table)."""
+    assert not problems(extract_report(path, Settings()).checks)
+
+
+# Phrasings that look like statements about numbers but are not wrong: no fail, no warn.
+QUIET = [
+    "三公经费支出4.5万元，较上年减少0.5万元，下降10%。",  # a change amount, not last year's
+    "覆盖全县15个乡镇、210个村（社区），覆盖率100%。",  # an enumeration, not part and whole
+    "计划培训20场，实际完成22场，完成率110%。",  # completion above plan
+    "受理1200件，办结1180件，办结率98.33%。",
+    "项目总投资1000万元，2022年安排300万元，完成投资280万元，完成率93.3%。",  # three amounts: ambiguous
+    "全年共受理投诉120件，较上年100件增加20件，增长20%。",
+    "发放补贴资金30万元，惠及群众1500人，人均200元。",
+    "全年预算资金80万元，实际支出76万元，预算执行率95%。",
+    "应收取费用200万元，实际收取180万元，收缴率90%。",
+    "我局共有在编人员25人，其中行政编制15人、事业编制10人。",
+    "全年办件量32000件，其中即办件12000件、承诺件19000件，按时办结率99.9%。",
+    "2022年公用经费支出18万元，比2021年的20万元减少2万元，下降10%。",
+    "补助标准500元/人，全年共支出300万元。",
+    "群众满意率100%，投诉办结率100%。",
+    "核定编制10名，其中：主任1名、副主任2名，现有干部职工10名。",
+]
+
+
+@pytest.mark.parametrize("sentence", QUIET)
+def test_text_rules_stay_quiet_on_sound_statements(sentence):
+    assert not problems(run(sentence)), [c.message for c in problems(run(sentence))]
+
+
 # ---- planted errors ------------------------------------------------------------------------
 
 # (sample, text as written, planted text, rule expected to catch it, status)
