@@ -262,7 +262,10 @@ def _blocks(text: str) -> tuple[list[int], list[int | None]]:
                 pass  # a multi-line cell goes on (vertical text, a cell of several paragraphs)
             else:
                 soft = previous == "text" and last_char in _SOFT_ENDS
-                if previous != "text" or (blank and not soft):
+                # A line after a finished sentence starts a paragraph (documents without blank
+                # lines); a line wrapped mid-sentence (PDF text) does not.
+                finished = previous == "text" and last_char in "。！？!?"
+                if previous != "text" or (blank and not soft) or finished:
                     starts.append(position)
                     tables.append(None)
                 previous = "text"

@@ -169,6 +169,62 @@ def test_clean_synthetic_reports_raise_nothing(path):
     assert not problems(extract_report(path, Settings()).checks)
 
 
+ANOTHER_LAYOUT = """某市自然资源局2023年度部门整体支出绩效自评报告
+
+填报日期：2024年3月20日
+
+一、部门基本情况
+我局内设机构8个，下属事业单位2个。核定编制60名，其中行政编制40名、事业编制20名；实有在职人员58人。
+
+二、部门收支情况
+（一）收入情况
+2023年年初预算收入3200.5万元，调整预算收入3450.8万元，决算收入3448.2万元，其中：一般公共预算财政拨款收入3300万元，其他收入148.2万元。
+（二）支出情况
+2023年支出决算3420.6万元，其中：基本支出1850.4万元，项目支出1570.2万元。基本支出中，人员经费1600.1万元，公用经费250.3万元。
+年末结转结余27.6万元。
+（三）“三公”经费
+2023年“三公”经费预算{three_public_budget}万元，决算18.5万元，其中：公务接待费3.5万元，公务用车运行维护费15万元，因公出国（境）费0万元。较上年减少2.1万元，下降10.19%。
+
+单位：万元
+项目\t年初预算\t调整预算\t决算数\t执行率
+基本支出\t1800\t1860\t1850.4\t99.48%
+项目支出\t1400.5\t1590.8\t1570.2\t98.71%
+合计\t3200.5\t3450.8\t3420.6\t99.13%
+
+三、绩效目标完成情况
+全年完成不动产登记业务45000件，其中首次登记12000件、转移登记21000件、抵押登记9000件。办件按时办结率99.6%，群众满意率98.5%。
+
+四、自评得分
+一级指标\t二级指标\t三级指标\t分值\t得分
+投入\t预算编制\t预算编制科学性\t5\t5
+投入\t预算编制\t绩效目标合理性\t5\t4
+过程\t预算执行\t预算执行率\t10\t9
+过程\t预算管理\t管理制度健全性\t10\t10
+产出\t数量\t业务完成量\t20\t20
+产出\t质量\t办结率\t15\t15
+效益\t社会效益\t服务效果\t20\t18
+满意度\t满意度\t群众满意度\t15\t14
+合计\t\t\t100\t95
+
+经自评，我局2023年度部门整体支出绩效自评得分95分，等级为优。
+
+五、存在的问题
+一是预算编制精准度有待提高。二是部分项目支出进度偏慢。
+
+六、改进措施
+一是加强预算编制管理。二是加快项目支出进度。
+"""
+
+
+@pytest.mark.parametrize("three_public_budget", ["20", "15"])  # 15: spent above the 三公 budget, not an identity
+def test_a_sound_report_in_another_layout_raises_nothing(tmp_path, three_public_budget):
+    path = tmp_path / "department.txt"
+    path.write_text(ANOTHER_LAYOUT.format(three_public_budget=three_public_budget), encoding="utf-8")
+    checks = extract_report(path, Settings()).checks
+    assert not [c for c in problems(checks) if c.rule != "plausibility.over_budget"], [c.message for c in problems(checks)]
+    assert by_rule(checks, "rate.execution_rate", PASS) and by_rule(checks, "identity.expenditure_total", PASS)
+
+
 # Phrasings that look like statements about numbers but are not wrong: no fail, no warn.
 QUIET = [
     "三公经费支出4.5万元，较上年减少0.5万元，下降10%。",  # a change amount, not last year's
