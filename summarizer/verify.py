@@ -1105,6 +1105,27 @@ def _over_budget(context: _Context) -> list[Check]:
             ))
         else:
             within += 1
+    # Any amount stated both as 预算 (调整预算 when given) and as 决算: 三公经费, 公用经费, 基本支出 …
+    stated: dict[tuple[str, str], dict[Period, list[Placed]]] = defaultdict(lambda: defaultdict(list))
+    for placed in context.placed:
+        figure = placed.figure
+        if _is_money(figure) and context.current(figure) and figure.key not in ("budget", "actual_spending", "funds_received", "project_line"):
+            stated[(figure.key, _norm_item(figure.item))][figure.period].append(placed)
+    for (key, _), periods in stated.items():
+        budgets = periods.get(Period.ADJUSTED) or periods.get(Period.BUDGET)
+        if not budgets or not periods.get(Period.ACTUAL):
+            continue
+        budget = max(budgets, key=lambda p: p.amount)
+        for actual in periods[Period.ACTUAL]:
+            if actual.amount > budget.amount + SUM_TOLERANCE:
+                name = actual.figure.item or FIGURE_KEYS.get(key, key)
+                checks.append(make_check(
+                    "plausibility.over_budget", WARN, Severity.MEDIUM,
+                    f"{name}决算 {fmt(actual.amount)}万元，超过预算 {fmt(budget.amount)}万元（超出 {fmt(actual.amount - budget.amount)}万元）",
+                    [actual.input(), budget.input()], budget.amount, actual.amount, SUM_TOLERANCE,
+                ))
+            else:
+                within += 1
     if within:
         checks.append(make_check("plausibility.over_budget", PASS, Severity.INFO, f"{within} 组实际支出或到位资金未超过对应预算"))
     return checks
