@@ -623,8 +623,39 @@ def _line_lists(
         between = text[total.end : first.start] if total.start < first.start else ""
         complete = exhaustive or "其中" not in between
         numbered = len(_NUMBERED_ITEM.findall(text[max(total.end, first.start - 12) : lines[-1].end])) >= 2
-        checks.append(_sum_check(rule, total, lines, complete, name=name, numbered=numbered))
+        check = _sum_check(rule, total, lines, complete, name=name, numbered=numbered)
+        checks.append(check)
+        if check.status is PASS and check.expected == check.observed and line_key == "project_line":
+            checks += _lines_outside(context, total, lines)
     return checks
+
+
+def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) -> list[Check]:
+    """Project lines written elsewhere that are not in a breakdown which adds up to its total
+    exactly (专项资金 8、数据中心经费 220.2 万元 when 项目支出 875.6 lists seven other projects)."""
+    def listed(line: Placed) -> bool:
+        for member in breakdown:
+            if _same_item(member.figure.item, line.figure.item):
+                return True
+            # 窗口服务经费 78 / 窗口专项经费 78: the same amount under a name sharing its start.
+            x, y = _norm_item(member.figure.item), _norm_item(line.figure.item)
+            if member.amount == line.amount and len(x) >= 2 and x[:2] == y[:2]:
+                return True
+        return False
+
+    outside = [
+        line for line in context.by_key.get("project_line", [])
+        if line not in breakdown and line.figure.item and _is_money(line.figure) and context.current(line.figure)
+        and line.figure.period is not Period.ACTUAL and not listed(line)
+    ]
+    if not outside:
+        return []
+    names = "、".join(f"{line.figure.item} {fmt(line.amount)}万元" for line in outside)
+    return [make_check(
+        "identity.project_lines", WARN, Severity.LOW,
+        f"{_label(total)} {fmt(total.amount)}万元已由所列 {len(breakdown)} 个项目恰好合计，另处又列有 {names}，不在该明细之中，请核对",
+        [total.input(), *(line.input() for line in outside)], total.amount, total.amount + sum((line.amount for line in outside), Decimal(0)),
+    )]
 
 
 _TOTAL_WORDS = re.compile(r"收入|合计|总计|小计|总额|预算")
@@ -1023,9 +1054,11 @@ def _plausibility(context: _Context) -> list[Check]:
                 [score_input, grade_input], observed=self_score,
             ))
 
-    # Missing self score.
+    # Missing self score or grade.
     if self_score is None:
         checks.append(make_check("plausibility.self_score", WARN, Severity.LOW, "报告未写明自评得分"))
+    elif meta.grade is None:
+        checks.append(make_check("plausibility.grade_score", WARN, Severity.LOW, f"报告写了自评得分 {fmt(self_score)} 分，却未写明评价等级（等次）", [score_input]))
 
     # Low execution rate beside a high self score.
     rates = [p for p in context.by_key.get("execution_rate", []) if context.current(p.figure) and p.figure.unit == "%"]

@@ -120,9 +120,11 @@ EXPECTED_PROBLEMS = {
         ("plausibility.report_date", WARN): 1,
         ("plausibility.over_budget", WARN): 5,
         ("plausibility.indicator_values", WARN): 1,
+        ("identity.project_lines", WARN): 1,  # 数据中心 220.2, 热线 38 outside the 875.6 breakdown
     },
     YUHUA: {
         ("plausibility.execution_vs_score", WARN): 1,
+        ("plausibility.grade_score", WARN): 1,  # a score, no 等次
     },
 }
 
@@ -338,8 +340,8 @@ def fig(text: str, key: str, needle: str, value: str, unit: str = "万元", *, p
 
 
 def run(text: str, figures: list[Figure] = (), meta: Meta | None = None, indicators: list[Indicator] = ()) -> list[Check]:
-    # A self score by default, so that only the rule under test speaks.
-    report = Report(meta=meta if meta is not None else Meta(self_score=Decimal(95)), figures=list(figures), indicators=list(indicators), source=SOURCE)
+    # A self score and grade by default, so that only the rule under test speaks.
+    report = Report(meta=meta if meta is not None else Meta(self_score=Decimal(95), grade=Grade.EXCELLENT), figures=list(figures), indicators=list(indicators), source=SOURCE)
     return verify(report, plain_document(text))
 
 
@@ -489,6 +491,18 @@ class TestIdentities:
         figures = [fig(text, "project_expenditure", "875.6万元", "875.6", period=Period.BUDGET), fig(text, "project_line", "改革35万元", "35", item="改革"), fig(text, "project_line", "窗口78万元", "78", item="窗口")]
         assert by_rule(run(text, figures), "identity.project_lines", PASS)
 
+    def test_projects_outside_an_exact_breakdown_are_listed(self):
+        text = "项目支出113万元，其中：1、改革35万元；2、窗口服务经费78万元。\n\n专项资金：1、窗口专项经费78万元；2、数据中心经费220.2万元。"
+        figures = [
+            fig(text, "project_expenditure", "113万元", "113", period=Period.BUDGET),
+            fig(text, "project_line", "改革35万元", "35", item="改革"),
+            fig(text, "project_line", "窗口服务经费78万元", "78", item="窗口服务经费"),
+            fig(text, "project_line", "窗口专项经费78万元", "78", item="窗口专项经费"),
+            fig(text, "project_line", "数据中心经费220.2万元", "220.2", item="数据中心经费"),
+        ]
+        warned = by_rule(run(text, figures), "identity.project_lines", WARN)
+        assert len(warned) == 1 and "数据中心经费" in warned[0].message and "窗口专项经费" not in warned[0].message
+
     def test_one_line_above_the_total_fails_wherever_it_is(self):
         text = "项目支出875.6万元。\n\n专项资金使用情况：数据中心经费920.2万元。"
         figures = [fig(text, "project_expenditure", "875.6万元", "875.6", period=Period.BUDGET), fig(text, "project_line", "920.2万元", "920.2", item="数据中心经费")]
@@ -547,7 +561,7 @@ class TestSelfScore:
         ]
 
     def test_balanced_table_passes(self):
-        checks = run("自评表", indicators=self.rows(), meta=Meta(self_score=Decimal(97)))
+        checks = run("自评表", indicators=self.rows(), meta=Meta(self_score=Decimal(97), grade=Grade.EXCELLENT))
         assert by_rule(checks, "identity.self_score", PASS) and not problems(checks)
 
     def test_leaf_change_breaks_its_parent(self):
@@ -723,6 +737,10 @@ class TestPlausibility:
         text = "评价结果分为四档：85分（含）以上为优，70-84分为良。"
         [check] = by_rule(run(text, meta=Meta(self_score=Decimal(87), grade=Grade.EXCELLENT)), "plausibility.grade_score")
         assert check.status is PASS
+
+    def test_missing_grade_beside_a_score_warns(self):
+        [check] = by_rule(run("报告", meta=Meta(self_score=Decimal(97))), "plausibility.grade_score")
+        assert check.status is WARN and "等次" in check.message
 
     def test_missing_self_score_warns(self):
         assert by_rule(run("报告", meta=Meta()), "plausibility.self_score", WARN)
