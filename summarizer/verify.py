@@ -26,7 +26,8 @@ Rules (rule id: what it checks; status when it does not hold)
                             funding sources (省级/市级/区县) against the budget total. A list
                             introduced by 其中 is open (sum must not exceed; a numbered 1、2、3、
                             list that falls short warns), otherwise complete. One line above
-                            its whole, wherever written, fails. fail/high
+                            its whole, wherever written, fails. fail/high. Project lines written
+                            elsewhere but absent from a breakdown that adds up exactly: warn/low
   identity.count_breakdown    "N 项，其中 a 项、b 项": parts must not exceed N. fail/medium
   identity.self_score         self-score table: each level's weights and scores equal the sum
                             of the level below (投入 = 项目立项 + 资金落实 …, 总分 = 投入 + 过程
@@ -48,7 +49,8 @@ Rules (rule id: what it checks; status when it does not hold)
   consistency.comparison_claim "比率大于 100%", "决算数大于预算数" where the numbers say
                             otherwise. fail/medium
   plausibility.grade_score  grade against score: 优 ≥ 90, 良 80–89, 中 60–79, 差 < 60, or the
-                            bands the report states ("90分（含）以上为优"). fail/medium
+                            bands the report states ("90分（含）以上为优"). fail/medium;
+                            a score with no grade written: warn/low
   plausibility.rate_range   a share (满意率, 办结率, 覆盖率 …) above 100%. fail/medium
   plausibility.over_budget  spending above the budget or the funds received of the same item,
                             funds received above the budget. warn
