@@ -998,7 +998,7 @@ def _consistency(context: _Context) -> list[Check]:
             by_written[(placed.figure.key, placed.figure.value)].append(placed)
     for first, second in (pair for group in by_written.values() for pair in combinations(group, 2)):
         a, b = first.figure, second.figure
-        if a.unit == b.unit or a.value == 0:
+        if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0:
             continue
         if a.item and b.item and not _same_item(a.item, b.item):
             continue
@@ -1044,7 +1044,7 @@ def _plausibility(context: _Context) -> list[Check]:
     # Grade against score.
     if meta.grade is not None and self_score is not None:
         bands, stated = _grade_bands(context.index.text)
-        expected = next(grade for grade, floor in bands if self_score >= floor)
+        expected = next((grade for grade, floor in bands if self_score >= floor), Grade.POOR)
         source = "报告所述等级标准" if stated else "通行标准（优≥90，良80–89，中60–79，差<60）"
         grade_input = CheckInput(label=f"评价等级 {meta.grade_label or meta.grade.value}", value=self_score, unit="分", span=_meta_span(context, "grade"))
         if expected is meta.grade:
@@ -1077,7 +1077,7 @@ def _plausibility(context: _Context) -> list[Check]:
             checks.append(make_check("plausibility.execution_vs_score", PASS, Severity.INFO, f"执行率 {fmt(lowest.figure.value)}% 与自评 {fmt(self_score)} 分相称", inputs, observed=lowest.figure.value))
 
     # Report date before the end of the evaluated year.
-    if meta.report_date is not None and meta.year is not None:
+    if meta.report_date is not None and meta.year is not None and 1900 <= meta.year <= 2100:
         year_end = date(meta.year, 12, 31)
         date_input = CheckInput(label=f"报告日期 {meta.report_date.isoformat()}", value=Decimal(meta.report_date.year), unit="年", span=_meta_span(context, "report_date"))
         if meta.report_date < year_end:

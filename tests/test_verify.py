@@ -816,3 +816,47 @@ def test_verify_command_maps_a_missing_file_to_the_input_exit_code(tmp_path):
     result = CliRunner().invoke(app, ["verify", str(tmp_path / "missing.txt")])
     assert result.exit_code == 3
     assert "missing.txt" in result.output
+
+
+# ---- never raises ------------------------------------------------------------------------------
+
+
+def test_verify_never_raises_on_odd_extractions(sample_reports):
+    """An LLM may return anything the schema allows: zero or negative amounts, odd units, spans
+    outside the text, impossible years. Verification reports on it; it never crashes."""
+    import random
+
+    from summarizer.ingest import read_document
+    from summarizer.schemas import FIGURE_KEYS as KEYS
+
+    rng = random.Random(7)
+    units = ["万元", "元", "亿元", "%", "个百分点", "件", "人", "名", "分", "", "万次"]
+    for name, base in sample_reports.items():
+        document = read_document(SAMPLES / name, Settings())
+        for _ in range(25):
+            figures = []
+            for figure in base.figures:
+                change: dict = {}
+                if rng.random() < 0.15:
+                    change["value"] = rng.choice([Decimal(0), Decimal("-3.5"), Decimal("1E+12")])
+                if rng.random() < 0.1:
+                    change["unit"] = rng.choice(units)
+                if rng.random() < 0.1:
+                    change["span"] = Span(start=rng.randint(0, 10**6), end=rng.randint(0, 10**6))
+                if rng.random() < 0.1:
+                    change["period"] = rng.choice(list(Period))
+                if rng.random() < 0.1:
+                    change["year"] = rng.choice([None, 0, 99999])
+                if rng.random() < 0.1:
+                    change["key"] = rng.choice(list(KEYS))
+                if rng.random() < 0.05:
+                    change["value_wan"] = rng.choice([None, Decimal(0)])
+                figures.append(figure.model_copy(update=change))
+            rng.shuffle(figures)
+            meta = base.meta.model_copy(update={"year": rng.choice([None, 1, 99999, base.meta.year]), "self_score": rng.choice([None, Decimal(-1), Decimal(150)])})
+            indicators = [row.model_copy(update={"weight": rng.choice([None, Decimal(0), row.weight]), "name": rng.choice([row.name, "", "总分"])}) for row in base.indicators]
+            checks = verify(base.model_copy(update={"figures": figures, "meta": meta, "indicators": indicators}), document)
+            assert all(isinstance(check, Check) for check in checks)
+    for _ in range(100):
+        text = "".join(rng.choice("0123456789.,%万元亿件项人名其中率增长下降预算决算大于小于。，；\n\t、实际支付") for _ in range(rng.randint(0, 300)))
+        run(text)
