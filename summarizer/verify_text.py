@@ -291,7 +291,6 @@ _ENUMERATION = re.compile(r"^[^，,；;：:]{0,12}?(?:、|和|及|与|以及)")
 _DELTA = re.compile(r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|多|少|超支|结余)了?\s*$")
 _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期")
 _YEAR = re.compile(r"(\d{4})[ ]?年")
-_APPROX_BEFORE = re.compile(r"约|近|超过|逾|不足|以上$")
 
 
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
