@@ -32,7 +32,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import instructor
 import openai
-from instructor.retry import InstructorRetryException
+try:  # where instructor 1.3 keeps it; later releases moved it (the pin in pyproject holds 1.3)
+    from instructor.retry import InstructorRetryException
+except ImportError:  # pragma: no cover - newer instructor
+    from instructor.exceptions import InstructorRetryException
 from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
