@@ -99,6 +99,7 @@ FIGURE_KEYS: dict[str, str] = {
     "growth_rate": "增长率",
     "satisfaction_rate": "满意率",
     "other_rate": "其他比率",
+    "change_amount": "增减额",
     "other_amount": "其他金额",
     "count": "数量",
     "self_score": "自评得分",

@@ -219,3 +219,28 @@ def test_department_narrative_with_pipe_table():
     assert by_period[("project_expenditure", "budget")] == Decimal("450")
     assert [p.text[:2] for p in report.problems] == ["一是", "二是"]
     assert len(report.measures) == 2
+
+
+def test_periods_and_changes_in_another_layout(tmp_path):
+    """Budget/adjusted/final income, a 其中 list inheriting its head's period, a change amount."""
+    text = (
+        "某市自然资源局2023年度部门整体支出绩效自评报告\n\n一、部门收支情况\n"
+        "2023年年初预算收入3200.5万元，调整预算收入3450.8万元，决算收入3448.2万元，"
+        "其中：一般公共预算财政拨款收入3300万元，其他收入148.2万元。\n"
+        "2023年“三公”经费预算20万元，决算18.5万元，其中：公务接待费3.5万元，公务用车运行维护费15万元。"
+        "较上年减少2.1万元，下降10.19%。\n二、存在的问题\n一是预算编制精准度有待提高。\n"
+    )
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    figures = extract_report(path, Settings(verify=False)).figures
+    found = {(f.key, f.period.value): f.value for f in figures}
+    assert found[("income_total", "budget")] == Decimal("3200.5")
+    assert found[("income_total", "adjusted")] == Decimal("3450.8")
+    assert found[("income_total", "actual")] == Decimal("3448.2")
+    assert found[("income_fiscal", "actual")] == Decimal("3300")  # 一般公共预算 is not a budget period
+    assert found[("three_public_reception", "actual")] == Decimal("3.5")
+    assert ("change_amount", "prior_year") in found and Decimal("2.1") not in values_of(figures, "project_line")
+
+
+def values_of(figures, key):
+    return {f.value for f in figures if f.key == key}

@@ -33,7 +33,7 @@ _MONEY_SUBJECTS: list[tuple[str, str]] = [
     (r"基本支出", "basic_expenditure"),
     (r"项目支出", "project_expenditure"),
     (r"支出合计|总支出|支出总额|支出总计|收入支出决算|支出决算", "expenditure_total"),
-    (r"收入合计|总收入|收入总计|收入总额|本年收入|收入决算", "income_total"),
+    (r"收入合计|总收入|收入总计|收入总额|本年收入|收入决算|决算收入|预算收入|收入预算", "income_total"),
     (r"公共财政拨款|一般公共预算(?:财政)?拨款(?:收入)?|财政拨款(?:收入)?", "income_fiscal"),
     (r"其他收入", "income_other"),
     (r"上年结转|上年度结转", "carryover"),
@@ -93,7 +93,7 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
     if "调整预算" in context or "调整后" in context or "全年预算" in context:
         return Period.ADJUSTED
     actual = re.search(r"决算|实际|已支付|支付|支出金额|完成|到位", context)
-    budget = re.search(r"预算|安排|计划|下达|总额", context)
+    budget = re.search(r"(?<!公共)预算|安排|计划|下达|总额", context)  # not 一般公共预算拨款
     if actual and (not budget or actual.end() > budget.end()):
         return Period.ACTUAL
     if budget:
@@ -158,7 +158,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         if kind is FigureKind.MONEY:
             subject = _closest(_SUBJECT_RE, context)
             generic = _closest(_GENERIC_RE, context)
-            if subject:
+            if _CHANGE.search(context):
+                key, item = "change_amount", label or None  # "较上年减少2.1万元": a difference
+            elif subject:
                 key = subject[0]
             elif generic:
                 key = generic[0]
@@ -200,10 +202,15 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             key = "self_score"
         else:
             key = "count"
-            item = label or None
+            item = _count_item(text, quantity, label)
         if not label:
             label = previous.label if previous is not None and key == previous.key else key
         period = _period(context, year, report_year)
+        if period is Period.UNSPECIFIED and kind is FigureKind.MONEY and previous is not None \
+                and previous.period is not Period.UNSPECIFIED and "其中" in text[enumeration_start : quantity.start]:
+            period = previous.period  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
+        if period is Period.PRIOR_YEAR and report_year is not None and (year is None or year >= report_year):
+            year = report_year - 1  # "上年收入支出决算" in a 2022 report is 2021's
         if period is Period.UNSPECIFIED and key in ("project_line", "spending_line"):
             # "1、行政审批制度改革35万元，实际支付30.66万元": the line's own amount is its budget.
             # Otherwise a line takes its enumeration head's period ("年初预算数为…，其中：1、…").
@@ -233,6 +240,23 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         figures.append(figure)
         previous, previous_sentence = figure, enumeration_start
     return figures
+
+
+_CHANGE = re.compile(r"(?:增加|减少|增长|下降|节约|节省|压减|降低)了?$")
+# A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
+# the unit names what was counted.
+_WEAK_COUNT_LABEL = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
+_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}")
+
+
+def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
+    if label and not _WEAK_COUNT_LABEL.search(label):
+        return label
+    after = _NOUN_AFTER.match(text, quantity.end)
+    noun = re.split(r"[和及与的、]", after.group(0))[0] if after else ""
+    if noun and not re.match(r"(?:以上|以下|左右|之内|内)", noun):
+        return noun
+    return label or None
 
 
 _NAMED_RATES = ("satisfaction_rate", "completion_rate", "other_rate", "growth_rate")
@@ -504,6 +528,14 @@ def _graded_row(document, row, texts, labels, level_columns, column, level1, lev
 
     weight = column(r"分值|权重")
     score = column(r"得分|评分")
+    first = re.sub(r"\s+", "", texts[0]) if texts else ""
+    if not cell("三级指标") and re.fullmatch(r"合计|总计|总分|小计", first):
+        # The total row: no levels of its own (the merged cells above do not carry into it).
+        return Indicator(
+            name=first, weight=parse_decimal(weight) if weight else None,
+            score=parse_decimal(score) if score else None, span=document.span(row.start, row.end),
+            evidence=document.quote(row.start, row.end)[:300],
+        )
     return Indicator(
         level1=cell("一级指标") or level1,
         level2=cell("二级指标") or level2,
