@@ -342,10 +342,17 @@ def _section_removed(document: Document, gold: Gold, rng: random.Random, index: 
                 return False
         return True
 
+    # Removing the section that states the self score rightly raises "no self score"
+    # (plausibility.self_score); decide before the gold is adjusted.
+    score = gold.meta.get("self_score")
+    expect_catch = score is not None and gone_meta("self_score", score)
     gold = _neutralise(gold, figure_test=gone_figure, text_test=gone_text, finding_test=gone_finding, meta_test=gone_meta)
     line = document.original.count("\n", 0, span.start) + 1
     title = section.heading.title[:20]
-    return Mutation("section_removed", index, f"line {line}: removed section {title} ({section.role.value})", text, span.start, span.end, False, gold)
+    return Mutation(
+        "section_removed", index, f"line {line}: removed section {title} ({section.role.value})",
+        text, span.start, span.end, expect_catch, gold,
+    )
 
 
 _MAKERS = {
