@@ -244,3 +244,28 @@ def test_periods_and_changes_in_another_layout(tmp_path):
 
 def values_of(figures, key):
     return {f.value for f in figures if f.key == key}
+
+
+def test_bare_income_and_spending_labels_and_included_lines(tmp_path):
+    """Layouts seen in other counties: "1、收入:…万元", "项目支出包括X…万元", a 7-digit phone."""
+    text = (
+        "部门整体支出绩效评价报告\n一、基本情况\n2021年部门决算收支完成情况。\n"
+        "1、收入:792.22万元。同比上年度增加189.25万元,增加31.39%。其中:财政拨款收入792.22万元。\n"
+        "2、支出:799.12万元。其中:人员经费支出434.89万元,公用经费支出77.4万元,项目支出286.83万元。\n"
+        "项目支出包括委员活动经费36.3万元,信息网络运行经费5万元。实际支出20万元。\n"
+        "联系人\n\n吴俊\n\n联络电话\n\n8690022\n"
+    )
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    report = extract_report(path, Settings(verify=False))
+    found = {(f.key, f.item): f.value for f in report.figures}
+    assert found[("income_total", None)] == Decimal("792.22")
+    assert found[("income_fiscal", None)] == Decimal("792.22")
+    assert found[("expenditure_total", None)] == Decimal("799.12")
+    assert found[("project_expenditure", None)] == Decimal("286.83")
+    assert found[("project_line", "委员活动经费")] == Decimal("36.3")
+    assert found[("change_amount", "同比上年度增加")] == Decimal("189.25")
+    assert found[("growth_rate", "增加")] == Decimal("31.39")
+    assert found[("actual_spending", None)] == Decimal("20")  # 实际支出 is not the bare 支出 total
+    assert report.meta.year == 2021  # no year in the title: the first year the opening names
+    assert (report.meta.contact_person, report.meta.contact_phone) == ("吴俊", "8690022")

@@ -74,7 +74,7 @@ _CONTACT = re.compile(
     r"(?:联系人|填报人|经办人)(?:（签名）|\(签名\))?\s*[:：]?\s*[\t ]*([\u4e00-\u9fff]{2,4}?)"
     r"(?=联系电话|联络电话|电话|职务|手机|[^\u4e00-\u9fff]|$)"
 )
-_PHONE = re.compile(r"(?:联系电话|联络电话|电话)\s*[:：]?\s*[\t ]*(\d{3,4}-?\d{7,8}|1\d{10})")
+_PHONE = re.compile(r"(?:联系电话|联络电话|电话)\s*[:：]?\s*[\t ]*(\d{3,4}-?\d{7,8}|1\d{10}|\d{7,8})(?!\d)")
 _PROJECT = re.compile(r"项目名称\s*[:：]?\s*[\t\n ]*([^\t\n]{2,60})")
 _STAFF_AUTH = re.compile(r"(?:人员编制|编制人数|核定编制数?|编制数|核定[\u4e00-\u9fff]{0,6}编制)\s*(?:为|共)?\s*[:：]?\s*[\t ]*(\d{1,5})\s*(?:名|人)?")
 _STAFF_ACTUAL = re.compile(r"(?:实有人数|实有人员|在编人员共?|现有干部职工|现有人员|在职人员)\s*(?:为|共)?\s*[:：]?\s*[\t ]*(\d{1,5})\s*(?:名|人)?")
@@ -119,6 +119,12 @@ def extract_meta(document: Document, layout: Layout) -> Meta:
             start = region.start(1) if region.string is text else line_start + region.start(1)
             meta.region = region.group(1).lstrip("#").strip()
             meta.evidence["region"] = Evidence(span=document.span(start, start + len(region.group(1))), quote=region.group(1))
+    if meta.year is None:
+        # No year in the title: the first year the opening names ("2021年部门决算收支…").
+        first = re.search(r"(20\d{2})\s*年度?", head)
+        if first:
+            meta.year = int(first.group(1))
+            meta.evidence["year"] = Evidence(span=document.span(*first.span(0)), quote=first.group(0))
     meta.kind = _report_kind(text)
     unit = _first(_UNIT_LABEL, text, 0, 6000)
     if unit:

@@ -36,6 +36,10 @@ _MONEY_SUBJECTS: list[tuple[str, str]] = [
     (r"收入合计|总收入|收入总计|收入总额|本年收入|收入决算|决算收入|预算收入|收入预算", "income_total"),
     (r"公共财政拨款|一般公共预算(?:财政)?拨款(?:收入)?|财政拨款(?:收入)?", "income_fiscal"),
     (r"其他收入", "income_other"),
+    # A bare 收入/支出 right before its amount ("1、收入:792.22万元", "2022年度支出799万元");
+    # longer labels ending at the same place (财政拨款收入, 实际支出) win the tie.
+    (r"(?:(?<![\u4e00-\u9fff])|(?<=[年度]))收入(?=[:：为是共计达\s]*$)", "income_total"),
+    (r"(?:(?<![\u4e00-\u9fff])|(?<=[年度]))支出(?=[:：为是共计达\s]*$)", "expenditure_total"),
     (r"上年结转|上年度结转", "carryover"),
     (r"固定资产", "fixed_assets"),
 ]
@@ -50,7 +54,7 @@ _RATES: list[tuple[str, str]] = [
     (r"执行率|支出率|支出进度|预算执行", "execution_rate"),
     (r"到位率", "received_rate"),
     (r"结余率|结转结余率", "balance_rate"),
-    (r"增长|增幅|同比|下降|减少|降低|提高", "growth_rate"),
+    (r"增长|增加|增幅|同比|下降|减少|降低|提高", "growth_rate"),
     (r"满意率|满意度|好评率", "satisfaction_rate"),
     (r"完成率|办结率|回复率|完成", "completion_rate"),
 ]
@@ -160,6 +164,12 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             generic = _closest(_GENERIC_RE, context)
             if _CHANGE.search(context):
                 key, item = "change_amount", label or None  # "较上年减少2.1万元": a difference
+            elif subject and generic and generic[1] == subject[1] and len(generic[2]) > len(subject[2]):
+                key = generic[0]  # "实际支出94.44万元": the longer generic label ends at the number
+            elif subject and (listed := _LISTED_AFTER.search(context, subject[1] - len(subject[2]))):
+                # "项目支出包括委员活动经费36.3万元": an item of the subject's breakdown.
+                key = "project_line" if subject[0] == "project_expenditure" else "spending_line"
+                item = _label_from(listed.group(1))
             elif subject:
                 key = subject[0]
             elif generic:
@@ -242,6 +252,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     return figures
 
 
+_LISTED_AFTER = re.compile(r"(?:包括|主要有|主要用于|用于)[:：]?([\u4e00-\u9fff“”\"（）()]{2,})$")
 _CHANGE = re.compile(r"(?:增加|减少|增长|下降|节约|节省|压减|降低)了?$")
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
 # the unit names what was counted.
