@@ -269,3 +269,22 @@ def test_bare_income_and_spending_labels_and_included_lines(tmp_path):
     assert found[("actual_spending", None)] == Decimal("20")  # 实际支出 is not the bare 支出 total
     assert report.meta.year == 2021  # no year in the title: the first year the opening names
     assert (report.meta.contact_person, report.meta.contact_phone) == ("吴俊", "8690022")
+
+
+def test_counts_inside_labels_and_bracketed_years(tmp_path):
+    """"预算8个项目985万元": the count belongs to the label; "（含2023年…）" does not date the amount."""
+    text = (
+        "某州数据中心2024年度项目支出绩效自评报告\n一、基本情况\n"
+        "2024年实施项目共15个(含2023年转列项目5个),年初批复预算8个项目985万元(含1个年初结转结余项目50万元),"
+        "调整预算后项目预算861.46万元,实际到位资金334.67万元。其中首次登记12000件、转移登记21000件。\n"
+    )
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    figures = extract_report(path, Settings(verify=False)).figures
+    found = {(f.key, f.period.value): (f.value, f.year) for f in figures if f.kind.value == "money"}
+    assert found[("budget", "budget")] == (Decimal("985"), 2024)
+    assert found[("budget", "adjusted")] == (Decimal("861.46"), 2024)
+    assert found[("funds_received", "actual")] == (Decimal("334.67"), 2024)
+    assert ("carryover", "unspecified") in found
+    counts = {f.item: f.value for f in figures if f.key == "count"}
+    assert counts["转移登记"] == Decimal("21000") and counts["首次登记"] == Decimal("12000")

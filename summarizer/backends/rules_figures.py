@@ -40,7 +40,7 @@ _MONEY_SUBJECTS: list[tuple[str, str]] = [
     # longer labels ending at the same place (财政拨款收入, 实际支出) win the tie.
     (r"(?:(?<![\u4e00-\u9fff])|(?<=[年度]))收入(?=[:：为是共计达\s]*$)", "income_total"),
     (r"(?:(?<![\u4e00-\u9fff])|(?<=[年度]))支出(?=[:：为是共计达\s]*$)", "expenditure_total"),
-    (r"上年结转|上年度结转", "carryover"),
+    (r"上年结转|上年度结转|年初结转", "carryover"),
     (r"固定资产", "fixed_assets"),
 ]
 _MONEY_GENERIC: list[tuple[str, str]] = [
@@ -141,18 +141,28 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     ]
     previous: Figure | None = None
     previous_sentence = -1
+    last_amount_end = last_unit_end = 0
     for index, quantity in enumerate(quantities):
+        if index:
+            before = quantities[index - 1]
+            last_unit_end = before.end if before.unit else last_unit_end
+            if before.unit in MONEY_UNITS or before.unit in PERCENT_UNITS:
+                last_amount_end = before.end
         sentence_start = _clause_start(text, quantity.start, _SENTENCE_END, limit=400)
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
         enumeration_start = _clause_start(text, quantity.start, "。\n", limit=600)
         clause_start = _clause_start(text, quantity.start)
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
-        if index and quantities[index - 1].end > clause_start and quantities[index - 1].unit:
-            clause_start = quantities[index - 1].end
+        # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
+        # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
+        clause_start = max(clause_start, last_amount_end if quantity.unit in MONEY_UNITS else last_unit_end)
         context = text[clause_start : quantity.start]
         sentence_context = text[sentence_start : quantity.start]
-        year = _year_of(context) or (_year_of(sentence_context) if quantity.unit in MONEY_UNITS else None)
+        # Years inside brackets ("（含2023年转列项目5个）") describe an aside, not this amount.
+        year = _year_of(_PARENTHETICAL.sub("", context)) or (
+            _year_of(_PARENTHETICAL.sub("", sentence_context)) if quantity.unit in MONEY_UNITS else None
+        )
         kind, value_wan = _kind_and_wan(quantity)
         if previous is not None and previous_sentence != enumeration_start:
             previous = None
@@ -175,7 +185,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             elif generic:
                 key = generic[0]
                 # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
-                if previous is not None and previous.item:
+                if previous is not None and previous.item and (previous.key in _LINE_KEYS or previous.key == key):
                     # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", _label_from(context))
                     if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 2:
@@ -252,6 +262,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     return figures
 
 
+_PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
 _LISTED_AFTER = re.compile(r"(?:包括|主要有|主要用于|用于)[:：]?([\u4e00-\u9fff“”\"（）()]{2,})$")
 _CHANGE = re.compile(r"(?:增加|减少|增长|下降|节约|节省|压减|降低)了?$")
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
