@@ -50,8 +50,14 @@ LABEL_LEVEL = 9
 MAX_HEADING_CHARS = 32
 
 # Role keywords, checked in this order. A title naming both problems and measures is merged.
-_PROBLEM = re.compile(r"存在(?:的)?(?:主要)?问题|问题与分析|问题及原因|主要问题|问题[和与及]不足|不足[与和及]|不足之处|存在(?:的)?不足|问题分析|^问题$|^不足$")
-_MEASURE = re.compile(r"改进措施|整改措施|改进意见|相关建议|有关建议|意见建议|对策建议|改进建议|下一步|工作打算|改进方向|措施和建议|^建议$|建议$")
+_PROBLEM = re.compile(
+    r"存在(?:的)?(?:主要)?问题|问题与分析|问题及原因|主要问题|问题[和与及]不足|不足[与和及]|不足之处|存在(?:的)?不足"
+    r"|问题分析|发现的问题|问题[和与及、]?(?:建议|措施|对策|整改)|^问题$|^不足$|问题$"
+)
+_MEASURE = re.compile(
+    r"改进措施|整改措施|改进意见|相关建议|有关建议|意见建议|对策建议|改进建议|下一步|工作打算|改进方向|措施和建议"
+    r"|对策|整改|努力方向|工作思路|^建议$|建议$|措施$"
+)
 _NOT_PROBLEM = re.compile(r"其他需要说明|需要说明的问题|其他说明")
 _ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [
     (Role.SCORE, re.compile(r"自评结论|评价结论|自评得分|综合得分|自评结果|评价等[次级]|评分情况")),

@@ -53,6 +53,14 @@ def test_not_headings(line):
         ("存在的问题及原因分析或有关建议", Role.PROBLEMS_AND_MEASURES),
         ("存在问题与建议", Role.PROBLEMS_AND_MEASURES),
         ("其他需要说明的问题", None),
+        ("存在的问题和改进措施", Role.PROBLEMS_AND_MEASURES),
+        ("问题及建议", Role.PROBLEMS_AND_MEASURES),
+        ("存在问题及整改措施", Role.PROBLEMS_AND_MEASURES),
+        ("绩效评价中发现的问题", Role.PROBLEMS),
+        ("问题与不足", Role.PROBLEMS),
+        ("下一步工作计划", Role.MEASURES),
+        ("整改落实情况", Role.MEASURES),
+        ("对策及建议", Role.MEASURES),
         ("主要绩效", Role.ACHIEVEMENTS),
         ("自评结论", Role.SCORE),
         ("部门整体收支情况", Role.FINANCE),
@@ -61,6 +69,16 @@ def test_not_headings(line):
 )
 def test_roles(title, role):
     assert role_of(title) == role
+
+
+def test_merged_section_with_sub_headings_splits_into_problems_and_measures():
+    text = "五、存在的问题和改进措施\n（一）存在的问题\n资金支付进度滞后。\n（二）改进措施\n加快支付进度。\n"
+    roles = {s.title: s.role for s in analyse(plain_document(text)).sections}
+    assert roles == {
+        "存在的问题和改进措施": Role.PROBLEMS_AND_MEASURES,
+        "存在的问题": Role.PROBLEMS,
+        "改进措施": Role.MEASURES,
+    }
 
 
 def test_sub_points_keep_parent_problem_role():
