@@ -56,7 +56,7 @@ _PROBLEM = re.compile(
 )
 _MEASURE = re.compile(
     r"改进措施|整改措施|改进意见|相关建议|有关建议|意见建议|对策建议|改进建议|下一步|工作打算|改进方向|措施和建议"
-    r"|对策|整改|努力方向|工作思路|^建议$|建议$|措施$"
+    r"|对策|整改|努力方向|工作思路|^建议$|建议$"
 )
 _NOT_PROBLEM = re.compile(r"其他需要说明|需要说明的问题|其他说明")
 _ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [

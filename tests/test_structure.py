@@ -61,6 +61,7 @@ def test_not_headings(line):
         ("下一步工作计划", Role.MEASURES),
         ("整改落实情况", Role.MEASURES),
         ("对策及建议", Role.MEASURES),
+        ("具体工作措施", None),  # what was done, not what will be improved
         ("主要绩效", Role.ACHIEVEMENTS),
         ("自评结论", Role.SCORE),
         ("部门整体收支情况", Role.FINANCE),
