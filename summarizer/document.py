@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schemas import Evidence, Span
+from .schemas import Evidence, Source, Span
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,12 @@ class Document:
     def __post_init__(self) -> None:
         if len(self.offsets) != len(self.text) + 1:
             raise ValueError("offsets must have len(text) + 1 entries")
+
+    def source(self) -> Source:
+        """The output contract's record of where a report came from."""
+        return Source(
+            path=self.path, sha256=self.sha256, length=len(self.original), encoding=self.encoding, format=self.format
+        )
 
     def span(self, start: int, end: int) -> Span:
         """Map a normalised [start, end) range to original offsets."""

@@ -31,7 +31,7 @@ from ..llm.grounding import Grounder, dedupe_figures, dedupe_indicators, dedupe_
 from ..llm.prompts import PromptSet
 from ..llm.responses import FIELDS, extraction_model
 from ..llm.usage import UsageMeter
-from ..schemas import Figure, Indicator, Meta, Report, Source, TextItem
+from ..schemas import Figure, Indicator, Meta, Report, TextItem
 from ..structure import Layout, Role
 
 log = logging.getLogger("summarizer.llm")
@@ -60,16 +60,6 @@ def delimit(text: str) -> tuple[str, str]:
     return tag, _TAG.sub(lambda m: "＜" + m.group(1) + m.group(2), text)
 
 
-def source_of(document: Document) -> Source:
-    return Source(
-        path=document.path,
-        sha256=document.sha256,
-        length=len(document.original),
-        encoding=document.encoding,
-        format=document.format,
-    )
-
-
 class LLMBackend:
     name = "llm"
 
@@ -94,7 +84,7 @@ class LLMBackend:
             problems=found.problems,
             measures=found.measures,
             warnings=found.warnings,
-            source=source_of(document),
+            source=document.source(),
             backend=self.name,
             prompt_hash=self.prompts.hash,
             usage=meter.usage(),

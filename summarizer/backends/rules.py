@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..config import Settings
 from ..document import Document
 from ..numbers import find_quantities
-from ..schemas import Evidence, Figure, Grade, Meta, Quantity, Report, ReportKind, Source, TextItem
+from ..schemas import Evidence, Figure, Grade, Meta, Quantity, Report, ReportKind, TextItem
 from ..structure import Layout, Role, Section
 from . import rules_figures
 
@@ -51,13 +51,7 @@ class RulesBackend:
             problems=problems,
             measures=measures,
             warnings=warnings,
-            source=Source(
-                path=document.path,
-                sha256=document.sha256,
-                length=len(document.original),
-                encoding=document.encoding,
-                format=document.format,
-            ),
+            source=document.source(),
             backend=self.name,
         )
 
