@@ -16,7 +16,7 @@ from ..config import Settings
 from ..document import Document
 from ..numbers import find_quantities
 from ..schemas import Evidence, Figure, Grade, Meta, Quantity, Report, ReportKind, TextItem
-from ..structure import Layout, Role, Section
+from ..structure import Layout, Role
 from . import rules_figures
 
 
