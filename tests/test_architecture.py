@@ -1,0 +1,75 @@
+"""The pipeline flows one way: a module imports only from its own layer or the layers below.
+
+schemas ← stages ← pipeline ← cli (../shared/STYLE.md, habit 1), checked on the source with ast
+so a stage that reaches forward into a later one fails here rather than in review.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
+
+LAYERS: list[set[str]] = [
+    {"errors", "schemas", "numbers", "normalise"},
+    {"config", "document"},
+    {"ingest", "structure"},
+    {"backends", "llm"},
+    {"verify", "verify_text"},
+    {"draft", "render"},
+    {"outputs", "overview", "console"},
+    {"pipeline"},
+    {"evaluate", "mutate"},
+    {"cli"},
+]
+
+
+def layer_of(module: str) -> int:
+    top = module.split(".")[1] if module.count(".") else ""
+    for index, names in enumerate(LAYERS):
+        if top in names:
+            return index
+    raise AssertionError(f"{module} is in no layer; add it to LAYERS")
+
+
+def imports_of(path: Path, module: str) -> set[str]:
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            name = importlib.util.resolve_name("." * node.level + (node.module or ""), package) if node.level else node.module
+            if name and name.startswith("summarizer."):
+                found.add(name)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("summarizer."))
+    return found
+
+
+def test_no_module_imports_a_later_layer():
+    offences = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if module == "summarizer":
+            continue
+        for target in imports_of(path, module):
+            if layer_of(target) > layer_of(module):
+                offences.append(f"{module} imports {target}")
+    assert offences == []
+
+
+def test_the_help_path_has_no_heavy_imports_at_module_level():
+    tree = ast.parse((PACKAGE / "cli.py").read_text(encoding="utf-8"))
+    top_level = {alias.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+    top_level |= {node.module.split(".")[0] for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+    assert not top_level & {"openai", "instructor", "tiktoken", "docx", "pypdf", "openpyxl", "rich", "jinja2"}
+
+
+def test_a_forward_import_is_caught(tmp_path):
+    stage = tmp_path / "verify.py"
+    stage.write_text("from .cli import app\nfrom .schemas import Report\n", encoding="utf-8")
+    targets = imports_of(stage, "summarizer.verify")
+    assert targets == {"summarizer.cli", "summarizer.schemas"}
+    assert [t for t in targets if layer_of(t) > layer_of("summarizer.verify")] == ["summarizer.cli"]
