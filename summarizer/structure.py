@@ -459,6 +459,30 @@ def _caption(lines: list[Line], table: Table, headings: list[Heading]) -> str:
     return " ".join([heading, *recent])
 
 
+_TEXT_ROLES = (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES, Role.ACHIEVEMENTS)
+
+
+def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[Heading]:
+    """"存在问题<TAB>1、……2、……": a table row whose first cell names a text role and whose other
+    cells hold the text becomes a section covering the rest of that row."""
+    taken = {heading.start for heading in headings}
+    found = []
+    for table in tables:
+        if table.layout == "cell_per_line":
+            continue  # its label cells are already label lines
+        for row in table.rows:
+            cells = [cell for cell in row.cells if not cell.blank]
+            if len(cells) < 2 or cells[0].start in taken:
+                continue
+            title = re.sub(r"\s+", "", cells[0].text)
+            if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
+                continue
+            if sum(len(cell.text.strip()) for cell in cells[1:]) < 6:
+                continue
+            found.append(Heading(title, "", LABEL_LEVEL, cells[0].start, cells[0].end, label=True, limit=row.end))
+    return found
+
+
 def _row_end(tables: list[Table], position: int) -> int | None:
     """End of the one-cell-per-line table row holding a label cell (its content is that row)."""
     for table in tables:
@@ -481,6 +505,7 @@ def analyse(document: Document) -> Layout:
     for heading in headings:
         if heading.label:
             heading.limit = _row_end(tables, heading.start)
+    headings = sorted(headings + _row_label_headings(tables, headings), key=lambda h: h.start)
     sections = _sections(headings, len(text))
     for table in tables:
         _label_columns(table)

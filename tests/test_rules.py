@@ -288,3 +288,15 @@ def test_counts_inside_labels_and_bracketed_years(tmp_path):
     assert ("carryover", "unspecified") in found
     counts = {f.item: f.value for f in figures if f.key == "count"}
     assert counts["转移登记"] == Decimal("21000") and counts["首次登记"] == Decimal("12000")
+
+
+def test_problems_and_measures_in_table_rows(tmp_path):
+    text = (
+        "某县2023年度项目支出绩效自评报告\n一、评价情况\n指标\t得分\n"
+        "存在问题\t1、资金支付滞后。2、指标不够细化。\n改进措施\t加快支付进度，细化量化指标。\n"
+    )
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    report = extract_report(path, Settings(verify=False))
+    assert [p.text for p in report.problems] == ["1、资金支付滞后。", "2、指标不够细化。"]
+    assert [m.text for m in report.measures] == ["加快支付进度，细化量化指标。"]

@@ -128,3 +128,14 @@ def test_key_value_rows_are_not_grids():
 def test_non_report_text_has_no_report_structure():
     novel = "那天下午，他走进了村口的小店，买了一瓶水，又慢慢走回家。" * 20
     assert analyse(plain_document(novel)).is_report is False
+
+
+def test_a_table_row_labelled_with_a_role_is_a_section():
+    text = "四、评价情况\n指标\t得分\n存在问题\t1、资金支付滞后。2、指标不够细化。\n改进措施\t加快支付进度，细化指标。\n"
+    layout = analyse(plain_document(text))
+    by_title = {s.title: s for s in layout.sections}
+    problems = by_title["存在问题"]
+    assert problems.role is Role.PROBLEMS
+    body = text[problems.body_start : problems.body_end]
+    assert body.strip() == "1、资金支付滞后。2、指标不够细化。"
+    assert by_title["改进措施"].role is Role.MEASURES
