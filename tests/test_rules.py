@@ -300,3 +300,14 @@ def test_problems_and_measures_in_table_rows(tmp_path):
     report = extract_report(path, Settings(verify=False))
     assert [p.text for p in report.problems] == ["1、资金支付滞后。", "2、指标不够细化。"]
     assert [m.text for m in report.measures] == ["加快支付进度，细化量化指标。"]
+
+
+def test_problem_and_measure_sub_headings_and_unit_from_title():
+    """（一）short heading + its paragraph is one point; a 预算编制 sub-heading stays a problem."""
+    path = Path(__file__).resolve().parent / "data" / "synthetic_subheadings_report.txt"
+    report = extract_report(path, Settings(verify=False))
+    assert report.meta.unit_name == "某县农业农村局"  # no 单位名称 line: taken from the title
+    assert (report.meta.self_score, report.meta.grade) == (Decimal("91.5"), Grade.EXCELLENT)
+    assert [p.text.split(" ")[0] for p in report.problems] == ["（一）预算编制不够精准", "（二）绩效目标设置不够科学"]
+    assert "年中调整频繁" in report.problems[0].text
+    assert [m.text.split(" ")[0] for m in report.measures] == ["（一）提高预算编制质量", "（二）完善绩效指标体系"]

@@ -124,6 +124,14 @@ def extract_meta(document: Document, layout: Layout) -> Meta:
     if unit:
         meta.unit_name = unit.group(1).strip(" ：:")
         _note(meta, "unit_name", document, unit)
+    if meta.unit_name is None and title:
+        # No 单位名称 line: the title's words before the year ("某县农业农村局2023年度…").
+        line_start = text.rfind("\n", 0, title.start()) + 1
+        prefix = text[line_start : title.start()].strip(" #\t")
+        if len(prefix) >= 4 and prefix != meta.region and re.fullmatch(r"[\u4e00-\u9fff（）()“”]+", prefix):
+            meta.unit_name = prefix
+            start = text.index(prefix, line_start)
+            meta.evidence["unit_name"] = Evidence(span=document.span(start, start + len(prefix)), quote=prefix)
     if meta.region is None and meta.unit_name:
         region = _REGION.match(meta.unit_name)
         if region and len(region.group(1)) <= 5:
