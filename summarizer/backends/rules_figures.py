@@ -217,7 +217,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             if key in _NAMED_RATES:
                 item = label or None  # 群众满意率 / 网上可办率: the rate's subject is its name
         elif kind is FigureKind.SCORE:
-            if not re.search(r"自评|总分|综合得分|评价得分|考核得分", context):
+            if not re.search(r"自评|总分|总得分|综合得分|评价得分|考核得分|最终得分", context):
                 continue
             key = "self_score"
         else:
