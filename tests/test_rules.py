@@ -311,3 +311,17 @@ def test_problem_and_measure_sub_headings_and_unit_from_title():
     assert [p.text.split(" ")[0] for p in report.problems] == ["（一）预算编制不够精准", "（二）绩效目标设置不够科学"]
     assert "年中调整频繁" in report.problems[0].text
     assert [m.text.split(" ")[0] for m in report.measures] == ["（一）提高预算编制质量", "（二）完善绩效指标体系"]
+
+
+def test_budget_table_with_score_columns_is_not_an_indicator_table():
+    """年度资金总额 | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分, then the 指标 table."""
+    path = Path(__file__).resolve().parent / "data" / "synthetic_project_table.txt"
+    report = extract_report(path, Settings(verify=False))
+    found = {(f.key, f.period.value): f.value for f in report.figures if f.item is None}
+    assert found[("budget", "budget")] == Decimal("300")
+    assert found[("budget", "adjusted")] == Decimal("320")
+    assert found[("actual_spending", "actual")] == Decimal("288")
+    assert found[("execution_rate", "unspecified")] == Decimal("90")
+    assert found[("carryover", "actual")] == Decimal("18")
+    assert [i.name for i in report.indicators] == ["整治村庄数", "验收合格率", "群众满意度", "总分"]
+    assert report.meta.self_score == Decimal("95") and report.meta.project_name == "城乡环境整治"

@@ -96,7 +96,7 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
         return Period.PRIOR_YEAR
     if "调整预算" in context or "调整后" in context or "全年预算" in context:
         return Period.ADJUSTED
-    actual = re.search(r"决算|实际|已支付|支付|支出金额|完成|到位", context)
+    actual = re.search(r"决算|实际|已支付|支付|支出金额|执行数|执行金额|完成|到位", context)
     budget = re.search(r"(?<!公共)预算|安排|计划|下达|总额", context)  # not 一般公共预算拨款
     if actual and (not budget or actual.end() > budget.end()):
         return Period.ACTUAL
@@ -333,7 +333,11 @@ def _money_key(label: str) -> str | None:
 
 
 def _is_indicator_table(labels: list[str]) -> bool:
+    """A score table (指标 | 权重/分值 | 得分), not a budget table that also carries 分值/得分
+    columns (年初预算数 | 全年执行数 | 分值 | 执行率 | 得分)."""
     joined = "".join(labels)
+    if re.search(r"预算数|执行数|预算金额|执行率", joined):
+        return False
     return bool(re.search(r"权重|分值", joined) and re.search(r"得分|评分", joined))
 
 
