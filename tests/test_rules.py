@@ -323,5 +323,15 @@ def test_budget_table_with_score_columns_is_not_an_indicator_table():
     assert found[("actual_spending", "actual")] == Decimal("288")
     assert found[("execution_rate", "unspecified")] == Decimal("90")
     assert found[("carryover", "actual")] == Decimal("18")
-    assert [i.name for i in report.indicators] == ["整治村庄数", "验收合格率", "群众满意度", "总分"]
-    assert report.meta.self_score == Decimal("95") and report.meta.project_name == "城乡环境整治"
+    rows = {i.name: i for i in report.indicators}
+    assert list(rows) == ["预算执行率", "整治村庄数", "验收合格率", "群众满意度", "总分"]
+    assert (rows["预算执行率"].weight, rows["预算执行率"].score, rows["预算执行率"].actual) == (Decimal("10"), Decimal("9"), "90%")
+    assert report.meta.self_score == Decimal("96") and report.meta.project_name == "城乡环境整治"
+
+
+def test_standard_form_self_score_adds_up_with_the_execution_row():
+    """The 预算执行率 row's 分值 10 plus the 指标 rows' 90 make the 总分 100: no false alarm."""
+    path = Path(__file__).resolve().parent / "data" / "synthetic_project_table.txt"
+    checks = extract_report(path, Settings()).checks
+    self_score = [c for c in checks if c.rule == "identity.self_score"]
+    assert self_score and all(c.status.value == "pass" for c in self_score)

@@ -463,6 +463,25 @@ _LEVEL1 = re.compile(r"(产出|效益|满意度|投入|过程)")
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 
 
+def _execution_score_row(document: Document, row: TableRow, texts: list[str]) -> Indicator | None:
+    """The budget table of the standard form scores the execution rate (分值 10, 得分 9): that row
+    is one indicator of the self-score table, so the table's parts add up to its total."""
+    labels = row.labels or []
+    columns = {label: index for index, label in enumerate(labels)}
+    weight_at = next((i for label, i in columns.items() if re.fullmatch(r"分值|权重", label)), None)
+    score_at = next((i for label, i in columns.items() if re.fullmatch(r"得分|评分", label)), None)
+    rate_at = next((i for label, i in columns.items() if "执行率" in label), None)
+    if None in (weight_at, score_at, rate_at) or max(weight_at, score_at) >= len(texts):
+        return None
+    weight, score = parse_decimal(texts[weight_at]), parse_decimal(texts[score_at])
+    if weight is None or score is None:
+        return None
+    return Indicator(
+        name="预算执行率", actual=texts[rate_at] if rate_at < len(texts) else None, weight=weight, score=score,
+        span=document.span(row.start, row.end), evidence=document.quote(row.start, row.end)[:300],
+    )
+
+
 def indicators(document: Document, layout: Layout) -> list[Indicator]:
     found: list[Indicator] = []
     for table in layout.tables:
@@ -470,6 +489,11 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
         level2: str | None = None
         for row in table.rows:
             texts = [re.sub(r"[ \t]+", " ", text).strip() for text in row.texts()]
+            if row.labels and not _is_indicator_table(row.labels):
+                execution = _execution_score_row(document, row, texts)
+                if execution is not None:
+                    found.append(execution)
+                    continue
             if row.labels and _is_indicator_table(row.labels):
                 indicator = _score_row(document, row, texts, level1, level2)
                 found.append(indicator)
