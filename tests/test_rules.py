@@ -335,3 +335,11 @@ def test_standard_form_self_score_adds_up_with_the_execution_row():
     checks = extract_report(path, Settings()).checks
     self_score = [c for c in checks if c.rule == "identity.self_score"]
     assert self_score and all(c.status.value == "pass" for c in self_score)
+
+
+def test_staffing_in_a_header_row_table_is_read_by_column(tmp_path):
+    """编制人数 | 实有人数 over 34 | 30: the value under 实有人数 is 30, not the 34 on the next line."""
+    path = tmp_path / "report.txt"
+    path.write_text("某县2022年度部门整体支出绩效自评报告\n一、基本情况\n编制人数\t实有人数\t退休人数\n34\t30\t5\n", encoding="utf-8")
+    meta = extract_report(path, Settings(verify=False)).meta
+    assert (meta.staff_authorized, meta.staff_actual) == (34, 30)

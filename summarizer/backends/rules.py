@@ -90,6 +90,16 @@ def _report_kind(text: str) -> ReportKind:
     return ReportKind.UNKNOWN
 
 
+def _value_follows_label(text: str, match: re.Match[str]) -> bool:
+    """A label may have its value on the next line ("人员编制\n\n21") only when it stands alone on
+    its line; in a header row ("编制人数\t实有人数\n34\t30") the next line's first cell is not its value."""
+    if "\n" not in text[match.start() : match.start(1)]:
+        return True
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line_end = text.find("\n", match.start())
+    return "\t" not in text[line_start:line_end].strip("\t ")
+
+
 def _first(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
     return pattern.search(text, start, len(text) if end is None else end)
 
@@ -157,7 +167,7 @@ def extract_meta(document: Document, layout: Layout) -> Meta:
         meta.contact_phone = phone.group(1)
         _note(meta, "contact_phone", document, phone)
     for name, pattern in (("staff_authorized", _STAFF_AUTH), ("staff_actual", _STAFF_ACTUAL)):
-        match = _first(pattern, text)
+        match = next((m for m in pattern.finditer(text) if _value_follows_label(text, m)), None)
         if match:
             setattr(meta, name, int(match.group(1)))
             _note(meta, name, document, match)

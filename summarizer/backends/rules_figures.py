@@ -368,10 +368,13 @@ def _cell_quantity(cell_text: str) -> tuple[Decimal, str] | None:
 def _grid_figures(document: Document, table: Table, row: TableRow, used: set[tuple[int, int]]) -> list[Figure]:
     figures = []
     row_label = re.sub(r"\s+", "", row.cells[0].text)
+    first_column = 1
+    if parse_decimal(row_label) is not None:
+        row_label, first_column = "", 0  # a header-only table: every column, the first too, is a value
     item = None if (not row_label or _TOTAL_ROW.search(row_label)) else _label_from(row_label)
     # "基本支出 | 年初预算 820 | 全年执行数 800": the row names the subject, the column the period.
     row_subject = _closest(_SUBJECT_RE, row_label)
-    for column, cell in enumerate(row.cells[1:], start=1):
+    for column, cell in enumerate(row.cells[first_column:], start=first_column):
         parsed = _cell_quantity(cell.text)
         if parsed is None or column >= len(row.labels or []):
             continue
@@ -383,6 +386,8 @@ def _grid_figures(document: Document, table: Table, row: TableRow, used: set[tup
         if unit == "%" or re.search(r"率|%|％", label):
             rate = _closest(_RATE_RE, label)
             key, unit, kind, value_wan = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE, None
+        elif (staff := _closest(_KV_RE, label)) is not None and staff[0] != "self_score":
+            key, unit, kind, value_wan = staff[0], "人", FigureKind.COUNT, None  # 编制人数 | 实有人数
         else:
             key = _money_key(label)
             if key is None:
