@@ -27,13 +27,13 @@ class RulesBackend:
         self.settings = settings
 
     def extract(self, document: Document, layout: Layout) -> Report:
-        meta = extract_meta(document, layout)
-        table_figures, used = rules_figures.table_figures(document, layout, meta.year)
+        meta = extract_meta(document)
+        table_figures, used = rules_figures.table_figures(document, layout)
         figures = table_figures + rules_figures.narrative_figures(document, layout, meta.year, used)
         figures.sort(key=lambda figure: figure.span.start)
         figures = rules_figures.dedupe(figures)
         indicators = rules_figures.indicators(document, layout)
-        _complete_meta(meta, document, figures, indicators)
+        _complete_meta(meta, figures, indicators)
         problems, measures = extract_problems_and_measures(document, layout)
         achievements = extract_items(document, layout, (Role.ACHIEVEMENTS,))
         warnings = []
@@ -108,7 +108,7 @@ def _note(meta: Meta, name: str, document: Document, match: re.Match[str], group
     meta.evidence[name] = Evidence(span=document.span(*match.span(group)), quote=document.quote(*match.span(0)))
 
 
-def extract_meta(document: Document, layout: Layout) -> Meta:
+def extract_meta(document: Document) -> Meta:
     text = document.text
     meta = Meta()
     head = text[:1500]
@@ -183,7 +183,7 @@ def extract_meta(document: Document, layout: Layout) -> Meta:
     return meta
 
 
-def _complete_meta(meta: Meta, document: Document, figures: list[Figure], indicators) -> None:
+def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
     """Fill meta gaps from table figures (a 总分 row, a 人员编制 cell) the text patterns missed."""
     if meta.self_score is None:
         total = next((i for i in indicators if i.name in ("总分", "合计", "总计") and i.score is not None), None)
@@ -196,8 +196,7 @@ def _complete_meta(meta: Meta, document: Document, figures: list[Figure], indica
             if figure is not None:
                 setattr(meta, key, int(figure.value))
                 meta.evidence[key] = Evidence(span=figure.span, quote=figure.evidence)
-    if meta.grade is None and meta.self_score is not None:
-        pass  # a grade the report does not state is never inferred here; verify flags it
+    # A grade the report does not state is never inferred from the score; verify flags it.
 
 
 # ---- achievements, problems, measures -----------------------------------------------------

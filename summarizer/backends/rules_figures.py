@@ -341,7 +341,7 @@ def _is_indicator_table(labels: list[str]) -> bool:
     return bool(re.search(r"权重|分值", joined) and re.search(r"得分|评分", joined))
 
 
-def table_figures(document: Document, layout: Layout, report_year: int | None) -> tuple[list[Figure], set[tuple[int, int]]]:
+def table_figures(document: Document, layout: Layout) -> tuple[list[Figure], set[tuple[int, int]]]:
     """Figures from table value cells, and the ranges they used (cells and indicator rows),
     which the narrative pass then skips."""
     figures: list[Figure] = []
@@ -552,7 +552,7 @@ def _score_row(document: Document, row: TableRow, texts: list[str], level1: str 
 
     level_columns = {name: index for index, name in enumerate(labels) if re.fullmatch(r"[一二三]级指标", name)}
     if "三级指标" in level_columns:
-        return _graded_row(document, row, texts, labels, level_columns, column, level1, level2)
+        return _graded_row(document, row, texts, level_columns, column, level1, level2)
     name = _NUMBERED.sub("", texts[0]).replace(" ", "")
     is_level1 = bool(re.match(r"^[一二三四五六七八九十]+、", texts[0]))
     is_level2 = bool(re.match(r"^[（(][一二三四五六七八九十]+[)）]", texts[0]))
@@ -573,7 +573,7 @@ def _score_row(document: Document, row: TableRow, texts: list[str], level1: str 
     )
 
 
-def _graded_row(document, row, texts, labels, level_columns, column, level1, level2) -> Indicator:
+def _graded_row(document, row, texts, level_columns, column, level1, level2) -> Indicator:
     """A row of the standard 一级/二级/三级指标 table; blank level cells repeat the row above
     (merged cells in the original form)."""
 
