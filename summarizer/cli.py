@@ -105,21 +105,8 @@ def run(
     except SummarizerError as error:
         raise _fail(error) from None
     print_batch_summary(result)
-    _print_llm_usage(result.digests)
     if result.failures:
         raise typer.Exit(int(ExitCode.SOME_FAILED))
-
-
-def _print_llm_usage(digests) -> None:
-    from .llm.usage import total_usage
-
-    usage = total_usage(digests)
-    if usage is not None:
-        estimated = " (estimated)" if usage.estimated else ""
-        typer.echo(
-            f"LLM usage: {usage.requests} requests, {usage.input_tokens} input tokens, "
-            f"{usage.output_tokens} output tokens{estimated}"
-        )
 
 
 @app.command()
@@ -130,23 +117,12 @@ def draft(
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Print the drafted 存在问题 and 改进措施 sections (Markdown), each problem with its evidence."""
-    from .errors import InputError
+    from .pipeline import load_report
     from .render import render_draft
-    from .schemas import Report
 
     try:
         settings = _settings(config, backend=backend, templates_dir=templates)
-        if file.suffix.lower() == ".json":
-            from pydantic import ValidationError
-
-            try:
-                report = Report.model_validate_json(file.read_bytes())
-            except (OSError, ValidationError) as exc:
-                raise InputError(f"not a summarizer JSON output ({type(exc).__name__})", path=file) from None
-        else:
-            from .pipeline import extract_report
-
-            report = extract_report(file, settings)
+        report = load_report(file, settings)
         text = render_draft(report, settings)
     except SummarizerError as error:
         raise _fail(error) from None
@@ -165,32 +141,12 @@ def verify_command(
     fallback: Optional[bool] = FallbackOption,
 ) -> None:
     """Extract one report and print its verification checks as a table, most severe first."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from .verify_text import fmt, severity_key
+    from .console import print_checks
 
     report = _report_for(
         file, config, backend=backend, verify=True, model=model, base_url=base_url, cache=cache, fallback=fallback
     )
-    checks = sorted(report.checks, key=severity_key)
-    shown = [check for check in checks if passes or check.status.value != "pass"]
-    styles = {"fail": "bold red", "warn": "yellow", "pass": "green"}
-    table = Table(title=f"summarizer verify {file.name}", show_lines=True)
-    for column in ("status", "severity", "rule", "message", "numbers used"):
-        table.add_column(column, overflow="fold")
-    for check in shown:
-        numbers = "\n".join(
-            f"{item.label} {fmt(item.value)}{item.unit}" + (f" @{item.span.start}" if item.span else "") for item in check.inputs
-        )
-        if check.expected is not None or check.observed is not None:
-            numbers += f"\nexpected {fmt(check.expected)} / observed {fmt(check.observed)}"
-        status = check.status.value
-        table.add_row(f"[{styles[status]}]{status}[/]", check.severity.value, check.rule, check.message, numbers.strip())
-    console = Console(soft_wrap=False)
-    console.print(table, markup=True, highlight=False)
-    counts = {status: sum(check.status.value == status for check in checks) for status in ("fail", "warn", "pass")}
-    console.print(f"checks: {len(checks)}  fail: {counts['fail']}  warn: {counts['warn']}  pass: {counts['pass']}", highlight=False)
+    print_checks(report.checks, title=f"summarizer verify {file.name}", passes=passes)
 
 
 @app.command()

@@ -77,6 +77,7 @@ def print_batch_summary(result) -> None:
     top = _top_failing_rules(result.digests)
     if top:
         console.print("most frequent failed/warned checks: " + ", ".join(f"{rule} ×{count}" for rule, count in top), highlight=False)
+    _print_llm_usage(console, result.digests)
     if result.failures:
         console.print("[bold red]failures:[/bold red]")
         for outcome in result.failures:
@@ -94,3 +95,42 @@ def _top_failing_rules(digests, limit: int = 5) -> list[tuple[str, int]]:
             counts[rule] += 1
             fails[rule] += status is CheckStatus.FAIL
     return sorted(counts.items(), key=lambda pair: (-fails[pair[0]], -pair[1], pair[0]))[:limit]
+
+
+def _print_llm_usage(console, digests) -> None:
+    from .llm.usage import total_usage
+
+    usage = total_usage(digests)
+    if usage is not None:
+        estimated = " (estimated)" if usage.estimated else ""
+        console.print(
+            f"LLM usage: {usage.requests} requests, {usage.input_tokens} input tokens, "
+            f"{usage.output_tokens} output tokens{estimated}",
+            highlight=False,
+        )
+
+
+def print_checks(checks, *, title: str, passes: bool = True) -> None:
+    """The checks of one report as a table, most severe first, with the numbers each used."""
+    from rich.table import Table
+
+    from .verify_text import fmt, severity_key
+
+    checks = sorted(checks, key=severity_key)
+    shown = [check for check in checks if passes or check.status is not CheckStatus.PASS]
+    styles = {"fail": "bold red", "warn": "yellow", "pass": "green"}
+    table = Table(title=title, show_lines=True)
+    for column in ("status", "severity", "rule", "message", "numbers used"):
+        table.add_column(column, overflow="fold")
+    for check in shown:
+        numbers = "\n".join(
+            f"{item.label} {fmt(item.value)}{item.unit}" + (f" @{item.span.start}" if item.span else "") for item in check.inputs
+        )
+        if check.expected is not None or check.observed is not None:
+            numbers += f"\nexpected {fmt(check.expected)} / observed {fmt(check.observed)}"
+        status = check.status.value
+        table.add_row(f"[{styles[status]}]{status}[/]", check.severity.value, check.rule, check.message, numbers.strip())
+    console = _console()
+    console.print(table, markup=True, highlight=False)
+    counts = {status: sum(check.status.value == status for check in checks) for status in ("fail", "warn", "pass")}
+    console.print(f"checks: {len(checks)}  fail: {counts['fail']}  warn: {counts['warn']}  pass: {counts['pass']}", highlight=False)

@@ -35,6 +35,19 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
     return report
 
 
+def load_report(path: Path, settings: Settings) -> Report:
+    """A report from its file, or from summarizer's own JSON output of it (no re-extraction)."""
+    path = Path(path)
+    if path.suffix.lower() != ".json":
+        return extract_report(path, settings)
+    from pydantic import ValidationError
+
+    try:
+        return Report.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError) as exc:
+        raise InputError(f"not a summarizer JSON output ({type(exc).__name__})", path=path) from None
+
+
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Expand folders (recursively, sorted) into report files; missing paths are failures."""
     files: list[Path] = []
