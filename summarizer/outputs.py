@@ -61,13 +61,14 @@ def render_json(report: Report) -> bytes:
 
 def write_outputs(report: Report, settings: Settings, out_dir: Path, stem: str) -> list[Path]:
     rendered: dict[str, bytes] = {}
-    for fmt in settings.formats:
-        if fmt == "json":
-            rendered[fmt] = render_json(report)
-        else:
-            from .render import render_format
+    others = [fmt for fmt in settings.formats if fmt != "json"]
+    if others:
+        from .render import render_formats
 
-            rendered[fmt] = render_format(report, fmt, settings)
+        rendered.update(render_formats(report, others, settings))
+    if "json" in settings.formats:
+        rendered["json"] = render_json(report)
+    rendered = {fmt: rendered[fmt] for fmt in settings.formats}  # write in the order asked
     written: list[Path] = []
     try:
         for fmt, data in rendered.items():

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from jinja2 import (
@@ -562,7 +563,10 @@ def render_summary_html(report: Report, settings: Settings | None = None) -> str
 
 def render_markdown(report: Report, settings: Settings | None = None) -> str:
     """The md output: the one-page summary followed by the 综述."""
-    context = build_context(report, settings)
+    return _markdown(build_context(report, settings), settings)
+
+
+def _markdown(context: dict[str, Any], settings: Settings | None) -> str:
     summary = render_template(SUMMARY_MD_TEMPLATE, settings, **context)
     narrative = render_template(NARRATIVE_TEMPLATE, settings, **context)
     return summary.rstrip() + "\n\n---\n\n" + narrative.lstrip()
@@ -573,15 +577,29 @@ def render_docx(report: Report, settings: Settings | None = None) -> bytes:
     return markdown_to_docx(render_markdown(report, settings), title=_meta_view(report).title)
 
 
+def render_formats(report: Report, formats: Iterable[str], settings: Settings) -> dict[str, bytes]:
+    """Every requested non-JSON format of one report, from one context (the draft and the
+    figure assessment are computed once, and docx reuses the md text)."""
+    wanted = list(formats)
+    unknown = [fmt for fmt in wanted if fmt not in ("md", "html", "docx")]
+    if unknown:
+        raise OutputError(f"no renderer for format {unknown[0]!r}; choose md, html or docx")
+    context = build_context(report, settings)
+    rendered: dict[str, bytes] = {}
+    markdown = _markdown(context, settings) if {"md", "docx"} & set(wanted) else ""
+    for fmt in wanted:
+        if fmt == "md":
+            rendered[fmt] = markdown.encode("utf-8")
+        elif fmt == "html":
+            rendered[fmt] = render_template(SUMMARY_HTML_TEMPLATE, settings, **context).encode("utf-8")
+        else:
+            rendered[fmt] = markdown_to_docx(markdown, title=_meta_view(report).title)
+    return rendered
+
+
 def render_format(report: Report, fmt: str, settings: Settings) -> bytes:
-    """Called by outputs.write_outputs for every non-JSON format."""
-    if fmt == "md":
-        return render_markdown(report, settings).encode("utf-8")
-    if fmt == "html":
-        return render_summary_html(report, settings).encode("utf-8")
-    if fmt == "docx":
-        return render_docx(report, settings)
-    raise OutputError(f"no renderer for format {fmt!r}; choose md, html or docx")
+    """One non-JSON format of one report."""
+    return render_formats(report, [fmt], settings)[fmt]
 
 
 # ── Markdown -> DOCX ─────────────────────────────────────────────────────────────────────
