@@ -51,10 +51,6 @@ class Quantity:
         return self.unit in MONEY_UNITS
 
     @property
-    def is_percent(self) -> bool:
-        return self.unit in PERCENT_UNITS
-
-    @property
     def value_wan(self) -> Decimal | None:
         return to_wan(self.value, self.unit)
 
