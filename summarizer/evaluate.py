@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -143,6 +143,21 @@ class GoldFinding(GoldModel):
     required: bool = True
 
 
+class GoldIdentity(GoldModel):
+    """An arithmetic relation the report's own numbers satisfy (verified by the annotator).
+
+    sum: total = Σ parts; difference: total = parts[0] − Σ parts[1:]; rate: total (a %) =
+    parts[0] / parts[1] × 100. Numbers as written, in one unit per identity. Mutation plants
+    errors in these, so each must hold within the report's rounding when annotated.
+    """
+
+    about: str
+    relation: Literal["sum", "difference", "rate"] = "sum"
+    total: Decimal
+    parts: list[Decimal] = Field(min_length=1)
+    note: str | None = None
+
+
 MetaValue = str | int | float | Decimal | None | list[str | int | float | Decimal]
 
 
@@ -160,6 +175,7 @@ class Gold(GoldModel):
     problems: list[GoldText] = Field(default_factory=list)
     measures: list[GoldText] = Field(default_factory=list)
     findings: list[GoldFinding] = Field(default_factory=list)
+    identities: list[GoldIdentity] = Field(default_factory=list)
 
     @field_validator("meta", "meta_lenient")
     @classmethod

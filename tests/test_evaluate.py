@@ -36,6 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"
 SAMPLES_DIR = ROOT / "samples"
 GOLD_FILES = sorted(GOLD_DIR.glob("*.json"))
+# The development corpus: gold in the repository, report text beside it in ../shared (never copied in).
+CORPUS_GOLD_DIR = ROOT / "eval" / "corpus"
+CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+CORPUS_GOLD_FILES = sorted(CORPUS_GOLD_DIR.glob("*.json")) if CORPUS_DIR.is_dir() else []
 SPAN = Span(start=0, end=1)
 
 
@@ -325,11 +329,15 @@ def test_faithfulness_flags_numbers_absent_from_source_and_checks():
 # --- the gold files --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=GOLD_FILES, ids=[p.stem.split("_")[0] for p in GOLD_FILES])
+ALL_GOLD = [(p, SAMPLES_DIR) for p in GOLD_FILES] + [(p, CORPUS_DIR) for p in CORPUS_GOLD_FILES]
+
+
+@pytest.fixture(scope="module", params=ALL_GOLD, ids=[p.stem for p, _ in ALL_GOLD])
 def gold_and_text(request, settings_module):
-    g = ev.load_gold(request.param)
-    sample = SAMPLES_DIR / Path(g.source).name
-    return g, read_document(sample, settings_module)
+    path, reports_dir = request.param
+    g = ev.load_gold(path)
+    assert Path(g.source).name == path.stem + ".txt", "gold is named after its report"
+    return g, read_document(reports_dir / Path(g.source).name, settings_module)
 
 
 @pytest.fixture(scope="module")
@@ -363,6 +371,25 @@ def test_gold_text_items_are_quoted_from_the_report(gold_and_text):
             for sentence in filter(None, (ev.normalise_text(s) for s in gold_item.text.split("。"))):
                 assert sentence in source, f"not in the report: {sentence[:30]}"
             assert norm
+
+
+def test_gold_identities_hold(gold_and_text):
+    """Every identity the annotator wrote down holds within the report's rounding, and its numbers are stated."""
+    g, document = gold_and_text
+    stated = {q.value for q in find_quantities(document.text)}
+    for identity in g.identities:
+        for number in (identity.total, *identity.parts):
+            assert number in stated, f"{identity.about}: {number} is not in the report"
+        places = max(-n.as_tuple().exponent for n in (identity.total, *identity.parts))
+        tolerance = Decimal(1).scaleb(-places) * len(identity.parts)
+        if identity.relation == "sum":
+            computed = sum(identity.parts, Decimal(0))
+        elif identity.relation == "difference":
+            computed = identity.parts[0] - sum(identity.parts[1:], Decimal(0))
+        else:
+            computed = identity.parts[0] / identity.parts[1] * 100
+            tolerance = max(tolerance, Decimal("0.01"))
+        assert abs(computed - identity.total) <= tolerance, f"{identity.about}: {computed} != {identity.total}"
 
 
 def test_gold_findings_name_known_rule_families(gold_and_text):
