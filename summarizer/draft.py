@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import Settings
 from .errors import ConfigError
+from .genre import vocabulary
 from .numbers import same_amount
 from .schemas import (
     FIGURE_KEYS,
@@ -82,12 +83,7 @@ def figure_text(figure: Figure) -> str:
 # Keys whose canonical name loses the report's meaning; they are named by their label.
 LABELLED_KEYS = ("growth_rate", "other_rate", "completion_rate", "satisfaction_rate", "count")
 
-_PERIOD_WORDS = {
-    Period.BUDGET: "预算",
-    Period.ADJUSTED: "调整预算",
-    Period.ACTUAL: "决算",
-    Period.PRIOR_YEAR: "上年",
-}
+_PERIOD_WORDS = {Period(period): name for period, name in vocabulary().period_names.items()}
 
 
 def figure_name(figure: Figure) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .document import Document
+from .genre import vocabulary
 from .evaluate import Gold, GoldFigure, figure_values_agree, normalise_text
 from .numbers import Quantity, find_quantities, to_wan
 from .structure import Role, analyse
@@ -34,20 +35,8 @@ from .structure import Role, analyse
 KINDS = ("identity_number", "unit_switch", "heading_synonym", "section_removed")
 EXPECT_CATCH = {"identity_number": True, "unit_switch": True, "heading_synonym": False, "section_removed": False}
 
-# Heading phrase -> synonyms a real report might use instead (longest phrases first).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "存在的问题及原因分析": ("问题与不足", "存在的主要问题"),
-    "改进措施和有关建议": ("下一步改进措施", "整改措施及建议", "改进意见"),
-    "存在的主要问题": ("问题与不足", "主要问题及原因分析", "存在的不足"),
-    "存在问题与建议": ("问题及建议", "存在的问题和改进建议"),
-    "问题与分析": ("存在的问题", "问题与不足"),
-    "存在问题": ("问题与不足", "存在的不足", "主要问题"),
-    "相关建议": ("改进建议", "意见建议", "下一步工作打算"),
-    "有关建议": ("相关建议", "意见建议"),
-    "改进措施": ("整改措施", "下一步改进措施"),
-    "主要绩效": ("主要成效", "取得的成绩"),
-    "取得的成绩": ("主要成效", "工作成效"),
-}
+# Heading phrase -> synonyms a real report might use instead (summarizer/genre/sections.toml).
+SYNONYMS: dict[str, tuple[str, ...]] = dict(vocabulary().heading_synonyms)
 _HEADING_LINE_MAX = 40
 _REMOVABLE = (
     Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES, Role.ACHIEVEMENTS, Role.TARGETS, Role.PERFORMANCE,

@@ -18,6 +18,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .genre import vocabulary
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -68,44 +70,7 @@ class Evidence(Model):
 
 # Canonical figure keys. A figure's `key` is one of these; `label` keeps the words the report
 # used. Keys describe *what* the amount is; `period` says budget / actual / prior year.
-FIGURE_KEYS: dict[str, str] = {
-    "income_total": "收入合计",
-    "income_fiscal": "财政拨款收入",
-    "income_other": "其他收入",
-    "carryover": "上年结转",
-    "expenditure_total": "支出合计",
-    "basic_expenditure": "基本支出",
-    "personnel_expenditure": "人员经费",
-    "public_expenditure": "公用经费",
-    "project_expenditure": "项目支出",
-    "project_line": "项目明细",
-    "spending_line": "支出明细",
-    "three_public_total": "三公经费",
-    "three_public_reception": "公务接待费",
-    "three_public_vehicle_operation": "公务用车运行维护费",
-    "three_public_vehicle_purchase": "公务用车购置费",
-    "three_public_overseas": "因公出国（境）费",
-    "fixed_assets": "固定资产",
-    "budget": "预算数",
-    "funds_received": "到位资金",
-    "actual_spending": "实际支出",
-    "balance": "结余",
-    "returned_to_treasury": "上缴财政",
-    "carried_forward": "结转下年",
-    "execution_rate": "预算执行率",
-    "received_rate": "资金到位率",
-    "balance_rate": "结余率",
-    "completion_rate": "完成率",
-    "growth_rate": "增长率",
-    "satisfaction_rate": "满意率",
-    "other_rate": "其他比率",
-    "change_amount": "增减额",
-    "other_amount": "其他金额",
-    "count": "数量",
-    "self_score": "自评得分",
-    "staff_authorized": "编制人数",
-    "staff_actual": "实有人数",
-}
+FIGURE_KEYS: dict[str, str] = vocabulary().key_names  # summarizer/genre/figures.toml
 
 
 class Period(str, Enum):

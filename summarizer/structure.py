@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .document import Document
+from .genre import vocabulary
 from .numbers import parse_decimal
 
 
@@ -49,24 +50,12 @@ _TERMINAL = "。；;，,：:！？!?"
 LABEL_LEVEL = 9
 MAX_HEADING_CHARS = 32
 
-# Role keywords, checked in this order. A title naming both problems and measures is merged.
-_PROBLEM = re.compile(
-    r"存在(?:的)?(?:主要)?问题|问题与分析|问题及原因|主要问题|问题[和与及]不足|不足[与和及]|不足之处|存在(?:的)?不足"
-    r"|问题分析|发现的问题|问题[和与及、]?(?:建议|措施|对策|整改)|^问题$|^不足$|问题$"
-)
-_MEASURE = re.compile(
-    r"改进措施|整改措施|改进意见|相关建议|有关建议|意见建议|对策建议|改进建议|下一步|工作打算|改进方向|措施和建议"
-    r"|对策|整改|努力方向|工作思路|^建议$|建议$"
-)
-_NOT_PROBLEM = re.compile(r"其他需要说明|需要说明的问题|其他说明")
-_ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [
-    (Role.SCORE, re.compile(r"自评结论|评价结论|自评得分|综合得分|自评结果|评价等[次级]|评分情况")),
-    (Role.ACHIEVEMENTS, re.compile(r"主要绩效|主要成效|工作成效|取得的成[绩效]|主要成绩|工作亮点|成效|实际产出|实际效益|主要工作内容|年度主要工作|工作完成情况|资金绩效完成情况|履职成效")),
-    (Role.TARGETS, re.compile(r"绩效目标|目标及任务|支出目标|年度目标|目标设[定置]")),
-    (Role.FINANCE, re.compile(r"收支|收入|支出情况|支出规模|预算执行|资金使用|资金安排|资金管理|资金投入|三公|经费|财务|预算编制|结余|资金")),
-    (Role.BASIC, re.compile(r"基本情况|基本概况|单位概况|部门概况|项目概况|主要职责|职能职责|人员编制|机构设置|部门构成|单位构成")),
-    (Role.PERFORMANCE, re.compile(r"绩效分析|绩效情况|指标分析|效益|完成情况|评价情况|绩效自评|产出|效果|效率")),
-]
+# Role keywords come from the genre's vocabulary (summarizer/genre/sections.toml).
+_GENRE = vocabulary()
+_PROBLEM = _GENRE.problem
+_MEASURE = _GENRE.measure
+_NOT_PROBLEM = _GENRE.not_problem
+_ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [(Role(entry.key), entry.pattern) for entry in _GENRE.roles]
 
 
 def role_of(title: str) -> Role | None:

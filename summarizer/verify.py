@@ -82,6 +82,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from .document import Document
+from .genre import vocabulary
 from .numbers import MONEY_UNITS, Quantity, to_wan
 from .schemas import (
     FIGURE_KEYS,
@@ -1015,10 +1016,11 @@ def _consistency(context: _Context) -> list[Check]:
 
 # ---- plausibility -------------------------------------------------------------------------
 
-_DEFAULT_BANDS = ((Grade.EXCELLENT, Decimal(90)), (Grade.GOOD, Decimal(80)), (Grade.FAIR, Decimal(60)), (Grade.POOR, Decimal(0)))
-_GRADE_WORDS = {"优秀": Grade.EXCELLENT, "优": Grade.EXCELLENT, "良好": Grade.GOOD, "良": Grade.GOOD, "中": Grade.FAIR, "合格": Grade.FAIR, "及格": Grade.FAIR, "差": Grade.POOR, "不合格": Grade.POOR}
-_STATED_BAND = re.compile(r"(\d{2,3})\s*分?\s*[（(]?含[)）]?\s*(?:以上|及以上)[^，。；;\n]{0,6}?(?:为|评为|定为)?[“\"]?(优秀|优|良好|良|中|合格|及格)")
-_STATED_RANGE = re.compile(r"(\d{2,3})\s*分?\s*[-—~～至到]\s*\d{2,3}\s*分?[^，。；;\n]{0,6}?(?:为|评为|定为)?[“\"]?(优秀|优|良好|良|中|合格|及格)")
+_GENRE = vocabulary()
+_DEFAULT_BANDS = tuple((Grade(grade), floor) for grade, floor in _GENRE.grade_bands)
+_GRADE_WORDS = {word: Grade(grade) for word, grade in _GENRE.grade_words.items()}
+_STATED_BAND = re.compile(rf"(\d{{2,3}})\s*分?\s*[（(]?含[)）]?\s*(?:以上|及以上)[^，。；;\n]{{0,6}}?(?:为|评为|定为)?[“\"]?({_GENRE.grade_word_pattern})")
+_STATED_RANGE = re.compile(rf"(\d{{2,3}})\s*分?\s*[-—~～至到]\s*\d{{2,3}}\s*分?[^，。；;\n]{{0,6}}?(?:为|评为|定为)?[“\"]?({_GENRE.grade_word_pattern})")
 
 
 def _grade_bands(text: str) -> tuple[tuple[tuple[Grade, Decimal], ...], bool]:

@@ -13,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 
 LAYERS: list[set[str]] = [
-    {"errors", "schemas", "numbers", "normalise"},
+    {"errors", "genre", "schemas", "numbers", "normalise"},
     {"config", "document"},
     {"ingest", "structure"},
     {"backends", "llm"},

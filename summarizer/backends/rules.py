@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..config import Settings
 from ..document import Document
+from ..genre import vocabulary
 from ..numbers import find_quantities
 from ..schemas import Evidence, Figure, Grade, Meta, Quantity, Report, ReportKind, TextItem
 from ..structure import Layout, Role
@@ -73,9 +74,11 @@ _PROJECT = re.compile(r"项目名称\s*[:：]?\s*[\t\n ]*([^\t\n]{2,60})")
 _STAFF_AUTH = re.compile(r"(?:人员编制|编制人数|核定编制数?|编制数|核定[\u4e00-\u9fff]{0,6}编制)\s*(?:为|共)?\s*[:：]?\s*[\t ]*(\d{1,5})\s*(?:名|人)?")
 _STAFF_ACTUAL = re.compile(r"(?:实有人数|实有人员|在编人员共?|现有干部职工|现有人员|在职人员)\s*(?:为|共)?\s*[:：]?\s*[\t ]*(\d{1,5})\s*(?:名|人)?")
 _SCORE = re.compile(r"(?:自评综合得分|综合得分|自评得分|自评结果|自评分数?|得分为|评价得分|自评总得分|总得分|最终得分)\s*(?:为|是)?\s*[:：]?\s*[\t ]*(\d{1,3}(?:\.\d+)?)\s*分?")
-_GRADE = re.compile(r"(?:评价等次|评价等级|自评等级|绩效等级|等级为|等次为|评定为|评价结果为)\s*(?:为|是|评定为)?\s*[:：]?\s*[\t ]*[“\"'「]?(优秀|优|良好|良|中等|中|合格|及格|不合格|差)")
-_GRADE_MAP = {"优秀": Grade.EXCELLENT, "优": Grade.EXCELLENT, "良好": Grade.GOOD, "良": Grade.GOOD, "中等": Grade.FAIR,
-              "中": Grade.FAIR, "合格": Grade.FAIR, "及格": Grade.FAIR, "差": Grade.POOR, "不合格": Grade.POOR}
+_GENRE = vocabulary()
+_GRADE = re.compile(
+    r"(?:评价等次|评价等级|自评等级|绩效等级|等级为|等次为|评定为|评价结果为)\s*(?:为|是|评定为)?\s*[:：]?\s*[\t ]*[“\"'「]?"
+    f"({_GENRE.grade_word_pattern})"
+)
 
 
 def _report_kind(text: str) -> ReportKind:
@@ -178,7 +181,7 @@ def extract_meta(document: Document) -> Meta:
     grade = _first(_GRADE, text)
     if grade:
         meta.grade_label = grade.group(1)
-        meta.grade = _GRADE_MAP[grade.group(1)]
+        meta.grade = Grade(_GENRE.grade_of_word(grade.group(1)))
         _note(meta, "grade", document, grade)
     return meta
 

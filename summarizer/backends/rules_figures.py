@@ -19,62 +19,22 @@ from decimal import Decimal
 from ..document import Document
 from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, find_quantities, parse_decimal, to_wan
 from ..schemas import Figure, FigureKind, Indicator, Period
+from ..genre import vocabulary
 from ..structure import Layout, Role, Table, TableRow, is_key_value_row
 
-# (pattern, key). Subject keys name what an amount is; generic keys only say budget/actual.
-_MONEY_SUBJECTS: list[tuple[str, str]] = [
-    (r"三公经费|[“\"”]三公[”\"“]经费|三公", "three_public_total"),
-    (r"公务接待费?|接待费", "three_public_reception"),
-    (r"公务用车运行?维护?费|公务用车运维费|车辆运行维护费", "three_public_vehicle_operation"),
-    (r"公务用车购置费?|车辆购置费?", "three_public_vehicle_purchase"),
-    (r"因公出国(?:[（(]境[)）])?费?|出国[（(]境[)）]费", "three_public_overseas"),
-    (r"工资福利支出|人员经费|人员支出|对个人和家庭的补助", "personnel_expenditure"),
-    (r"一般商品和服务支出|日常公用经费|公用经费|公用支出|(?<!其他)商品和服务支出", "public_expenditure"),
-    (r"基本支出", "basic_expenditure"),
-    (r"项目支出", "project_expenditure"),
-    (r"支出合计|总支出|支出总额|支出总计|收入支出决算|支出决算", "expenditure_total"),
-    (r"收入合计|总收入|收入总计|收入总额|本年收入|收入决算|决算收入|预算收入|收入预算", "income_total"),
-    (r"公共财政拨款|一般公共预算(?:财政)?拨款(?:收入)?|财政拨款(?:收入)?", "income_fiscal"),
-    (r"其他收入", "income_other"),
-    # A bare 收入/支出 right before its amount ("1、收入:792.22万元", "2022年度支出799万元");
-    # longer labels ending at the same place (财政拨款收入, 实际支出) win the tie.
-    (r"(?:(?<![\u4e00-\u9fff])|(?<=[年度]))收入(?=[:：为是共计达\s]*$)", "income_total"),
-    (r"(?:(?<![\u4e00-\u9fff])|(?<=[年度]))支出(?=[:：为是共计达\s]*$)", "expenditure_total"),
-    (r"上年结转|上年度结转|年初结转", "carryover"),
-    (r"固定资产", "fixed_assets"),
-]
-_MONEY_GENERIC: list[tuple[str, str]] = [
-    (r"实际支出|支出金额|实际支付|已支付|实际使用|支出数|执行数|执行金额|决算数|全年执行", "actual_spending"),
-    (r"到位金额|实际到位|已到位|到位资金|到位", "funds_received"),
-    (r"年初预算|预算数|预算为|预算安排|资金总额|总额|安排金额|本年度安排|下达金额|项目资金为?|预算|安排", "budget"),
-    (r"结余|剩余", "balance"),
-    (r"上缴", "returned_to_treasury"),
-]
-_RATES: list[tuple[str, str]] = [
-    (r"执行率|支出率|支出进度|预算执行", "execution_rate"),
-    (r"到位率", "received_rate"),
-    (r"结余率|结转结余率", "balance_rate"),
-    (r"增长|增加|增幅|同比|下降|减少|降低|提高", "growth_rate"),
-    (r"满意率|满意度|好评率", "satisfaction_rate"),
-    (r"完成率|办结率|回复率|完成", "completion_rate"),
-]
-_AFTER_OVERRIDES: list[tuple[str, str]] = [(r"上缴", "returned_to_treasury"), (r"结转至|结转到|已结转|结转下年", "carried_forward")]
-_KV_KEYS: list[tuple[str, str]] = [
-    (r"编制", "staff_authorized"),
-    (r"实有|在编|在职|现有", "staff_actual"),
-    (r"得分|总分|综合得分|自评分", "self_score"),
-]
-
-_SUBJECT_RE = [(re.compile(p), k) for p, k in _MONEY_SUBJECTS]
-_GENERIC_RE = [(re.compile(p), k) for p, k in _MONEY_GENERIC]
-_RATE_RE = [(re.compile(p), k) for p, k in _RATES]
-_AFTER_RE = [(re.compile(p), k) for p, k in _AFTER_OVERRIDES]
-_KV_RE = [(re.compile(p), k) for p, k in _KV_KEYS]
+# The label words come from the genre's vocabulary (summarizer/genre/figures.toml).
+_GENRE = vocabulary()
+_SUBJECT_RE = [(entry.pattern, entry.key) for entry in _GENRE.subjects]
+_GENERIC_RE = [(entry.pattern, entry.key) for entry in _GENRE.generics]
+_RATE_RE = [(entry.pattern, entry.key) for entry in _GENRE.rates]
+_AFTER_RE = [(entry.pattern, entry.key) for entry in _GENRE.after]
+_KV_RE = [(entry.pattern, entry.key) for entry in _GENRE.key_values]
+_PERIOD_RE = _GENRE.periods
 
 _CLAUSE_END = "。；;，,\n\t"
 _SENTENCE_END = "。；;\n"
-_LIST_MARKER = re.compile(r"^\s*(?:[-*]\s*)?(?:[（(]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[①-⑩]|其中[：:]?)\s*")
-_TOTAL_ROW = re.compile(r"汇总|合计|总计|小计|资金总额|总额$|财政$|资金$|^区县|^市级|^省|^\d{4}年")
+_LIST_MARKER = _GENRE.markers["enumerator"]
+_TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
 
 
@@ -90,14 +50,14 @@ def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple
 
 
 def _period(context: str, year: int | None, report_year: int | None) -> Period:
-    if re.search(r"上年|上一年|去年|上年度", context):
+    if _PERIOD_RE["prior_year"].search(context):
         return Period.PRIOR_YEAR
     if year is not None and report_year is not None and year < report_year:
         return Period.PRIOR_YEAR
-    if "调整预算" in context or "调整后" in context or "全年预算" in context:
+    if _PERIOD_RE["adjusted"].search(context):
         return Period.ADJUSTED
-    actual = re.search(r"决算|实际|已支付|支付|支出金额|执行数|执行金额|完成|到位", context)
-    budget = re.search(r"(?<!公共)预算|安排|计划|下达|总额", context)  # not 一般公共预算拨款
+    actual = _PERIOD_RE["actual"].search(context)
+    budget = _PERIOD_RE["budget"].search(context)  # not 一般公共预算拨款
     if actual and (not budget or actual.end() > budget.end()):
         return Period.ACTUAL
     if budget:
@@ -263,8 +223,8 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
 
 
 _PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
-_LISTED_AFTER = re.compile(r"(?:包括|主要有|主要用于|用于)[:：]?([\u4e00-\u9fff“”\"（）()]{2,})$")
-_CHANGE = re.compile(r"(?:增加|减少|增长|下降|节约|节省|压减|降低)了?$")
+_LISTED_AFTER = _GENRE.markers["listed_after"]
+_CHANGE = _GENRE.markers["change"]
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
 # the unit names what was counted.
 _WEAK_COUNT_LABEL = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
@@ -463,8 +423,8 @@ def dedupe(figures: list[Figure]) -> list[Figure]:
 
 # ---- indicators -------------------------------------------------------------------------
 
-_LEVEL2 = re.compile(r"^(数量指标|质量指标|时效指标|成本指标|经济效益(?:指标)?|社会效益(?:指标)?|生态效益(?:指标)?|可持续影响(?:指标)?|(?:社会公众或)?服务对象满意度(?:指标)?|满意度指标)$")
-_LEVEL1 = re.compile(r"(产出|效益|满意度|投入|过程)")
+_LEVEL2 = _GENRE.indicator_level2
+_LEVEL1 = _GENRE.indicator_level1
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 
 

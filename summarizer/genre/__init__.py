@@ -1,0 +1,158 @@
+"""The genre's vocabulary, as data: figure keys and their labels, period words, section roles,
+heading synonyms, grades and indicator columns of 预算绩效自评报告.
+
+The words live in the TOML files beside this module; `vocabulary()` reads and validates them
+once into a frozen object with compiled patterns. Every stage (structure, the rules backend,
+verify, draft, render, mutate) reads its words from here, so extending a label means editing
+one TOML file, not Python. No other I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from types import MappingProxyType
+from typing import Mapping
+
+KINDS = ("money", "rate", "count", "score")
+ROLES = ("score", "achievements", "targets", "finance", "basic", "performance")
+PERIODS = ("prior_year", "adjusted", "actual", "budget")
+GRADES = ("优", "良", "中", "差")
+
+
+class GenreError(ValueError):
+    """A vocabulary file is malformed (unknown key, bad pattern, missing field)."""
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    key: str
+    name: str
+    kind: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A label pattern and the figure key (or role) it names."""
+
+    key: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Genre:
+    keys: Mapping[str, KeySpec]
+    subjects: tuple[Labelled, ...]
+    generics: tuple[Labelled, ...]
+    rates: tuple[Labelled, ...]
+    after: tuple[Labelled, ...]
+    key_values: tuple[Labelled, ...]
+    periods: Mapping[str, re.Pattern[str]]
+    period_names: Mapping[str, str]
+    markers: Mapping[str, re.Pattern[str]]
+    problem: re.Pattern[str]
+    measure: re.Pattern[str]
+    not_problem: re.Pattern[str]
+    roles: tuple[Labelled, ...]
+    heading_synonyms: Mapping[str, tuple[str, ...]]
+    grade_words: Mapping[str, str]
+    grade_bands: tuple[tuple[str, Decimal], ...]
+    indicator_level1: re.Pattern[str]
+    indicator_level2: re.Pattern[str]
+    indicator_total_row: re.Pattern[str]
+    indicator_columns: Mapping[str, re.Pattern[str]]
+
+    @property
+    def key_names(self) -> dict[str, str]:
+        return {key: spec.name for key, spec in self.keys.items()}
+
+    def grade_of_word(self, word: str) -> str | None:
+        return self.grade_words.get(word)
+
+    def grade_for_score(self, score: Decimal) -> str:
+        return next((grade for grade, floor in self.grade_bands if score >= floor), self.grade_bands[-1][0])
+
+    @property
+    def grade_word_pattern(self) -> str:
+        """An alternation of every grade word, longest first (优秀 before 优)."""
+        return "|".join(sorted(map(re.escape, self.grade_words), key=len, reverse=True))
+
+
+def _compile(pattern: object, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise GenreError(f"{where}: a pattern must be a non-empty string")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise GenreError(f"{where}: bad pattern {pattern!r} ({exc})") from None
+
+
+def _labelled(entries: list[dict], where: str, known: set[str]) -> tuple[Labelled, ...]:
+    found = []
+    for index, entry in enumerate(entries):
+        key = entry.get("key") or entry.get("role")
+        if key not in known:
+            raise GenreError(f"{where}[{index}]: unknown key {key!r}")
+        found.append(Labelled(key, _compile(entry.get("pattern"), f"{where}[{index}]")))
+    return tuple(found)
+
+
+def _read(name: str) -> dict:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise GenreError(f"{name}: {exc}") from None
+
+
+def build(figures: dict, sections: dict, grades: dict, indicators: dict) -> Genre:
+    """Validate the four vocabularies and compile their patterns."""
+    keys = {}
+    for key, spec in figures.get("keys", {}).items():
+        if spec.get("kind") not in KINDS or not spec.get("name"):
+            raise GenreError(f"figures.keys.{key}: needs a name and a kind among {KINDS}")
+        keys[key] = KeySpec(key, spec["name"], spec["kind"], spec.get("group", "other"))
+    known = set(keys)
+    periods = figures.get("periods", {})
+    if set(PERIODS) - set(periods):
+        raise GenreError(f"figures.periods: needs {', '.join(PERIODS)}")
+    words = {word: grade for word, grade in grades.get("words", {}).items()}
+    if set(words.values()) - set(GRADES):
+        raise GenreError(f"grades.words: grades are {GRADES}")
+    bands = tuple((grade, Decimal(str(floor))) for grade, floor in grades.get("bands", {}).items())
+    if [grade for grade, _ in bands] != list(GRADES) or list(map(lambda b: b[1], bands)) != sorted((b[1] for b in bands), reverse=True):
+        raise GenreError("grades.bands: one floor per grade, highest grade (and floor) first")
+    columns = indicators.get("columns", {})
+    return Genre(
+        keys=MappingProxyType(keys),
+        subjects=_labelled(figures.get("subject", []), "figures.subject", known),
+        generics=_labelled(figures.get("generic", []), "figures.generic", known),
+        rates=_labelled(figures.get("rate", []), "figures.rate", known),
+        after=_labelled(figures.get("after", []), "figures.after", known),
+        key_values=_labelled(figures.get("key_value", []), "figures.key_value", known),
+        periods=MappingProxyType({p: _compile(periods[p], f"figures.periods.{p}") for p in PERIODS}),
+        period_names=MappingProxyType(dict(periods.get("names", {}))),
+        markers=MappingProxyType({k: _compile(v, f"figures.markers.{k}") for k, v in figures.get("markers", {}).items()}),
+        problem=_compile(sections.get("problem"), "sections.problem"),
+        measure=_compile(sections.get("measure"), "sections.measure"),
+        not_problem=_compile(sections.get("not_problem"), "sections.not_problem"),
+        roles=_labelled(sections.get("role", []), "sections.role", set(ROLES)),
+        heading_synonyms=MappingProxyType({k: tuple(v) for k, v in sections.get("synonyms", {}).items()}),
+        grade_words=MappingProxyType(words),
+        grade_bands=bands,
+        indicator_level1=_compile(indicators.get("level1"), "indicators.level1"),
+        indicator_level2=_compile(indicators.get("level2"), "indicators.level2"),
+        indicator_total_row=_compile(indicators.get("total_row"), "indicators.total_row"),
+        indicator_columns=MappingProxyType({k: _compile(v, f"indicators.columns.{k}") for k, v in columns.items()}),
+    )
+
+
+@functools.cache
+def vocabulary() -> Genre:
+    """The genre's vocabulary, read once from the package's TOML files."""
+    return build(_read("figures.toml"), _read("sections.toml"), _read("grades.toml"), _read("indicators.toml"))

@@ -1,0 +1,65 @@
+"""The genre's vocabulary as data: loaded once, validated, and read by every stage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from summarizer import genre
+from summarizer.genre import GenreError, build, vocabulary
+from summarizer.schemas import FIGURE_KEYS
+
+
+def test_the_vocabulary_loads_once_and_names_every_figure_key():
+    assert vocabulary() is vocabulary()
+    assert FIGURE_KEYS == vocabulary().key_names
+    assert all(spec.kind in genre.KINDS for spec in vocabulary().keys.values())
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"), [("97", "优"), ("90", "优"), ("89.9", "良"), ("80", "良"), ("60", "中"), ("59", "差")]
+)
+def test_one_grade_band_for_every_stage(score, grade):
+    assert vocabulary().grade_for_score(Decimal(score)) == grade
+
+
+@pytest.mark.parametrize(("word", "grade"), [("优秀", "优"), ("良好", "良"), ("中等", "中"), ("合格", "中"), ("不合格", "差")])
+def test_grade_words(word, grade):
+    assert vocabulary().grade_of_word(word) == grade
+
+
+def _files():
+    return [genre._read(name) for name in ("figures.toml", "sections.toml", "grades.toml", "indicators.toml")]
+
+
+def test_an_unknown_key_in_a_label_is_refused():
+    figures, sections, grades, indicators = _files()
+    figures["subject"].append({"key": "total_money", "pattern": "总钱"})
+    with pytest.raises(GenreError, match="unknown key 'total_money'"):
+        build(figures, sections, grades, indicators)
+
+
+def test_a_bad_pattern_is_refused_with_its_place():
+    figures, sections, grades, indicators = _files()
+    sections["problem"] = "存在(问题"
+    with pytest.raises(GenreError, match="sections.problem"):
+        build(figures, sections, grades, indicators)
+
+
+def test_bands_must_run_from_the_highest_grade_down():
+    figures, sections, grades, indicators = _files()
+    grades["bands"] = {"优": 60, "良": 80, "中": 90, "差": 0}
+    with pytest.raises(GenreError, match="bands"):
+        build(figures, sections, grades, indicators)
+
+
+def test_a_label_added_as_data_reaches_the_extractor():
+    from summarizer.backends import rules_figures
+
+    figures, sections, grades, indicators = _files()
+    figures["subject"].append({"key": "fixed_assets", "pattern": "资产原值"})
+    extended = build(figures, sections, grades, indicators)
+    patterns = [(entry.pattern, entry.key) for entry in extended.subjects]
+    assert rules_figures._closest(patterns, "年末资产原值")[0] == "fixed_assets"
+    assert rules_figures._closest(rules_figures._SUBJECT_RE, "年末资产原值") is None
