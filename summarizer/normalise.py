@@ -13,6 +13,7 @@ newline that stands for a removed HTML paragraph tag.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -146,6 +147,57 @@ def _collapse_repeats(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+# Mirror sites gloss characters with their pinyin: "區(qū)", "預(yù)算". The gloss goes.
+_PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]")
+# Traditional characters become simplified ones, character by character (so offsets stay
+# one-to-one), when the text is written in traditional characters: the label grammar is simplified.
+_TRADITIONAL_CUES = re.compile("[與們會預經費資這為個來對時發於萬務開關項報績評單門區縣財標實際務額預撥餘]")
+_TRADITIONAL_MIN = 8
+
+
+@functools.cache
+def _traditional_table() -> dict[int, str]:
+    """TSCharacters from OpenCC's dictionary, one-to-one characters only (the first candidate)."""
+    from importlib import resources
+
+    table: dict[int, str] = {}
+    text = resources.files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[ord(source)] = target
+    return table
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified, one character for one, when the text is mostly traditional."""
+    if len(_TRADITIONAL_CUES.findall(text)) < _TRADITIONAL_MIN:
+        return text
+    try:
+        return text.translate(_traditional_table())
+    except (ModuleNotFoundError, OSError):  # the dictionary is a dependency; without it, as written
+        return text
+
+
+# A report pasted as one long line (web pages): headings 一、 （一） run on after the sentence
+# before them. A line break goes before each such marker on a long line, so the heading grammar
+# sees it; short lines (tables, lists) are left alone.
+_LONG_LINE = 160
+_INLINE_HEADING = re.compile(
+    r"(?<=[^\n\d一二三四五六七八九十第、（(和与及至])"
+    r"(?=[一二三四五六七八九十]{1,2}、[^\d一二三四五六七八九十、]|[（(][一二三四五六七八九十]{1,2}[）)][^\d，,、）)])"
+)
+
+
+def _break_long_line(match: re.Match[str]) -> str:
+    text, position = match.string, match.start()
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line_end = len(text) if line_end == -1 else line_end
+    return "\n" if line_end - line_start > _LONG_LINE else ""
+
+
 def normalise(original: str) -> tuple[str, list[int]]:
     """Return (normalised text, offsets) for a decoded report text."""
     text, offsets = _rewrite(original, list(range(len(original) + 1)), _LINE_END, lambda m: "\n")
@@ -160,4 +212,7 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _with_space_to_empty)
     text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
+    text, offsets = _rewrite(text, offsets, _PINYIN_GLOSS, _with_space_to_empty)
+    text = to_simplified(text)
+    text, offsets = _rewrite(text, offsets, _INLINE_HEADING, _break_long_line)
     return text, offsets

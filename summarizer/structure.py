@@ -173,6 +173,9 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+_RUN_ON_TITLE = re.compile(r"([^，,；;。：:\t]{2,20})[。：:]")
+
+
 def _heading(line: Line) -> Heading | None:
     raw = line.text
     if raw.startswith("\t"):
@@ -197,6 +200,12 @@ def _heading(line: Line) -> Heading | None:
             title = text[match.end():].strip()
             if in_table_row and level > 2:
                 return None  # "1、局机关" is a row label in a table
+            run_on = _RUN_ON_TITLE.match(title) if level <= 2 and not in_table_row else None
+            if run_on and len(title) > run_on.end():
+                # "（一）项目概况。道里区……": a short title closed by 。 or ：, its body on the same line.
+                head = run_on.group(1).strip()
+                title_start = line.start + offset + text.index(title)
+                return Heading(head, match.group(0), level, line.start + offset, title_start + run_on.end())
             if not title or len(title) > MAX_HEADING_CHARS or title[-1] in _TERMINAL.replace("：", "").replace(":", ""):
                 return None
             # "1、科学合理编制预算，严格执行预算。" is a list item, not a heading.
@@ -483,6 +492,8 @@ def _row_end(tables: list[Table], position: int) -> int | None:
 
 
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
+# A title that names the genre makes a report whatever its layout (a web page pasted as one line).
+_GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|绩效目标自评表|支出绩效")
 
 
 def analyse(document: Document) -> Layout:
@@ -500,5 +511,7 @@ def analyse(document: Document) -> Layout:
         _label_columns(table)
         table.caption = _caption(lines, table, headings)
     cues = len(_REPORT_CUES.findall(text))
-    is_report = cues >= 3 and (len(headings) >= 2 or len(tables) >= 1 or cues >= 10)
+    is_report = cues >= 3 and (
+        len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000]))
+    )
     return Layout(lines, headings, sections, tables, is_report)
