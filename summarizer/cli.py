@@ -101,10 +101,16 @@ def run(
                 advance()
 
             result = run_batch(paths, settings, out, on_done=done, keep_reports=False)
-        overview.write(out)
     except SummarizerError as error:
         raise _fail(error) from None
+    try:
+        overview.write(out)
+        overview_error = None
+    except SummarizerError as error:  # full disk, read-only --out: the per-file list still counts
+        overview_error = error
     print_batch_summary(result)
+    if overview_error is not None:
+        raise _fail(overview_error)
     if result.failures:
         raise typer.Exit(int(ExitCode.SOME_FAILED))
 

@@ -50,7 +50,7 @@ def print_batch_summary(result) -> None:
     totals = {"figures": 0, "problems": 0, "fail": 0, "warn": 0}
     for outcome in result.outcomes:
         digest = outcome.digest
-        if digest is None:
+        if digest is None or outcome.error:  # a report whose outputs were not written failed
             table.add_row(outcome.path.name, "", "", "", "", "", "", "[red]failed[/red]")
             continue
         totals["figures"] += digest.figures
@@ -68,7 +68,7 @@ def print_batch_summary(result) -> None:
             "[green]ok[/green]",
         )
     console.print(table)
-    ok = len(result.digests)
+    ok = len(result.outcomes) - len(result.failures)
     console.print(
         f"files: {len(result.outcomes)}  ok: {ok}  failed: {len(result.failures)}  "
         f"figures: {totals['figures']}  problems: {totals['problems']}  "

@@ -18,19 +18,45 @@ from .errors import OutputError
 from .schemas import Report
 
 
+# A file name may hold at most 255 bytes on every common file system. An output is STEM.EXT
+# (longest extension ".docx"/".json", 5 bytes), so a stem keeps at most this many bytes.
+NAME_MAX = 255
+STEM_MAX = NAME_MAX - len(".docx")
+# Stems the batch writes itself (index.html, overview.csv/.xlsx/.html): a report called
+# index.txt or overview.txt gets "index-2" so its summary is never overwritten by the batch.
+RESERVED_STEMS = frozenset({"index", "overview"})
+
+
+def fit_name(name: str, limit: int) -> str:
+    """`name` cut on a character boundary to at most `limit` UTF-8 bytes (file-system bytes)."""
+    if len(os.fsencode(name)) <= limit:
+        return name
+    kept, size = [], 0
+    for char in name:
+        size += len(os.fsencode(char))
+        if size > limit:
+            break
+        kept.append(char)
+    return "".join(kept)
+
+
 class OutputNames:
-    """Unique output stems within one batch (two report.txt in different folders)."""
+    """Unique output stems within one batch (two report.txt in different folders), short enough
+    for the file system, never one of the batch's own names. Compared case-insensitively, so
+    Report.txt and report.txt do not overwrite each other on macOS or Windows."""
 
     def __init__(self) -> None:
-        self._used: set[str] = set()
+        self._used: set[str] = set(RESERVED_STEMS)
         self._lock = threading.Lock()
 
     def stem_for(self, path: Path) -> str:
         with self._lock:
-            stem, n = path.stem, 2
-            while stem in self._used:
-                stem, n = f"{path.stem}-{n}", n + 1
-            self._used.add(stem)
+            base = fit_name(path.stem, STEM_MAX) or "report"
+            stem, n = base, 2
+            while stem.casefold() in self._used:
+                suffix = f"-{n}"
+                stem, n = fit_name(base, STEM_MAX - len(suffix)) + suffix, n + 1
+            self._used.add(stem.casefold())
             return stem
 
 
@@ -44,7 +70,10 @@ def _umask() -> int:
 
 def write_atomic(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    # The temporary name is ".NAME.<random>.part"; NAME is shortened so that a target whose own
+    # name fits the file system never fails for its temporary name (mkstemp adds 8 characters).
+    prefix = "." + fit_name(target.name, NAME_MAX - len("..") - 8 - len(".part")) + "."
+    handle, temp_name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

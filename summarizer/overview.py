@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from urllib.parse import quote
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,6 +25,7 @@ from .config import Settings
 from .draft import assess_figures, draft, number_text
 from .errors import OutputError
 from .outputs import write_atomic
+from .render import xml_text
 from .schemas import CheckStatus, Figure, FigureKind, Period, Report, ReportKind
 
 INDEX_NAME = "index.html"
@@ -62,7 +65,7 @@ class OverviewRow:
     problems: int
     failed_checks: int
     warned_checks: int
-    summary_href: str | None = None  # the report's HTML summary, relative to the index
+    summary_href: str | None = None  # the report's HTML summary: a relative, URL-encoded link
 
     def values(self) -> list[Any]:
         return [getattr(self, name) for name, _ in COLUMNS]
@@ -141,11 +144,11 @@ class OverviewCollector:
     def add(self, outcome: Any) -> None:
         """Take a batch outcome (path, report, error, outputs) while it still holds its report."""
         name = Path(outcome.path).name
-        if outcome.report is None:
+        if outcome.report is None or outcome.error:  # a report whose outputs failed is a failure
             self.failed.append(FailedFile(name, outcome.error or "failed"))
             return
         html = next((Path(p).name for p in (outcome.outputs or []) if Path(p).suffix == ".html"), None)
-        self.rows.append(overview_row(outcome.report, name, html, self.settings))
+        self.rows.append(overview_row(outcome.report, name, href_for(html) if html else None, self.settings))
 
     def add_report(self, report: Report) -> None:
         self.rows.append(overview_row(report, Path(report.source.path).name, None, self.settings))
@@ -167,6 +170,24 @@ def _collect(batch: Any, settings: Settings | None) -> OverviewCollector:
     return collector
 
 
+def href_for(file_name: str) -> str:
+    """A link to a file beside the index: relative ("./") and URL-encoded, so a file called
+    `javascript:alert(1).html` is a file name, never a scheme, and `#`/`?` stay in the name."""
+    return "./" + quote(file_name, safe="")
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (= + - @; tab and CR are
+# how a formula hides behind white space; the full-width forms are read as formulas too).
+FORMULA_START = tuple("=+-@\t\r\n＝＋－＠")
+
+
+def inert_cell(text: str) -> str:
+    """Text for a spreadsheet cell: XML-legal, and never taken for a formula (a leading ' is
+    the spreadsheet convention for "this is text"; OWASP's CSV injection advice)."""
+    text = xml_text(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -180,7 +201,7 @@ def overview_csv(rows: list[OverviewRow]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([header for _, header in COLUMNS])
     for row in rows:
-        writer.writerow([_cell_text(value) for value in row.values()])
+        writer.writerow([inert_cell(v) if isinstance(v, str) else _cell_text(v) for v in row.values()])
     # BOM so Excel opens the Chinese headers as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -196,7 +217,13 @@ def overview_xlsx(rows: list[OverviewRow]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row.values())
+        sheet.append([xml_text(value) if isinstance(value, str) else value for value in row.values()])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                # A string cell with Excel's quote prefix: shown as written, never evaluated,
+                # not even when edited (openpyxl alone would store a leading "=" as a formula).
+                cell.data_type = "s"
+                cell.quotePrefix = True
     for column, (name, _) in enumerate(COLUMNS, start=1):
         letter = sheet.cell(row=1, column=column).column_letter
         sheet.column_dimensions[letter].width = 34 if name in ("file", "unit") else 12
@@ -233,7 +260,7 @@ def write_overview(batch: Any | Iterable[Report], out_dir: Path, settings: Setti
 
 def _write(rows: list[OverviewRow], failed: list[FailedFile], out_dir: Path, settings: Settings | None) -> list[Path]:
     taken = {row.summary_href for row in rows}
-    index_name = "overview.html" if INDEX_NAME in taken else INDEX_NAME
+    index_name = "overview.html" if href_for(INDEX_NAME) in taken else INDEX_NAME
     rendered = {
         index_name: overview_html(rows, failed, settings).encode("utf-8"),
         CSV_NAME: overview_csv(rows),

@@ -7,6 +7,9 @@ on, and handing results to the writer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+import errno
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +18,7 @@ from .backends import Backend, get_backend
 from .config import Settings
 from .errors import InputError, SummarizerError
 from .ingest import SUPPORTED, read_document
-from .schemas import CheckStatus, Report, TokenUsage
+from .schemas import Check, CheckStatus, Report, Severity, TokenUsage
 from .structure import analyse
 from .verify import verify
 
@@ -31,8 +34,27 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
     backend = backend or get_backend(settings)
     report = backend.extract(document, layout)
     if settings.verify:
-        report = report.model_copy(update={"checks": verify(report, document)})
+        checks, warnings = bounded_checks(verify(report, document))
+        report = report.model_copy(update={"checks": checks, "warnings": [*report.warnings, *warnings]})
     return report
+
+
+# However many checks an input provokes, one report's output stays bounded: beyond this many,
+# passes are left out first, then the least severe warnings and failures, with a warning.
+MAX_CHECKS = 2000
+_STATUS_RANK = {CheckStatus.FAIL: 0, CheckStatus.WARN: 1, CheckStatus.PASS: 2}
+_SEVERITY_RANK = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severity.INFO: 3}
+
+
+def bounded_checks(checks: list[Check]) -> tuple[list[Check], list[str]]:
+    """At most MAX_CHECKS checks, in their original order, and the warning that says so."""
+    if len(checks) <= MAX_CHECKS:
+        return checks, []
+    ranked = sorted(range(len(checks)), key=lambda i: (_STATUS_RANK[checks[i].status], _SEVERITY_RANK[checks[i].severity], i))
+    kept = sorted(ranked[:MAX_CHECKS])
+    return [checks[i] for i in kept], [
+        f"verification produced {len(checks)} checks; only the {MAX_CHECKS} most severe are kept in this output"
+    ]
 
 
 def load_report(path: Path, settings: Settings) -> Report:
@@ -49,17 +71,72 @@ def load_report(path: Path, settings: Settings) -> Report:
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Expand folders (recursively, sorted) into report files; missing paths are failures."""
+    """Expand folders (recursively, sorted) into report files. What cannot be taken is a
+    failure with its reason, never skipped silently: a missing path, a named path that is not a
+    regular file, and inside folders a report-named FIFO/device/socket, a broken symlink or a
+    symlink loop, and a subfolder that cannot be listed. Other files in a folder (no report
+    extension) are not reports and are left alone."""
     files: list[Path] = []
-    missing: list[tuple[Path, str]] = []
+    failed: list[tuple[Path, str]] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED))
-        elif path.exists():
+            _walk(path, files, failed, seen=set())
+        elif path.is_file():
+            files.append(path)
+        elif path.is_symlink() or path.exists():
+            failed.append((path, f"{path}: {_not_a_file(path)}"))
+        else:
+            failed.append((path, f"{path}: no such file or folder"))
+    return files, failed
+
+
+def _not_a_file(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        if exc.errno == errno.ENOENT:
+            return "broken symlink (its target does not exist)"
+        return f"cannot read ({exc.strerror or exc})"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file"
+    return "is not a regular file"
+
+
+def _walk(folder: Path, files: list[Path], failed: list[tuple[Path, str]], seen: set[tuple[int, int]]) -> None:
+    """One folder, depth first in name order. A symlinked subfolder is followed once: a folder
+    already on the walk (a symlink loop) is a failure, not an endless descent."""
+    try:
+        info = folder.stat()
+        identity = (info.st_dev, info.st_ino)
+        if identity in seen:
+            failed.append((folder, f"{folder}: symlink loop (folder already being read), not followed"))
+            return
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        failed.append((folder, f"{folder}: cannot read folder ({exc.strerror or exc})"))
+        return
+    seen = seen | {identity}
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError as exc:  # a symlink loop or an unreadable target: folder or file unknown
+            failed.append((path, f"{path}: {_not_a_file(path) if exc.errno == errno.ELOOP else f'cannot read ({exc.strerror or exc})'}"))
+            continue
+        if is_dir:
+            _walk(path, files, failed, seen)
+        elif path.suffix.lower() not in SUPPORTED:
+            continue
+        elif is_file:
             files.append(path)
         else:
-            missing.append((path, f"{path}: no such file or folder"))
-    return files, missing
+            failed.append((path, f"{path}: {_not_a_file(path)}"))
 
 
 @dataclass(frozen=True)
@@ -132,8 +209,8 @@ def run_batch(
     """
     from .outputs import OutputNames
 
-    files, missing = collect_files(paths)
-    outcomes = [Outcome(path=path, error=reason) for path, reason in missing]
+    files, refused = collect_files(paths)
+    outcomes = [Outcome(path=path, error=reason) for path, reason in refused]
     names = OutputNames()
     jobs = [(path, names.stem_for(path)) for path in files]  # stems fixed up front: order-stable
 
@@ -163,9 +240,12 @@ def process_file(path: Path, stem: str, out_dir: Path, settings: Settings, backe
 
     outcome = Outcome(path=path)
     try:
-        outcome.report = extract_report(path, settings, backend)
-        outcome.digest = Digest.of(outcome.report)
-        outcome.outputs = write_outputs(outcome.report, settings, out_dir, stem)
+        report = extract_report(path, settings, backend)
+        digest = Digest.of(report)
+        outputs = write_outputs(report, settings, out_dir, stem)
+        # Only a report whose outputs were all written is a success: one that failed to write
+        # gets no overview row and is not counted ok.
+        outcome.report, outcome.digest, outcome.outputs = report, digest, outputs
     except SummarizerError as exc:
         outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch

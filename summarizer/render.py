@@ -31,8 +31,10 @@ from jinja2 import (
     PackageLoader,
     StrictUndefined,
     TemplateError,
+    pass_context,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from .config import Settings
 from .draft import (
@@ -65,6 +67,11 @@ PAGE_PROBLEMS = 7
 PAGE_TEXT = 64
 PAGE_CHECK_TEXT = 56
 PAGE_QUOTE = 28
+# Bounds on one report's Markdown/DOCX (and the HTML's evidence list), however many figures,
+# checks or items a pathological input yields: each list shows at most LIST_LIMIT entries and a
+# note says how many more the JSON output holds; a single text shows at most TEXT_LIMIT characters.
+LIST_LIMIT = 100
+TEXT_LIMIT = 400
 
 # Figures a reviewer looks for first, in this order (top-level figures only).
 KEY_ORDER = (
@@ -165,7 +172,44 @@ def item_text(text: str | None) -> str:
 
 
 def md_cell(text: Any) -> str:
-    return one_line(str(text)).replace("|", "｜")
+    cell = one_line(str(text)).replace("|", "｜")
+    return Markup(cell) if isinstance(text, Markup) else cell  # already escaped stays escaped
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF):
+# openpyxl and python-docx refuse them, so one \x07 in a unit name would sink the whole batch.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text without the characters XML cannot hold (removed: they are invisible controls)."""
+    return XML_ILLEGAL.sub("", text)
+
+
+# Markdown punctuation that can make report text markup: raw HTML and autolinks (< >), links and
+# images ([ ]), code (`), emphasis (* _), entities (&) and the escape itself (\). Escaped with a
+# backslash (CommonMark: any ASCII punctuation may be), so a renderer shows the report's text as
+# text: <script>, <img onerror> and [x](javascript:) in a report stay inert in NAME.md.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]<>&])")
+
+
+def md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_unescape(text: str) -> str:
+    return _MD_ESCAPED.sub(r"\1", text)
+
+
+@pass_context
+def _finalize(context, value: Any) -> Any:
+    """Every {{ value }} of a Markdown template is Markdown-escaped (HTML templates are
+    autoescaped by Jinja as HTML). Markdown templates run with autoescape on, so a macro's
+    output (already escaped) is Markup and is not escaped twice; `| safe` opts out."""
+    if not (context.name or "").endswith((".md.j2", ".md")) or isinstance(value, Markup):
+        return value
+    return Markup(md_escape(str(value)))
 
 
 # ── views handed to templates ────────────────────────────────────────────────────────────
@@ -386,7 +430,7 @@ def _text_views(report: Report, items: list[TextItem]) -> list[TextView]:
     """Stated items as the report words them, less those that cannot be quoted as its words."""
     unquotable = ungrounded_items(report, items)
     return [
-        TextView(item_text(item.text), one_line(item.evidence), item.span)
+        TextView(clip(item_text(item.text), TEXT_LIMIT), one_line(item.evidence), item.span)
         for index, item in enumerate(items)
         if index not in unquotable
     ]
@@ -398,9 +442,22 @@ _SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2, Severi
 def _check_views(checks: list[Check], status: CheckStatus) -> list[CheckView]:
     chosen = sorted((c for c in checks if c.status is status), key=lambda c: _SEVERITY_ORDER[c.severity])
     return [
-        CheckView(c.rule, c.status.value, c.severity.value, one_line(c.message), [i.span for i in c.inputs if i.span])
+        CheckView(c.rule, c.status.value, c.severity.value, clip(c.message, TEXT_LIMIT), [i.span for i in c.inputs if i.span])
         for c in chosen
     ]
+
+
+class _Bounds:
+    """Cuts each list a template shows to LIST_LIMIT entries and remembers what it left out."""
+
+    def __init__(self) -> None:
+        self.left_out: list[tuple[str, int]] = []
+
+    def __call__(self, section: str, items: list) -> list:
+        items = list(items)
+        if len(items) > LIST_LIMIT:
+            self.left_out.append((section, len(items) - LIST_LIMIT))
+        return items[:LIST_LIMIT]
 
 
 def build_context(report: Report, settings: Settings | None = None, drafted: Draft | None = None) -> dict[str, Any]:
@@ -415,25 +472,26 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         for v in stated_facts
         if not v.item and (v.key != "growth_rate" or _FINANCE_WORDS.search(v.label))
     ]
-    groups = [GroupView(title, _ordered(top_facts, keys)) for title, keys in NARRATIVE_GROUPS]
+    bound = _Bounds()
+    groups = [GroupView(title, bound(title, _ordered(top_facts, keys))) for title, keys in NARRATIVE_GROUPS]
     groups = [g for g in groups if g.figures]
     items: dict[str, ItemView] = {}
     for view in stated_facts:
         if view.item and view.key in ITEM_PART_NAMES:
             line = items.setdefault(view.item, ItemView(one_line(view.item), []))
             line.parts.append((ITEM_PART_NAMES[view.key], view))
-    performance = _ordered(stated_facts, PERFORMANCE_KEYS)
-    omitted = [v for v in figures if not v.grounded]
+    performance = bound("绩效目标完成情况", _ordered(stated_facts, PERFORMANCE_KEYS))
+    omitted = bound("未采用的数字", [v for v in figures if not v.grounded])
 
     top_level = _dedupe([v for v in figures if not v.item and v.period != "prior_year"], report)
-    key_figures = _ordered(top_level, KEY_ORDER)
+    key_figures = bound("关键数据", _ordered(top_level, KEY_ORDER))
 
     evidence = _Evidence()
     for view in key_figures[:PAGE_FIGURES]:
         view.ref = evidence.add(view.evidence, view.span, f"figure:{view.key}")
 
     problems = []
-    for problem in drafted.problems:
+    for problem in bound("存在问题（起草）", drafted.problems):
         refs = [evidence.add(e.quote, e.span, e.source) for e in problem.evidence if e.is_quote][:1]
         problems.append(
             ProblemView(
@@ -441,7 +499,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
                 origin=problem.origin.value,
                 origin_label="报告所述" if problem.origin.value == "stated" else "数据显示",
                 category=problem.category,
-                text=item_text(problem.text),
+                text=clip(item_text(problem.text), TEXT_LIMIT),
                 evidence=list(problem.evidence),
                 refs=refs,
                 measures=drafted.measures_for(problem.id),
@@ -449,22 +507,30 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         )
 
     indicators = [_indicator_view(i) for i in report.indicators]
-    failed = _check_views(report.checks, CheckStatus.FAIL)
-    warned = _check_views(report.checks, CheckStatus.WARN)
+    failed_all = _check_views(report.checks, CheckStatus.FAIL)
+    warned_all = _check_views(report.checks, CheckStatus.WARN)
+    failed = bound("未通过的核验", failed_all)
+    warned = bound("核验提示", warned_all)
+    item_lines = bound("项目及支出明细", items.values())
+    stated_rows = bound("绩效指标", [i for i in indicators if not i.score_row])
+    score_rows = bound("分项得分", [i for i in indicators if i.score_row])
+    achievements = bound("主要成效", _text_views(report, report.achievements))
+    stated_problems = bound("报告所述问题", _text_views(report, report.problems))
+    stated_measures = bound("报告所提措施", _text_views(report, report.measures))
     return {
         "meta": _meta_view(report),
         "source": report.source,
         "figures": figures,
         "finance_groups": groups,
-        "item_lines": list(items.values()),
+        "item_lines": item_lines,
         "performance_figures": performance,
         "omitted_figures": omitted,
         "key_figures": key_figures,
-        "indicators": [i for i in indicators if not i.score_row],
-        "score_rows": [i for i in indicators if i.score_row],
-        "achievements": _text_views(report, report.achievements),
-        "stated_problems": _text_views(report, report.problems),
-        "stated_measures": _text_views(report, report.measures),
+        "indicators": stated_rows,
+        "score_rows": score_rows,
+        "achievements": achievements,
+        "stated_problems": stated_problems,
+        "stated_measures": stated_measures,
         "omitted_items": any(
             ungrounded_items(report, items) for items in (report.achievements, report.problems, report.measures)
         ),
@@ -478,9 +544,10 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         "checks_run": bool(report.checks),
         "check_counts": {
             "pass": sum(c.status is CheckStatus.PASS for c in report.checks),
-            "warn": len(warned),
-            "fail": len(failed),
+            "warn": len(warned_all),
+            "fail": len(failed_all),
         },
+        "left_out": bound.left_out,  # (section, entries not shown): the JSON output has them all
         "evidence": evidence.items,
         "warnings": [one_line(w) for w in report.warnings],
         "limits": {
@@ -505,8 +572,9 @@ def _environment(user_dir: str | None) -> Environment:
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=select_autoescape(
-            enabled_extensions=("html", "htm", "xml", "html.j2"), default_for_string=False, default=False
+            enabled_extensions=("html", "htm", "xml", "html.j2", "md.j2", "md"), default_for_string=False, default=False
         ),
+        finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -611,17 +679,46 @@ _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _EAST_ASIAN_FONT = "SimSun"
 
 
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\([^)]*\)")
+
+
+def _runs(text: str) -> list[tuple[str, bool]]:
+    """Markdown inline text as (plain text, bold) runs: backslash escapes become the character
+    they escape, **bold** is bold, a link [text](url) keeps its text only."""
+    runs: list[tuple[str, bool]] = []
+    buffer: list[str] = []
+    bold = False
+    index = 0
+
+    def flush() -> None:
+        if buffer:
+            runs.append(("".join(buffer), bold))
+            buffer.clear()
+
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and _MD_ESCAPED.match(text, index):
+            buffer.append(text[index + 1])
+            index += 2
+        elif text.startswith("**", index) and (bold or "**" in text[index + 2 :]):
+            flush()
+            bold = not bold
+            index += 2
+        elif char == "[" and (link := _LINK.match(text, index)):
+            buffer.append(md_unescape(link.group(1)))
+            index = link.end()
+        else:
+            buffer.append(char)
+            index += 1
+    flush()
+    return runs
+
+
 def _add_runs(paragraph, text: str) -> None:
-    """Plain text with **bold** spans; links [text](#x) keep their text."""
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
-    position = 0
-    for match in _BOLD.finditer(text):
-        if match.start() > position:
-            paragraph.add_run(text[position : match.start()])
-        paragraph.add_run(match.group(1)).bold = True
-        position = match.end()
-    if position < len(text):
-        paragraph.add_run(text[position:])
+    for run_text, bold in _runs(xml_text(text)):
+        run = paragraph.add_run(run_text)
+        if bold:
+            run.bold = True
 
 
 def _table_cells(line: str) -> list[str]:
@@ -640,7 +737,7 @@ def markdown_to_docx(markdown: str, title: str = "") -> bytes:
     style.font.size = Pt(10.5)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _EAST_ASIAN_FONT)
     if title:
-        document.core_properties.title = title
+        document.core_properties.title = xml_text(title)
 
     lines = markdown.splitlines()
     index = 0
@@ -669,7 +766,8 @@ def markdown_to_docx(markdown: str, title: str = "") -> bytes:
         heading = _HEADING.match(line)
         bullet = _BULLET.match(line)
         if heading:
-            document.add_heading(heading.group(2).strip(), level=min(len(heading.group(1)) - 1, 4))
+            paragraph = document.add_heading("", level=min(len(heading.group(1)) - 1, 4))
+            _add_runs(paragraph, heading.group(2).strip())
         elif line.strip() == "---":
             document.add_page_break()
         elif bullet:

@@ -82,7 +82,7 @@ def test_write_overview_writes_three_tables_with_one_row_per_report(tmp_path, re
     assert values[1][0] == "yuhua.txt" and float(values[1][HEADERS.index("预算（万元）")]) == 127
 
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert '<a href="yuhua.html">yuhua.txt</a>' in index
+    assert '<a href="./yuhua.html">yuhua.txt</a>' in index
     assert "xiangyin.txt" in index and "broken.txt：broken.txt: file is empty" in index
 
 

@@ -205,8 +205,10 @@ def test_report_text_is_escaped_in_html():
     html = render_summary_html(report, Settings())
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
-    # Markdown is not HTML: the text stays as written there.
-    assert attack in render_summary_markdown(report, Settings())
+    # Markdown renders raw HTML too: there the text is backslash-escaped, shown as written.
+    markdown = render_summary_markdown(report, Settings())
+    assert attack not in markdown
+    assert "\\<script\\>alert('x')\\</script\\>" in markdown
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
