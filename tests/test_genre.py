@@ -30,36 +30,36 @@ def test_grade_words(word, grade):
 
 
 def _files():
-    return [genre._read(name) for name in ("figures.toml", "sections.toml", "grades.toml", "indicators.toml")]
+    return [genre._read(name) for name in ("figures.toml", "sections.toml", "grades.toml", "indicators.toml", "meta.toml")]
 
 
 def test_an_unknown_key_in_a_label_is_refused():
-    figures, sections, grades, indicators = _files()
+    figures, sections, grades, indicators, meta = _files()
     figures["subject"].append({"key": "total_money", "pattern": "总钱"})
     with pytest.raises(GenreError, match="unknown key 'total_money'"):
-        build(figures, sections, grades, indicators)
+        build(figures, sections, grades, indicators, meta)
 
 
 def test_a_bad_pattern_is_refused_with_its_place():
-    figures, sections, grades, indicators = _files()
+    figures, sections, grades, indicators, meta = _files()
     sections["problem"] = "存在(问题"
     with pytest.raises(GenreError, match="sections.problem"):
-        build(figures, sections, grades, indicators)
+        build(figures, sections, grades, indicators, meta)
 
 
 def test_bands_must_run_from_the_highest_grade_down():
-    figures, sections, grades, indicators = _files()
+    figures, sections, grades, indicators, meta = _files()
     grades["bands"] = {"优": 60, "良": 80, "中": 90, "差": 0}
     with pytest.raises(GenreError, match="bands"):
-        build(figures, sections, grades, indicators)
+        build(figures, sections, grades, indicators, meta)
 
 
 def test_a_label_added_as_data_reaches_the_extractor():
     from summarizer.backends import rules_figures
 
-    figures, sections, grades, indicators = _files()
+    figures, sections, grades, indicators, meta = _files()
     figures["subject"].append({"key": "fixed_assets", "pattern": "资产原值"})
-    extended = build(figures, sections, grades, indicators)
+    extended = build(figures, sections, grades, indicators, meta)
     patterns = [(entry.pattern, entry.key) for entry in extended.subjects]
     assert rules_figures._closest(patterns, "年末资产原值")[0] == "fixed_assets"
     assert rules_figures._closest(rules_figures._SUBJECT_RE, "年末资产原值") is None

@@ -19,6 +19,7 @@ from ..numbers import find_quantities
 from ..schemas import Evidence, Figure, Grade, Meta, Quantity, Report, ReportKind, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
+from .rules_meta import extract_meta
 
 
 class RulesBackend:
@@ -57,133 +58,7 @@ class RulesBackend:
         )
 
 
-# ---- meta ---------------------------------------------------------------------------------
-
-_REGION = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:自治州|自治县|省|市|县|区|州|旗))")
-_TITLE = re.compile(r"(?:20\d{2})\s*年度?[\s\S]{0,30}?(?:绩效|自评)")
-_UNIT_LABEL = re.compile(
-    r"(?:部门（单位）名称|部门\(单位\)名称|部门名称|单位名称|预算单位|项目实施单位|实施单位|评价单位)\s*[:：]?\s*[\t ]*([^\t\n]{2,40})"
-)
-_DATE = re.compile(r"(?:报告日期|填报日期|报送日期|日期)\s*[:：]?\s*(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_CONTACT = re.compile(
-    r"(?:联系人|填报人|经办人)(?:（签名）|\(签名\))?\s*[:：]?\s*[\t ]*([\u4e00-\u9fff]{2,4}?)"
-    r"(?=联系电话|联络电话|电话|职务|手机|[^\u4e00-\u9fff]|$)"
-)
-_PHONE = re.compile(r"(?:联系电话|联络电话|电话)\s*[:：]?\s*[\t ]*(\d{3,4}-?\d{7,8}|1\d{10}|\d{7,8})(?!\d)")
-_PROJECT = re.compile(r"项目名称\s*[:：]?\s*[\t\n ]*([^\t\n]{2,60})")
-_STAFF_AUTH = re.compile(r"(?:人员编制|编制人数|核定编制数?|编制数|核定[\u4e00-\u9fff]{0,6}编制)\s*(?:为|共)?\s*[:：]?\s*[\t ]*(\d{1,5})\s*(?:名|人)?")
-_STAFF_ACTUAL = re.compile(r"(?:实有人数|实有人员|在编人员共?|现有干部职工|现有人员|在职人员)\s*(?:为|共)?\s*[:：]?\s*[\t ]*(\d{1,5})\s*(?:名|人)?")
-_SCORE = re.compile(r"(?:自评综合得分|综合得分|自评得分|自评结果|自评分数?|得分为|评价得分|自评总得分|总得分|最终得分)\s*(?:为|是)?\s*[:：]?\s*[\t ]*(\d{1,3}(?:\.\d+)?)\s*分?")
-_GENRE = vocabulary()
-_GRADE = re.compile(
-    r"(?:评价等次|评价等级|自评等级|绩效等级|等级为|等次为|评定为|评价结果为)\s*(?:为|是|评定为)?\s*[:：]?\s*[\t ]*[“\"'「]?"
-    f"({_GENRE.grade_word_pattern})"
-)
-
-
-def _report_kind(text: str) -> ReportKind:
-    """The title decides (its first 400 characters); the body only breaks a tie."""
-    for window in (text[:400], text[:1500]):
-        department = re.search(r"整体支出|部门整体|单位整体", window)
-        project = re.search(r"项目支出绩效|项目支出|项目绩效|项目名称", window)
-        if department and (not project or department.start() < project.start()):
-            return ReportKind.DEPARTMENT
-        if project:
-            return ReportKind.PROJECT
-    return ReportKind.UNKNOWN
-
-
-def _value_follows_label(text: str, match: re.Match[str]) -> bool:
-    """A label may have its value on the next line ("人员编制\n\n21") only when it stands alone on
-    its line; in a header row ("编制人数\t实有人数\n34\t30") the next line's first cell is not its value."""
-    if "\n" not in text[match.start() : match.start(1)]:
-        return True
-    line_start = text.rfind("\n", 0, match.start()) + 1
-    line_end = text.find("\n", match.start())
-    return "\t" not in text[line_start:line_end].strip("\t ")
-
-
-def _first(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
-    return pattern.search(text, start, len(text) if end is None else end)
-
-
-def _note(meta: Meta, name: str, document: Document, match: re.Match[str], group: int = 1) -> None:
-    meta.evidence[name] = Evidence(span=document.span(*match.span(group)), quote=document.quote(*match.span(0)))
-
-
-def extract_meta(document: Document) -> Meta:
-    text = document.text
-    meta = Meta()
-    head = text[:1500]
-    title = _TITLE.search(head)
-    if title:
-        year = re.search(r"20\d{2}", title.group(0))
-        meta.year = int(year.group(0))
-        meta.evidence["year"] = Evidence(span=document.span(title.start(), title.end()), quote=title.group(0))
-        line_start = text.rfind("\n", 0, title.start()) + 1
-        region = _REGION.match(text, line_start, title.start() + 1) or _REGION.search(text[line_start : title.start()])
-        if region:
-            start = region.start(1) if region.string is text else line_start + region.start(1)
-            meta.region = region.group(1).lstrip("#").strip()
-            meta.evidence["region"] = Evidence(span=document.span(start, start + len(region.group(1))), quote=region.group(1))
-    if meta.year is None:
-        # No year in the title: the first year the opening names ("2021年部门决算收支…").
-        first = re.search(r"(20\d{2})\s*年度?", head)
-        if first:
-            meta.year = int(first.group(1))
-            meta.evidence["year"] = Evidence(span=document.span(*first.span(0)), quote=first.group(0))
-    meta.kind = _report_kind(text)
-    unit = _first(_UNIT_LABEL, text, 0, 6000)
-    if unit:
-        meta.unit_name = unit.group(1).strip(" ：:")
-        _note(meta, "unit_name", document, unit)
-    if meta.unit_name is None and title:
-        # No 单位名称 line: the title's words before the year ("某县农业农村局2023年度…").
-        line_start = text.rfind("\n", 0, title.start()) + 1
-        prefix = text[line_start : title.start()].strip(" #\t")
-        if len(prefix) >= 4 and prefix != meta.region and re.fullmatch(r"[\u4e00-\u9fff（）()“”]+", prefix):
-            meta.unit_name = prefix
-            start = text.index(prefix, line_start)
-            meta.evidence["unit_name"] = Evidence(span=document.span(start, start + len(prefix)), quote=prefix)
-    if meta.region is None and meta.unit_name:
-        region = _REGION.match(meta.unit_name)
-        if region and len(region.group(1)) <= 5:
-            meta.region = region.group(1)
-    if meta.kind is ReportKind.PROJECT:
-        project = _first(_PROJECT, text, 0, 6000)
-        if project:
-            meta.project_name = project.group(1).strip()
-            _note(meta, "project_name", document, project)
-    when = _first(_DATE, text)
-    if when:
-        try:
-            meta.report_date = date(int(when.group(1)), int(when.group(2)), int(when.group(3)))
-            meta.evidence["report_date"] = Evidence(span=document.span(*when.span(0)), quote=when.group(0))
-        except ValueError:
-            pass
-    contact = _first(_CONTACT, text)
-    if contact:
-        meta.contact_person = contact.group(1)
-        _note(meta, "contact_person", document, contact)
-    phone = _first(_PHONE, text)
-    if phone:
-        meta.contact_phone = phone.group(1)
-        _note(meta, "contact_phone", document, phone)
-    for name, pattern in (("staff_authorized", _STAFF_AUTH), ("staff_actual", _STAFF_ACTUAL)):
-        match = next((m for m in pattern.finditer(text) if _value_follows_label(text, m)), None)
-        if match:
-            setattr(meta, name, int(match.group(1)))
-            _note(meta, name, document, match)
-    score = _first(_SCORE, text)
-    if score:
-        meta.self_score = Decimal(score.group(1))
-        _note(meta, "self_score", document, score)
-    grade = _first(_GRADE, text)
-    if grade:
-        meta.grade_label = grade.group(1)
-        meta.grade = Grade(_GENRE.grade_of_word(grade.group(1)))
-        _note(meta, "grade", document, grade)
-    return meta
+# ---- meta: rules_meta.extract_meta --------------------------------------------------------
 
 
 def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:

@@ -66,6 +66,10 @@ class Genre:
     indicator_level2: re.Pattern[str]
     indicator_total_row: re.Pattern[str]
     indicator_columns: Mapping[str, re.Pattern[str]]
+    meta_words: Mapping[str, str]  # meta.toml: raw patterns, composed by the meta reader
+
+    def meta_pattern(self, name: str) -> re.Pattern[str]:
+        return re.compile(self.meta_words[name])
 
     @property
     def key_names(self) -> dict[str, str]:
@@ -110,7 +114,14 @@ def _read(name: str) -> dict:
         raise GenreError(f"{name}: {exc}") from None
 
 
-def build(figures: dict, sections: dict, grades: dict, indicators: dict) -> Genre:
+META_FIELDS = (
+    "org_suffix", "unit_chars", "unit_prefix_not_region", "unit_labels", "stop_labels", "project_labels",
+    "contact_labels", "phone_labels", "date_labels", "score_labels", "grade_labels", "staff_authorized_labels",
+    "staff_actual_labels", "department_kind", "project_kind", "title", "page_labels", "generic_project",
+)  # fmt: skip
+
+
+def build(figures: dict, sections: dict, grades: dict, indicators: dict, meta: dict | None = None) -> Genre:
     """Validate the four vocabularies and compile their patterns."""
     keys = {}
     for key, spec in figures.get("keys", {}).items():
@@ -128,6 +139,12 @@ def build(figures: dict, sections: dict, grades: dict, indicators: dict) -> Genr
     if [grade for grade, _ in bands] != list(GRADES) or list(map(lambda b: b[1], bands)) != sorted((b[1] for b in bands), reverse=True):
         raise GenreError("grades.bands: one floor per grade, highest grade (and floor) first")
     columns = indicators.get("columns", {})
+    meta = meta or {}
+    missing = [name for name in META_FIELDS if name not in meta]
+    if missing:
+        raise GenreError(f"meta: needs {', '.join(missing)}")
+    for name in META_FIELDS:
+        _compile(meta[name], f"meta.{name}")
     return Genre(
         keys=MappingProxyType(keys),
         subjects=_labelled(figures.get("subject", []), "figures.subject", known),
@@ -149,10 +166,13 @@ def build(figures: dict, sections: dict, grades: dict, indicators: dict) -> Genr
         indicator_level2=_compile(indicators.get("level2"), "indicators.level2"),
         indicator_total_row=_compile(indicators.get("total_row"), "indicators.total_row"),
         indicator_columns=MappingProxyType({k: _compile(v, f"indicators.columns.{k}") for k, v in columns.items()}),
+        meta_words=MappingProxyType({name: meta[name] for name in META_FIELDS}),
     )
 
 
 @functools.cache
 def vocabulary() -> Genre:
     """The genre's vocabulary, read once from the package's TOML files."""
-    return build(_read("figures.toml"), _read("sections.toml"), _read("grades.toml"), _read("indicators.toml"))
+    return build(
+        _read("figures.toml"), _read("sections.toml"), _read("grades.toml"), _read("indicators.toml"), _read("meta.toml")
+    )
