@@ -43,6 +43,8 @@ def progress_bar(description: str = "reports", total: int | None = None) -> Iter
 def print_batch_summary(result) -> None:
     from rich.table import Table
 
+    from .outputs import displayable
+
     console = _console()
     table = Table(title="summarizer run")
     for column in ("file", "figures", "indicators", "problems", "measures", "fail", "warn", "status"):
@@ -51,14 +53,14 @@ def print_batch_summary(result) -> None:
     for outcome in result.outcomes:
         digest = outcome.digest
         if digest is None or outcome.error:  # a report whose outputs were not written failed
-            table.add_row(outcome.path.name, "", "", "", "", "", "", "[red]failed[/red]")
+            table.add_row(displayable(outcome.path.name), "", "", "", "", "", "", "[red]failed[/red]")
             continue
         totals["figures"] += digest.figures
         totals["problems"] += digest.problems
         totals["fail"] += digest.fails
         totals["warn"] += digest.warns
         table.add_row(
-            outcome.path.name,
+            displayable(outcome.path.name),
             str(digest.figures),
             str(digest.indicators),
             str(digest.problems),
@@ -81,7 +83,7 @@ def print_batch_summary(result) -> None:
     if result.failures:
         console.print("[bold red]failures:[/bold red]")
         for outcome in result.failures:
-            console.print(f"  {outcome.error}", markup=False, highlight=False, soft_wrap=True)
+            console.print(f"  {displayable(outcome.error)}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _top_failing_rules(digests, limit: int = 5) -> list[tuple[str, int]]:

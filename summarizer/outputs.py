@@ -27,6 +27,15 @@ STEM_MAX = NAME_MAX - len(".docx")
 RESERVED_STEMS = frozenset({"index", "overview"})
 
 
+def displayable(text: str) -> str:
+    """A file name as text any output can hold: bytes that are not UTF-8 (which Python keeps as
+    lone surrogates) become U+FFFD instead of crashing a UTF-8 writer."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that no undecodable byte produced
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def fit_name(name: str, limit: int) -> str:
     """`name` cut on a character boundary to at most `limit` UTF-8 bytes (file-system bytes)."""
     if len(os.fsencode(name)) <= limit:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from urllib.parse import quote
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from typing import Any
 from .config import Settings
 from .draft import assess_figures, draft, number_text
 from .errors import OutputError
-from .outputs import write_atomic
+from .outputs import displayable, write_atomic
 from .render import xml_text
 from .schemas import CheckStatus, Figure, FigureKind, Period, Report, ReportKind
 
@@ -143,15 +144,15 @@ class OverviewCollector:
 
     def add(self, outcome: Any) -> None:
         """Take a batch outcome (path, report, error, outputs) while it still holds its report."""
-        name = Path(outcome.path).name
+        name = displayable(Path(outcome.path).name)
         if outcome.report is None or outcome.error:  # a report whose outputs failed is a failure
-            self.failed.append(FailedFile(name, outcome.error or "failed"))
+            self.failed.append(FailedFile(name, displayable(outcome.error or "failed")))
             return
         html = next((Path(p).name for p in (outcome.outputs or []) if Path(p).suffix == ".html"), None)
         self.rows.append(overview_row(outcome.report, name, href_for(html) if html else None, self.settings))
 
     def add_report(self, report: Report) -> None:
-        self.rows.append(overview_row(report, Path(report.source.path).name, None, self.settings))
+        self.rows.append(overview_row(report, displayable(Path(report.source.path).name), None, self.settings))
 
     def write(self, out_dir: Path) -> list[Path]:
         return _write(self.rows, self.failed, Path(out_dir), self.settings)
@@ -173,7 +174,7 @@ def _collect(batch: Any, settings: Settings | None) -> OverviewCollector:
 def href_for(file_name: str) -> str:
     """A link to a file beside the index: relative ("./") and URL-encoded, so a file called
     `javascript:alert(1).html` is a file name, never a scheme, and `#`/`?` stay in the name."""
-    return "./" + quote(file_name, safe="")
+    return "./" + quote(os.fsencode(file_name), safe="")  # the name's bytes, even if not UTF-8
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (= + - @; tab and CR are

@@ -18,6 +18,7 @@ from .backends import Backend, get_backend
 from .config import Settings
 from .errors import InputError, SummarizerError
 from .ingest import SUPPORTED, read_document
+from .outputs import displayable
 from .schemas import Check, CheckStatus, Report, Severity, TokenUsage
 from .structure import analyse
 from .verify import verify
@@ -25,7 +26,10 @@ from .verify import verify
 
 def extract_report(path: Path, settings: Settings, backend: Backend | None = None) -> Report:
     """One file -> one verified Report. Raises SummarizerError subclasses only."""
-    document = read_document(Path(path), settings)
+    try:
+        document = read_document(Path(path), settings)
+    except OSError as exc:  # e.g. a file in a folder without search permission: an input error
+        raise InputError(f"cannot read file ({exc.strerror or exc})", path=path) from None
     layout = analyse(document)
     if not layout.is_report:
         raise InputError(
@@ -33,6 +37,9 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
         )
     backend = backend or get_backend(settings)
     report = backend.extract(document, layout)
+    shown = displayable(report.source.path)  # a file name that is not UTF-8 must not sink the JSON
+    if shown != report.source.path:
+        report = report.model_copy(update={"source": report.source.model_copy(update={"path": shown})})
     if settings.verify:
         checks, warnings = bounded_checks(verify(report, document))
         report = report.model_copy(update={"checks": checks, "warnings": [*report.warnings, *warnings]})

@@ -150,9 +150,11 @@ def cn_index(n: int) -> str:
     """1 -> 一, 12 -> 十二: ordinals in the narrative are words, so they are not numbers."""
     if n < 10:
         return _CN_DIGITS[n]
+    if n >= 100:  # a hundred items and more: digits (the cap on listed items keeps this rare)
+        return str(n)
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else _CN_DIGITS[tens]
-    return f"{head}十{_CN_DIGITS[ones] if ones else ''}" if n < 100 else str(n)
+    return f"{head}十{_CN_DIGITS[ones] if ones else ''}"
 
 
 def cn_date(value: date | None) -> str:
