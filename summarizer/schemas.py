@@ -2,7 +2,7 @@
 
 One report becomes one `Report` document:
 
-    meta, figures, indicators, achievements, problems, measures, checks, warnings, source
+    meta, figures, indicators, achievements, problems, measures, breakdowns, checks, warnings, source
 
 Every extracted item carries a `Span` (character offsets into the decoded source text, per
 character, so Chinese counts one per character) and its `evidence` quote. `summarizer schema`
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .genre import vocabulary
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Model(BaseModel):
@@ -174,8 +174,80 @@ class CheckInput(Model):
     span: Span | None = None
 
 
+class RuleId(StrEnum):
+    """Every rule verification knows; the family (grounding/identity/rate/consistency/
+    plausibility) is the part before the dot. A StrEnum, so a rule compares equal to its id."""
+
+    GROUNDING_FIGURE = "grounding.figure"
+    EXPENDITURE_TOTAL = "identity.expenditure_total"
+    EXPENDITURE_BY_TYPE = "identity.expenditure_by_type"
+    BASIC_EXPENDITURE = "identity.basic_expenditure"
+    THREE_PUBLIC = "identity.three_public"
+    INCOME_PARTS = "identity.income_parts"
+    INCOME_BREAKDOWN = "identity.income_breakdown"
+    BALANCE = "identity.balance"
+    BALANCE_PARTS = "identity.balance_parts"
+    PROJECT_LINES = "identity.project_lines"
+    SPENDING_LINES = "identity.spending_lines"
+    BUDGET_SOURCES = "identity.budget_sources"
+    COUNT_BREAKDOWN = "identity.count_breakdown"
+    BREAKDOWN = "identity.breakdown"
+    TABLE_TOTAL = "identity.table_total"
+    SELF_SCORE = "identity.self_score"
+    EXECUTION_RATE = "rate.execution_rate"
+    RECEIVED_RATE = "rate.received_rate"
+    BALANCE_RATE = "rate.balance_rate"
+    GROWTH_RATE = "rate.growth_rate"
+    RATIO_STATEMENT = "rate.ratio_statement"
+    GROWTH_STATEMENT = "rate.growth_statement"
+    SHARE = "rate.share"
+    TABLE_RATE = "rate.table_row"
+    REPEATED_VALUE = "consistency.repeated_value"
+    UNIT_SLIP = "consistency.unit_slip"
+    COMPARISON_CLAIM = "consistency.comparison_claim"
+    GRADE_SCORE = "plausibility.grade_score"
+    RATE_RANGE = "plausibility.rate_range"
+    OVER_BUDGET = "plausibility.over_budget"
+    EXECUTION_VS_SCORE = "plausibility.execution_vs_score"
+    REPORT_DATE = "plausibility.report_date"
+    SELF_SCORE_MISSING = "plausibility.self_score"
+    INDICATOR_VALUES = "plausibility.indicator_values"
+    STAFFING = "plausibility.staffing"
+
+    @property
+    def family(self) -> str:
+        return self.value.split(".", 1)[0]
+
+
+class BreakdownKind(str, Enum):
+    WHICH = "其中"  # "X，其中 A、B、C" (an open list unless the words or numbers show it whole)
+    NUMBERED = "分项"  # "X，其中：1．… 2．…" / "具体如下：1、…"
+    COMPOSED = "构成"  # "X 由 A 和 B 构成/组成" (complete by its wording)
+    INCLUDING = "包括"  # "X，包括 A、B"
+    TABLE = "表格"  # a table's 合计/小计 row against its rows
+
+
+class BreakdownItem(Model):
+    label: str
+    value: Decimal
+    unit: str
+    value_wan: Decimal | None = None
+    span: Span
+
+
+class Breakdown(Model):
+    """A whole and its parts as the report states them, found by code in the text."""
+
+    kind: BreakdownKind
+    whole: BreakdownItem
+    parts: list[BreakdownItem]
+    complete: bool = Field(description="True when the stated parts make the whole (by wording, genre or numbers)")
+    span: Span
+    evidence: str
+
+
 class Check(Model):
-    rule: str = Field(description="rule id, e.g. identity.basic_expenditure")
+    rule: RuleId | str = Field(description="rule id (RuleId), e.g. identity.basic_expenditure")
     status: CheckStatus
     severity: Severity
     message: str = Field(description="Chinese, for a reviewer")
@@ -183,6 +255,15 @@ class Check(Model):
     expected: Decimal | None = None
     observed: Decimal | None = None
     tolerance: Decimal | None = None
+    figures: list[int] = Field(default_factory=list, description="indices into Report.figures of the figures the check used")
+    breakdown: int | None = Field(None, description="index into Report.breakdowns of the breakdown the check used")
+
+    @field_validator("rule", mode="before")
+    @classmethod
+    def _known_rule(cls, value: object) -> object:
+        if isinstance(value, str) and not isinstance(value, RuleId) and value in RuleId._value2member_map_:
+            return RuleId(value)
+        return value
 
 
 class Source(Model):
@@ -210,6 +291,7 @@ class Report(Model):
     achievements: list[TextItem] = Field(default_factory=list)
     problems: list[TextItem] = Field(default_factory=list)
     measures: list[TextItem] = Field(default_factory=list)
+    breakdowns: list[Breakdown] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     source: Source

@@ -81,11 +81,14 @@ from datetime import date
 from decimal import Decimal
 from itertools import combinations
 
+from . import verify_breakdowns as breakdowns
 from .document import Document
 from .genre import vocabulary
+from .structure import analyse
 from .numbers import MONEY_UNITS, Quantity, to_wan
 from .schemas import (
     FIGURE_KEYS,
+    Breakdown,
     Check,
     CheckInput,
     CheckStatus,
@@ -94,6 +97,7 @@ from .schemas import (
     Indicator,
     Period,
     Report,
+    RuleId,
     Severity,
     Span,
 )
@@ -104,7 +108,6 @@ from .verify_text import (
     SUM_TOLERANCE,
     TextIndex,
     comparison_claims,
-    count_breakdowns,
     fmt,
     growth_statements,
     impossible_rates,
@@ -118,15 +121,30 @@ from .verify_text import (
     unit_slips,
 )
 
-__all__ = ["verify", "SUM_TOLERANCE", "SCORE_TOLERANCE", "RATE_TOLERANCE"]
+__all__ = ["verify", "verify_report", "find_breakdowns", "SUM_TOLERANCE", "SCORE_TOLERANCE", "RATE_TOLERANCE"]
 
 GROUNDING_MARGIN = 20  # characters either side of a figure's span searched for its number
 PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
 
 
+def find_breakdowns(document: Document) -> list[Breakdown]:
+    """Every whole-and-parts statement of the report (其中 lists, numbered lists, 由…构成,
+    包括, table total rows), as records with spans."""
+    return [found.record for found in breakdowns.find(TextIndex.build(document), analyse(document))[0]]
+
+
+def verify_report(report: Report, document: Document) -> Report:
+    """The report with its breakdowns and checks filled in (check.breakdown indexes the former)."""
+    context = _Context(report, document)
+    return report.model_copy(update={"breakdowns": [found.record for found in context.breakdowns], "checks": _verify(context)})
+
+
 def verify(report: Report, document: Document) -> list[Check]:
     """Every check for one extraction, most severe first."""
-    context = _Context(report, document)
+    return _verify(_Context(report, document))
+
+
+def _verify(context: "_Context") -> list[Check]:
     checks: list[Check] = []
     checks += _grounding(context)
     checks += _identities(context)
@@ -137,10 +155,40 @@ def verify(report: Report, document: Document) -> list[Check]:
     checks += growth_statements(context.index, context.covered_positions)
     checks += unit_slips(context.index, context.slip_spans)
     checks += comparison_claims(context.index)
-    checks += count_breakdowns(context.index)
+    stated = breakdowns.breakdown_checks(context.index, context.breakdowns)
+    checks = _defer_to_statements(context, checks, stated)
+    checks += stated
     checks += impossible_rates(context.index)
     checks += _plausibility(context)
     return sorted(_dedupe(checks), key=severity_key)
+
+
+# Checks that put together figures the extractor keyed (a total and parts found by key).
+_KEYED_SUMS = {
+    RuleId.EXPENDITURE_TOTAL, RuleId.EXPENDITURE_BY_TYPE, RuleId.BASIC_EXPENDITURE, RuleId.THREE_PUBLIC,
+    RuleId.INCOME_PARTS, RuleId.INCOME_BREAKDOWN, RuleId.BALANCE_PARTS, RuleId.PROJECT_LINES,
+    RuleId.SPENDING_LINES, RuleId.BUDGET_SOURCES,
+}
+
+
+def _defer_to_statements(context: "_Context", checks: list[Check], stated: list[Check]) -> list[Check]:
+    """A keyed sum that fails where the report's own breakdown of that whole adds up (or cannot be
+    read) is the extractor's mislabelling, not the report's error: the breakdown speaks instead.
+    So is a keyed list whose sum is exactly another total the report states as a breakdown."""
+    passing = {c.breakdown for c in stated if c.breakdown is not None and c.status is PASS and c.rule in (RuleId.BREAKDOWN, RuleId.TABLE_TOTAL)}
+    wholes = [context.breakdowns[n] for n in passing]
+    whole_spans = {(b.record.whole.span.start, b.record.whole.span.end) for b in wholes}
+    whole_amounts = {breakdowns.amount_of(b.whole) for b in wholes}
+    unreadable = context.unreadable_wholes
+    kept = []
+    for check in checks:
+        if check.status is FAIL and check.rule in _KEYED_SUMS and check.inputs:
+            total = check.inputs[0].span
+            at = (total.start, total.end) if total is not None else None
+            if at in whole_spans or at in unreadable or (check.expected is not None and check.expected in whole_amounts):
+                continue
+        kept.append(check)
+    return kept
 
 
 def _dedupe(checks: Iterable[Check]) -> list[Check]:
@@ -199,6 +247,8 @@ class _Context:
         self.report = report
         self.document = document
         self.index = TextIndex.build(document)
+        self.breakdowns, unreadable = breakdowns.find(self.index, analyse(document))
+        self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []
         for figure in report.figures:
@@ -811,6 +861,8 @@ def _rates(context: _Context) -> list[Check]:
     checks: list[Check] = []
     for key, (numerator_keys, denominator_keys, name) in _RATE_OPERANDS.items():
         for rate in context.by_key.get(key, []):
+            if _TARGET.search(rate.figure.label or "") or _TARGET.search(context.index.text[max(0, rate.start - 4) : rate.start]):
+                continue  # "资金支出率≥98%": a target, not a result
             item = rate.figure.item is not None
             numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if context.current(p.figure) and p.figure.period is not Period.BUDGET and _is_money(p.figure)]
             denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if context.current(p.figure) and _is_money(p.figure)]
@@ -829,10 +881,17 @@ def _rates(context: _Context) -> list[Check]:
             formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
             if agreeing:
                 checks.append(make_check(f"rate.{key}", PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
-            else:
+            elif len(pairs) == 1:
                 checks.append(make_check(
                     f"rate.{key}", FAIL, Severity.HIGH,
                     f"{_label(rate)} 写为 {fmt(stated)}%，按 {formula}（{name}）",
+                    inputs, percent(value), stated, rate_tolerance(stated),
+                ))
+            else:
+                # Several candidate amounts and none agrees: which ones the rate divides is a guess.
+                checks.append(make_check(
+                    f"rate.{key}", WARN, Severity.MEDIUM,
+                    f"{_label(rate)} 写为 {fmt(stated)}%，与附近金额均对不上（如 {formula}），请核对其分子分母",
                     inputs, percent(value), stated, rate_tolerance(stated),
                 ))
     checks += _growth(context)
@@ -853,6 +912,7 @@ def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Place
 
 
 _FALLING = re.compile(r"减少|下降|降低|减")
+_TARGET = re.compile(r"(?:[≥≤><＞＜]|不低于|不少于|不高于|不超过|大于|小于|目标值?|指标值)\s*$")
 
 
 def _growth(context: _Context) -> list[Check]:

@@ -155,7 +155,7 @@ class TextIndex:
     def build(cls, document: Document) -> "TextIndex":
         text = document.text
         block_starts, block_tables = _blocks(text)
-        return cls(document, find_quantities(text), _sentence_starts(text), block_starts, block_tables)
+        return cls(document, read_wan(text, find_quantities(text)), _sentence_starts(text), block_starts, block_tables)
 
     @property
     def text(self) -> str:
@@ -166,6 +166,10 @@ class TextIndex:
         start = self.sentence_starts[max(index, 0)]
         end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
         return start, end
+
+    def is_sentence_start(self, position: int) -> bool:
+        at = bisect_left(self.sentence_starts, position)
+        return at < len(self.sentence_starts) and self.sentence_starts[at] == position
 
     def block(self, position: int) -> int:
         return max(bisect_right(self.block_starts, position) - 1, 0)
@@ -208,6 +212,22 @@ class TextIndex:
             unit=quantity.unit,
             span=self.span(quantity.start, quantity.end),
         )
+
+
+_BARE_WAN = re.compile(r"[ ]?万(?![元人户件条次份个家项名台套元])")
+
+
+def read_wan(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
+    """'免费刻章支出 40 万' reads as 40 万元: a bare number followed by 万 (not 万人, 万元 …) is money
+    in 万元 for verification, whatever the extractor made of it."""
+    read = []
+    for quantity in quantities:
+        if quantity.unit == "":
+            wan = _BARE_WAN.match(text, quantity.end)
+            if wan is not None:
+                quantity = Quantity(quantity.value, "万元", text[quantity.start : wan.end()], quantity.start, wan.end())
+        read.append(quantity)
+    return read
 
 
 def _sentence_starts(text: str) -> list[int]:

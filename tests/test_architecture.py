@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"config", "document"},
     {"ingest", "structure"},
     {"backends", "llm"},
-    {"verify", "verify_text"},
+    {"verify", "verify_text", "verify_breakdowns"},
     {"draft", "render"},
     {"outputs", "overview", "console"},
     {"pipeline"},

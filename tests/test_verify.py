@@ -469,8 +469,16 @@ class TestIdentities:
         text = "剩余32.56万元，其中7.66万元上缴财政，24.9万元结转下年。"
         figures = [fig(text, "balance", "32.56万元", "32.56"), fig(text, "returned_to_treasury", "7.66万元", "7.66"), fig(text, "carried_forward", "24.9万元", "24.9")]
         assert by_rule(run(text, figures), "identity.balance_parts", PASS)
+        # A part the extractor misread (6.66 where the text says 7.66): the report's own breakdown
+        # adds up, so the keyed sum defers to it and only grounding accuses the misread figure.
         figures[1] = fig(text, "returned_to_treasury", "7.66万元", "7.66").model_copy(update={"value": Decimal("6.66"), "value_wan": Decimal("6.66")})
-        assert by_rule(run(text, figures), "identity.balance_parts", FAIL)
+        checks = run(text, figures)
+        assert not by_rule(checks, "identity.balance_parts", FAIL)
+        assert by_rule(checks, "identity.breakdown", PASS) and by_rule(checks, "grounding.figure", FAIL)
+        wrong = text.replace("24.9万元结转", "25.9万元结转")
+        figures = [fig(wrong, "balance", "32.56万元", "32.56"), fig(wrong, "returned_to_treasury", "7.66万元", "7.66"), fig(wrong, "carried_forward", "25.9万元", "25.9")]
+        checks = run(wrong, figures)
+        assert by_rule(checks, "identity.balance_parts", FAIL) and by_rule(checks, "identity.breakdown", FAIL)
 
     LINES = "项目支出875.6万元，{lead}1、改革35万元；2、窗口78万元；3、大楼{building}万元。"
 

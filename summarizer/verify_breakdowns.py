@@ -1,0 +1,572 @@
+"""Breakdowns: every place a report states a whole and its parts, found in the text, and checked.
+
+Part of the verification pass (see verify.py). `find_breakdowns` reads the normalised text once
+through the TextIndex (quantities, sentences) and the table grid of structure.analyse, and
+returns `Breakdown` records (with spans) for:
+
+- "X，其中 A a、B b、C c" (其中, also across "；")            kind 其中
+- "X。其中：\\n1．A a…\\n2．B b…" (a numbered list under 其中)  kind 分项
+- "X 由 A a 和 B b 构成/组成"                               kind 构成 (complete by its wording)
+- "X，包括 A a、B b"                                         kind 包括
+- a table's 合计/小计/总额 row against the rows it totals    kind 表格
+
+A list is *complete* when its wording says so (构成), when its parts are named in full by a
+partition the genre knows (支出 = 人员 + 公用 + 项目, summarizer/genre/identities.toml), or
+when its numbers add up; otherwise it is open (其中 naming only some parts).
+
+`breakdown_checks` checks each one: complete → the parts add up within the report's own
+rounding; open → the parts do not exceed the whole (and a list that falls just short warns,
+in case it is complete). A difference within the rounding of the written digits is a warn,
+never a fail. A stated share ("占总收入的 100%") is recomputed against the breakdown's whole.
+
+Reading is conservative: a part list stops at a comparison (同比, 较上年), at a different
+measure (到位 after 下达), at an amount that restates the running sum, and skips numbers in
+brackets (a nested breakdown is its own record). It never changes the extraction. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .genre import vocabulary
+from .genre.identities import identities
+from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
+from .schemas import Breakdown, BreakdownItem, BreakdownKind, Check, CheckInput, CheckStatus, RuleId, Severity, Span
+from .structure import Layout, Table
+from .verify_text import HUNDRED, SUM_TOLERANCE, TextIndex, fmt, make_check, percent, rate_agrees, rate_tolerance
+
+PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
+
+MAX_REGION = 600  # characters a prose part list may run after its trigger
+NEAR_SHORTFALL = Decimal("0.12")  # an open list this close below its whole may be a complete one that does not add up
+
+_TRIGGER = re.compile(r"其中[：:]?|包括[：:]?|由(?=[^。；\n]{2,200}?(?:构成|组成))")
+_NUMBERED = re.compile(r"[ \t]*(?:\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|[①-⑩])")
+_COMPARISON = re.compile(r"同比|较上年|比上年|与上年|上年同期|比去年|较去年|相比|对比")
+_DELTA = re.compile(r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|超支|多|少)了?\s*$")
+_MEASURES = ("实有", "现有", "在职", "另有", "到位", "拨付", "支付", "执行", "结余", "结转", "完成", "实际", "使用", "支出", "收入", "剩余", "上缴")
+_TOTAL_WORD = re.compile(r"合\s*计|总\s*计|共\s*计|累计|小\s*计|总额")
+_TABLE_TOTAL = re.compile(r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$")
+_UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
+_SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
+_OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
+
+
+def _family(quantity: Quantity) -> str | None:
+    if quantity.unit in MONEY_UNITS:
+        return "money"
+    if quantity.unit in ("人", "名"):
+        return "人"
+    if quantity.unit in COUNT_UNITS:
+        return quantity.unit
+    return None
+
+
+def _amount(quantity: Quantity) -> Decimal:
+    wan = to_wan(quantity.value, quantity.unit)
+    return wan if wan is not None else quantity.value
+
+
+def _step(quantity: Quantity) -> Decimal:
+    """One unit of the last written digit, in the family's unit (万元 for money)."""
+    exponent = quantity.value.as_tuple().exponent
+    step = Decimal(1).scaleb(min(int(exponent), 0)) if isinstance(exponent, int) else Decimal(1)
+    wan = to_wan(step, quantity.unit)
+    return wan if wan is not None else step
+
+
+def _approximate(index: TextIndex, quantity: Quantity) -> bool:
+    before = index.text[max(0, quantity.start - 2) : quantity.start]
+    return bool(re.search(r"约|近|逾|超过|不足|以上", before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
+
+
+_SUBJECTS = vocabulary().subjects
+
+
+def key_of(label: str) -> str | None:
+    """The figure key a label names (by the genre's subject patterns), if any."""
+    for labelled in _SUBJECTS:
+        if labelled.pattern.search(label):
+            return labelled.key
+    return None
+
+
+_PARTITIONS = identities().complete_partitions()
+
+
+def _label(index: TextIndex, start: int, floor: int, width: int = 16) -> str:
+    """The words right before a number, back to the previous separator (or `floor`)."""
+    begin = max(floor, start - width)
+    piece = index.text[begin:start]
+    piece = re.split(r"[，,。；;、：:\n\t|]", piece)[-1]
+    piece = re.sub(r"[\d.%]+", "", piece)
+    piece = re.sub(r"^(?:其中|包括|以及|及|和|与|另|还有)", "", piece.strip())
+    piece = re.sub(r"(?:共计|合计|共|约|达到|达|为|是|计|有)+$", "", piece.strip())
+    return piece.strip(" （()）“”\"") or "数值"
+
+
+@dataclass
+class Found:
+    """A breakdown as read, with the quantities behind its record."""
+
+    record: Breakdown
+    whole: Quantity
+    parts: list[Quantity]
+    shares: list[tuple[Quantity, Quantity]]  # (part or whole, stated share %)
+    labels_complete: bool
+    numbered: bool
+    approximate: bool
+    certain: bool = True  # False: the reading is a guess (rows gathered by position), so never a fail
+
+
+def _item(index: TextIndex, quantity: Quantity, label: str) -> BreakdownItem:
+    return BreakdownItem(label=label, value=quantity.value, unit=quantity.unit, value_wan=to_wan(quantity.value, quantity.unit), span=index.span(quantity.start, quantity.end))
+
+
+def _whole_before(index: TextIndex, position: int) -> Quantity | None:
+    """The amount a trigger breaks down: the last number with a unit right before it (only
+    punctuation and a few words between, no other number)."""
+    before = index.quantities_in(max(0, position - 60), position)
+    candidates = [q for q in before if _family(q) is not None]
+    if not candidates:
+        return None
+    whole = candidates[-1]
+    gap = index.text[whole.end : position]
+    if len(gap) > 20 or re.search(r"\d", gap) or "\n\n" in gap:
+        return None
+    if any(q.start > whole.end for q in before):
+        return None  # a bare number (a marker, a percentage) between: not a simple "X，其中"
+    return whole
+
+
+def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, bool]:
+    """Where a part list that starts at `start` ends, and whether it is a numbered list on the
+    following lines."""
+    text = index.text
+    limit = min(len(text), start + MAX_REGION)
+    line_end = text.find("\n", start, limit)
+    head = text[start : line_end if line_end != -1 else limit]
+    numbered = line_end != -1 and not re.search(r"\d", head) and len(head.strip(" ：:")) <= 12
+    if numbered:
+        position = line_end + 1
+        end = position
+        while position < limit:
+            next_end = text.find("\n", position)
+            next_end = len(text) if next_end == -1 else next_end
+            line = text[position:next_end]
+            if not line.strip():
+                if end > line_end + 1:
+                    break
+                position = next_end + 1
+                continue
+            if not _NUMBERED.match(line):
+                break
+            end = next_end
+            position = next_end + 1
+        if end > line_end + 1:
+            return end, True
+    depth = 0
+    for position in range(start, limit):
+        char = text[position]
+        if char in _OPEN_BRACKETS:
+            depth += 1
+        elif char in _CLOSE_BRACKETS:
+            if depth == 0 and depth_before:
+                return position, False
+            depth = max(0, depth - 1)
+        elif char == "。" or (char == "\n" and depth == 0 and index.is_sentence_start(position + 1)):
+            return position, False
+    return limit, False
+
+
+def _bracket_depths(text: str, start: int, end: int) -> list[int]:
+    depths, depth = [], 0
+    for char in text[start:end]:
+        if char in _OPEN_BRACKETS:
+            depth += 1
+        elif char in _CLOSE_BRACKETS:
+            depth = max(0, depth - 1)
+        depths.append(depth)
+    return depths
+
+
+def _measure_words(label: str) -> set[str]:
+    return {word for word in _MEASURES if word in label}
+
+
+def amount_of(quantity: Quantity) -> Decimal:
+    """A quantity in 万元 (money) or as written."""
+    return _amount(quantity)
+
+
+def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
+    found: list[Found] = []
+    text = index.text
+    for match in _TRIGGER.finditer(text):
+        trigger = match.group(0)
+        whole = _whole_before(index, match.start())
+        if whole is None or _approximate(index, whole):
+            continue
+        family = _family(whole)
+        sentence_start = index.sentence(whole.start)[0]
+        whole_label = _label(index, whole.start, sentence_start)
+        whole_key = key_of(whole_label) if family == "money" else None
+        opened = text[max(0, match.start() - 1) : match.start()] in _OPEN_BRACKETS
+        if trigger.startswith("由"):
+            composed = re.match(r"由([^。；\n]{2,200}?)(?:构成|组成)", text[match.start() :])
+            end, numbered = match.start() + (composed.end() if composed else 0), False
+            kind = BreakdownKind.COMPOSED
+        else:
+            end, numbered = _region_end(index, match.end(), opened)
+            kind = BreakdownKind.NUMBERED if numbered else (BreakdownKind.INCLUDING if trigger.startswith("包括") else BreakdownKind.WHICH)
+        if _UNREADABLE.search(text, match.end(), end) or _SIGNED.search(text, match.end(), end):
+            unreadable.append(index.span(whole.start, whole.end))
+            continue  # an amount left blank or masked, or parts with a sign (调减): no sum to check
+        region = index.quantities_in(match.end(), end)
+        depths = _bracket_depths(text, match.end(), end)
+        parts: list[Quantity] = []
+        labels: list[str] = []
+        shares: list[tuple[Quantity, Quantity]] = []
+        item_lines: set[int] = set()
+        floor = match.end()
+        running = Decimal(0)
+        for quantity in region:
+            offset = quantity.start - match.end()
+            if depths[offset] > 0:
+                continue  # a nested breakdown (its own record) or a note in brackets
+            clause_start = max(floor, *(text.rfind(mark, floor, quantity.start) + 1 for mark in "，,；;、\n"))
+            clause = text[clause_start : quantity.start]
+            if quantity.unit in ("%", "个百分点"):
+                if "占" not in clause:
+                    break  # a rate statement ends the enumeration
+                shares.append((parts[-1] if parts else whole, quantity))
+                continue
+            if _COMPARISON.search(clause) or _DELTA.search(text[max(clause_start, quantity.start - 4) : quantity.start]):
+                break
+            if _family(quantity) != family:
+                continue
+            if numbered:
+                line = text.rfind("\n", 0, quantity.start)
+                if line in item_lines:
+                    continue  # a second number in one numbered item: its detail, not a part
+                item_lines.add(line)
+            label = _label(index, quantity.start, clause_start)
+            words = _measure_words(label) - _measure_words(whole_label)
+            part_key = key_of(label) if family == "money" else None
+            in_partition = whole_key is not None and any(part_key in p for p in _PARTITIONS.get(whole_key, []))
+            if words and not in_partition and not (kind is BreakdownKind.NUMBERED):
+                break  # the sentence moved on to another measure (到位 after 下达)
+            if _TOTAL_WORD.search(label) or (len(parts) >= 2 and _amount(quantity) == running):
+                break  # a total restated after its parts
+            if _approximate(index, quantity):
+                parts = []
+                break
+            parts.append(quantity)
+            labels.append(label)
+            running += _amount(quantity)
+            floor = quantity.end
+        # A first run of parts that adds up to the whole is the list; what follows is another statement.
+        for size in range(1, len(parts)):
+            if _adds_up(whole, parts[:size]) and (size > 1 or _amount(parts[0]) == _amount(whole)):
+                parts, labels = parts[:size], labels[:size]
+                break
+        if not parts or (len(parts) == 1 and kind is not BreakdownKind.COMPOSED and _amount(parts[0]) != _amount(whole)):
+            continue
+        keys = [key_of(label) for label in labels] if family == "money" else []
+        labels_complete = bool(
+            whole_key and keys and None not in keys and len(set(keys)) == len(keys)
+            and frozenset(keys) in _PARTITIONS.get(whole_key, [])
+        )
+        complete = kind is BreakdownKind.COMPOSED or labels_complete or _adds_up(whole, parts)
+        last = max(parts[-1].end, *(share.end for _, share in shares)) if shares else parts[-1].end
+        record = Breakdown(
+            kind=kind,
+            whole=_item(index, whole, whole_label),
+            parts=[_item(index, part, label) for part, label in zip(parts, labels)],
+            complete=complete,
+            span=index.span(whole.start, last),
+            evidence=index.document.quote(whole.start, last),
+        )
+        found.append(Found(record, whole, parts, shares, labels_complete, numbered, False))
+    return found
+
+
+def _tolerances(quantities: list[Quantity]) -> tuple[Decimal, Decimal]:
+    """(certain, rounding): a difference above `rounding` cannot come from rounding the written
+    digits; one above `certain` but within `rounding` may."""
+    steps = [_step(q) for q in quantities]
+    coarsest = max(steps)
+    money = any(q.unit in MONEY_UNITS for q in quantities)
+    certain = max(coarsest / 2, SUM_TOLERANCE if money else Decimal(0))
+    rounding = max(certain, sum(steps, Decimal(0)) / 2)
+    return certain, rounding
+
+
+def _adds_up(whole: Quantity, parts: list[Quantity]) -> bool:
+    certain, _ = _tolerances([whole, *parts])
+    return abs(sum((_amount(p) for p in parts), Decimal(0)) - _amount(whole)) <= certain
+
+
+# ---- tables -------------------------------------------------------------------------------
+#
+# Rows are read from the text lines themselves (cells split by | or tab, or a label line followed
+# by lines of one number each), so a table that the layout analysis did not recognise is still
+# read. A row is (label, cells, start, end); a cell is a Quantity or None when blank or not a number.
+
+_NUMBER_LINE = re.compile(r"^[ \t]*-?[\d,]+(?:\.\d+)?%?[ \t]*$")
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Quantity | None]
+    start: int
+    end: int
+    exact: bool  # cells split by separators (columns known), not gathered from lines
+
+
+def _cell(index: TextIndex, start: int, end: int) -> Quantity | None:
+    inside = index.quantities_in(start, end)
+    if len(inside) != 1:
+        return None
+    quantity = inside[0]
+    rest = index.text[start:end].replace(quantity.raw, "", 1).strip(" \t:：")
+    return None if rest else quantity
+
+
+def _rows(index: TextIndex) -> list[list[Row]]:
+    """Runs of consecutive table rows (each run one table)."""
+    text = index.text
+    runs: list[list[Row]] = []
+    current: list[Row] = []
+    lines: list[tuple[int, int]] = []
+    position = 0
+    for line in text.split("\n"):
+        lines.append((position, position + len(line)))
+        position += len(line) + 1
+    number = 0
+    while number < len(lines):
+        start, end = lines[number]
+        line = text[start:end]
+        separator = "|" if line.count("|") >= 2 else ("\t" if line.strip("\t").count("\t") >= 1 else None)
+        if separator is not None:
+            cells, offset = [], start
+            for piece in line.split(separator):
+                cells.append((offset, offset + len(piece)))
+                offset += len(piece) + 1
+            while cells and not text[cells[-1][0] : cells[-1][1]].strip():
+                cells.pop()
+            if cells:
+                label = text[cells[0][0] : cells[0][1]].strip()
+                current.append(Row(label, [_cell(index, a, b) for a, b in cells[1:]], start, end, True))
+            number += 1
+            continue
+        stripped = line.strip()
+        if stripped and not _NUMBER_LINE.match(stripped) and len(stripped) <= 30:
+            # A label line followed by lines holding one number each (a cell per line).
+            values, look, last = [], number + 1, end
+            while look < len(lines):
+                a, b = lines[look]
+                piece = text[a:b].strip()
+                if not piece:
+                    look += 1
+                    continue
+                if not _NUMBER_LINE.match(piece):
+                    break
+                values.append(_cell(index, a, b))
+                last = b
+                look += 1
+            if values or (current and not current[-1].exact):
+                current.append(Row(stripped, values, start, last, False))
+                number = look if values else number + 1
+                continue
+        if stripped and current:
+            runs.append(current)
+            current = []
+        number += 1
+    if current:
+        runs.append(current)
+    return [run for run in runs if len(run) >= 2]
+
+
+def _is_total(label: str) -> bool:
+    return bool(_TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
+
+
+def _aligned(row: Row, width: int) -> list[Quantity | None] | None:
+    """The row's cells in the total row's columns: as split when columns are known, right-aligned
+    when a cell-per-line row has fewer numbers (the missing one is usually the first column)."""
+    if row.exact or len(row.cells) == width:
+        return row.cells if len(row.cells) == width else None
+    if len(row.cells) < width:
+        return [None] * (width - len(row.cells)) + row.cells
+    return None
+
+
+def _tables(index: TextIndex, layout: Layout | None) -> list[Found]:
+    found: list[Found] = []
+    for run in _rows(index):
+        for position, row in enumerate(run):
+            genre_total = key_of(row.label) in _TABLE_WHOLES
+            if not (_is_total(row.label) or genre_total) or not any(row.cells):
+                continue
+            following = run[position + 1 :]
+            if following and (following[0].label.startswith("其中") or (genre_total and not _is_total(row.label))):
+                members = []
+                for other in following:
+                    if members and (_is_total(other.label) and not other.label.startswith("其中")):
+                        break
+                    if members and key_of(other.label) in _TABLE_WHOLES | _OTHER_TOTALS:
+                        break
+                    members.append(other)
+                found += _table_breakdowns(index, row, members, prefixes=True)
+            elif _is_total(row.label):
+                members = []
+                for other in reversed(run[:position]):
+                    if _is_total(other.label) or not any(other.cells):
+                        break
+                    members.insert(0, other)
+                found += _table_breakdowns(index, row, members, prefixes=False)
+    return found
+
+
+_TABLE_WHOLES = {"three_public_total", "expenditure_total", "basic_expenditure", "income_total", "project_expenditure", "public_expenditure", "personnel_expenditure"}
+_OTHER_TOTALS = {"fixed_assets", "balance", "carryover"}
+
+
+def _table_breakdowns(index: TextIndex, total: Row, members: list[Row], *, prefixes: bool) -> list[Found]:
+    """One breakdown per column of the total row: the run of member rows that adds up (a prefix
+    of the rows below a 其中, a suffix of the rows above a 合计); failing that, all the rows,
+    complete only when every row lines up with the total row."""
+    found: list[Found] = []
+    width = len(total.cells)
+    grid = [(row, _aligned(row, width)) for row in members]
+    grid = [(row, cells) for row, cells in grid if cells is not None]
+    if not grid:
+        return found
+    for column, whole in enumerate(total.cells):
+        if whole is None or whole.unit in ("%", "个百分点"):
+            continue
+        cells = [(row, cells[column]) for row, cells in grid]
+        if any(cell is not None and cell.unit in ("%", "个百分点") for _, cell in cells):
+            continue
+        ordered = cells if prefixes else list(reversed(cells))
+        chosen = None
+        for size in range(1, len(ordered) + 1):
+            run = [cell for _, cell in ordered[:size] if cell is not None]
+            if run and _adds_up(whole, run) and (size > 1 or len(ordered) == 1 or _amount(whole) == 0 or all(c is None or _amount(c) == 0 for _, c in ordered[1:])):
+                chosen = ordered[:size]
+                break
+        exact = all(row.exact for row, _ in cells) and total.exact and all(cell is not None for _, cell in cells)
+        if chosen is None:
+            chosen = ordered
+        chosen = chosen if prefixes else list(reversed(chosen))
+        parts = [(row, cell) for row, cell in chosen if cell is not None]
+        if not parts:
+            continue
+        quantities = [cell for _, cell in parts]
+        adds = _adds_up(whole, quantities)
+        complete = adds or (exact and not prefixes)
+        record = Breakdown(
+            kind=BreakdownKind.TABLE,
+            whole=_item(index, whole, total.label.rstrip(":：")),
+            parts=[_item(index, cell, re.sub(r"^其中[：:]?", "", row.label).strip() or "行") for row, cell in parts],
+            complete=complete,
+            span=index.span(min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)),
+            evidence=index.document.quote(min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end))[:300],
+        )
+        found.append(Found(record, whole, quantities, [], False, False, False, certain=exact and not prefixes))
+    return found
+
+
+# ---- the record list and its checks ----------------------------------------------------
+
+
+def find(index: TextIndex, layout: Layout | None) -> tuple[list[Found], list[Span]]:
+    """The breakdowns the report states, and the spans of wholes whose parts cannot be read
+    (an amount masked or left blank, parts with a sign such as 调减)."""
+    unreadable: list[Span] = []
+    found = _prose(index, unreadable) + _tables(index, layout)
+    # The same whole and parts read twice (a 其中 inside a 包括 …): keep the first.
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    kept = []
+    for item in sorted(found, key=lambda f: f.whole.start):
+        signature = (item.whole.start, tuple(p.start for p in item.parts))
+        if signature not in seen:
+            seen.add(signature)
+            kept.append(item)
+    return kept, unreadable
+
+
+def _input(index: TextIndex, quantity: Quantity, label: str) -> CheckInput:
+    return CheckInput(label=label, value=quantity.value, unit=quantity.unit, span=index.span(quantity.start, quantity.end))
+
+
+def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
+    checks: list[Check] = []
+    for number, item in enumerate(found):
+        record = item.record
+        money = item.whole.unit in MONEY_UNITS
+        rule = RuleId.TABLE_TOTAL if record.kind is BreakdownKind.TABLE else (RuleId.BREAKDOWN if money else RuleId.COUNT_BREAKDOWN)
+        unit = "万元" if money else item.whole.unit
+        whole = _amount(item.whole)
+        total = sum((_amount(p) for p in item.parts), Decimal(0))
+        certain, rounding = _tolerances([item.whole, *item.parts])
+        difference = total - whole
+        listed = " + ".join(f"{p.label} {fmt(_amount(q))}" for p, q in zip(record.parts, item.parts))
+        inputs = [_input(index, item.whole, record.whole.label), *(_input(index, q, p.label) for p, q in zip(record.parts, item.parts))]
+        name = f"{record.whole.label} {fmt(whole)}{unit}"
+        if abs(difference) <= certain:
+            check = make_check(rule, PASS, Severity.INFO, f"{name} = {listed}", inputs, total, whole, certain)
+        elif abs(difference) <= rounding:
+            check = make_check(
+                rule, WARN, Severity.LOW,
+                f"{name}，所列 {listed} = {fmt(total)}{unit}，相差 {fmt(abs(difference))}{unit}，在各数尾数四舍五入的范围内，请核对",
+                inputs, total, whole, rounding,
+            )
+        elif record.kind is BreakdownKind.TABLE and not item.certain:
+            if abs(difference) > whole * NEAR_SHORTFALL:
+                continue  # no run of rows adds up and the rows are far off: which rows the total covers is unknown
+            check = make_check(
+                rule, WARN, Severity.LOW,
+                f"表中“{record.whole.label}” {fmt(whole)}{unit}，其下（上）所列各行 {listed} = {fmt(total)}{unit}，相差 {fmt(abs(difference))}{unit}，请核对",
+                inputs, total, whole, certain,
+            )
+        elif difference > 0:
+            check = make_check(
+                rule, FAIL, Severity.HIGH,
+                f"分项之和超过总数：{name}，{'其中' if record.kind is not BreakdownKind.TABLE else '各行'}所列 {listed} = {fmt(total)}{unit}（多 {fmt(difference)}{unit}）",
+                inputs, total, whole, certain,
+            )
+        elif record.complete and (item.labels_complete or record.kind is BreakdownKind.COMPOSED or record.kind is BreakdownKind.TABLE):
+            check = make_check(
+                rule, FAIL, Severity.HIGH,
+                f"分项之和不等于总数：{name}，所列 {listed} = {fmt(total)}{unit}（少 {fmt(-difference)}{unit}）",
+                inputs, total, whole, certain,
+            )
+        elif len(item.parts) >= 2 and (item.numbered or (-difference <= whole * NEAR_SHORTFALL and _family(item.whole) in ("money", "人"))):
+            check = make_check(
+                rule, WARN, Severity.LOW,
+                f"{name}，所列 {listed} = {fmt(total)}{unit}，比总数少 {fmt(-difference)}{unit}；若已列全则不平，请核对",
+                inputs, total, whole, certain,
+            )
+        else:
+            check = make_check(rule, PASS, Severity.INFO, f"{name}，所列 {listed} = {fmt(total)}{unit}，未超过总数（其中项未必列全）", inputs, total, whole, certain)
+        checks.append(check.model_copy(update={"breakdown": number}))
+        for part, share in item.shares:
+            base = _amount(part)
+            if whole <= 0:
+                continue
+            computed = base / whole * HUNDRED
+            share_inputs = [_input(index, share, "占比"), _input(index, part, "分项"), _input(index, item.whole, record.whole.label)]
+            if rate_agrees(computed, share.value):
+                checks.append(make_check(RuleId.SHARE, PASS, Severity.INFO, f"占比 {fmt(share.value)}% = {fmt(base)} ÷ {fmt(whole)}", share_inputs, percent(computed), share.value, rate_tolerance(share.value)).model_copy(update={"breakdown": number}))
+            else:
+                checks.append(make_check(
+                    RuleId.SHARE, WARN, Severity.MEDIUM,
+                    f"文中写占比 {fmt(share.value)}%，按 {fmt(base)} ÷ {record.whole.label} {fmt(whole)} 计算为 {fmt(percent(computed))}%，请核对",
+                    share_inputs, percent(computed), share.value, rate_tolerance(share.value),
+                ).model_copy(update={"breakdown": number}))
+    return checks
