@@ -95,7 +95,8 @@ _SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
 _SPACES = re.compile(r" +")
 _IS_CJK = re.compile(rf"[{CJK}]")
 # A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
-_NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%))")
+# A number alone on its line is a form's cell, not the end of the sentence above it.
+_NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
 # ... or broken between the number and its unit: "875.6\n万元".
 _UNIT_ON_NEXT_LINE = re.compile(r"(?<=\d)[ ]*\n[ \n]*(?=(?:万元|亿元|元|%))")
 # The same clause three or more times in a row (a runaway paste): keep one. The first copy is

@@ -18,6 +18,7 @@ from enum import Enum
 
 from .document import Document
 from .genre import vocabulary
+from .grid import cell_stream, form_rows
 from .numbers import parse_decimal
 
 
@@ -126,7 +127,7 @@ class Table:
     rows: list[TableRow]
     start: int
     end: int
-    layout: str  # "tsv" | "cell_per_line" | "pipe"
+    layout: str  # "tsv" | "cell_per_line" | "pipe" | "form" (a flattened form regrouped by grid.py)
     caption: str = ""  # nearest preceding non-table line(s), for units such as （万元）
     column_labels: list[str] = field(default_factory=list)
     column_paths: list[str] = field(default_factory=list)
@@ -276,7 +277,7 @@ def _find_tables(lines: list[Line]) -> list[Table]:
             table, index = _read_cell_per_line(lines, index)
         elif "\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2):
             table, index = _read_tsv(lines, index)
-        elif line.text.strip().startswith("|") and line.text.strip().endswith("|"):
+        elif _is_pipe_row(line.text):
             table, index = _read_pipe(lines, index)
         else:
             index += 1
@@ -354,12 +355,18 @@ def _cells_follow(lines: list[Line], index: int, window: int = 8) -> bool:
     return False
 
 
+def _is_pipe_row(text: str) -> bool:
+    """"| a | b |": a markdown row. A bare "|" or "||||" is a flattened form's separator (grid.py)."""
+    stripped = text.strip()
+    return stripped.startswith("|") and stripped.endswith("|") and bool(stripped.strip("| \t"))
+
+
 def _read_pipe(lines: list[Line], index: int) -> tuple[Table | None, int]:
     rows: list[TableRow] = []
     while index < len(lines):
         line = lines[index]
         stripped = line.text.strip()
-        if not (stripped.startswith("|") and stripped.endswith("|")):
+        if not _is_pipe_row(stripped) and not re.fullmatch(r"\|[\s:|-]+\|", stripped):
             break
         if not re.fullmatch(r"\|[\s:|-]+\|", stripped):
             inner_start = line.start + line.text.index("|") + 1
@@ -491,6 +498,23 @@ def _row_end(tables: list[Table], position: int) -> int | None:
     return None
 
 
+def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Table]:
+    """Flattened forms (grid.py) as tables whose rows carry canonical column labels."""
+    found = []
+    stream = cell_stream(lines, [(table.start, table.end + 1) for table in tables])
+    for form in form_rows(stream):
+        rows = []
+        for form_row in form:
+            present = [cell for cell in form_row.cells if cell is not None]
+            anchor = present[0].start
+            cells = [Cell(c.text, c.start, c.end) if c is not None else Cell("", anchor, anchor) for c in form_row.cells]
+            rows.append(TableRow(cells, present[0].start, max(c.end for c in present), list(form_row.labels), list(form_row.labels)))
+        table = Table(rows, rows[0].start, rows[-1].end, "form", column_labels=list(form[0].labels), column_paths=list(form[0].labels))
+        table.caption = " ".join(filter(None, [_caption(lines, table, headings), form[0].unit_hint and f"（{form[0].unit_hint}）"]))
+        found.append(table)
+    return found
+
+
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
 # A title that names the genre makes a report whatever its layout (a web page pasted as one line).
 _GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|绩效目标自评表|支出绩效")
@@ -510,6 +534,7 @@ def analyse(document: Document) -> Layout:
     for table in tables:
         _label_columns(table)
         table.caption = _caption(lines, table, headings)
+    tables = sorted(tables + _form_tables(lines, tables, headings), key=lambda table: table.start)
     cues = len(_REPORT_CUES.findall(text))
     is_report = cues >= 3 and (
         len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000]))

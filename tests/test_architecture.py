@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 LAYERS: list[set[str]] = [
     {"errors", "genre", "schemas", "numbers", "normalise"},
     {"config", "document"},
-    {"ingest", "structure"},
+    {"ingest", "structure", "grid"},
     {"backends", "llm"},
     {"verify", "verify_text", "verify_breakdowns"},
     {"draft", "render"},

@@ -296,6 +296,8 @@ def _is_indicator_table(labels: list[str]) -> bool:
     """A score table (指标 | 权重/分值 | 得分), not a budget table that also carries 分值/得分
     columns (年初预算数 | 全年执行数 | 分值 | 执行率 | 得分)."""
     joined = "".join(labels)
+    if "三级指标" in labels:
+        return True  # the standard 一级/二级/三级指标 table, with or without score columns
     if re.search(r"预算数|执行数|预算金额|执行率", joined):
         return False
     return bool(re.search(r"权重|分值", joined) and re.search(r"得分|评分", joined))
@@ -533,6 +535,15 @@ def _score_row(document: Document, row: TableRow, texts: list[str], level1: str 
     )
 
 
+def _target(value: str | None, nature: str | None, unit: str | None) -> str | None:
+    """"≤ | 30 | 万元" in three cells of the standard form is one target: ≤30万元."""
+    if value is None:
+        return None
+    nature = nature if nature and re.fullmatch(r"[=＝≥≤><]+|大于等于|小于等于|定性", nature) and nature != "定性" else ""
+    unit = unit if unit and len(unit) <= 6 and not value.endswith(unit) else ""
+    return f"{nature}{value}{unit}"
+
+
 def _graded_row(document, row, texts, level_columns, column, level1, level2) -> Indicator:
     """A row of the standard 一级/二级/三级指标 table; blank level cells repeat the row above
     (merged cells in the original form)."""
@@ -555,7 +566,7 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         level1=cell("一级指标") or level1,
         level2=cell("二级指标") or level2,
         name=(cell("三级指标") or "").replace(" ", ""),
-        target=column(r"指标值|目标值|预期值|计划值"),
+        target=_target(column(r"指标值|目标值|预期值|计划值"), column(r"^指标性质$"), column(r"^度量单位$")),
         actual=column(r"实际完成|实际值|完成值|实际"),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,

@@ -67,6 +67,10 @@ class Genre:
     indicator_total_row: re.Pattern[str]
     indicator_columns: Mapping[str, re.Pattern[str]]
     meta_words: Mapping[str, str]  # meta.toml: raw patterns, composed by the meta reader
+    form_budget_columns: tuple[Labelled, ...] = ()  # forms.toml: canonical label, header pattern
+    form_indicator_columns: tuple[Labelled, ...] = ()
+    form_budget_group: re.Pattern[str] | None = None
+    form_level1_cell: re.Pattern[str] | None = None
 
     def meta_pattern(self, name: str) -> re.Pattern[str]:
         return re.compile(self.meta_words[name])
@@ -121,7 +125,18 @@ META_FIELDS = (
 )  # fmt: skip
 
 
-def build(figures: dict, sections: dict, grades: dict, indicators: dict, meta: dict | None = None) -> Genre:
+def _columns(entries: list[dict], where: str) -> tuple[Labelled, ...]:
+    found = []
+    for index, entry in enumerate(entries):
+        if not entry.get("label"):
+            raise GenreError(f"{where}[{index}]: needs a label")
+        found.append(Labelled(entry["label"], _compile(entry.get("pattern"), f"{where}[{index}]")))
+    return tuple(found)
+
+
+def build(
+    figures: dict, sections: dict, grades: dict, indicators: dict, meta: dict | None = None, forms: dict | None = None
+) -> Genre:
     """Validate the four vocabularies and compile their patterns."""
     keys = {}
     for key, spec in figures.get("keys", {}).items():
@@ -167,6 +182,10 @@ def build(figures: dict, sections: dict, grades: dict, indicators: dict, meta: d
         indicator_total_row=_compile(indicators.get("total_row"), "indicators.total_row"),
         indicator_columns=MappingProxyType({k: _compile(v, f"indicators.columns.{k}") for k, v in columns.items()}),
         meta_words=MappingProxyType({name: meta[name] for name in META_FIELDS}),
+        form_budget_columns=_columns((forms or {}).get("budget_column", []), "forms.budget_column"),
+        form_indicator_columns=_columns((forms or {}).get("indicator_column", []), "forms.indicator_column"),
+        form_budget_group=_compile((forms or {}).get("budget_group", "(?!)"), "forms.budget_group"),
+        form_level1_cell=_compile((forms or {}).get("level1_cell", "(?!)"), "forms.level1_cell"),
     )
 
 
@@ -174,5 +193,6 @@ def build(figures: dict, sections: dict, grades: dict, indicators: dict, meta: d
 def vocabulary() -> Genre:
     """The genre's vocabulary, read once from the package's TOML files."""
     return build(
-        _read("figures.toml"), _read("sections.toml"), _read("grades.toml"), _read("indicators.toml"), _read("meta.toml")
+        _read("figures.toml"), _read("sections.toml"), _read("grades.toml"), _read("indicators.toml"), _read("meta.toml"),
+        _read("forms.toml"),
     )

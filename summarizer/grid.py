@@ -1,0 +1,297 @@
+"""The form grid: the standard 自评表 forms as flattened text, regrouped into table rows. No I/O.
+
+Web pages and PDFs flatten a form's cells in several ways, all read here into one stream of
+cells (with row breaks where the layout marks them):
+
+- separator style: each cell's text between lines holding a single "|" ("||||" ends a row; a
+  cell may wrap over several lines);
+- trailing style: every cell a line ending in " |", a bare "|" line an empty cell;
+- inline rows: "label | 2000 | 1157.97 | 57.89% | ||||" (one row per line);
+- blank-line style: one cell per line, cells separated by blank lines.
+
+In that stream a run of known column headers (summarizer/genre/forms.toml: 年初预算数 …
+得分, or 一级指标 … 完成值 …) opens a table; the cells after it are regrouped into rows by the
+header's width: a label and its values for budget tables, optional merged level cells, a name
+and its values for indicator tables. The result is ordinary `Table` rows whose `labels` are the
+canonical column names, so the figure and indicator readers need not know the layout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .genre import vocabulary
+from .numbers import parse_decimal
+
+_GENRE = vocabulary()
+_BREAK = None  # a row break in the cell stream
+_ROW_END = re.compile(r"\s*\|\s*(?:\|\s*)+")
+_BARE_PIPE = re.compile(r"\s*\|\s*")
+_EMPTY_VALUE = re.compile(r"^(?:|/|-|—|－|无|\\)$")
+MAX_NAME = 60
+
+
+@dataclass
+class StreamCell:
+    text: str
+    start: int
+    end: int
+
+
+def _style(lines) -> str:
+    content = [line.text.strip() for line in lines if line.text.strip()]
+    if not content:
+        return "blank"
+    bare = sum(1 for text in content if text == "|")
+    trailing = sum(1 for text in content if text != "|" and text.endswith("|"))
+    if trailing >= 5 and trailing >= len(content) / 4:
+        return "trailing"
+    if bare >= 5 and bare >= len(content) / 5:
+        return "separator"
+    return "blank"
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s:：�]+", "", text)
+
+
+def cell_stream(lines, skip) -> list[StreamCell | None]:
+    """Every cell of the lines outside `skip` (ranges of tables already read), in order."""
+    style = _style(lines)
+    cells: list[StreamCell | None] = []
+    pending: StreamCell | None = None
+    last_separator = False
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None:
+            cells.append(pending)
+            pending = None
+
+    for line in lines:
+        if any(a <= line.start < b for a, b in skip):
+            flush()
+            continue
+        raw = line.text
+        stripped = raw.strip()
+        if not stripped:
+            if style != "separator":
+                flush()
+            continue
+        if _ROW_END.fullmatch(raw) and raw.count("|") >= 2:
+            flush()
+            cells.append(_BREAK)
+            last_separator = True
+            continue
+        if _BARE_PIPE.fullmatch(raw):
+            flush()
+            if style == "trailing" or (style == "separator" and last_separator):
+                cells.append(StreamCell("", line.start, line.start))
+            last_separator = True
+            continue
+        parts = raw.split("|")
+        filled = [part for part in parts if part.strip()]
+        if len(filled) >= 2:
+            # An inline row: "label | 2000 | 1157.97 | ||||".
+            flush()
+            position = line.start
+            row: list[StreamCell] = []
+            for part in parts:
+                text = part.strip()
+                offset = position + (len(part) - len(part.lstrip()))
+                row.append(StreamCell(text, offset, offset + len(text)))
+                position += len(part) + 1
+            while row and not row[-1].text:
+                row.pop()
+            while row and not row[0].text:
+                row.pop(0)
+            cells.extend(row)
+            cells.append(_BREAK)
+            last_separator = True
+            continue
+        text = stripped.strip("| ")
+        start = line.start + raw.index(text) if text else line.start
+        cell = StreamCell(text, start, start + len(text))
+        if style == "separator" and pending is not None:
+            pending = StreamCell(pending.text + text, pending.start, cell.end)
+        elif style == "separator":
+            pending = cell
+        else:
+            cells.append(cell)
+        last_separator = False
+    flush()
+    return cells
+
+
+def _column(cell: StreamCell | None, columns) -> str | None:
+    if cell is None or not cell.text or len(cell.text) > 24:
+        return None
+    compact = _compact(cell.text)
+    for entry in columns:
+        if entry.pattern.search(compact):
+            return entry.key
+    return None
+
+
+def _is_value(cell: StreamCell | None) -> bool:
+    return cell is not None and (parse_decimal(cell.text) is not None or bool(_EMPTY_VALUE.match(cell.text.strip())))
+
+
+@dataclass
+class FormRow:
+    """One regrouped row: its cells (None where the form left a merged cell out) under `labels`."""
+
+    cells: list[StreamCell | None]
+    labels: list[str]
+    kind: str  # "budget" | "indicator"
+    unit_hint: str = ""
+
+
+def _header(cells, index: int, columns, group: re.Pattern[str] | None) -> tuple[list[str], int, str] | None:
+    """A run of at least three known column headers starting at `index` (group headers skipped)."""
+    labels: list[str] = []
+    unit = ""
+    position = index
+    while position < len(cells):
+        cell = cells[position]
+        if cell is None:
+            if labels:
+                position += 1
+                break
+            return None
+        label = _column(cell, columns)
+        if group is not None and group.search(_compact(cell.text)) and (
+            _column(cells[position + 1] if position + 1 < len(cells) else None, columns) or not labels
+        ):
+            unit = "万元" if "万元" in cell.text else "元" if "元" in cell.text else unit
+            if label is None or (position + 1 < len(cells) and _column(cells[position + 1], columns)):
+                position += 1
+                continue
+        if label is None or label in labels:
+            break
+        labels.append(label)
+        position += 1
+    if len(labels) < 3:
+        return None
+    return labels, position, unit
+
+
+def _budget_rows(cells, position: int, labels: list[str], unit: str) -> tuple[list[FormRow], int]:
+    rows: list[FormRow] = []
+    width = len(labels)
+    misses = 0
+    while position < len(cells) and misses < 2:
+        cell = cells[position]
+        if cell is None:
+            position += 1
+            continue
+        if _column(cell, _GENRE.form_budget_columns) or _column(cell, _GENRE.form_indicator_columns):
+            break  # the next table's header
+        if _is_value(cell) or len(cell.text) > 30:
+            misses += 1
+            position += 1
+            continue
+        values: list[StreamCell | None] = []
+        scan = position + 1
+        while scan < len(cells) and len(values) < width and cells[scan] is not None and _is_value(cells[scan]):
+            values.append(cells[scan])
+            scan += 1
+        if not any(v is not None and parse_decimal(v.text) is not None for v in values):
+            misses += 1
+            position += 1
+            continue
+        misses = 0
+        values += [None] * (width - len(values))
+        rows.append(FormRow([cell, *values], ["", *labels], "budget", unit))
+        position = scan
+    return rows, position
+
+
+def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormRow], int]:
+    rows: list[FormRow] = []
+    width = len(labels)
+    level2 = _GENRE.indicator_level2
+    level1 = _GENRE.form_level1_cell
+    name_at = labels.index("三级指标") if "三级指标" in labels else min(2, width - 1)
+    misses = 0
+    while position < len(cells) and misses < 2:
+        cell = cells[position]
+        if cell is None:
+            position += 1
+            continue
+        if _column(cell, _GENRE.form_budget_columns) and not _column(cell, _GENRE.form_indicator_columns):
+            break
+        if re.fullmatch(r"合计|总计|总分", _compact(cell.text)):
+            values = []
+            scan = position + 1
+            while scan < len(cells) and cells[scan] is not None and _is_value(cells[scan]) and len(values) < 3:
+                values.append(cells[scan])
+                scan += 1
+            row = [cell] + [None] * (width - 1)
+            numeric = [v for v in values if parse_decimal(v.text) is not None]
+            if numeric and "分值" in labels:
+                row[labels.index("分值")] = numeric[0]
+            if len(numeric) > 1 and "得分" in labels:
+                row[labels.index("得分")] = numeric[1]
+            rows.append(FormRow(row, labels, "indicator"))
+            position = scan
+            break
+        row: list[StreamCell | None] = [None] * width
+        scan = position
+        compact = _compact(cell.text)
+        if level1.match(compact) and name_at >= 2:
+            row[0] = cell
+            scan += 1
+        nxt = cells[scan] if scan < len(cells) else None
+        if nxt is not None and level2.match(_compact(nxt.text)) and name_at >= 1:
+            row[1] = nxt
+            scan += 1
+        nxt = cells[scan] if scan < len(cells) else None
+        if nxt is None or not nxt.text or len(nxt.text) > MAX_NAME * 3 or _is_value(nxt):
+            misses += 1
+            position = scan + 1
+            continue
+        row[name_at] = nxt
+        scan += 1
+        column = name_at + 1
+        while column < width and scan < len(cells) and cells[scan] is not None:
+            candidate = cells[scan]
+            if level1.match(_compact(candidate.text)) or (level2.match(_compact(candidate.text)) and column < width - 1):
+                break  # a new row opens before this one filled its columns
+            row[column] = candidate
+            column += 1
+            scan += 1
+        misses = 0
+        row_labels = labels
+        after = cells[scan] if scan < len(cells) else None
+        following = cells[scan + 1] if scan + 1 < len(cells) else None
+        if "得分" not in labels and after is not None and (value := parse_decimal(after.text)) is not None \
+                and 0 <= value <= 100 and not _is_value(following):
+            # A score column the flattened header lost: a bare number closing the row.
+            row, row_labels = [*row, after], [*labels, "得分"]
+            scan += 1
+        rows.append(FormRow(row, row_labels, "indicator"))
+        position = scan
+    return rows, position
+
+
+def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
+    """Tables found in a cell stream, each a list of regrouped rows."""
+    tables: list[list[FormRow]] = []
+    position = 0
+    while position < len(cells):
+        header = _header(cells, position, _GENRE.form_indicator_columns, None)
+        if header and "三级指标" in header[0]:
+            rows, position = _indicator_rows(cells, header[1], header[0])
+            if rows:
+                tables.append(rows)
+            continue
+        header = _header(cells, position, _GENRE.form_budget_columns, _GENRE.form_budget_group)
+        if header and any(label in header[0] for label in ("年初预算数", "全年预算数", "调整后预算数", "全年执行数")):
+            rows, position = _budget_rows(cells, header[1], header[0], header[2])
+            if rows:
+                tables.append(rows)
+            continue
+        position += 1
+    return tables
