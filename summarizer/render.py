@@ -189,11 +189,12 @@ def xml_text(text: str) -> str:
 
 
 # Markdown punctuation that can make report text markup: raw HTML and autolinks (< >), links and
-# images ([ ]), code (`), emphasis (* _), entities (&) and the escape itself (\). Escaped with a
+# images ([ ]), code (`), emphasis (*), entities (&) and the escape itself (\). Escaped with a
 # backslash (CommonMark: any ASCII punctuation may be), so a renderer shows the report's text as
-# text: <script>, <img onerror> and [x](javascript:) in a report stay inert in NAME.md.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")
-_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]<>&])")
+# text: <script>, <img onerror> and [x](javascript:) in a report stay inert in NAME.md. "_" is
+# left alone: file names and rule ids are full of it, and it cannot make markup live.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>&])")
+_MD_ESCAPED = re.compile(r"\\([\\`*\[\]<>&])")
 
 
 def md_escape(text: str) -> str:
