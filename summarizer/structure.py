@@ -536,7 +536,7 @@ def analyse(document: Document) -> Layout:
         table.caption = _caption(lines, table, headings)
     tables = sorted(tables + _form_tables(lines, tables, headings), key=lambda table: table.start)
     cues = len(_REPORT_CUES.findall(text))
-    is_report = cues >= 3 and (
+    is_report = bool(_GENRE_TITLE.search(text[:300])) or cues >= 3 and (
         len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000]))
     )
     return Layout(lines, headings, sections, tables, is_report)

@@ -9,14 +9,12 @@ particular report: everything keys on the vocabulary of 预算绩效自评报告
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 from ..config import Settings
 from ..document import Document
-from ..genre import vocabulary
 from ..numbers import find_quantities
-from ..schemas import Evidence, Figure, Grade, Meta, Quantity, Report, ReportKind, TextItem
+from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Quantity, Report, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
 from .rules_meta import extract_meta
@@ -69,11 +67,17 @@ def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
             meta.self_score = total.score
             meta.evidence["self_score"] = Evidence(span=total.span, quote=total.evidence)
     for key in ("staff_authorized", "staff_actual"):
-        if getattr(meta, key) is None:
-            figure = next((f for f in figures if f.key == key), None)
-            if figure is not None:
-                setattr(meta, key, int(figure.value))
-                meta.evidence[key] = Evidence(span=figure.span, quote=figure.evidence)
+        figure = next((f for f in figures if f.key == key), None)
+        if getattr(meta, key) is None and figure is not None:
+            setattr(meta, key, int(figure.value))
+            meta.evidence[key] = Evidence(span=figure.span, quote=figure.evidence)
+        elif figure is None and getattr(meta, key) is not None and key in meta.evidence:
+            # 编制/实有 read by the meta grammar are figures a reviewer looks for too.
+            evidence = meta.evidence[key]
+            figures.append(Figure(
+                key=key, label=FIGURE_KEYS[key], value=Decimal(getattr(meta, key)), unit="人", kind=FigureKind.COUNT,
+                span=evidence.span, evidence=evidence.quote,
+            ))
     # A grade the report does not state is never inferred from the score; verify flags it.
 
 

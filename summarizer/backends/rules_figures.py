@@ -38,6 +38,18 @@ _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
 
 
+_THRESHOLD_AFTER = _GENRE.markers["threshold_after"]
+_FORMULA_BEFORE = _GENRE.markers["formula_before"]
+
+
+def _rule_or_formula(text: str, quantity: Quantity) -> bool:
+    """"执行率未达到90%的需说明原因" and "(B/A×100%)" state a rule, not a figure of the report."""
+    return bool(
+        _THRESHOLD_AFTER.match(text, quantity.end, quantity.end + 4)
+        or _FORMULA_BEFORE.search(text, max(0, quantity.start - 1), quantity.start)
+    )
+
+
 def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
     """The key whose match ends closest to the end of `context` (ties: the longer match)."""
     best: tuple[int, int, str, str] | None = None
@@ -97,7 +109,8 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     text = document.text
     figures: list[Figure] = []
     quantities = [
-        q for q in find_quantities(text, with_bare=False) if not any(a <= q.start and q.end <= b for a, b in skip)
+        q for q in find_quantities(text, with_bare=False)
+        if not any(a <= q.start and q.end <= b for a, b in skip) and not _rule_or_formula(text, q)
     ]
     previous: Figure | None = None
     previous_sentence = -1
@@ -167,7 +180,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 section = layout.section_at(quantity.start)
                 before = text[max(0, sentence_start - 300) : quantity.start]
                 if section is not None and section.role is Role.FINANCE or re.search(r"支出|经费|资金", before):
-                    key = "project_line" if re.search(r"项目支出|专项", before) else "spending_line"
+                    allocated = _enumeration_period(text[enumeration_start : quantity.start]) is Period.BUDGET or \
+                        re.search(r"下达|分配|安排", text[enumeration_start : quantity.start])
+                    key = "project_line" if re.search(r"项目支出|专项", before) or allocated else "spending_line"
                 else:
                     key = "other_amount"
                 item = label or None
