@@ -5,6 +5,10 @@ number of problems (drafted: stated + found in the data), failed checks. The exe
 the one the report states; only when it states none and gives both amounts is it computed, and
 the `rate source` column then says so. Files that failed are listed on the index page only.
 
+Every cell is inert: text that a spreadsheet would read as a formula is written as text, XML-illegal
+characters are dropped, and links to the summaries are relative and URL-encoded (a file name is
+never a URL scheme). A report whose outputs failed to be written is listed as failed, not a row.
+
 Reads finished Reports (or a batch result holding them); never re-extracts, never changes them.
 Files are written whole or not at all (outputs.write_atomic). openpyxl is imported lazily.
 """
@@ -14,13 +18,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
-from urllib.parse import quote
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .config import Settings
 from .draft import assess_figures, draft, number_text
