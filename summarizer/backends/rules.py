@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ..config import Settings
 from ..document import Document
+from ..genre import vocabulary
 from ..numbers import find_quantities
 from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Quantity, Report, TextItem
 from ..structure import Layout, Role
@@ -36,6 +37,9 @@ class RulesBackend:
         _complete_meta(meta, figures, indicators)
         problems, measures = extract_problems_and_measures(document, layout)
         achievements = extract_items(document, layout, (Role.ACHIEVEMENTS,))
+        if not achievements and not layout.sections_with(Role.ACHIEVEMENTS):
+            # No 主要成效 section: the performance analysis (绩效情况, 完成情况) states what was achieved.
+            achievements = extract_items(document, layout, (Role.PERFORMANCE,))
         warnings = []
         if not layout.sections_with(Role.PROBLEMS, Role.PROBLEMS_AND_MEASURES):
             warnings.append("报告未设“存在问题”部分")
@@ -161,11 +165,16 @@ def _is_label_only(line: str) -> bool:
     return len(line) <= 12 and not re.search(r"[。，,；;]", line) and line.strip() in ("问题", "建议", "措施")
 
 
+_TEMPLATE_TEXT = vocabulary().template_text
+
+
 def _item(document: Document, start: int, end: int, backend: str = "rules") -> TextItem | None:
     evidence = document.evidence(start, end)
     text = re.sub(r"\s+", " ", evidence.quote.replace("\t", " ")).strip()
     if len(re.sub(r"\W", "", text)) < MIN_ITEM_CHARS:
         return None
+    if _TEMPLATE_TEXT.search(_ITEM_START.sub("", text).strip(" |")):
+        return None  # the form's instructions or an attachment list, not a stated point
     numbers = [
         Quantity(value=q.value, unit=q.unit, raw=q.raw)
         for q in find_quantities(document.text, start, end, with_bare=False)

@@ -58,6 +58,7 @@ class Genre:
     problem: re.Pattern[str]
     measure: re.Pattern[str]
     not_problem: re.Pattern[str]
+    template_text: re.Pattern[str]
     roles: tuple[Labelled, ...]
     heading_synonyms: Mapping[str, tuple[str, ...]]
     grade_words: Mapping[str, str]
@@ -173,6 +174,7 @@ def build(
         problem=_compile(sections.get("problem"), "sections.problem"),
         measure=_compile(sections.get("measure"), "sections.measure"),
         not_problem=_compile(sections.get("not_problem"), "sections.not_problem"),
+        template_text=_compile(sections.get("template_text", "(?!)"), "sections.template_text"),
         roles=_labelled(sections.get("role", []), "sections.role", set(ROLES)),
         heading_synonyms=MappingProxyType({k: tuple(v) for k, v in sections.get("synonyms", {}).items()}),
         grade_words=MappingProxyType(words),
