@@ -45,7 +45,7 @@ _FORMULA_BEFORE = _GENRE.markers["formula_before"]
 def _rule_or_formula(text: str, quantity: Quantity) -> bool:
     """"执行率未达到90%的需说明原因" and "(B/A×100%)" state a rule, not a figure of the report."""
     return bool(
-        _THRESHOLD_AFTER.match(text, quantity.end, quantity.end + 4)
+        _THRESHOLD_AFTER.match(text[quantity.end : quantity.end + 6])
         or _FORMULA_BEFORE.search(text, max(0, quantity.start - 1), quantity.start)
     )
 

@@ -33,7 +33,8 @@ _PROJECT = re.compile(_W["project_kind"])
 # One administrative level: characters that are not themselves level words, then the level word.
 _P = rf"(?:州(?=市)|(?![省市县区州旗盟年度级])[{_CJK}])"
 _REGION = re.compile(
-    rf"(?:{_P}{{2,7}}?(?:省|自治区))?(?:{_P}{{1,7}}?(?:市|自治州|州(?!市)|地区|盟))?(?:{_P}{{1,6}}?(?:自治县|县|区|旗|市))?"
+    rf"(?P<province>{_P}{{2,7}}?(?:省|自治区))?(?P<city>{_P}{{1,7}}?(?:市|自治州|州(?!市)|地区|盟))?"
+    rf"(?P<county>{_P}{{1,6}}?(?:自治县|县|区|旗|市))?"
 )
 _LEAD = re.compile(r"(?:附件\s*\d*|\d{1,2}[、.．](?!\d)|[\s#:：])*")
 _YEAR = re.compile(r"(20\d{2})\s*年(度?)")
@@ -83,10 +84,10 @@ def _region_at(text: str, position: int) -> str | None:
     if not match or not match.group(0):
         return None
     region = match.group(0)
-    # "岳阳市城市管理…": a county-level 市 right after a city is a word, not a level.
-    levels = re.findall(r".*?(?:自治区|省|自治州|州|地区|盟|市|自治县|县|区|旗)", region)
-    if len(levels) >= 2 and levels[-1].endswith("市"):
-        region = region[: -len(levels[-1])]
+    county = match.group("county")
+    # "某市城市管理…": a county-level 市 right after a city is a word, not a level.
+    if county and county.endswith("市") and match.group("city"):
+        region = region[: -len(county)]
     return region or None
 
 

@@ -1,0 +1,180 @@
+"""The genre's grammar, one row per layout or label form (invented units and numbers, no corpus text).
+
+Each table below is a rule of the genre: a way reports state who they are, a way forms are
+flattened, a way an amount is labelled. A new form found in the wild becomes a new row here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from summarizer.backends.rules import RulesBackend
+from summarizer.backends.rules_meta import region_of, unit_name_in
+from summarizer.document import plain_document
+from summarizer.grid import cell_stream, form_rows
+from summarizer.normalise import normalise
+from summarizer.structure import analyse, split_lines
+
+
+def extract(text: str):
+    document = plain_document(text)
+    return RulesBackend().extract(document, analyse(document))
+
+
+# ---- meta: where reports say who they are ---------------------------------------------------
+
+META_CASES = [
+    # (id, text, unit, region, year, kind)
+    ("title, unit before the year", "某县水务局2022年度部门整体支出绩效自评报告\n一、基本情况\n", "某县水务局", "某县", 2022, "部门整体支出"),
+    ("title, unit after the year", "2021 年某市发展和改革局整体支出 绩效自评报告\n一、部门基本情况\n", "某市发展和改革局", "某市", 2021, "部门整体支出"),
+    ("title without a year, 部门 glued on", "某市自然资源局部门整体支出\n绩效自评报告\n（2023年度）\n", "某市自然资源局", "某市", 2023, "部门整体支出"),
+    ("a 单位名称 field with a date glued on", "2022年度项目支出绩效自评表\n单位名称:某市退役军人事务局 填报日期:2023年4月6日\n", "某市退役军人事务局", "某市", 2022, "项目支出"),
+    ("a field whose value is the next cell, after (盖章)", "部门预算项目支出绩效自评表(2023年度) |\n实施单位 (盖章) |\n某县发展和改革局 |\n", "某县发展和改革局", "某县", 2023, "项目支出"),
+    ("a web page's 来源 line", "食品监管补助资金区域绩效目标自评表\n来源:某区市场监管局 发布时间:2022-08-15\n", "某区市场监管局", "某区", None, "项目支出"),
+    ("a county-level chain", "某市某区文化旅游局2023年度整体支出绩效自评报告\n", "某市某区文化旅游局", "某市某区", 2023, "部门整体支出"),
+    ("中共 opens the unit, not the region", "中共某某自治县委员会办公室 2023年部门整体支出绩效自评报告\n", "中共某某自治县委员会办公室", "某某自治县", 2023, "部门整体支出"),
+    ("a 专项资金 title is a project", "某市第四中学专项资金绩效自评价报告\n一、基本情况\n我校2022年项目为一个\n", "某市第四中学", "某市", 2022, "项目支出"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "unit", "region", "year", "kind"), META_CASES, ids=[c[0] for c in META_CASES])
+def test_meta_forms(case, text, unit, region, year, kind):
+    meta = extract(text).meta
+    assert (meta.unit_name, meta.region, meta.year, meta.kind.value) == (unit, region, year, kind)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [
+        ("某县水利局资金情况(万元)全年预算数", "某县水利局"),  # glued form: the name ends at its organisation word
+        ("(盖章)", None),
+        ("我局深入贯彻落实", None),
+        ("结合自评情况,分析存在的问题", None),
+        ("某某乡部门整体支出", "某某乡"),
+    ],
+)
+def test_a_unit_name_ends_in_an_organisation_word(value, unit):
+    assert unit_name_in(value) == unit
+
+
+@pytest.mark.parametrize(
+    ("unit", "region"),
+    [("某州市自然资源局", "某州市"), ("某市城市管理监督指挥中心", "某市"), ("某县市场监督管理局", "某县"), ("某某省体育局", "某某省"), ("某职业技术学院", None)],
+)
+def test_region_is_the_chain_that_opens_the_unit(unit, region):
+    assert region_of(unit) == region
+
+
+def test_a_signature_date_is_the_report_date_but_a_table_date_is_not():
+    signed = extract("某县水利局2022年度项目绩效自评报告\n一、基本情况\n支出10万元。\n某县水利局\n2023年1月9日\n").meta
+    assert str(signed.report_date) == "2023-01-09"
+    in_table = extract("某县水利局2022年度项目绩效自评报告\n\t指标文号\n\t2022年1月7日\n\n\t备注\n\t无\n").meta
+    assert in_table.report_date is None
+
+
+# ---- normalise: text as mirrors and pastes deliver it ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("預(yù)算單位名稱某區(qū)文化局預算執行情況財政撥款收入，經費項目績效評價報告。", "预算单位名称某区文化局预算执行情况财政拨款收入，经费项目绩效评价报告。"),  # 繁体 with pinyin glosses
+        ("项目基本情况" * 30 + "一、基本情况(一)项目概况。", "\n一、基本情况\n(一)项目概况。"),  # a one-line paste
+    ],
+)
+def test_normalise(raw, expected):
+    text, offsets = normalise(raw)
+    assert expected in text
+    assert len(offsets) == len(text) + 1
+
+
+# ---- the form grid: one budget table in every flattened layout ------------------------------
+
+HEADER = ["年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"]
+ROW = ["总额", "238.93", "251.89", "251.89", "100.00%", "10", "9"]
+
+LAYOUTS = {
+    "separator": "\n|\n".join(["预算执行情况(万元)", *HEADER, "||||", *ROW]) + "\n|\n||||",
+    "trailing": "\n".join(f"{cell} |" for cell in ["预算执行情况(万元)", *HEADER]) + "\n||||\n" + "\n".join(f"{cell} |" for cell in ROW),
+    "inline": " | ".join(["预算执行情况(万元)", "年度预算数(万元)", *HEADER]) + " | ||\n" + " | ".join(ROW) + " | ||||",
+    "blank-line": "\n\n".join(["预算执行情况(万元)", *HEADER, *ROW]),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_flattened_budget_table_is_regrouped_in_every_layout(layout):
+    text = LAYOUTS[layout]
+    tables = form_rows(cell_stream(split_lines(text), []))
+    assert len(tables) == 1 and len(tables[0]) == 1, layout
+    row = tables[0][0]
+    values = {label: cell.text for label, cell in zip(row.labels, row.cells) if cell is not None}
+    assert values["年初预算数"] == "238.93" and values["调整后预算数"] == "251.89" and values["全年执行数"] == "251.89"
+    assert values["执行率"] == "100.00%" and values["分值"] == "10" and values["得分"] == "9"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_regrouped_budget_row_gives_figures(layout):
+    report = extract("某县某局2023年度项目支出绩效自评表\n" + LAYOUTS[layout] + "\n")
+    found = {(f.key, f.period.value, f.value) for f in report.figures}
+    assert ("budget", "budget", Decimal("238.93")) in found
+    assert ("budget", "adjusted", Decimal("251.89")) in found
+    assert ("actual_spending", "actual", Decimal("251.89")) in found
+    assert ("execution_rate", "unspecified", Decimal("100.00")) in {(k, p, v) for k, p, v in found}
+
+
+INDICATORS = [
+    "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+    "产出指标", "数量指标", "培训人次", "≥", "300", "人次", "320", "30", "30",
+    "质量指标", "合格率", "=", "100", "%", "100", "30", "28",
+    "效益指标", "社会效益指标", "群众知晓率", "≥", "90", "%", "93", "30", "30",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", ["trailing", "blank-line"])
+def test_a_flattened_indicator_table_keeps_merged_level_cells(layout):
+    text = "\n".join(f"{c} |" for c in INDICATORS) if layout == "trailing" else "\n\n".join(INDICATORS)
+    report = extract("某县某局2023年度项目支出绩效自评表\n" + text + "\n")
+    rows = {i.name: i for i in report.indicators}
+    assert set(rows) == {"培训人次", "合格率", "群众知晓率"}
+    assert (rows["培训人次"].level1, rows["培训人次"].level2, rows["培训人次"].target) == ("产出指标", "数量指标", "≥300人次")
+    assert (rows["合格率"].level1, rows["合格率"].level2, rows["合格率"].score) == ("产出指标", "质量指标", Decimal(28))
+    assert (rows["群众知晓率"].level1, rows["群众知晓率"].actual) == ("效益指标", "93")
+
+
+# ---- narrative labels ------------------------------------------------------------------------
+
+LABELS = [
+    # (sentence, key, value, unit)
+    ("2023年，我校收到专项工作经费资金16.20万元。", "funds_received", "16.20", "万元"),
+    ("资金已拨付使用16.20万元。", "actual_spending", "16.20", "万元"),
+    ("市财政局下达我局森林防火经费75.96万元。", "budget", "75.96", "万元"),
+    ("本年支出合计215,457.6万元。", "expenditure_total", "215457.6", "万元"),
+    ("其中：人员经费434.89万元，公用经费77.4万元。", "public_expenditure", "77.4", "万元"),
+    ("“三公”经费支出4.4万元。", "three_public_total", "4.4", "万元"),
+    ("国家级生态效益补偿资金调减2.66万元。", "change_amount", "2.66", "万元"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "key", "value", "unit"), LABELS, ids=[row[1] for row in LABELS])
+def test_narrative_labels(sentence, key, value, unit):
+    report = extract("某县某局2023年度项目支出绩效自评报告\n一、资金使用情况\n" + sentence + "\n")
+    assert (key, Decimal(value), unit) in {(f.key, f.value, f.unit) for f in report.figures}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["预算执行率未达到90%的需说明原因。", "预算执行率=预算执行数/调整后预算数×100%。"],
+)
+def test_rules_and_formulas_are_not_figures(sentence):
+    report = extract("某县某局2023年度项目支出绩效自评报告\n一、说明\n" + sentence + "\n")
+    assert [f for f in report.figures if f.kind.value == "rate"] == []
+
+
+@pytest.mark.parametrize(
+    "box", ["结合自评情况,分析存在的问题及原因。(200字以内)", "附件1成本费用分析报告 附件2部门职能分解"]
+)
+def test_a_forms_instructions_are_not_problems(box):
+    report = extract("某县某局2023年度项目支出绩效自评报告\n一、存在问题\n" + box + "\n二、改进措施\n" + box + "\n")
+    assert report.problems == [] and report.measures == []
