@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "eval" / "gold"
 SAMPLES_DIR = ROOT / "samples"
 THRESHOLDS = json.loads((ROOT / "eval" / "thresholds.json").read_text(encoding="utf-8"))
+# The development corpus: real reports beside the checkout (../shared/corpus), gold in eval/corpus.
+CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+CORPUS_GOLD_DIR = ROOT / "eval" / "corpus"
 
 
 class EmptyBackend:
@@ -97,3 +100,13 @@ def test_guard_fails_when_the_pipeline_crashes(settings):
     run = ev.evaluate(GOLD_DIR, SAMPLES_DIR, settings, backend=CrashingBackend())
     assert all("RuntimeError: boom" in score.error for score in run.reports)
     assert ev.check_thresholds(run, THRESHOLDS)
+
+
+@pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="the development corpus (../shared/corpus) is not beside this checkout")
+def test_rules_backend_meets_the_corpus_thresholds(settings):
+    """Real reports of other units, read by hand: the scores that measure the genre, not three samples."""
+    run = ev.evaluate(CORPUS_GOLD_DIR, CORPUS_DIR, settings)
+    assert len(run.reports) == len(list(CORPUS_GOLD_DIR.glob("*.json")))
+    assert not any(score.error for score in run.reports), [score.error for score in run.reports]
+    failures = ev.check_thresholds(run, THRESHOLDS["corpus"])
+    assert failures == [], "accuracy regression on the corpus:\n" + "\n".join(failures)
