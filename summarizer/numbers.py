@@ -32,6 +32,7 @@ _QUANTITY = re.compile(
 _RATE_CONTEXT = re.compile(r"(?:率|增长|下降|减少|提高|降低|占比|比例)(?:为|达|达到|是)?\s?$")
 
 
+_CJK_AFTER = re.compile(r"[\u4e00-\u9fff]")
 _NOT_A_UNIT = {("分", "钟"), ("个", "月"), ("个", "工"), ("天", "内"), ("人", "民")}
 
 
@@ -126,7 +127,8 @@ def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, .
         if value is None:
             continue
         inferred = False
-        if not unit and _RATE_CONTEXT.search(text[max(0, n_start - 6) : n_start]):
+        if not unit and _RATE_CONTEXT.search(text[max(0, n_start - 6) : n_start]) and not _CJK_AFTER.match(text, n_end):
+            # "执行率为74," lost its %; "执行率2省…" is a row number glued to the next cell.
             unit, inferred = "%", True
         if not unit and not with_bare:
             continue

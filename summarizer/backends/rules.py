@@ -78,8 +78,9 @@ def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
         elif figure is None and getattr(meta, key) is not None and key in meta.evidence:
             # 编制/实有 read by the meta grammar are figures a reviewer looks for too.
             evidence = meta.evidence[key]
+            unit = evidence.quote.rstrip()[-1:] if evidence.quote.rstrip()[-1:] in ("名", "人", "个") else "人"
             figures.append(Figure(
-                key=key, label=FIGURE_KEYS[key], value=Decimal(getattr(meta, key)), unit="人", kind=FigureKind.COUNT,
+                key=key, label=FIGURE_KEYS[key], value=Decimal(getattr(meta, key)), unit=unit, kind=FigureKind.COUNT,
                 span=evidence.span, evidence=evidence.quote,
             ))
     # A grade the report does not state is never inferred from the score; verify flags it.

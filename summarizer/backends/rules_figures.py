@@ -50,6 +50,22 @@ def _rule_or_formula(text: str, quantity: Quantity) -> bool:
     )
 
 
+_INDICATOR_VALUE = _GENRE.markers["indicator_value"]
+_PER_UNIT_AFTER = re.compile(r"\s*/\s*[\u4e00-\u9fff]")
+MAX_RATE = Decimal(1000)
+
+
+def _indicator_value(text: str, quantity: Quantity) -> bool:
+    """"年初指标值为不低于85%,全年实际完成值100%": an indicator's target or actual (an indicator,
+    not a figure); "260元/辆" a standard per unit; a rate of 202010100% glued digits."""
+    if quantity.unit in PERCENT_UNITS and quantity.value > MAX_RATE:
+        return True
+    if quantity.unit in MONEY_UNITS and _PER_UNIT_AFTER.match(text, quantity.end):
+        return True
+    clause = text[_clause_start(text, quantity.start, "。；;\n", limit=40) : quantity.start]
+    return bool(_INDICATOR_VALUE.search(clause))
+
+
 def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
     """The key whose match ends closest to the end of `context` (ties: the longer match)."""
     best: tuple[int, int, str, str] | None = None
@@ -111,6 +127,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     quantities = [
         q for q in find_quantities(text, with_bare=False)
         if not any(a <= q.start and q.end <= b for a, b in skip) and not _rule_or_formula(text, q)
+        and not _indicator_value(text, q)
     ]
     previous: Figure | None = None
     previous_sentence = -1
@@ -192,7 +209,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             if key in _NAMED_RATES:
                 item = label or None  # 群众满意率 / 网上可办率: the rate's subject is its name
         elif kind is FigureKind.SCORE:
-            if not re.search(r"自评|总分|总得分|综合得分|评价得分|考核得分|最终得分", context):
+            # The score word right before the number ("自评得分100分", "总分为97分"), not somewhere
+            # earlier in the clause ("总分…一级指标分值统一设置为:产出指标50分").
+            if not re.search(r"(?:自评|总分|总得分|综合得分|评价得分|考核得分|最终得分)[^，,。；;\d]{0,6}$", context):
                 continue
             key = "self_score"
         else:

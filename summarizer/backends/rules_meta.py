@@ -283,12 +283,12 @@ def extract_meta(document: Document) -> Meta:
         _set(meta, document, "contact_phone", phone.group(1), phone.start(1), phone.end(1), phone.start(0))
     for name in ("staff_authorized", "staff_actual"):
         match = next(
-            (m for m in re.finditer(rf"(?:{_W[name + '_labels']})\s*(?:为|共)?\s*[:：]?[\t |]*(\d{{1,5}})\s*(?:名|人)?", text)
+            (m for m in re.finditer(rf"(?:{_W[name + '_labels']})\s*(?:为|共)?\s*[:：]?[\t |]*(\d{{1,5}})(?![\d.])(?!\s*年)\s*(?:名|人|个)?", text)
              if _value_follows_label(text, m)),
             None,
         )  # fmt: skip
         if match:
-            _set(meta, document, name, int(match.group(1)), match.start(1), match.end(1), match.start(0))
+            _set(meta, document, name, int(match.group(1)), match.start(1), match.end(0), match.start(0))
     score = _labelled(text, _W["score_labels"], r"(\d{1,3}(?:\.\d+)?)(?![\d.])\s*分?")
     if score and Decimal(score.group(1)) <= 100:
         _set(meta, document, "self_score", Decimal(score.group(1)), score.start(1), score.end(1), score.start(0))
