@@ -436,6 +436,8 @@ def _unit_class(unit: str) -> str:
         return "money"
     if unit in PERCENT_UNITS:
         return "percent"
+    if unit in ("人", "名"):
+        return "people"  # 10名 and 10人 count the same persons
     return unit or ""
 
 
