@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "亿元": Decimal(10000), "千元": Decimal("0.1")}
+# "40万" with no 元 is money too when nothing follows the 万 ("万人", "万户" are counts).
+MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "万": Decimal(1), "亿元": Decimal(10000), "千元": Decimal("0.1")}
 PERCENT_UNITS = ("%", "个百分点")
 # Count units, longest first so 人次 wins over 人.
 COUNT_UNITS = (
@@ -115,8 +116,8 @@ def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, .
         number = match.group("number")
         unit = match.group("unit") or ""
         following = text[match.end() : match.end() + 1]
-        if (unit, following) in _NOT_A_UNIT:
-            unit = ""  # 15分钟, 3个月, 2个工作日: a duration, not a score or a count
+        if (unit, following) in _NOT_A_UNIT or (unit == "万" and _CJK_AFTER.match(following)):
+            unit = ""  # 15分钟, 3个月, 2个工作日: a duration; 5万人: a count of its own
         n_start, n_end = match.span("number")
         if _is_date_or_code(text, n_start, n_end, unit):
             continue
