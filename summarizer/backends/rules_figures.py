@@ -51,6 +51,7 @@ def _rule_or_formula(text: str, quantity: Quantity) -> bool:
 
 
 _INDICATOR_VALUE = _GENRE.markers["indicator_value"]
+_FUNDING_SOURCE = _GENRE.markers["funding_source"]
 _PER_UNIT_AFTER = re.compile(r"\s*/\s*[\u4e00-\u9fff]")
 MAX_RATE = Decimal(1000)
 
@@ -191,8 +192,17 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 if override:
                     key = override[0]
             if key is None and previous is not None and "其中" in text[enumeration_start : quantity.start] \
-                    and previous.key in ("budget", "funds_received", "income_total"):
-                key, item = previous.key, label or None  # "预算资金200万元，其中：中央补助80万元"
+                    and previous.key in ("budget", "funds_received", "income_total", "project_line"):
+                # "预算资金200万元，其中：中央补助80万元": a part of the head; a budget's named parts are its lines.
+                named_line = bool(label) and not _FUNDING_SOURCE.search(label)
+                key = "project_line" if previous.key in ("budget", "project_line") and named_line else (
+                    "budget" if previous.key == "project_line" else previous.key)
+                item = label or None
+            if key is None and re.fullmatch(r"\W*(?:共计|合计|总计|累计|共|计)\W*", context or "-"):
+                # "按生均1000元安排，共计239万元": the total takes the sentence's label.
+                found = _closest(_SUBJECT_RE, sentence_context) or _closest(_GENERIC_RE, sentence_context)
+                if found:
+                    key = found[0]
             if key is None:
                 section = layout.section_at(quantity.start)
                 before = text[max(0, sentence_start - 300) : quantity.start]
