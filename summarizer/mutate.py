@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .document import Document
 from .genre import vocabulary
+from .genre.identities import identities
 from .evaluate import Gold, GoldFigure, figure_values_agree, normalise_text
 from .numbers import Quantity, find_quantities, to_wan
 from .structure import Role, analyse
@@ -135,16 +136,18 @@ def _close(a: Decimal | None, b: Decimal | None, tolerance: Decimal = Decimal("0
 def identity_members(gold: Gold) -> list[GoldFigure]:
     """Gold figures that take part in an identity the gold figures themselves satisfy.
 
-    Totals against parts (支出 = 基本 + 项目, 基本 = 人员 + 公用, 三公 = parts, 项目支出 = budget
-    lines, 实际支出 = spending lines, income total = income parts), 结余 = 预算 − 支出,
-    结余 = 上缴 + 结转, and stated rates (执行率, 到位率, 增长率) against their amounts. Only the
-    members of identities that hold are returned, so a mutation of one of them breaks a true
-    identity rather than one the report never stated.
+    The identities are the genre's, read from summarizer/genre/identities.toml (the same data
+    verification checks): sums (支出 = 基本 + 项目 = 人员 + 公用 + 项目, 基本 = 人员 + 公用, 三公 =
+    parts, 项目支出 = project lines …), differences (结余 = 收入 − 支出), rates (执行率, 到位率,
+    结余率) and growth. Only the members of identities that hold are returned, so a mutation of
+    one of them breaks a true identity rather than one the report never stated.
     """
+    known = identities()
     figures = [f for f in gold.figures if f.required]
     by_key: dict[str, list[GoldFigure]] = {}
     for figure in figures:
-        by_key.setdefault(figure.key, []).append(figure)
+        for key in (figure.key, *figure.alt_keys):
+            by_key.setdefault(key, []).append(figure)
     members: list[GoldFigure] = []
 
     def add(*group: GoldFigure) -> None:
@@ -155,65 +158,108 @@ def identity_members(gold: Gold) -> list[GoldFigure]:
         parts = parts[:14]  # bounded search: 2^14 subsets at most
         for candidate in by_key.get(total_key, []):
             target = _money_wan(candidate)
-            for size in range(len(parts), 0, -1):
+            pool = [p for p in parts if p is not candidate]
+            for size in range(len(pool), 0, -1):
                 subset = next(
-                    (c for c in combinations(parts, size) if _close(target, sum((_money_wan(p) or Decimal(0)) for p in c))),
+                    (c for c in combinations(pool, size) if _close(target, sum((_money_wan(p) or Decimal(0)) for p in c))),
                     None,
                 )
                 if subset is not None:
                     add(candidate, *subset)
                     break
 
-    def first(key: str, period: str | None = None) -> list[GoldFigure]:
-        return [f for f in by_key.get(key, []) if period is None or f.period in (period, None)]
-
-    parts_of = {
-        "expenditure_total": first("basic_expenditure")[:1] + first("project_expenditure")[:1],
-        "basic_expenditure": first("personnel_expenditure")[:1] + first("public_expenditure")[:1],
-        "three_public_total": [f for k in ("three_public_reception", "three_public_vehicle_operation",
-                                           "three_public_vehicle_purchase", "three_public_overseas") for f in by_key.get(k, [])],
-        "project_expenditure": [f for f in by_key.get("project_line", []) if f.period in ("budget", None)],
-        "actual_spending": [f for f in by_key.get("spending_line", []) if f.period in ("actual", None)],
-        "income_total": first("income_fiscal")[:1] + first("income_other")[:1] + first("carryover")[:1],
-        "balance": first("returned_to_treasury")[:1] + first("carried_forward")[:1],
-    }  # fmt: skip
-    for total_key, parts in parts_of.items():
-        if len(parts) >= 2 or (len(parts) == 1 and total_key in ("three_public_total", "income_total")):
-            sums(total_key, parts)
-    budgets = first("budget", "budget")
-    for balance in by_key.get("balance", []):
-        for budget in budgets:
-            for spent in first("actual_spending"):
-                if _close(_money_wan(balance), (_money_wan(budget) or Decimal(0)) - (_money_wan(spent) or Decimal(0))):
-                    add(balance, budget, spent)
-    for rate_key, numerator_key in (("execution_rate", "actual_spending"), ("received_rate", "funds_received")):
-        for rate in by_key.get(rate_key, []):
-            for budget in budgets:
-                for numerator in first(numerator_key):
-                    b, x = _money_wan(budget), _money_wan(numerator)
-                    if b and x is not None and _close(rate.value, x / b * 100, Decimal("0.06")):
-                        add(rate, budget, numerator)
+    for identity in known.sums:
+        parts = [f for key in identity.parts for f in (by_key.get(key, []) if identity.lines else by_key.get(key, [])[:1])]
+        if len(parts) >= 2 or (len(parts) == 1 and identity.mode == "table"):
+            sums(identity.total, parts)
+    for difference in known.differences:
+        for total in by_key.get(difference.total, []):
+            for minuend in (f for key in difference.minuend for f in by_key.get(key, [])):
+                for subtrahend in (f for key in difference.subtrahend for f in by_key.get(key, [])):
+                    if minuend is total or subtrahend is total or minuend is subtrahend:
+                        continue
+                    value = (_money_wan(minuend) or Decimal(0)) - (_money_wan(subtrahend) or Decimal(0))
+                    if _close(_money_wan(total), value):
+                        add(total, minuend, subtrahend)
+    for rate_identity in known.rates:
+        for rate in by_key.get(rate_identity.rate, []):
+            for denominator in (f for key in rate_identity.denominator for f in by_key.get(key, [])):
+                for numerator in (f for key in rate_identity.numerator for f in by_key.get(key, [])):
+                    b, x = _money_wan(denominator), _money_wan(numerator)
+                    if numerator is not denominator and b and x is not None and _close(rate.value, x / b * 100, Decimal("0.06")):
+                        add(rate, denominator, numerator)
     amounts = [f for f in figures if _money_wan(f) is not None]
-    for rate in by_key.get("growth_rate", []):
-        for now in amounts:
-            for before in amounts:
-                if now is before or before.period != "prior_year" or now.key not in (before.key, *before.alt_keys):
-                    continue
-                b, x = _money_wan(before), _money_wan(now)
-                if b and x is not None and _close(rate.value, (x - b) / b * 100, Decimal("0.06")):
-                    add(rate, now, before)
+    for growth in known.growth:
+        for rate in by_key.get(growth.rate, []):
+            for now in amounts:
+                for before in amounts:
+                    if now is before or before.period != "prior_year" or now.key not in (before.key, *before.alt_keys):
+                        continue
+                    b, x = _money_wan(before), _money_wan(now)
+                    if b and x is not None and _close(rate.value, (x - b) / b * 100, Decimal("0.06")):
+                        add(rate, now, before)
     return members
+
+
+STATED_WINDOW = 400  # characters: the other members of a gold identity must be written this close
+
+
+def _stated_identity_numbers(document: Document, gold: Gold, quantities: list[Quantity]) -> list[Quantity]:
+    """Quantities that are a number of an annotated identity (gold `identities`) written where the
+    identity is stated: every other number of that identity occurs within STATED_WINDOW."""
+    positions: dict[Decimal, list[int]] = {}
+    for quantity in quantities:
+        positions.setdefault(quantity.value, []).append(quantity.start)
+    found: list[Quantity] = []
+    for identity in gold.identities:
+        numbers = {Decimal(n) for n in (identity.total, *identity.parts)}
+        # For each occurrence, how far the farthest other number of the identity is; the identity
+        # is stated where that reach is smallest (a value such as 100% recurs all over a report).
+        reach: list[tuple[int, Quantity]] = []
+        for quantity in quantities:
+            if quantity.value not in numbers:
+                continue
+            distances = [min((abs(at - quantity.start) for at in positions.get(n, [])), default=None) for n in numbers - {quantity.value}]
+            if None in distances:
+                continue
+            reach.append((max(distances, default=0), quantity))
+        if not reach:
+            continue
+        best = min(distance for distance, _ in reach)
+        if best > STATED_WINDOW:
+            continue
+        found += [quantity for distance, quantity in reach if distance <= best + 40]
+    return found
+
+
+def _bare_cell(document: Document, quantity: Quantity) -> bool:
+    """A number standing alone in a cell: only separators between it and the cell edges."""
+    text = document.text
+    line_start = text.rfind("\n", 0, quantity.start) + 1
+    line_end = text.find("\n", quantity.end)
+    line_end = len(text) if line_end == -1 else line_end
+    before = re.split(r"[|\t]", text[line_start : quantity.start])[-1]
+    after = re.split(r"[|\t]", text[quantity.end : line_end])[0]
+    return not before.strip() and not after.strip()
 
 
 def _identity_number(document: Document, gold: Gold, rng: random.Random, index: int, used: set) -> Mutation | None:
     figures = identity_members(gold)
     layout = analyse(document)
+    quantities = find_quantities(document.text)
+    stated = {q.start for q in _stated_identity_numbers(document, gold, quantities)}
+
+    def cell(q: Quantity) -> bool:
+        # a bare number counts only in a table cell, and never as an enumerator (2、 3.)
+        if document.text[q.end : q.end + 1] in ("、", ".", "．"):
+            return False
+        return layout.table_at(q.start) is not None or (q.start in stated and _bare_cell(document, q))
+
     candidates = [
         q
-        for q in find_quantities(document.text)
-        if any(_agrees(f, q) for f in figures)
-        # a bare number counts only in a table cell, and never as an enumerator (2、 3.)
-        and (q.unit or (layout.table_at(q.start) is not None and document.text[q.end : q.end + 1] not in ("、", ".", "．")))
+        for q in quantities
+        if (any(_agrees(f, q) for f in figures) or q.start in stated)
+        and (q.unit or cell(q))
         and ("identity_number", q.start) not in used
         # only numbers written in one piece in the original (not rejoined across a line break)
         and re.fullmatch(r"[\d,]+(?:\.\d+)?", document.original[slice(*_original_range(document, q))])

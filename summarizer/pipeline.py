@@ -21,7 +21,7 @@ from .ingest import SUPPORTED, read_document
 from .outputs import displayable
 from .schemas import Check, CheckStatus, Report, Severity, TokenUsage
 from .structure import analyse
-from .verify import verify
+from .verify import verify_report
 
 
 def extract_report(path: Path, settings: Settings, backend: Backend | None = None) -> Report:
@@ -41,7 +41,8 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
     if shown != report.source.path:
         report = report.model_copy(update={"source": report.source.model_copy(update={"path": shown})})
     if settings.verify:
-        checks, warnings = bounded_checks(verify(report, document))
+        report = verify_report(report, document)
+        checks, warnings = bounded_checks(report.checks)
         report = report.model_copy(update={"checks": checks, "warnings": [*report.warnings, *warnings]})
     return report
 

@@ -84,7 +84,7 @@ from itertools import combinations
 from . import verify_breakdowns as breakdowns
 from .document import Document
 from .genre import vocabulary
-from .structure import analyse
+from .genre.identities import identities
 from .numbers import MONEY_UNITS, Quantity, to_wan
 from .schemas import (
     FIGURE_KEYS,
@@ -130,7 +130,7 @@ PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
 def find_breakdowns(document: Document) -> list[Breakdown]:
     """Every whole-and-parts statement of the report (其中 lists, numbered lists, 由…构成,
     包括, table total rows), as records with spans."""
-    return [found.record for found in breakdowns.find(TextIndex.build(document), analyse(document))[0]]
+    return [found.record for found in breakdowns.find(TextIndex.build(document))[0]]
 
 
 def verify_report(report: Report, document: Document) -> Report:
@@ -155,7 +155,7 @@ def _verify(context: "_Context") -> list[Check]:
     checks += growth_statements(context.index, context.covered_positions)
     checks += unit_slips(context.index, context.slip_spans)
     checks += comparison_claims(context.index)
-    stated = breakdowns.breakdown_checks(context.index, context.breakdowns)
+    stated = breakdowns.breakdown_checks(context.index, context.breakdowns) + breakdowns.row_rates(context.index)
     checks = _defer_to_statements(context, checks, stated)
     checks += stated
     checks += impossible_rates(context.index)
@@ -247,7 +247,7 @@ class _Context:
         self.report = report
         self.document = document
         self.index = TextIndex.build(document)
-        self.breakdowns, unreadable = breakdowns.find(self.index, analyse(document))
+        self.breakdowns, unreadable = breakdowns.find(self.index)
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []
@@ -258,10 +258,18 @@ class _Context:
             start, end = located
             self.placed.append(Placed(figure, start, end, self.index.block(start)))
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
+        self.by_key_block: dict[tuple[str, int], list[Placed]] = defaultdict(list)
+        self._by_block: dict[int, list[Placed]] = defaultdict(list)
         for placed in self.placed:
             self.by_key[placed.figure.key].append(placed)
+            self.by_key_block[(placed.figure.key, placed.block)].append(placed)
+            self._by_block[placed.block].append(placed)
+        self._amount_index: dict[str, dict[tuple[str, Decimal], list[Placed]]] = {}
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
+
+    def in_block(self, block: int) -> list[Placed]:
+        return self._by_block.get(block, [])
 
     def cover(self, placed: Placed) -> None:
         for position in range(placed.start, placed.end):
@@ -280,8 +288,8 @@ class _Context:
         elsewhere counts if the block's text states it again."""
         found: list[Placed] = []
         for key in keys:
-            for placed in self.by_key.get(key, []):
-                if placed.block != anchor.block or placed.figure is anchor.figure:
+            for placed in self.by_key_block.get((key, anchor.block), []):
+                if placed.figure is anchor.figure:
                     continue
                 if not _compatible(anchor.figure, placed.figure, item=item, period=period):
                     continue
@@ -297,20 +305,40 @@ class _Context:
         quantities = self.index.quantities_in(block_start, block_end)
         found: list[Placed] = []
         for key in keys:
-            candidates = [
-                p for p in self.by_key.get(key, [])
-                if _compatible(anchor.figure, p.figure, item=item, period=period) and (p.figure.item is None or item)
-            ]
-            for value in {p.amount for p in candidates}:
-                figure = next(p.figure for p in candidates if p.amount == value)
-                for quantity in quantities:
-                    if quantity.start == anchor.start:
+            by_amount = self._amounts(key)
+            seen: set[Decimal] = set()
+            for quantity in quantities:
+                if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
+                    continue
+                wan = to_wan(quantity.value, quantity.unit)
+                bucket = by_amount.get(("wan", wan) if wan is not None else ("value", quantity.value), [])
+                for candidate in bucket:
+                    figure = candidate.figure
+                    if candidate.amount in seen:
+                        break
+                    if not (_compatible(anchor.figure, figure, item=item, period=period) and (figure.item is None or item)):
                         continue
                     if _quantity_states(quantity, figure, bare_ok=in_table):
+                        seen.add(candidate.amount)
                         span = self.index.span(quantity.start, quantity.end)
                         found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True, restated_span=span))
                         break
         return found
+
+    def _amounts(self, key: str) -> dict[tuple[str, Decimal], list[Placed]]:
+        """A key's figures by the amount a text quantity would have to state (in 万元 for money,
+        as written otherwise), built once per key."""
+        index = self._amount_index.get(key)
+        if index is None:
+            index = defaultdict(list)
+            for placed in self.by_key.get(key, []):
+                figure = placed.figure
+                wan = to_wan(figure.value, figure.unit)
+                if wan is not None:
+                    index[("wan", wan)].append(placed)
+                index[("value", figure.value)].append(placed)
+            self._amount_index[key] = index
+        return index
 
 
 def _compatible(a: Figure, b: Figure, *, item: bool = False, period: bool = True) -> bool:
@@ -448,32 +476,9 @@ def _grounding(context: _Context) -> list[Check]:
 # ---- identities ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Identity:
-    rule: str
-    name: str
-    total: str
-    parts: tuple[str, ...]
-    # "all": every part needed, must equal. "table": complete in a table row whose every number
-    # is the total or a part, open otherwise. "both": complete when every part is stated.
-    # "breakdown": all parts needed, written after the total with 其中 between, must equal.
-    mode: str
-
-
-_IDENTITIES = (
-    _Identity("identity.expenditure_total", "支出合计 = 基本支出 + 项目支出", "expenditure_total", ("basic_expenditure", "project_expenditure"), "all"),
-    _Identity("identity.basic_expenditure", "基本支出 = 人员经费 + 公用经费", "basic_expenditure", ("personnel_expenditure", "public_expenditure"), "all"),
-    _Identity(
-        "identity.three_public",
-        "三公经费 = 各分项之和",
-        "three_public_total",
-        ("three_public_reception", "three_public_vehicle_operation", "three_public_vehicle_purchase", "three_public_overseas"),
-        "table",
-    ),
-    _Identity("identity.income_parts", "收入合计 = 各收入来源之和", "income_total", ("income_fiscal", "income_other", "carryover"), "table"),
-    _Identity("identity.income_breakdown", "收入 = 其中基本支出 + 项目支出", "income_total", ("basic_expenditure", "project_expenditure"), "breakdown"),
-    _Identity("identity.balance_parts", "结余 = 上缴财政 + 结转下年", "balance", ("returned_to_treasury", "carried_forward"), "both"),
-)
+# The keyed sums of summarizer/genre/identities.toml that pair figures within one block (the
+# "lines" lists are read by _line_lists below). Rule id: identity.<id>.
+_IDENTITIES = tuple(identity for identity in identities().sums if identity.mode != "lines")
 
 
 def _sum_tolerance(figures: Iterable[Figure]) -> Decimal:
@@ -577,7 +582,7 @@ def _identities(context: _Context) -> list[Check]:
                 "table": in_table and _row_accounted(context, total.block, [total, *parts]),
                 "both": len(parts) == len(identity.parts),
             }[identity.mode]
-            check = _sum_check(identity.rule, total, parts, complete, name=identity.name)
+            check = _sum_check(RuleId(f"identity.{identity.id}"), total, parts, complete, name=identity.name)
             if check.status is not PASS and all(p.figure.period is Period.UNSPECIFIED for p in parts):
                 # Unlabelled parts beside a 预算 and a 决算 total belong to one of them: let the
                 # other total speak (三公 预算 20, 决算 18.5, 其中接待 3.5 + 车辆 15).
@@ -783,7 +788,7 @@ def _self_score(context: _Context) -> list[Check]:
     fails: list[Check] = []
     passed = 0
 
-    def compare(parent_label: str, parent: Indicator | None, kids: list[Indicator], attribute: str, stated: Decimal | None) -> None:
+    def compare(parent_label: str, parent: Indicator | None, kids: list[Indicator], attribute: str, stated: Decimal | None, complete: bool = False) -> None:
         nonlocal passed
         values = [getattr(kid, attribute) for kid in kids]
         if stated is None or any(value is None for value in values) or len(kids) < 2:
@@ -795,11 +800,23 @@ def _self_score(context: _Context) -> list[Check]:
             passed += 1
             return
         listed = " + ".join(f"{kid.name} {fmt(getattr(kid, attribute))}" for kid in kids)
-        fails.append(make_check(
-            "identity.self_score", FAIL, Severity.HIGH,
-            f"自评表{word}不平：{parent_label} {fmt(stated)}，下级 {listed} = {fmt(expected)}",
-            inputs, expected, stated, SCORE_TOLERANCE,
-        ))
+        # The rows below add up to more than their parent: certain. To less: certain only when
+        # their weights show the set is whole (all rows of the level were read); else a row may
+        # simply not have been read, and the reviewer is asked to look.
+        weights = [kid.weight for kid in kids]
+        whole = complete or parent is not None and parent.weight is not None and None not in weights and abs(sum(weights, Decimal(0)) - parent.weight) <= SCORE_TOLERANCE
+        if expected > stated or (attribute == "score" and whole):
+            fails.append(make_check(
+                "identity.self_score", FAIL, Severity.HIGH,
+                f"自评表{word}不平：{parent_label} {fmt(stated)}，下级 {listed} = {fmt(expected)}",
+                inputs, expected, stated, SCORE_TOLERANCE,
+            ))
+        else:
+            fails.append(make_check(
+                "identity.self_score", WARN, Severity.LOW,
+                f"自评表{word}：{parent_label} {fmt(stated)}，读到的下级 {listed} = {fmt(expected)}，少 {fmt(stated - expected)}；若下级已列全则不平，请核对",
+                inputs, expected, stated, SCORE_TOLERANCE,
+            ))
 
     for row in rows:
         kids = children.get(id(row), [])
@@ -814,7 +831,7 @@ def _self_score(context: _Context) -> list[Check]:
     self_score = context.report.meta.self_score
     table_total = root.score if root is not None and root.score is not None else None
     if table_total is None and top and None not in weights and sum(weights, Decimal(0)) == HUNDRED:
-        compare("自评得分", None, top, "score", self_score)
+        compare("自评得分", None, top, "score", self_score, complete=True)
     if table_total is not None and self_score is not None:
         if abs(table_total - self_score) <= SCORE_TOLERANCE:
             passed += 1
@@ -850,11 +867,8 @@ def _meta_span(context: _Context, field: str) -> Span | None:
 
 # ---- rates --------------------------------------------------------------------------------
 
-_RATE_OPERANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
-    "execution_rate": (("actual_spending", "expenditure_total"), ("budget", "funds_received", "income_total"), "执行率 = 实际支出 ÷ 预算"),
-    "received_rate": (("funds_received",), ("budget",), "到位率 = 到位资金 ÷ 预算"),
-    "balance_rate": (("balance",), ("budget", "funds_received", "income_total"), "结余率 = 结余 ÷ 预算"),
-}
+# Rates and their operands, from summarizer/genre/identities.toml. Rule id: rate.<id>.
+_RATE_OPERANDS = {rate.rate: (rate.numerator, rate.denominator, rate.name) for rate in identities().rates}
 
 
 def _rates(context: _Context) -> list[Check]:
@@ -900,7 +914,7 @@ def _rates(context: _Context) -> list[Check]:
 
 def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Placed]]:
     """决算 and 预算/调整预算 of one key in the rate's row (基本支出 | 1800 | 1860 | 1850.4 | 99.48%)."""
-    block = [p for p in context.placed if p.block == rate.block and _is_money(p.figure) and context.current(p.figure)]
+    block = [p for p in context.in_block(rate.block) if _is_money(p.figure) and context.current(p.figure)]
     pairs = []
     for actual in block:
         if actual.figure.period is not Period.ACTUAL:
@@ -912,16 +926,16 @@ def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Place
 
 
 _FALLING = re.compile(r"减少|下降|降低|减")
-_TARGET = re.compile(r"(?:[≥≤><＞＜]|不低于|不少于|不高于|不超过|大于|小于|目标值?|指标值)\s*$")
+_TARGET = re.compile(r"(?:[≥≤><＞＜]|不低于|不少于|不高于|不超过|大于|小于|未达到|未达|低于|高于|超过|目标值?|指标值)\s*$")
 
 
 def _growth(context: _Context) -> list[Check]:
     """A stated growth rate against the current and prior amounts before it in its block."""
     checks: list[Check] = []
     for rate in context.by_key.get("growth_rate", []):
-        block = [p for p in context.placed if p.block == rate.block and p.start < rate.start and p.figure.unit != "%"]
+        block = [p for p in context.in_block(rate.block) if p.start < rate.start and p.figure.unit != "%"]
         # Operands sit after the previous percentage of the block.
-        previous = [p.end for p in context.placed if p.block == rate.block and p.figure.unit == "%" and p.end <= rate.start]
+        previous = [p.end for p in context.in_block(rate.block) if p.figure.unit == "%" and p.end <= rate.start]
         if previous:
             block = [p for p in block if p.start >= max(previous)]
         best: tuple[Placed, Placed] | None = None
@@ -987,6 +1001,38 @@ def _one_digit_apart(a: Decimal, b: Decimal) -> bool:
     return len(x) == len(y) and len(x.replace(".", "")) >= 2 and sum(p != q for p, q in zip(x, y)) == 1
 
 
+PAIRED_PER_GROUP = 8  # distinct (amount, period, block) readings of one quantity compared pairwise
+
+
+def _stated_together(context: _Context) -> dict[Decimal, frozenset[Decimal]]:
+    """Amount -> the amounts stated with it in one breakdown (its whole and its parts)."""
+    together: dict[Decimal, set[Decimal]] = defaultdict(set)
+    for found in context.breakdowns:
+        members = {breakdowns.amount_of(found.whole), *(breakdowns.amount_of(p) for p in found.parts)}
+        for amount in members:
+            together[amount] |= members
+    return {amount: frozenset(members) for amount, members in together.items()}
+
+
+def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tuple[Placed, Placed]]:
+    """Pairs of readings of one quantity worth comparing, in linear time: within a group
+    (key, unit family, item), the first reading of each distinct (amount, period, block),
+    pairwise, when there are at most PAIRED_PER_GROUP of them."""
+    for group in groups.values():
+        by_item: dict[str, list[Placed]] = defaultdict(list)
+        for placed in group:
+            by_item["".join(sorted(_norm_item(placed.figure.item)))].append(placed)
+        for members in by_item.values():
+            distinct: dict[tuple[Decimal, Period, int], Placed] = {}
+            for placed in members:
+                distinct.setdefault((placed.amount, placed.figure.period, placed.block), placed)
+            readings = list(distinct.values())
+            if len(readings) <= PAIRED_PER_GROUP:
+                yield from combinations(readings, 2)
+            # Many different amounts under one key and item: the key names a list here (项目支出
+            # of each line), not one quantity stated twice, so no pair is a contradiction.
+
+
 def _consistency(context: _Context) -> list[Check]:
     checks: list[Check] = []
     groups: dict[tuple[str, str], list[Placed]] = defaultdict(list)
@@ -999,10 +1045,13 @@ def _consistency(context: _Context) -> list[Check]:
     for placed in context.placed:
         if placed.figure.period is not Period.UNSPECIFIED:
             labelled[placed.figure.key].add(placed.amount)
-    for first, second in (pair for group in groups.values() for pair in combinations(group, 2)):
+    together = _stated_together(context)
+    for first, second in _candidate_pairs(groups):
         a, b = first.figure, second.figure
         if bool(a.item) != bool(b.item) or (a.item and not _same_item(a.item, b.item)):
             continue
+        if frozenset((first.amount, second.amount)) & together.get(first.amount, frozenset()) - {first.amount}:
+            continue  # whole and part (or two parts) of one breakdown the report states
         unlabelled = [p for p in (first, second) if p.figure.period is Period.UNSPECIFIED]
         if len(unlabelled) == 1 and unlabelled[0].amount in labelled[a.key]:
             continue
@@ -1053,11 +1102,11 @@ def _consistency(context: _Context) -> list[Check]:
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
     # The same written number with 元 in one place and 万元 in another.
-    by_written: dict[tuple[str, Decimal], list[Placed]] = defaultdict(list)
+    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
     for placed in context.placed:
         if _is_money(placed.figure):
-            by_written[(placed.figure.key, placed.figure.value)].append(placed)
-    for first, second in (pair for group in by_written.values() for pair in combinations(group, 2)):
+            by_written[(placed.figure.key, placed.figure.value)].setdefault(placed.figure.unit, placed)  # one per unit
+    for first, second in (pair for group in by_written.values() for pair in combinations(list(group.values()), 2)):
         a, b = first.figure, second.figure
         if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0:
             continue
@@ -1180,14 +1229,25 @@ def _over_budget(context: _Context) -> list[Check]:
     comparisons = [(spending, (("project_line", "budget"), "预算"), "实际支出") for spending in spent]
     comparisons += [(spending, (("funds_received",), "到位资金"), "实际支出") for spending in spent]
     comparisons += [(funds, (("project_line", "budget"), "预算"), "到位资金") for funds in received]
+    # Plans by key set, bucketed by item (exact name, then the few names that contain one another),
+    # so each spending looks up its budget instead of scanning every figure.
+    plans: dict[tuple[str, ...], dict[str, list[Placed]]] = {}
+    for keys in {keys for _, (keys, _), _ in comparisons}:
+        buckets: dict[str, list[Placed]] = defaultdict(list)
+        for key in keys:
+            for p in context.by_key.get(key, []):
+                if _is_money(p.figure) and context.current(p.figure) and (p.figure.period in plan_periods or p.figure.key == "funds_received"):
+                    buckets[_norm_item(p.figure.item)].append(p)
+        plans[keys] = buckets
     for spending, (keys, word), what in comparisons:
         item = spending.figure.item
-        candidates = [
-            p for p in context.placed
-            if p.figure.key in keys and _is_money(p.figure) and context.current(p.figure)
-            and (p.figure.period in plan_periods or p.figure.key == "funds_received")
-            and (_same_item(p.figure.item, item) if item else (not p.figure.item and p.figure.key == "budget"))
-        ]
+        buckets = plans[keys]
+        if item:
+            name = _norm_item(item)
+            near = buckets.get(name, []) if len(buckets) > PAIRED_PER_GROUP * 8 else [p for n, group in buckets.items() if n for p in group]
+            candidates = [p for p in near if _same_item(p.figure.item, item)]
+        else:
+            candidates = [p for p in buckets.get("", []) if p.figure.key == "budget"]
         # A total without an item: only when the report states one budget total.
         if not candidates or (not item and len({p.amount for p in candidates}) != 1):
             continue

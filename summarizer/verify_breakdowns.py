@@ -1,7 +1,8 @@
 """Breakdowns: every place a report states a whole and its parts, found in the text, and checked.
 
-Part of the verification pass (see verify.py). `find_breakdowns` reads the normalised text once
-through the TextIndex (quantities, sentences) and the table grid of structure.analyse, and
+Part of the verification pass (see verify.py). `find` reads the normalised text once through the
+TextIndex (quantities, sentences) and reads table rows from the lines themselves (cells split by
+| or tab, or one cell per line), so a table the layout analysis did not recognise is still read;
 returns `Breakdown` records (with spans) for:
 
 - "X，其中 A a、B b、C c" (其中, also across "；")            kind 其中
@@ -17,7 +18,9 @@ when its numbers add up; otherwise it is open (其中 naming only some parts).
 `breakdown_checks` checks each one: complete → the parts add up within the report's own
 rounding; open → the parts do not exceed the whole (and a list that falls just short warns,
 in case it is complete). A difference within the rounding of the written digits is a warn,
-never a fail. A stated share ("占总收入的 100%") is recomputed against the breakdown's whole.
+never a fail. A stated share ("占总收入的 100%") is recomputed against the breakdown's whole;
+a list that adds up once one part is read in 元 instead of 万元 is a unit slip. `row_rates`
+recomputes a table's rate cell (执行率 B/A) from the amounts of its row.
 
 Reading is conservative: a part list stops at a comparison (同比, 较上年), at a different
 measure (到位 after 下达), at an amount that restates the running sum, and skips numbers in
@@ -34,7 +37,6 @@ from .genre import vocabulary
 from .genre.identities import identities
 from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
 from .schemas import Breakdown, BreakdownItem, BreakdownKind, Check, CheckInput, CheckStatus, RuleId, Severity, Span
-from .structure import Layout, Table
 from .verify_text import HUNDRED, SUM_TOLERANCE, TextIndex, fmt, make_check, percent, rate_agrees, rate_tolerance
 
 PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
@@ -46,7 +48,8 @@ _TRIGGER = re.compile(r"其中[：:]?|包括[：:]?|由(?=[^。；\n]{2,200}?(?:
 _NUMBERED = re.compile(r"[ \t]*(?:\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|[①-⑩])")
 _COMPARISON = re.compile(r"同比|较上年|比上年|与上年|上年同期|比去年|较去年|相比|对比")
 _DELTA = re.compile(r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|超支|多|少)了?\s*$")
-_MEASURES = ("实有", "现有", "在职", "另有", "到位", "拨付", "支付", "执行", "结余", "结转", "完成", "实际", "使用", "支出", "收入", "剩余", "上缴")
+_MEASURES = ("实有", "现有", "在职", "另有", "到位", "结余", "结转", "完成", "实际", "剩余", "上缴")
+_OPPOSITES = (("收入", "支出"), ("预算", "决算"), ("下达", "到位"))
 _TOTAL_WORD = re.compile(r"合\s*计|总\s*计|共\s*计|累计|小\s*计|总额")
 _TABLE_TOTAL = re.compile(r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$")
 _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
@@ -119,6 +122,7 @@ class Found:
     numbered: bool
     approximate: bool
     certain: bool = True  # False: the reading is a guess (rows gathered by position), so never a fail
+    whole_column: bool = True  # every row of the list has a number in the whole's column
 
 
 def _item(index: TextIndex, quantity: Quantity, label: str) -> BreakdownItem:
@@ -134,10 +138,11 @@ def _whole_before(index: TextIndex, position: int) -> Quantity | None:
         return None
     whole = candidates[-1]
     gap = index.text[whole.end : position]
-    if len(gap) > 20 or re.search(r"\d", gap) or "\n\n" in gap:
+    if len(gap) > 24 or "\n\n" in gap or re.search(r"\d", re.sub(r"\d+(?:\.\d+)?%", "", gap)):
         return None
-    if any(q.start > whole.end for q in before):
-        return None  # a bare number (a marker, a percentage) between: not a simple "X，其中"
+    between = [q for q in before if q.start > whole.end]
+    if any(q.unit not in ("%",) for q in between) or len(between) > 1:
+        return None  # a bare number (a marker) between: not a simple "X，其中"
     return whole
 
 
@@ -254,6 +259,8 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                 item_lines.add(line)
             label = _label(index, quantity.start, clause_start)
             words = _measure_words(label) - _measure_words(whole_label)
+            words |= {b for a, b in _OPPOSITES if a in whole_label and b in label and a not in label}
+            words |= {a for a, b in _OPPOSITES if b in whole_label and a in label and b not in label}
             part_key = key_of(label) if family == "money" else None
             in_partition = whole_key is not None and any(part_key in p for p in _PARTITIONS.get(whole_key, []))
             if words and not in_partition and not (kind is BreakdownKind.NUMBERED):
@@ -267,12 +274,7 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             labels.append(label)
             running += _amount(quantity)
             floor = quantity.end
-        # A first run of parts that adds up to the whole is the list; what follows is another statement.
-        for size in range(1, len(parts)):
-            if _adds_up(whole, parts[:size]) and (size > 1 or _amount(parts[0]) == _amount(whole)):
-                parts, labels = parts[:size], labels[:size]
-                break
-        if not parts or (len(parts) == 1 and kind is not BreakdownKind.COMPOSED and _amount(parts[0]) != _amount(whole)):
+        if not parts:
             continue
         keys = [key_of(label) for label in labels] if family == "money" else []
         labels_complete = bool(
@@ -315,6 +317,7 @@ def _adds_up(whole: Quantity, parts: list[Quantity]) -> bool:
 # by lines of one number each), so a table that the layout analysis did not recognise is still
 # read. A row is (label, cells, start, end); a cell is a Quantity or None when blank or not a number.
 
+_LABEL = re.compile(r"[\u4e00-\u9fff]{2}")  # a row label has words, not just a unit or a sign
 _NUMBER_LINE = re.compile(r"^[ \t]*-?[\d,]+(?:\.\d+)?%?[ \t]*$")
 
 
@@ -325,6 +328,7 @@ class Row:
     start: int
     end: int
     exact: bool  # cells split by separators (columns known), not gathered from lines
+    words: int = 0  # cells holding words (not a number, not blank, not a dash): a header or a text row
 
 
 def _cell(index: TextIndex, start: int, end: int) -> Quantity | None:
@@ -334,6 +338,11 @@ def _cell(index: TextIndex, start: int, end: int) -> Quantity | None:
     quantity = inside[0]
     rest = index.text[start:end].replace(quantity.raw, "", 1).strip(" \t:：")
     return None if rest else quantity
+
+
+def _cell_text(line: str) -> str:
+    """A line of a cell-per-line table without its trailing separator ("238.93 |")."""
+    return line.strip().rstrip("|").strip() if line.count("|") <= 1 else line.strip()
 
 
 def _rows(index: TextIndex) -> list[list[Row]]:
@@ -360,22 +369,24 @@ def _rows(index: TextIndex) -> list[list[Row]]:
                 cells.pop()
             if cells:
                 label = text[cells[0][0] : cells[0][1]].strip()
-                current.append(Row(label, [_cell(index, a, b) for a, b in cells[1:]], start, end, True))
+                values = [_cell(index, a, b) for a, b in cells[1:]]
+                words = sum(1 for (a, b), value in zip(cells[1:], values) if value is None and text[a:b].strip(" /-—－") != "")
+                current.append(Row(label, values, start, end, True, words))
             number += 1
             continue
-        stripped = line.strip()
-        if stripped and not _NUMBER_LINE.match(stripped) and len(stripped) <= 30:
+        stripped = _cell_text(line)
+        if stripped and not _NUMBER_LINE.match(stripped) and len(stripped) <= 30 and _LABEL.search(stripped):
             # A label line followed by lines holding one number each (a cell per line).
             values, look, last = [], number + 1, end
             while look < len(lines):
                 a, b = lines[look]
-                piece = text[a:b].strip()
+                piece = _cell_text(text[a:b])
                 if not piece:
                     look += 1
                     continue
                 if not _NUMBER_LINE.match(piece):
                     break
-                values.append(_cell(index, a, b))
+                values.append(_cell(index, a, a + len(text[a:b].rstrip(" |\t"))))
                 last = b
                 look += 1
             if values or (current and not current[-1].exact):
@@ -395,17 +406,30 @@ def _is_total(label: str) -> bool:
     return bool(_TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
 
 
-def _aligned(row: Row, width: int) -> list[Quantity | None] | None:
-    """The row's cells in the total row's columns: as split when columns are known, right-aligned
-    when a cell-per-line row has fewer numbers (the missing one is usually the first column)."""
-    if row.exact or len(row.cells) == width:
-        return row.cells if len(row.cells) == width else None
+def _percent_column(cells: list[Quantity | None]) -> int | None:
+    return next((n for n, cell in enumerate(cells) if cell is not None and cell.unit == "%"), None)
+
+
+def _aligned(row: Row, width: int, total: Row | None = None) -> list[Quantity | None] | None:
+    """The row's cells in the total row's columns: as split when columns are known (a shorter row
+    lacks its last cells); for a cell-per-line row, lined up on the rate column when both rows
+    have one, else right-aligned (the missing number is usually the first column)."""
+    if row.exact:
+        return (row.cells + [None] * width)[:width]
+    if len(row.cells) == width:
+        return row.cells
+    if total is not None:
+        mine, theirs = _percent_column(row.cells), _percent_column(total.cells)
+        if mine is not None and theirs is not None:
+            shift = theirs - mine
+            placed = [None] * max(0, shift) + row.cells[max(0, -shift) :]
+            return (placed + [None] * width)[:width]
     if len(row.cells) < width:
         return [None] * (width - len(row.cells)) + row.cells
     return None
 
 
-def _tables(index: TextIndex, layout: Layout | None) -> list[Found]:
+def _tables(index: TextIndex) -> list[Found]:
     found: list[Found] = []
     for run in _rows(index):
         for position, row in enumerate(run):
@@ -415,17 +439,22 @@ def _tables(index: TextIndex, layout: Layout | None) -> list[Found]:
             following = run[position + 1 :]
             if following and (following[0].label.startswith("其中") or (genre_total and not _is_total(row.label))):
                 members = []
+                own = key_of(row.label)
+                allowed = set().union(*_PARTITIONS.get(own, [])) if own else set()
                 for other in following:
-                    if members and (_is_total(other.label) and not other.label.startswith("其中")):
+                    if other.words:
+                        break  # a header or a row of text: another table part begins
+                    if _is_total(other.label) and not other.label.startswith("其中"):
                         break
-                    if members and key_of(other.label) in _TABLE_WHOLES | _OTHER_TOTALS:
-                        break
+                    other_key = key_of(other.label)
+                    if other_key is not None and other_key not in allowed and (members or not other.label.startswith("其中")):
+                        break  # a sibling total (项目支出 after 基本支出), not a part
                     members.append(other)
                 found += _table_breakdowns(index, row, members, prefixes=True)
             elif _is_total(row.label):
                 members = []
                 for other in reversed(run[:position]):
-                    if _is_total(other.label) or not any(other.cells):
+                    if _is_total(other.label) or not any(other.cells) or other.words:
                         break
                     members.insert(0, other)
                 found += _table_breakdowns(index, row, members, prefixes=False)
@@ -442,7 +471,7 @@ def _table_breakdowns(index: TextIndex, total: Row, members: list[Row], *, prefi
     complete only when every row lines up with the total row."""
     found: list[Found] = []
     width = len(total.cells)
-    grid = [(row, _aligned(row, width)) for row in members]
+    grid = [(row, _aligned(row, width, total)) for row in members]
     grid = [(row, cells) for row, cells in grid if cells is not None]
     if not grid:
         return found
@@ -460,6 +489,8 @@ def _table_breakdowns(index: TextIndex, total: Row, members: list[Row], *, prefi
                 chosen = ordered[:size]
                 break
         exact = all(row.exact for row, _ in cells) and total.exact and all(cell is not None for _, cell in cells)
+        # Every member row that holds numbers has one in this column: the column is read whole.
+        whole_column = all(cell is not None for row, cell in cells if any(row.cells))
         if chosen is None:
             chosen = ordered
         chosen = chosen if prefixes else list(reversed(chosen))
@@ -477,18 +508,60 @@ def _table_breakdowns(index: TextIndex, total: Row, members: list[Row], *, prefi
             span=index.span(min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)),
             evidence=index.document.quote(min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end))[:300],
         )
-        found.append(Found(record, whole, quantities, [], False, False, False, certain=exact and not prefixes))
+        found.append(Found(record, whole, quantities, [], False, False, False, certain=exact and not prefixes, whole_column=whole_column))
     return found
+
+
+_RATE_HEADER = re.compile(r"执行率|到位率|支出率|完成率|B\s*/\s*A")
+
+
+def row_rates(index: TextIndex) -> list[Check]:
+    """A rate cell in a table row whose header names a rate (执行率, B/A): it should be the ratio of
+    two amounts before it in the row (执行数 ÷ 预算数, either budget column)."""
+    checks: list[Check] = []
+    text = index.text
+    for run in _rows(index):
+        for row in run:
+            column = _percent_column(row.cells)
+            if column is None or column < 2:
+                continue
+            header = text[max(0, row.start - 400) : row.start]
+            if not _RATE_HEADER.search(header):
+                continue
+            stated = row.cells[column]
+            amounts = [cell for cell in row.cells[:column] if cell is not None and cell.unit != "%"]
+            if len(amounts) < 2 or any(cell is None for cell in row.cells[column - 2 : column]):
+                continue
+            pairs = [(amounts[i], amounts[k]) for i in range(len(amounts)) for k in range(i + 1, len(amounts)) if _amount(amounts[i]) > 0]
+            if not pairs:
+                continue
+            label = row.label.rstrip(":：") or "行"
+            agreeing = [(a, b) for a, b in pairs if rate_agrees(_amount(b) / _amount(a) * HUNDRED, stated.value)]
+            base, spent = agreeing[0] if agreeing else (row.cells[column - 2], row.cells[column - 1])
+            if base is None or spent is None or _amount(base) <= 0:
+                continue
+            computed = _amount(spent) / _amount(base) * HUNDRED
+            inputs = [_input(index, stated, f"{label} 比率"), _input(index, spent, f"{label} 执行数"), _input(index, base, f"{label} 预算数")]
+            if agreeing:
+                checks.append(make_check(RuleId.TABLE_RATE, PASS, Severity.INFO, f"表中“{label}”{fmt(stated.value)}% = {fmt(spent.value)} ÷ {fmt(base.value)}", inputs, percent(computed), stated.value, rate_tolerance(stated.value)))
+                continue
+            certain = len(amounts) == 2 and row.exact
+            checks.append(make_check(
+                RuleId.TABLE_RATE, FAIL if certain else WARN, Severity.HIGH if certain else Severity.MEDIUM,
+                f"表中“{label}”比率写为 {fmt(stated.value)}%，按同行 {fmt(spent.value)} ÷ {fmt(base.value)} 计算为 {fmt(percent(computed))}%，请核对",
+                inputs, percent(computed), stated.value, rate_tolerance(stated.value),
+            ))
+    return checks
 
 
 # ---- the record list and its checks ----------------------------------------------------
 
 
-def find(index: TextIndex, layout: Layout | None) -> tuple[list[Found], list[Span]]:
+def find(index: TextIndex) -> tuple[list[Found], list[Span]]:
     """The breakdowns the report states, and the spans of wholes whose parts cannot be read
     (an amount masked or left blank, parts with a sign such as 调减)."""
     unreadable: list[Span] = []
-    found = _prose(index, unreadable) + _tables(index, layout)
+    found = _prose(index, unreadable) + _tables(index)
     # The same whole and parts read twice (a 其中 inside a 包括 …): keep the first.
     seen: set[tuple[int, tuple[int, ...]]] = set()
     kept = []
@@ -502,6 +575,23 @@ def find(index: TextIndex, layout: Layout | None) -> tuple[list[Found], list[Spa
 
 def _input(index: TextIndex, quantity: Quantity, label: str) -> CheckInput:
     return CheckInput(label=label, value=quantity.value, unit=quantity.unit, span=index.span(quantity.start, quantity.end))
+
+
+def _unit_reread(item: Found, whole: Decimal, total: Decimal, tolerance: Decimal) -> tuple[BreakdownItem, str] | None:
+    """A part whose amount, read in 元 instead of 万元 (or the reverse), makes the sum hold."""
+    for part, quantity in zip(item.record.parts, item.parts):
+        if quantity.unit not in MONEY_UNITS:
+            continue
+        for unit in ("元", "万元"):
+            if unit == quantity.unit:
+                continue
+            other = to_wan(quantity.value, unit)
+            if other is not None and abs(total - _amount(quantity) + other - whole) <= tolerance:
+                return part, unit
+    wrong = to_wan(item.whole.value, "元" if item.whole.unit == "万元" else "万元")
+    if wrong is not None and item.whole.unit in ("元", "万元") and abs(total - wrong) <= tolerance:
+        return item.record.whole, "元" if item.whole.unit == "万元" else "万元"
+    return None
 
 
 def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
@@ -518,6 +608,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
         listed = " + ".join(f"{p.label} {fmt(_amount(q))}" for p, q in zip(record.parts, item.parts))
         inputs = [_input(index, item.whole, record.whole.label), *(_input(index, q, p.label) for p, q in zip(record.parts, item.parts))]
         name = f"{record.whole.label} {fmt(whole)}{unit}"
+        reread = _unit_reread(item, whole, total, certain) if money else None
         if abs(difference) <= certain:
             check = make_check(rule, PASS, Severity.INFO, f"{name} = {listed}", inputs, total, whole, certain)
         elif abs(difference) <= rounding:
@@ -526,9 +617,16 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 f"{name}，所列 {listed} = {fmt(total)}{unit}，相差 {fmt(abs(difference))}{unit}，在各数尾数四舍五入的范围内，请核对",
                 inputs, total, whole, rounding,
             )
+        elif reread is not None:
+            part, reading = reread
+            check = make_check(
+                RuleId.UNIT_SLIP, FAIL if item.certain else WARN, Severity.HIGH if item.certain else Severity.MEDIUM,
+                f"{name}，所列 {listed} 不平；若“{part.label} {fmt(part.value)}{part.unit}”按{reading}计则恰好相符，疑似元/万元混用",
+                inputs, total, whole, certain,
+            )
         elif record.kind is BreakdownKind.TABLE and not item.certain:
-            if abs(difference) > whole * NEAR_SHORTFALL:
-                continue  # no run of rows adds up and the rows are far off: which rows the total covers is unknown
+            if not item.whole_column and abs(difference) > whole * NEAR_SHORTFALL:
+                continue  # rows missing this column and far off: which rows the total covers is unknown
             check = make_check(
                 rule, WARN, Severity.LOW,
                 f"表中“{record.whole.label}” {fmt(whole)}{unit}，其下（上）所列各行 {listed} = {fmt(total)}{unit}，相差 {fmt(abs(difference))}{unit}，请核对",

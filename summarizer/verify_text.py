@@ -496,11 +496,13 @@ def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[C
     """The same number written with 元 in one place and 万元 (or 亿元) right beside it."""
     checks: list[Check] = []
     seen: set[tuple[int, int]] = set()
-    for position, first in enumerate(index.quantities):
+    quantities = index.quantities
+    for position, first in enumerate(quantities):
         if not first.is_money:
             continue
         sentence = index.sentence(first.start)
-        for second in index.quantities[position + 1 :]:
+        for following in range(position + 1, len(quantities)):
+            second = quantities[following]
             if second.start >= sentence[1] or second.start - first.end > 40:
                 break
             if not second.is_money or second.unit == first.unit or first.value == 0 or second.value == 0:
