@@ -155,6 +155,9 @@ def _header(cells, index: int, columns, group: re.Pattern[str] | None) -> tuple[
     position = index
     while position < len(cells):
         cell = cells[position]
+        if cell is not None and not cell.text and not labels:
+            position += 1  # an empty cell under a group header ("预算执行情况(万元)" | "" | 预算数 …)
+            continue
         if cell is None:
             if labels:
                 position += 1
@@ -293,5 +296,22 @@ def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
             if rows:
                 tables.append(rows)
             continue
+        pair = _key_value(cells, position)
+        if pair is not None:
+            tables.append([pair])
+            position += 2
+            continue
         position += 1
     return tables
+
+
+def _key_value(cells, position: int) -> FormRow | None:
+    """"预算数: | 2.38": a budget column's name and its value, as forms without a header row give them."""
+    cell = cells[position]
+    value = cells[position + 1] if position + 1 < len(cells) else None
+    if cell is None or value is None or parse_decimal(value.text) is None or not re.search(r"[:：]$", cell.text.strip()):
+        return None
+    label = _column(cell, _GENRE.form_budget_columns)
+    if label not in ("年初预算数", "调整后预算数", "全年预算数", "全年执行数", "执行率"):
+        return None
+    return FormRow([StreamCell("", cell.start, cell.start), value], ["", label], "budget")
