@@ -63,3 +63,41 @@ def test_a_label_added_as_data_reaches_the_extractor():
     patterns = [(entry.pattern, entry.key) for entry in extended.subjects]
     assert rules_figures._closest(patterns, "年末资产原值")[0] == "fixed_assets"
     assert rules_figures._closest(rules_figures._SUBJECT_RE, "年末资产原值") is None
+
+
+# ---- identities (identities.toml) ---------------------------------------------------------
+
+
+def test_identities_load_once_over_known_figure_keys():
+    from summarizer.genre.identities import identities
+    from summarizer.schemas import RuleId
+
+    known = identities()
+    assert known is identities()
+    assert {"expenditure_total", "expenditure_by_type", "basic_expenditure", "balance", "execution_rate"} <= set(known.ids)
+    keys = set(vocabulary().keys)
+    for identity in known.sums:
+        assert identity.total in keys and set(identity.parts) <= keys
+    # every identity verification checks has a typed rule id
+    for identity in known.sums + known.differences:
+        assert RuleId(f"identity.{identity.id}")
+    for rate in known.rates + known.growth:
+        assert RuleId(f"rate.{rate.id}")
+
+
+@pytest.mark.parametrize(
+    ("section", "entry", "message"),
+    [
+        ("sum", {"id": "x", "name": "x", "total": "total_money", "parts": ["basic_expenditure"]}, "unknown figure key"),
+        ("sum", {"id": "x", "name": "x", "total": "balance", "parts": []}, "needs one or more"),
+        ("sum", {"id": "balance_parts", "name": "again", "total": "balance", "parts": ["carried_forward"]}, "duplicate id"),
+        ("rate", {"id": "y", "name": "y", "rate": "execution_rate", "numerator": ["actual_spending"]}, "denominator"),
+    ],
+)
+def test_a_malformed_identity_is_refused(section, entry, message):
+    from summarizer.genre.identities import build_identities
+
+    data = genre._read("identities.toml")
+    data.setdefault(section, []).append(entry)
+    with pytest.raises(GenreError, match=message):
+        build_identities(data, set(vocabulary().keys))
