@@ -160,7 +160,20 @@ def _verify(context: "_Context") -> list[Check]:
     checks += stated
     checks += impossible_rates(context.index)
     checks += _plausibility(context)
-    return sorted(_dedupe(checks), key=severity_key)
+    return sorted((_name_figures(context, check) for check in _dedupe(checks)), key=severity_key)
+
+
+def _name_figures(context: "_Context", check: Check) -> Check:
+    """The check with the indices (into Report.figures) of the figures among its inputs, so a
+    draft or a render links a check to its figures without matching spans and values again."""
+    used = []
+    for item in check.inputs:
+        if item.span is None:
+            continue
+        for number in context.figure_at.get((item.span.start, item.value), ()):
+            if number not in used:
+                used.append(number)
+    return check.model_copy(update={"figures": used}) if used else check
 
 
 # Checks that put together figures the extractor keyed (a total and parts found by key).
@@ -265,6 +278,9 @@ class _Context:
             self.by_key_block[(placed.figure.key, placed.block)].append(placed)
             self._by_block[placed.block].append(placed)
         self._amount_index: dict[str, dict[tuple[str, Decimal], list[Placed]]] = {}
+        self.figure_at: dict[tuple[int, Decimal], list[int]] = defaultdict(list)  # (span start, value) -> figure indices
+        for number, figure in enumerate(report.figures):
+            self.figure_at[(figure.span.start, figure.value)].append(number)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
 

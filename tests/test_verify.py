@@ -868,3 +868,16 @@ def test_verify_never_raises_on_odd_extractions(sample_reports):
     for _ in range(100):
         text = "".join(rng.choice("0123456789.,%万元亿件项人名其中率增长下降预算决算大于小于。，；\n\t、实际支付") for _ in range(rng.randint(0, 300)))
         run(text)
+
+
+def test_checks_name_their_figures_and_rules_are_typed(sample_reports):
+    from summarizer.schemas import RuleId
+
+    report = sample_reports[XIANGYIN]
+    assert all(isinstance(check.rule, RuleId) for check in report.checks)
+    [typo] = by_rule(report.checks, "consistency.repeated_value", FAIL)
+    named = {report.figures[n].value for n in typo.figures}
+    assert named == {Decimal(19251), Decimal(1925)}
+    for check in report.checks:
+        assert all(0 <= n < len(report.figures) for n in check.figures)
+        assert check.breakdown is None or 0 <= check.breakdown < len(report.breakdowns)
