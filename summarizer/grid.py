@@ -164,6 +164,9 @@ def _header(cells, index: int, columns, group: re.Pattern[str] | None) -> tuple[
                 break
             return None
         label = _column(cell, columns)
+        year = re.match(r"\d{4}年", _compact(cell.text)) if label else None
+        if year and not label.startswith(year.group(0)):
+            label = year.group(0) + label  # "2022年决算数": the year decides the period
         if group is not None and group.search(_compact(cell.text)) and (
             _column(cells[position + 1] if position + 1 < len(cells) else None, columns) or not labels
         ):
@@ -184,13 +187,22 @@ def _budget_rows(cells, position: int, labels: list[str], unit: str) -> tuple[li
     rows: list[FormRow] = []
     width = len(labels)
     misses = 0
-    while position < len(cells) and misses < 2:
+    while position < len(cells) and misses < 6:  # rows whose empty cells the flattening dropped
         cell = cells[position]
         if cell is None:
             position += 1
             continue
         if _column(cell, _GENRE.form_budget_columns) or _column(cell, _GENRE.form_indicator_columns):
             break  # the next table's header
+        if not rows and _is_value(cell) and parse_decimal(cell.text) is not None:
+            # Values right under the header: a table with no row labels ("编制数 | 实有人数 \n 11 | 16").
+            values = []
+            while position < len(cells) and len(values) < width and _is_value(cells[position]):
+                values.append(cells[position])
+                position += 1
+            values += [None] * (width - len(values))
+            rows.append(FormRow([StreamCell("", cell.start, cell.start), *values], ["", *labels], "budget", unit))
+            continue
         if _is_value(cell) or len(cell.text) > 30:
             misses += 1
             position += 1
@@ -291,7 +303,7 @@ def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
                 tables.append(rows)
             continue
         header = _header(cells, position, _GENRE.form_budget_columns, _GENRE.form_budget_group)
-        if header and any(label in header[0] for label in ("年初预算数", "全年预算数", "调整后预算数", "全年执行数")):
+        if header and any(re.search(r"预算数|执行数|决算数|编制数|实有人数", label) for label in header[0]):
             rows, position = _budget_rows(cells, header[1], header[0], header[2])
             if rows:
                 tables.append(rows)

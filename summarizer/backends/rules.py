@@ -29,7 +29,7 @@ class RulesBackend:
 
     def extract(self, document: Document, layout: Layout) -> Report:
         meta = extract_meta(document)
-        table_figures, used = rules_figures.table_figures(document, layout)
+        table_figures, used = rules_figures.table_figures(document, layout, meta.year)
         figures = table_figures + rules_figures.narrative_figures(document, layout, meta.year, used)
         figures.sort(key=lambda figure: figure.span.start)
         figures = rules_figures.dedupe(figures)

@@ -51,6 +51,8 @@ def _rule_or_formula(text: str, quantity: Quantity) -> bool:
 
 
 _INDICATOR_VALUE = _GENRE.markers["indicator_value"]
+_LINE_OF = {"budget": "project_line", "actual_spending": "spending_line"}
+_LIST_HEAD = re.compile(r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*([\u4e00-\u9fff“”（）()]{2,20})[:：]")
 _FUNDING_SOURCE = _GENRE.markers["funding_source"]
 _PER_UNIT_AFTER = re.compile(r"\s*/\s*[\u4e00-\u9fff]")
 MAX_RATE = Decimal(1000)
@@ -183,6 +185,15 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                         item = remainder
                     elif previous.key in _LINE_KEYS:
                         item = previous.item
+                elif key in _LINE_OF and "其中" in text[enumeration_start : quantity.start]:
+                    # "其中支付养老机构运营补贴48万": a part named by what it pays for is a line.
+                    remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达其中：:，,、]", "", context)
+                    if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 4 and not _FUNDING_SOURCE.search(remainder):
+                        key, item = _LINE_OF[key], remainder
+                if item is None and key in _LINE_OF and (head := _LIST_HEAD.match(text, sentence_start, quantity.start)):
+                    # "1.养老机构运营补贴项目：2023年下达…48万元": the list item names the line.
+                    if not _FUNDING_SOURCE.search(head.group(1)):
+                        key, item = _LINE_OF[key], head.group(1)
             elif previous is not None and re.fullmatch(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*", context):
                 key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
@@ -347,20 +358,34 @@ def _is_indicator_table(labels: list[str]) -> bool:
     return bool(re.search(r"权重|分值", joined) and re.search(r"得分|评分", joined))
 
 
-def table_figures(document: Document, layout: Layout) -> tuple[list[Figure], set[tuple[int, int]]]:
+def table_figures(
+    document: Document, layout: Layout, report_year: int | None = None
+) -> tuple[list[Figure], set[tuple[int, int]]]:
     """Figures from table value cells, and the ranges they used (cells and indicator rows),
     which the narrative pass then skips."""
     figures: list[Figure] = []
     used: set[tuple[int, int]] = set()
     for table in layout.tables:
+        head: str | None = None  # the subject whose lines the rows below list (项目支出 → its projects)
         for row in table.rows:
             if row.labels and _is_indicator_table(row.labels) or any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
                 used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
-            elif is_key_value_row(row):
+            elif is_key_value_row(row) and table.layout != "form":
                 figures.extend(_key_value_figures(document, row, used))
             elif row.labels:
-                figures.extend(_grid_figures(document, table, row, used))
+                found = _grid_figures(document, table, row, used, report_year, head)
+                subjects = {figure.key for figure in found if figure.item is None and figure.kind is FigureKind.MONEY}
+                if subjects & set(_LINE_HEADS):
+                    head = next(key for key in _LINE_HEADS if key in subjects)
+                elif subjects & _SUBJECT_KEYS:
+                    head = None
+                figures.extend(found)
     return figures, used
+
+
+# A table row of these subjects is followed by rows of its lines (项目支出: 1、业务工作经费 …).
+_LINE_HEADS = {"project_expenditure": "project_line", "public_expenditure": "spending_line"}
+_SUBJECT_KEYS = {key for _, key in _SUBJECT_RE}
 
 
 def _cell_quantity(cell_text: str) -> tuple[Decimal, str] | None:
@@ -371,7 +396,10 @@ def _cell_quantity(cell_text: str) -> tuple[Decimal, str] | None:
     return value, ("%" if raw.endswith("%") else "")
 
 
-def _grid_figures(document: Document, table: Table, row: TableRow, used: set[tuple[int, int]]) -> list[Figure]:
+def _grid_figures(
+    document: Document, table: Table, row: TableRow, used: set[tuple[int, int]],
+    report_year: int | None = None, head: str | None = None,
+) -> list[Figure]:
     figures = []
     row_label = re.sub(r"\s+", "", row.cells[0].text)
     first_column = 1
@@ -403,14 +431,19 @@ def _grid_figures(document: Document, table: Table, row: TableRow, used: set[tup
         start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
         end = start + len(cell.text.strip())
         used.add((start, end))
-        period = _period(path, None, None)
+        period = _period(path, _year_of(path), report_year)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
         cell_item = item
         if row_subject is not None and key in ("budget", "actual_spending"):
-            period = Period.ADJUSTED if re.search(r"全年预算|调整", path) else (
-                Period.BUDGET if key == "budget" else Period.ACTUAL)
+            if period is not Period.PRIOR_YEAR:
+                period = Period.ADJUSTED if re.search(r"全年预算|调整", path) else (
+                    Period.BUDGET if key == "budget" else Period.ACTUAL)
             key, cell_item = row_subject[0], None
+        elif head is not None and item and key in ("budget", "actual_spending"):
+            key = _LINE_HEADS[head]  # "1、业务工作经费" under 项目支出: a project line
+            if period is Period.UNSPECIFIED:
+                period = Period.BUDGET
         figures.append(
             Figure(
                 key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, period=period,
