@@ -19,40 +19,50 @@ it. Figures whose grounding check failed are not used as evidence.
 
 from __future__ import annotations
 
-import bisect
-
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from string import Formatter
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from .assess import (  # noqa: F401  (re-exported: render, overview and tests read them here)
+    FigureStatus,
+    assess_figures,
+    check_involves,
+    clip,
+    figure_name,
+    figure_text,
+    first_clause,
+    is_grounding_rule,
+    is_score_row,
+    number_text,
+    strip_enumerator,
+    ungrounded_items,
+    ungrounded_meta,
+)
 from .config import Settings
-from .errors import ConfigError
-from .genre import vocabulary
-from .numbers import same_amount
 from .schemas import (
-    FIGURE_KEYS,
     Alignment,
     Check,
-    CheckInput,
     CheckStatus,
     Figure,
     FigureKind,
     Indicator,
     Period,
     Report,
+    RuleId,
     Severity,
     Span,
-    TextItem,
+)
+from .suggestions import (  # noqa: F401
+    DEFAULT_CATEGORY,
+    LIBRARY_FILE_NAME,
+    Suggestion,
+    SuggestionLibrary,
+    classify,
+    library_paths,
+    load_library,
 )
 
 # Thresholds (percent / points). They decide whether a problem is raised; they are never
@@ -61,332 +71,9 @@ LOW_EXECUTION_RATE = Decimal(90)
 LOW_RECEIVED_RATE = Decimal(90)
 HIGH_SCORE = Decimal(90)
 MONEY_TOLERANCE_WAN = Decimal("0.01")
-MEASURES_PER_PROBLEM = 2
-DEFAULT_CATEGORY = "绩效管理意识"
-LIBRARY_FILE_NAME = "suggestions.toml"
+QUESTIONS_LIMIT = 8
 
 _SEVERITY_RANK = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
-
-
-# ── formatting shared with render ────────────────────────────────────────────────────────
-
-
-def number_text(value: Decimal) -> str:
-    """A Decimal as the report wrote it (no exponent, trailing zeros kept)."""
-    return format(value, "f")
-
-
-def figure_text(figure: Figure) -> str:
-    return f"{number_text(figure.value)}{figure.unit}"
-
-
-# Keys whose canonical name loses the report's meaning; they are named by their label.
-LABELLED_KEYS = ("growth_rate", "other_rate", "completion_rate", "satisfaction_rate", "count")
-
-_PERIOD_WORDS = {Period(period): name for period, name in vocabulary().period_names.items()}
-
-
-def figure_name(figure: Figure) -> str:
-    """The canonical name of what a figure measures, e.g. 支出合计（决算） or 项目明细·食堂运行."""
-    name = FIGURE_KEYS.get(figure.key, figure.label)
-    if figure.key in ("project_line", "spending_line") and (figure.item or figure.label):
-        name = figure.item or figure.label
-    elif figure.key in LABELLED_KEYS or figure.key not in FIGURE_KEYS:
-        # A rate or count is only meaningful with the words the report used (减少 vs 增长).
-        return clip(" ".join((figure.item or figure.label).split()), 30)
-    elif figure.item:
-        name = f"{figure.item}{name}"
-    period = _PERIOD_WORDS.get(figure.period)
-    # The period says budget or actual for money only, and only where the key does not already.
-    implied = {"budget": Period.BUDGET, "actual_spending": Period.ACTUAL, "funds_received": Period.ACTUAL}
-    if period and figure.kind is FigureKind.MONEY and implied.get(figure.key) is not figure.period:
-        name = f"{name}（{period}）"
-    return name
-
-
-_SAFE_TAIL = re.compile(r"[\d０-９.,，．%％\s]+$")
-
-
-def clip(text: str, limit: int) -> str:
-    """Shorten text to about `limit` characters without cutting a number in two."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    # A number cut in half would be a number the report never states: back off past it.
-    if text[limit : limit + 1].isdigit() or text[limit : limit + 1] in ".,%％":
-        cut = _SAFE_TAIL.sub("", cut)
-    return cut.rstrip("，,、；;：: ") + "…"
-
-
-_ENUMERATOR = re.compile(r"^\s*(?:[-*•]\s*)?(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]|[一二三四五六七八九十]是)\s*")
-
-
-def strip_enumerator(text: str) -> str:
-    """A stated item without the 1、 / 一是 / （一） the report numbered it with."""
-    return _ENUMERATOR.sub("", text.strip(), count=1)
-
-
-def first_clause(text: str, limit: int = 40) -> str:
-    """The opening clause of a stated item, without its enumerator (1、 一是 （一）)."""
-    text = strip_enumerator(text)
-    sentence = re.split(r"[。；;！？\n]", text, maxsplit=1)[0]
-    # Up to the first comma, unless that leaves too little to name the problem.
-    clause = ""
-    for piece in re.split(r"(?<=[，,])", sentence):
-        clause += piece
-        if len(clause) >= 8:
-            break
-    return clip(clause.rstrip("，, "), limit)
-
-
-# ── how checks bear on figures ───────────────────────────────────────────────────────────
-
-
-def is_grounding_rule(rule: str) -> bool:
-    return rule.split(".", 1)[0] in ("grounding", "ground", "grounded")
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    if a.start == a.end or b.start == b.end:
-        return a.start == b.start
-    return a.start < b.end and b.start < a.end
-
-
-def _same_value(item: CheckInput, figure: Figure) -> bool:
-    if item.value == figure.value:
-        return True
-    return bool(item.unit and figure.unit and same_amount(item.value, item.unit, figure.value, figure.unit))
-
-
-def check_involves(item: CheckInput, figure: Figure) -> bool:
-    """A check input refers to a figure when it carries the figure's span and value (or, lacking
-    a span, the figure's label and value)."""
-    if item.span is not None:
-        return _overlaps(item.span, figure.span) and _same_value(item, figure)
-    return item.label == figure.label and _same_value(item, figure)
-
-
-@dataclass(frozen=True)
-class FigureStatus:
-    """What verification said about one figure."""
-
-    grounded: bool
-    grounding: tuple[Check, ...]  # failed grounding checks
-    concerns: tuple[Check, ...]  # other warn/fail checks that used this figure
-
-    @property
-    def status(self) -> str:
-        if not self.grounded or any(c.status is CheckStatus.FAIL for c in self.concerns):
-            return "fail"
-        return "warn" if self.concerns else "ok"
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        return tuple(check.message for check in (*self.grounding, *self.concerns))
-
-
-def assess_figures(report: Report) -> list[FigureStatus]:
-    """One FigureStatus per report.figures entry, in the same order."""
-    open_checks = [check for check in report.checks if check.status is not CheckStatus.PASS]
-    # Index the checks' inputs by position so each figure looks only at inputs near its span
-    # (a batch of long reports would otherwise pay figures × checks × inputs comparisons).
-    spanned = sorted(
-        ((item.span.start, item.span.end, index, item) for index, check in enumerate(open_checks)
-         for item in check.inputs if item.span is not None),
-        key=lambda entry: entry[0],
-    )
-    starts = [entry[0] for entry in spanned]
-    widest = max((end - start for start, end, _, _ in spanned), default=0)
-    unspanned = [(index, item) for index, check in enumerate(open_checks) for item in check.inputs if item.span is None]
-    statuses = []
-    for figure in report.figures:
-        grounding, concerns = [], []
-        low = bisect.bisect_left(starts, figure.span.start - widest)
-        high = bisect.bisect_right(starts, max(figure.span.end, figure.span.start))
-        involved = {index for _, _, index, item in spanned[low:high] if check_involves(item, figure)}
-        involved |= {index for index, item in unspanned if check_involves(item, figure)}
-        for index, check in enumerate(open_checks):
-            if index not in involved:
-                continue
-            if is_grounding_rule(check.rule):
-                if check.status is CheckStatus.FAIL:
-                    grounding.append(check)
-            else:
-                concerns.append(check)
-        grounded = not grounding and figure.alignment is not Alignment.UNALIGNED
-        statuses.append(FigureStatus(grounded, tuple(grounding), tuple(concerns)))
-    return statuses
-
-
-def _failed_grounding(report: Report) -> list[CheckInput]:
-    return [
-        item
-        for check in report.checks
-        if is_grounding_rule(check.rule) and check.status is CheckStatus.FAIL
-        for item in check.inputs
-        if item.span is not None
-    ]
-
-
-META_NUMBERS = ("self_score", "staff_authorized", "staff_actual")
-
-
-def ungrounded_meta(report: Report) -> frozenset[str]:
-    """Numeric meta fields whose grounding check failed: they are not to be stated."""
-    failed = _failed_grounding(report)
-    fields = set()
-    for name in META_NUMBERS:
-        value, where = getattr(report.meta, name), report.meta.evidence.get(name)
-        if value is None or where is None:
-            continue
-        if any(_overlaps(item.span, where.span) and item.value == Decimal(value) for item in failed):
-            fields.add(name)
-    return frozenset(fields)
-
-
-def ungrounded_items(report: Report, items: list[TextItem]) -> frozenset[int]:
-    """Indexes of stated items (achievements, problems, measures) that cannot be quoted as the
-    report's words: not located in the source, or carrying a number whose grounding failed."""
-    failed = _failed_grounding(report)
-    bad = set()
-    for index, item in enumerate(items):
-        if item.alignment is Alignment.UNALIGNED:
-            bad.add(index)
-            continue
-        values = {number.value for number in item.numbers}
-        if any(_overlaps(f.span, item.span) and (not values or f.value in values) for f in failed):
-            bad.add(index)
-    return frozenset(bad)
-
-
-# ── the suggestion library ───────────────────────────────────────────────────────────────
-
-
-class _LibraryModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Category(_LibraryModel):
-    name: str
-    keywords: tuple[str, ...] = ()
-
-
-class Suggestion(_LibraryModel):
-    id: str
-    category: str
-    text: str
-    problems: tuple[str, ...] = Field((), description="problem kinds this measure answers")
-    keywords: tuple[str, ...] = Field((), description="words of a stated problem that make it fit")
-    disabled: bool = False
-
-
-class _LibraryFile(_LibraryModel):
-    category: tuple[Category, ...] = ()
-    suggestion: tuple[Suggestion, ...] = ()
-
-
-@dataclass(frozen=True)
-class SuggestionLibrary:
-    categories: tuple[Category, ...]
-    suggestions: tuple[Suggestion, ...]
-    sources: tuple[str, ...]
-
-    def category_names(self) -> list[str]:
-        return [category.name for category in self.categories]
-
-
-_ALLOWED_FIELDS = {"subject"}
-
-
-def _parse_library(text: str, origin: str) -> _LibraryFile:
-    try:
-        data = tomllib.loads(text)
-        parsed = _LibraryFile(**data)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"suggestion library is not valid TOML ({exc})", path=origin) from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"suggestion library: invalid entry {where}: {first['msg']}", path=origin) from None
-    for suggestion in parsed.suggestion:
-        try:
-            fields = {name for _, name, _, _ in Formatter().parse(suggestion.text) if name is not None}
-        except ValueError as exc:
-            raise ConfigError(f"suggestion {suggestion.id}: bad text ({exc})", path=origin) from None
-        unknown = fields - _ALLOWED_FIELDS
-        if unknown:
-            raise ConfigError(
-                f"suggestion {suggestion.id}: unknown placeholder {{{', '.join(sorted(unknown))}}}; only {{subject}} is filled in",
-                path=origin,
-            )
-    return parsed
-
-
-def _merge(files: list[tuple[str, _LibraryFile]]) -> SuggestionLibrary:
-    categories: dict[str, Category] = {}
-    suggestions: dict[str, Suggestion] = {}
-    for _, parsed in files:
-        for category in parsed.category:
-            if category.name in categories:
-                old = categories[category.name]
-                merged = tuple(dict.fromkeys((*old.keywords, *category.keywords)))
-                categories[category.name] = Category(name=category.name, keywords=merged)
-            else:
-                categories[category.name] = category
-        for suggestion in parsed.suggestion:
-            suggestions.pop(suggestion.id, None)  # a same id replaces (and moves to the end)
-            suggestions[suggestion.id] = suggestion
-    for suggestion in suggestions.values():
-        if suggestion.category not in categories:
-            categories[suggestion.category] = Category(name=suggestion.category)
-    active = tuple(s for s in suggestions.values() if not s.disabled)
-    return SuggestionLibrary(tuple(categories.values()), active, tuple(origin for origin, _ in files))
-
-
-def library_paths(settings: Settings | None) -> list[Path]:
-    """User library files, in the order they are merged over the built-in one."""
-    paths: list[Path] = []
-    if settings is not None and settings.templates_dir is not None:
-        candidate = Path(settings.templates_dir) / LIBRARY_FILE_NAME
-        if candidate.is_file():
-            paths.append(candidate)
-    extra = getattr(settings, "suggestions_file", None) if settings is not None else None
-    if extra is not None:
-        extra = Path(extra)
-        if not extra.is_file():
-            raise ConfigError("suggestions file not found; fix the suggestions_file setting", path=extra)
-        paths.append(extra)
-    return paths
-
-
-@lru_cache(maxsize=16)
-def _load(keyed: tuple[tuple[str, float], ...]) -> SuggestionLibrary:
-    builtin = resources.files("summarizer").joinpath("data", LIBRARY_FILE_NAME).read_text(encoding="utf-8")
-    files = [("summarizer/data/suggestions.toml", _parse_library(builtin, "summarizer/data/suggestions.toml"))]
-    for path, _ in keyed:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read suggestion library ({exc})", path=path) from None
-        files.append((path, _parse_library(text, path)))
-    return _merge(files)
-
-
-def load_library(settings: Settings | None = None) -> SuggestionLibrary:
-    """The built-in library merged with the user's files (see suggestions.toml for how)."""
-    keyed = tuple((str(path), path.stat().st_mtime) for path in library_paths(settings))
-    return _load(keyed)
-
-
-def classify(text: str, library: SuggestionLibrary) -> str:
-    """The category whose keywords cover most of the text (longest matches win)."""
-    best, best_score = DEFAULT_CATEGORY, 0
-    for category in library.categories:
-        score = sum(len(word) for word in category.keywords if word and word in text)
-        if score > best_score:
-            best, best_score = category.name, score
-    return best
 
 
 # ── drafted problems and measures ───────────────────────────────────────────────────────
@@ -418,9 +105,24 @@ class DraftedProblem:
     origin: Origin
     category: str
     text: str
-    subject: str  # what a measure answers, e.g. 预算执行率74.36%（…）的问题
+    subject: str  # what a measure answers, e.g. “同一数据前后不一致”的问题
     evidence: tuple[EvidenceItem, ...]
     severity: Severity
+    checks: tuple[int, ...] = ()  # indexes into Report.checks this problem rests on
+    rules: tuple[str, ...] = ()  # their rule ids
+
+
+@dataclass(frozen=True)
+class Question:
+    """需核实事项: what the data suggests but does not prove (a warning, a failed check whose
+    numbers or relation are uncertain, a pattern in the figures). Asked, never asserted."""
+
+    id: str
+    kind: str
+    text: str  # a question to the unit, with the numbers as the report writes them
+    evidence: tuple[EvidenceItem, ...]
+    severity: Severity
+    checks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -437,6 +139,7 @@ class DraftedMeasure:
 class Draft:
     problems: tuple[DraftedProblem, ...]
     measures: tuple[DraftedMeasure, ...]
+    questions: tuple[Question, ...] = ()
 
     def measures_for(self, problem_id: str) -> list[DraftedMeasure]:
         return [measure for measure in self.measures if measure.problem_id == problem_id]
@@ -449,6 +152,14 @@ class Draft:
     def found(self) -> list[DraftedProblem]:
         return [problem for problem in self.problems if problem.origin is Origin.DATA]
 
+    def cited_checks(self) -> dict[int, str]:
+        """Report.checks index -> the id of the problem or question that states it (P3, Q1)."""
+        cited: dict[int, str] = {}
+        for entry in (*self.problems, *self.questions):
+            for index in entry.checks:
+                cited.setdefault(index, entry.id)
+        return cited
+
 
 @dataclass
 class _Candidate:
@@ -458,6 +169,9 @@ class _Candidate:
     subject: str
     evidence: list[EvidenceItem]
     severity: Severity
+    question: str = ""  # how the candidate is asked when it is not proven
+    checks: list[int] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
 
 
 def _figure_evidence(figure: Figure) -> EvidenceItem:
@@ -521,6 +235,13 @@ def _unique_by_value(figures: list[Figure]) -> list[Figure]:
     return kept
 
 
+def _short_label(figure: Figure) -> str:
+    """The report's label when it is a name (执行率, 项目执行率), else the canonical name: a label
+    that swallowed a table header row is not repeated into a draft."""
+    label = " ".join(figure.label.split())
+    return label if 0 < len(label) <= 10 and not re.search(r"[()（）%]", label) else figure_name(figure)
+
+
 def _low_execution(facts: _Facts) -> _Candidate | None:
     rates = [f for f in facts.with_key("execution_rate") if f.unit == "%"]
     low = [f for f in rates if f.value < LOW_EXECUTION_RATE]
@@ -529,7 +250,7 @@ def _low_execution(facts: _Facts) -> _Candidate | None:
     if low:
         overall = _unique_by_value([f for f in low if not f.item])
         lines = _unique_by_value([f for f in low if f.item])
-        stated = "、".join([f"{f.label}{figure_text(f)}" for f in overall] + [f"{f.item}{figure_text(f)}" for f in lines])
+        stated = "、".join([f"{_short_label(f)}{figure_text(f)}" for f in overall] + [f"{f.item}{figure_text(f)}" for f in lines])
         detail = "，".join(f"{figure_name(f)}{figure_text(f)}" for f in context)
         subject = f"预算执行率偏低（{stated}{'；' + detail if detail else ''}）的问题"
         leftovers = facts.with_key("balance", "carried_forward", "returned_to_treasury", item_level=False)
@@ -538,7 +259,8 @@ def _low_execution(facts: _Facts) -> _Candidate | None:
             text += f"（{detail}）"
         text += "，部分预算资金未在当年支出。"
         evidence = [_figure_evidence(f) for f in (*overall, *lines, *context, *leftovers)]
-        return _Candidate("low_execution_rate", "预算编制与执行", text, subject, evidence, Severity.HIGH)
+        question = f"报告所列{stated}{'（' + detail + '）' if detail else ''}，未支出的资金去向和原因是什么？"
+        return _Candidate("low_execution_rate", "预算编制与执行", text, subject, evidence, Severity.HIGH, question)
     if rates or budget is None or spending is None:
         return None
     if budget.value_wan is None or spending.value_wan is None or budget.value_wan <= 0:
@@ -554,6 +276,7 @@ def _low_execution(facts: _Facts) -> _Candidate | None:
         f"实际支出低于预算（{detail}）的问题",
         [_figure_evidence(spending), _figure_evidence(budget)],
         Severity.HIGH,
+        f"报告列{detail}，两者口径是否相同？未支出的资金去向和原因是什么？",
     )
 
 
@@ -613,6 +336,7 @@ def _over_budget(facts: _Facts) -> _Candidate | None:
         f"{clip(parts[0], 40)}{'等' if len(parts) > 1 else ''}超预算支出的问题",
         evidence,
         Severity.HIGH,
+        f"报告列{listed}，两者是否同一口径？如确属超预算支出，是否履行了预算调整程序？",
     )
 
 
@@ -628,6 +352,7 @@ def _low_received(facts: _Facts) -> _Candidate | None:
         f"资金到位率偏低（{stated}）的问题",
         [_figure_evidence(f) for f in low],
         Severity.MEDIUM,
+        f"报告列{stated}，未到位的资金原因是什么？",
     )
 
 
@@ -668,22 +393,94 @@ def kind_of_rule(rule: str) -> str:
     return "check_failed"
 
 
-def _raises_problem(check: Check) -> bool:
-    """Failed checks, and warnings a reviewer must act on; never grounding (an extraction
-    failure is the tool's problem, not the unit's)."""
+# Rules whose relation is definitional: when one fails on numbers the report really states, the
+# report is inconsistent whatever the cause. The others (a ratio that may have another base, a
+# comparison in words, a judgement of a score, a value left blank, an open list of parts) and
+# every warning are asked as 需核实事项, never asserted.
+CERTAIN_RULES = frozenset(
+    {
+        RuleId.EXPENDITURE_TOTAL,
+        RuleId.EXPENDITURE_BY_TYPE,
+        RuleId.BASIC_EXPENDITURE,
+        RuleId.THREE_PUBLIC,
+        RuleId.INCOME_PARTS,
+        RuleId.INCOME_BREAKDOWN,
+        RuleId.BALANCE,
+        RuleId.BALANCE_PARTS,
+        RuleId.PROJECT_LINES,
+        RuleId.SPENDING_LINES,
+        RuleId.BUDGET_SOURCES,
+        RuleId.COUNT_BREAKDOWN,
+        RuleId.BREAKDOWN,
+        RuleId.TABLE_TOTAL,
+        RuleId.EXECUTION_RATE,
+        RuleId.RECEIVED_RATE,
+        RuleId.BALANCE_RATE,
+        RuleId.TABLE_RATE,
+        RuleId.REPEATED_VALUE,
+        RuleId.UNIT_SLIP,
+        RuleId.GRADE_SCORE,
+        RuleId.RATE_RANGE,
+        RuleId.OVER_BUDGET,
+        RuleId.REPORT_DATE,
+        RuleId.STAFFING,
+    }
+)
+
+
+def _input_grounded(report: Report, statuses: list[FigureStatus], item) -> bool:
+    """A check's number is grounded when it is a figure that passed grounding, or a meta field
+    read from the report whose grounding did not fail."""
+    if item.span is None:
+        return False
+    for figure, status in zip(report.figures, statuses):
+        if check_involves(item, figure):
+            return status.grounded
+    hidden = ungrounded_meta(report)
+    for name, where in report.meta.evidence.items():
+        if name in hidden or where.span is None:
+            continue
+        if where.span.start <= item.span.start and item.span.end <= where.span.end:
+            return True
+    return False
+
+
+def is_certain(check: Check, report: Report, statuses: list[FigureStatus]) -> bool:
+    """A failed check a draft may assert as a problem: a definitional relation, every number it
+    used located in the report and grounded."""
+    if check.status is not CheckStatus.FAIL or is_grounding_rule(check.rule):
+        return False
+    if check.rule not in CERTAIN_RULES or not check.inputs:
+        return False
+    return all(_input_grounded(report, statuses, item) for item in check.inputs)
+
+
+def _asks(check: Check) -> bool:
+    """Open checks worth a question: not grounding (an extraction failure is the tool's problem,
+    not the unit's) and not a bare note."""
     if is_grounding_rule(check.rule) or check.status is CheckStatus.PASS:
         return False
-    return check.status is CheckStatus.FAIL or _SEVERITY_RANK[check.severity] >= _SEVERITY_RANK[Severity.MEDIUM]
+    return check.status is CheckStatus.FAIL or check.severity is not Severity.INFO
 
 
-def _check_evidence(check: Check, report: Report) -> list[EvidenceItem]:
-    items = [EvidenceItem(check.message, next((i.span for i in check.inputs if i.span), None), f"check:{check.rule}")]
+def _check_evidence(report: Report, check: Check) -> list[EvidenceItem]:
+    """The report's words a check rests on (its figures' quotes); the message itself is the
+    problem's or question's text and is not repeated as evidence."""
+    items = []
     for item in check.inputs:
         for figure in report.figures:
             if check_involves(item, figure):
                 items.append(_figure_evidence(figure))
                 break
     return items
+
+
+def as_question(message: str) -> str:
+    """A check's message asked of the unit: '…，请核对' stays; anything else asks for it."""
+    text = " ".join(message.split()).rstrip("。；; ")
+    if re.search(r"请核(对|实)[^，。]*$", text):
+        return text + "。"
+    return text + "，请核实。"
 
 
 # Problems about a meta field quote where the field was read.
@@ -704,38 +501,39 @@ def _meta_evidence(report: Report, kind: str) -> list[EvidenceItem]:
     return items
 
 
-def _from_checks(report: Report, existing: dict[str, _Candidate]) -> list[_Candidate]:
-    grouped: dict[str, list[Check]] = {}
-    for check in report.checks:
-        if _raises_problem(check):
-            grouped.setdefault(kind_of_rule(check.rule), []).append(check)
-    created: list[_Candidate] = []
-    for kind, checks in grouped.items():
-        checks.sort(key=lambda c: (c.status is not CheckStatus.FAIL, -_SEVERITY_RANK[c.severity]))
-        evidence = [item for check in checks for item in _check_evidence(check, report)]
-        evidence += _meta_evidence(report, kind)
-        if kind in existing:  # the figures already raised it: the checks are more evidence
-            existing[kind].evidence.extend(evidence)
-            continue
-        category, heading, short = _KIND_TEXT.get(kind, _KIND_TEXT["check_failed"])
-        messages = "；".join(clip(check.message, 80) for check in checks[:3])
-        more = "等" if len(checks) > 3 else ""
-        # A message that already says what the heading says stands alone.
-        lead = "" if checks[0].message[:2] == heading[:2] else f"{heading}："
-        severity = max((c.severity for c in checks), key=_SEVERITY_RANK.__getitem__)
-        if any(c.status is CheckStatus.FAIL for c in checks):
-            severity = Severity.HIGH if _SEVERITY_RANK[severity] >= 2 else Severity.MEDIUM
-        created.append(
-            _Candidate(
-                kind,
-                category,
-                f"{lead}{messages}{more}。",
-                f"{short}（{clip(checks[0].message, 40)}）的问题",
-                evidence,
-                severity,
+def _from_checks(report: Report, statuses: list[FigureStatus]) -> tuple[list[_Candidate], list[_Candidate]]:
+    """Certain failed checks grouped by kind as problems; every other open check a question."""
+    grouped: dict[str, list[tuple[int, Check]]] = {}
+    asked: list[_Candidate] = []
+    for index, check in enumerate(report.checks):
+        if is_certain(check, report, statuses):
+            grouped.setdefault(kind_of_rule(check.rule), []).append((index, check))
+        elif _asks(check):
+            kind = kind_of_rule(check.rule)
+            evidence = _check_evidence(report, check) + _meta_evidence(report, kind)
+            category = _KIND_TEXT.get(kind, _KIND_TEXT["check_failed"])[0]
+            asked.append(
+                _Candidate(kind, category, check.message, "", evidence, check.severity,
+                           as_question(check.message), [index], [str(check.rule)])
             )
+    created: list[_Candidate] = []
+    for kind, entries in grouped.items():
+        entries.sort(key=lambda e: -_SEVERITY_RANK[e[1].severity])
+        checks = [check for _, check in entries]
+        evidence = [item for check in checks for item in _check_evidence(report, check)]
+        evidence += _meta_evidence(report, kind)
+        category, heading, short = _KIND_TEXT.get(kind, _KIND_TEXT["check_failed"])
+        messages = list(dict.fromkeys(" ".join(check.message.split()).rstrip("。；; ") for check in checks))
+        listed = "；".join(clip(message, 120) for message in messages[:3]) + ("等" if len(messages) > 3 else "")
+        # A message that already says what the heading says stands alone.
+        lead = "" if messages[0][:2] == heading[:2] else f"{heading}："
+        severity = max((c.severity for c in checks), key=_SEVERITY_RANK.__getitem__)
+        severity = Severity.HIGH if _SEVERITY_RANK[severity] >= 2 else Severity.MEDIUM
+        created.append(
+            _Candidate(kind, category, f"{lead}{listed}。", f"{short}的问题", evidence, severity, "",
+                       [index for index, _ in entries], list(dict.fromkeys(str(c.rule) for c in checks)))
         )
-    return created
+    return created, asked
 
 
 _VAGUE_WORDS = re.compile(r"高|较高|良好|明显|显著|有效|进一步|不断|逐步|提升|提高|加强|稳步|大幅|较好|满意")
@@ -746,12 +544,6 @@ def _blank(text: str | None) -> bool:
     return text is None or not text.strip() or text.strip() in ("-", "—", "/", "无")
 
 
-def is_score_row(indicator: Indicator) -> bool:
-    """A row of the self-score table (weight, target = weight, score), not a performance target."""
-    if indicator.score is None and indicator.weight is None:
-        return False
-    target = (indicator.target or "").strip()
-    return not target or re.fullmatch(r"\d+(?:\.\d+)?%?", target) is not None
 
 
 def _indicator_gap(indicator: Indicator) -> str | None:
@@ -783,7 +575,8 @@ def _indicator_problems(report: Report) -> list[_Candidate]:
                 "报告未列示绩效指标的目标值与实际完成值，绩效目标完成情况无法考核。",
                 "未列示绩效指标目标值与完成值的问题",
                 [EvidenceItem("全文未识别到绩效指标（目标值、完成值）", None, "absence")],
-                Severity.MEDIUM,
+                Severity.LOW,
+                "报告中未识别到绩效指标的目标值与实际完成值，是否另有绩效目标表？",
             )
         ]
     gaps = [(i, gap) for i in performance if (gap := _indicator_gap(i))]
@@ -798,6 +591,7 @@ def _indicator_problems(report: Report) -> list[_Candidate]:
             f"“{_indicator_name(gaps[0][0])}”{'等' if len(gaps) > 1 else ''}指标{gaps[0][1]}的问题",
             [EvidenceItem(i.evidence, i.span, "indicator") for i, _ in gaps[:6]],
             Severity.MEDIUM,
+            f"{listed}：目标值与实际完成值是否漏填？",
         )
     ]
 
@@ -831,6 +625,7 @@ def _score_unsupported(facts: _Facts, found: dict[str, _Candidate]) -> _Candidat
         f"{claimed}与{because.split('（', 1)[0]}不符的问题",
         evidence,
         Severity.HIGH,
+        f"{claimed}，而{because}，相关指标的扣分依据是什么？",
     )
 
 
@@ -843,7 +638,8 @@ def _no_problems(stated: list[_Candidate]) -> _Candidate | None:
         "报告未列示存在的问题（“存在问题”部分缺失或为空），未对预算执行和绩效目标完成中的差距进行分析。",
         "报告未分析存在问题的问题",
         [EvidenceItem("全文未识别到“存在问题”章节或问题条目", None, "absence")],
-        Severity.MEDIUM,
+        Severity.LOW,
+        "报告中未识别到“存在问题”部分或问题条目，预算执行和目标完成中是否确无差距？",
     )
 
 
@@ -859,30 +655,56 @@ _STATED_AS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _choose(problem: DraftedProblem, library: SuggestionLibrary, used: Counter[str]) -> list[Suggestion]:
-    scored: list[tuple[int, int, Suggestion]] = []
-    for order, suggestion in enumerate(library.suggestions):
-        kind_match = problem.kind in suggestion.problems
-        hits = sum(len(word) for word in suggestion.keywords if word and word in problem.text)
-        same_category = suggestion.category == problem.category
-        if problem.origin is Origin.DATA and not kind_match:
-            continue
-        if problem.origin is Origin.STATED and not (same_category and hits) and hits < 4:
-            continue
-        score = (100 if kind_match else 0) + (10 if same_category else 0) + hits - 3 * used[suggestion.id]
-        scored.append((score, -order, suggestion))
-    if not scored:  # fall back on the category's first measures
-        scored = [
-            (10 - 3 * used[s.id], -order, s)
-            for order, s in enumerate(library.suggestions)
-            if s.category == problem.category
-        ]
-    scored.sort(key=lambda row: (row[0], row[1]), reverse=True)
-    chosen = [suggestion for _, _, suggestion in scored[:MEASURES_PER_PROBLEM]]
-    # A second measure only when it fits about as well as the first.
-    if len(chosen) == 2 and scored[1][0] < scored[0][0] - 12:
-        chosen = chosen[:1]
-    return chosen
+def _fit(problem: DraftedProblem, suggestion: Suggestion, placed: bool = False) -> int:
+    """How well a measure answers a problem: by the rule it rests on, then its kind, then the
+    words it says (a stated problem is matched by words only, and only by telling ones)."""
+    rule_match = any(rule.startswith(prefix) for prefix in suggestion.rules for rule in problem.rules)
+    kind_match = problem.kind in suggestion.problems
+    words = [word for word in suggestion.keywords if word and word in problem.text]
+    hits = sum(len(word) for word in words)
+    if problem.origin is Origin.DATA:
+        if not (rule_match or kind_match):
+            return 0
+        return (200 if rule_match else 0) + (100 if kind_match else 0) + hits
+    # One word of three characters or more, or several words, say what the problem is about;
+    # a lone two-character word (服务, 意识) does not, unless the problem was placed firmly in
+    # the measure's category (`placed`: its category words are telling).
+    telling = any(len(word) >= 3 for word in words) or len(words) >= 2
+    if not words or not (telling or (placed and suggestion.category == problem.category)):
+        return 0
+    return hits + (5 if suggestion.category == problem.category else 0)
+
+
+def _choose(problem: DraftedProblem, library: SuggestionLibrary, used: Counter[str]) -> Suggestion | None:
+    """One measure per problem: the best fit, preferring one this report has not used yet."""
+    category = next((c for c in library.categories if c.name == problem.category), None)
+    strength = sum(len(word) for word in category.keywords if word and word in problem.text) if category else 0
+    placed = strength >= 4
+    scored = [
+        (fit - 8 * used[suggestion.id], -order, suggestion)
+        for order, suggestion in enumerate(library.suggestions)
+        if not suggestion.fallback and (fit := _fit(problem, suggestion, placed)) > 0
+    ]
+    if scored:
+        return max(scored, key=lambda row: (row[0], row[1]))[2]
+    return next((s for s in library.suggestions if s.fallback), None)
+
+
+_QUOTES = str.maketrans({"“": "", "”": "", '"': "", "「": "", "」": ""})
+_PROBLEM_WORDS = re.compile(r"不|未|缺|偏|滞后|较低|较慢|不足|有待|尚|难以|欠|薄弱|差距|问题|单一|较少|不够")
+
+
+def problem_subject(text: str) -> str:
+    """What a stated problem is about, quoted once: the first clause that names a shortfall
+    (不/未/缺/滞后…), else the first clause; never a bare figure such as 年初预算127万元."""
+    body = strip_enumerator(text)
+    clauses = [c.strip() for c in re.split(r"[，,。；;：:！？\n]", body) if c.strip()]
+    chosen = next((c for c in clauses if _PROBLEM_WORDS.search(c) and len(c) >= 4), None)
+    if chosen:
+        # "差距的原因是因为…" names the cause, not the problem: keep what comes before it.
+        chosen = re.split(r"的原因|原因是|是因为|主要是由于|主要是", chosen)[0] or chosen
+    clause = clip(chosen, 30) if chosen else first_clause(body, 30)
+    return f"“{clause.translate(_QUOTES)}”的问题"
 
 
 def _action(template: str, subject: str) -> str:
@@ -892,10 +714,17 @@ def _action(template: str, subject: str) -> str:
     return template.format(subject=subject)
 
 
+def _measure_text(template: str, subject: str) -> str:
+    text = template.format(subject=subject)
+    return re.sub(r"([“”])\1", r"\1", text)  # never a doubled quote
+
+
 def draft(report: Report, settings: Settings | None = None, library: SuggestionLibrary | None = None) -> Draft:
-    """Drafted problems (stated first, then what the data shows) and measures linked to them."""
+    """Drafted problems (stated first, then what certain failed checks prove), one measure per
+    problem, and the 需核实事项 (questions) for everything the data suggests but does not prove."""
     library = library or load_library(settings)
-    facts = _Facts(report, assess_figures(report))
+    statuses = assess_figures(report)
+    facts = _Facts(report, statuses)
 
     stated: list[_Candidate] = []
     unquotable = ungrounded_items(report, report.problems)
@@ -907,37 +736,50 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
                 "stated",
                 classify(item.text, library),
                 strip_enumerator(" ".join(item.text.split())),
-                f"“{first_clause(item.text)}”的问题",
+                problem_subject(item.text),
                 [EvidenceItem(item.evidence, item.span, "problem")],
                 Severity.MEDIUM,
             )
         )
 
-    found: dict[str, _Candidate] = {}
+    # What the figures suggest: asked, unless a certain check proves the same kind.
+    suggested: dict[str, _Candidate] = {}
     for detector in (_low_execution, _over_budget, _low_received):
         candidate = detector(facts)
         if candidate is not None:
-            found[candidate.kind] = candidate
+            suggested[candidate.kind] = candidate
     for candidate in _indicator_problems(report):
-        found[candidate.kind] = candidate
-    for candidate in _from_checks(report, found):
-        found[candidate.kind] = candidate
-    score = _score_unsupported(facts, found)
+        suggested[candidate.kind] = candidate
+    score = _score_unsupported(facts, suggested)
     if score is not None:
-        if "score_unsupported" in found:  # a check already raised it: keep its evidence too
-            score.evidence.extend(found["score_unsupported"].evidence)
-        found["score_unsupported"] = score
+        suggested[score.kind] = score
     missing = _no_problems(stated)
     if missing is not None:
-        found[missing.kind] = missing
+        suggested[missing.kind] = missing
+
+    proven, asked = _from_checks(report, statuses)
+    found = {c.kind: c for c in proven}
+    for question in asked:
+        # Verification asks it already: one question, in verification's words, with the figures.
+        candidate = suggested.pop(question.kind, None)
+        if candidate is not None:
+            question.evidence.extend(candidate.evidence)
+    for kind, candidate in list(suggested.items()):
+        if kind in found:  # the check proves it: the figures are its evidence, not a question
+            found[kind].evidence.extend(candidate.evidence)
+            del suggested[kind]
 
     for kind, words in _STATED_AS.items():
-        candidate = found.get(kind)
         owner = next((c for c in stated if any(word in c.text for word in words)), None)
-        if candidate is not None and owner is not None:
-            # The report says it already: its statement gains the evidence, no second problem.
-            owner.evidence.extend(candidate.evidence)
-            del found[kind]
+        if owner is None:
+            continue
+        # The report says it already: its statement gains the evidence, nothing is raised twice.
+        for pool in (found, suggested):
+            candidate = pool.pop(kind, None)
+            if candidate is not None:
+                owner.evidence.extend(candidate.evidence)
+                owner.checks.extend(candidate.checks)
+                owner.rules.extend(candidate.rules)
 
     data = sorted(found.values(), key=lambda c: -_SEVERITY_RANK[c.severity])
     problems = tuple(
@@ -950,23 +792,45 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
             subject=c.subject,
             evidence=tuple(_dedupe_evidence(c.evidence)),
             severity=c.severity,
+            checks=tuple(dict.fromkeys(c.checks)),
+            rules=tuple(dict.fromkeys(c.rules)),
         )
         for n, c in enumerate([*stated, *data], start=1)
     )
 
+    pending = sorted([*suggested.values(), *asked], key=lambda c: -_SEVERITY_RANK[c.severity])
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for candidate in pending:
+        if candidate.question in seen or len(questions) >= QUESTIONS_LIMIT:
+            continue
+        seen.add(candidate.question)
+        questions.append(
+            Question(
+                id=f"Q{len(questions) + 1}",
+                kind=candidate.kind,
+                text=candidate.question,
+                evidence=tuple(_dedupe_evidence(candidate.evidence)),
+                severity=candidate.severity,
+                checks=tuple(candidate.checks),
+            )
+        )
+
     used: Counter[str] = Counter()
     measures: list[DraftedMeasure] = []
     for problem in problems:
-        for suggestion in _choose(problem, library, used):
-            used[suggestion.id] += 1
-            measures.append(
-                DraftedMeasure(
-                    id=f"M{len(measures) + 1}",
-                    problem_id=problem.id,
-                    category=suggestion.category,
-                    text=suggestion.text.format(subject=problem.subject),
-                    suggestion_id=suggestion.id,
-                    action=_action(suggestion.text, problem.subject),
-                )
+        suggestion = _choose(problem, library, used)
+        if suggestion is None:
+            continue
+        used[suggestion.id] += 1
+        measures.append(
+            DraftedMeasure(
+                id=f"M{len(measures) + 1}",
+                problem_id=problem.id,
+                category=suggestion.category,
+                text=_measure_text(suggestion.text, problem.subject),
+                suggestion_id=suggestion.id,
+                action=_action(suggestion.text, problem.subject),
             )
-    return Draft(problems, tuple(measures))
+        )
+    return Draft(problems, tuple(measures), tuple(questions))

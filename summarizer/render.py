@@ -234,6 +234,19 @@ class FigureView:
     status: str  # ok | warn | fail
     notes: tuple[str, ...]
     ref: int | None = None  # evidence number in the HTML summary
+    refs: tuple[str, ...] = ()  # where its checks are stated in full: P3, Q1, K2
+
+    @property
+    def see(self) -> str:
+        """The reference a figure carries instead of repeating a check's message."""
+        return "、".join(self.refs) if self.refs else self.warning
+
+    @property
+    def see_section(self) -> str:
+        """The same reference without its number, for prose that states no number of its own."""
+        names = {"P": "“存在问题”", "Q": "“需核实事项”", "K": "“其他核验结果”"}
+        sections = dict.fromkeys(names[ref[0]] for ref in self.refs if ref[:1] in names)
+        return "、".join(sections) or "“其他核验结果”"
 
     @property
     def warning(self) -> str:
@@ -268,6 +281,7 @@ class CheckView:
     message: str
     spans: list[Span]
     ref: int | None = None
+    label: str = ""  # K1, K2… for checks no problem or question states
 
 
 @dataclass
@@ -302,6 +316,14 @@ class ProblemView:
     evidence: list[EvidenceItem]
     refs: list[int]
     measures: list[Any]
+
+
+@dataclass
+class QuestionView:
+    id: str
+    text: str
+    evidence: list[EvidenceItem]
+    refs: list[int]
 
 
 @dataclass
@@ -408,7 +430,8 @@ def _meta_view(report: Report) -> MetaView:
     hidden = ungrounded_meta(report)  # a number whose grounding failed is not stated
     kind = "" if meta.kind is ReportKind.UNKNOWN else meta.kind.value
     year = str(meta.year) if meta.year else ""
-    unit = one_line(meta.unit_name) or "（未识别单位名称）"
+    # Without a unit name the report is named by its file, never by a placeholder.
+    unit = one_line(meta.unit_name) or Path(report.source.path).stem
     subject = one_line(meta.project_name) if meta.kind is ReportKind.PROJECT and meta.project_name else ""
     title = unit + (f"{year}年度" if year else "") + (f"“{subject}”" if subject else "") + (kind or "") + "绩效自评"
     grade = meta.grade_label or (meta.grade.value if meta.grade else "")
@@ -450,6 +473,35 @@ def _check_views(checks: list[Check], status: CheckStatus) -> list[CheckView]:
     ]
 
 
+def _check_labels(report: Report, drafted: Draft) -> tuple[dict[int, str], list[CheckView]]:
+    """Each open check is stated once: by the problem or question that rests on it (P3, Q1), or
+    in the list of other check results (K1…, most severe first, one entry per message). Every
+    other place refers to it by that label."""
+    cited = drafted.cited_checks()
+    labels: dict[int, str] = {}
+    by_message: dict[str, str] = {}
+    others: list[CheckView] = []
+    open_checks = [(i, c) for i, c in enumerate(report.checks) if c.status is not CheckStatus.PASS]
+    open_checks.sort(key=lambda entry: (entry[1].status is not CheckStatus.FAIL, _SEVERITY_ORDER[entry[1].severity]))
+    for index, check in open_checks:
+        if index in cited:
+            labels[index] = cited[index]
+            by_message.setdefault(one_line(check.message), cited[index])
+    for index, check in open_checks:
+        if index in labels:
+            continue
+        message = one_line(check.message)
+        if message not in by_message:
+            label = f"K{len(others) + 1}"
+            by_message[message] = label
+            others.append(
+                CheckView(check.rule, check.status.value, check.severity.value, clip(check.message, TEXT_LIMIT),
+                          [i.span for i in check.inputs if i.span], label=label)
+            )
+        labels[index] = by_message[message]
+    return labels, others
+
+
 class _Bounds:
     """Cuts each list a template shows to LIST_LIMIT entries and remembers what it left out."""
 
@@ -468,6 +520,11 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
     statuses = assess_figures(report)
     figures = _figure_views(report, statuses)
     drafted = drafted or draft(report, settings)
+    check_labels, other_checks = _check_labels(report, drafted)
+    position = {id(check): index for index, check in enumerate(report.checks)}
+    for view, status in zip(figures, statuses):
+        cited = (check_labels.get(position.get(id(c), -1)) for c in (*status.grounding, *status.concerns))
+        view.refs = tuple(dict.fromkeys(label for label in cited if label))
 
     stated_facts = _dedupe([v for v in figures if v.grounded], report)
     top_facts = [
@@ -495,7 +552,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
 
     problems = []
     for problem in bound("存在问题（起草）", drafted.problems):
-        refs = [evidence.add(e.quote, e.span, e.source) for e in problem.evidence if e.is_quote][:1]
+        refs = [evidence.add(e.quote, e.span, e.source) for e in problem.evidence if e.is_quote][:2]
         problems.append(
             ProblemView(
                 id=problem.id,
@@ -508,6 +565,16 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
                 measures=drafted.measures_for(problem.id),
             )
         )
+
+    questions = [
+        QuestionView(
+            id=question.id,
+            text=clip(item_text(question.text), TEXT_LIMIT),
+            evidence=[e for e in question.evidence if e.is_quote],
+            refs=[evidence.add(e.quote, e.span, e.source) for e in question.evidence if e.is_quote][:2],
+        )
+        for question in drafted.questions
+    ]
 
     indicators = [_indicator_view(i) for i in report.indicators]
     failed_all = _check_views(report.checks, CheckStatus.FAIL)
@@ -541,6 +608,8 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         "problems": problems,
         "stated_drafted": [p for p in problems if p.origin == "stated"],
         "found_drafted": [p for p in problems if p.origin == "data"],
+        "questions": questions,
+        "other_checks": bound("其他核验结果", other_checks),
         "failed_checks": failed,
         "warned_checks": warned,
         "notable_warnings": [c for c in warned if c.severity in ("high", "medium")],

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"ingest", "structure", "grid"},
     {"backends", "llm"},
     {"verify", "verify_text", "verify_breakdowns"},
-    {"draft", "render"},
+    {"assess", "suggestions", "draft", "render", "render_docx", "evidence_view"},
     {"outputs", "overview", "console"},
     {"pipeline"},
     {"evaluate", "mutate"},

@@ -99,37 +99,36 @@ def test_a_report_without_a_problems_section_still_gets_problems_backed_by_evide
     document = read_document(path, settings)
 
     drafted = draft(report, settings)
-    kinds = {p.kind for p in drafted.problems}
-    assert "no_problems_section" in kinds
-    assert {"spending_over_budget", "score_unsupported"} <= kinds
+    # What the figures only suggest is asked (需核实事项), never asserted as a problem.
+    asked = {q.kind for q in drafted.questions}
+    assert "no_problems_section" in asked
+    assert {"spending_over_budget", "score_unsupported"} <= asked
     assert all(p.origin is Origin.DATA for p in drafted.problems)
-    for problem in drafted.problems:
-        assert problem.evidence, problem.kind
-        if problem.kind in ("no_problems_section", "missing_indicators"):
-            continue  # an absence is its own evidence
-        assert any(e.span is not None for e in problem.evidence), f"{problem.kind} points into the report"
-        quotes = [e for e in problem.evidence if e.is_quote]
-        assert quotes, f"{problem.kind} quotes the report"
-        for item in quotes:
+    for entry in (*drafted.problems, *drafted.questions):
+        for item in (e for e in entry.evidence if e.is_quote):
             # The span (original offsets) points into the quote: the number, or the whole item.
             at_span = "".join(document.original[item.span.start : item.span.end].split())
             quote = "".join(item.quote.split())
             assert at_span and (at_span in quote or quote in at_span), (at_span, quote)
-        assert drafted.measures_for(problem.id), f"{problem.kind} has a measure"
+    for problem in drafted.problems:
+        assert any(e.is_quote for e in problem.evidence), f"{problem.kind} quotes the report"
+        assert len(drafted.measures_for(problem.id)) == 1, f"{problem.kind} has one measure"
 
-    over = next(p for p in drafted.problems if p.kind == "spending_over_budget")
-    assert "食堂运行专项预算103万元、实际支出146万元" in over.text
+    over = next(q for q in drafted.questions if "食堂运行专项" in q.text)
+    assert "146万元" in over.text and "103万元" in over.text
 
 
 def test_yuhua_without_its_stated_problem_gets_low_execution_and_an_unsupported_score():
     report = extract_report(YUHUA, Settings()).model_copy(update={"problems": []})
     drafted = draft(report)
-    by_kind = {p.kind: p for p in drafted.problems}
+    assert drafted.problems == ()  # nothing proven: a low rate and a high score are questions
+    by_kind = {q.kind: q for q in drafted.questions}
     low = by_kind["low_execution_rate"]
     assert "74.36%" in low.text and "94.44万元" in low.text and "127万元" in low.text
+    assert low.text.endswith("？")
     assert any("74.36" in e.quote for e in low.evidence)
     score = by_kind["score_unsupported"]
-    assert score.text.startswith("自评得分97分")
+    assert "97" in score.text and "74.36%" in score.text
     assert any(e.source == "meta:self_score" for e in score.evidence)
     assert "no_problems_section" in by_kind
 
@@ -139,6 +138,7 @@ def test_a_data_problem_the_report_already_states_is_merged_into_the_statement()
     drafted = draft(report)
     assert [p.kind for p in drafted.stated] == ["stated"]
     assert "low_execution_rate" not in {p.kind for p in drafted.problems}
+    assert "low_execution_rate" not in {q.kind for q in drafted.questions}
     stated = drafted.stated[0]
     assert any(e.source.startswith("figure:execution_rate") for e in stated.evidence)
 
@@ -175,11 +175,12 @@ def test_drafted_texts_state_no_number_the_report_or_its_checks_do_not(path):
 def test_measures_name_the_figure_they_answer():
     report = extract_report(XIANGYIN, Settings())
     drafted = draft(report)
-    over = next(p for p in drafted.problems if p.kind == "spending_over_budget")
-    measures = drafted.measures_for(over.id)
-    assert measures and all("大楼运行经费预算240万元" in m.text for m in measures)
-    vague = next(p for p in drafted.problems if p.kind == "vague_indicators")
-    assert all("成本指标" in m.text for m in drafted.measures_for(vague.id))
+    for problem in drafted.problems:
+        (measure,) = drafted.measures_for(problem.id)
+        assert measure.text.startswith(f"针对{problem.subject}，")
+        assert "““" not in measure.text and "””" not in measure.text
+    slow = next(p for p in drafted.stated if "支付进度滞后" in p.text)
+    assert drafted.measures_for(slow.id)[0].suggestion_id == "budget.execution-monitoring"
 
 
 # ── data-derived problems, one rule at a time ───────────────────────────────────────────
@@ -194,7 +195,7 @@ def test_low_execution_without_a_stated_rate_names_the_amounts_not_a_computed_ra
         ],
         problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")],
     )
-    problem = next(p for p in draft(report).problems if p.kind == "low_execution_rate")
+    problem = next(q for q in draft(report).questions if q.kind == "low_execution_rate")
     assert "实际支出120万元" in problem.text and "预算数200万元" in problem.text
     assert "60" not in problem.text  # 120/200 is never stated
 
@@ -206,7 +207,9 @@ def test_a_high_execution_rate_raises_nothing():
         indicators=[Indicator(name="办件量", target="1000件", actual="1200件", span=Span(start=5, end=9), evidence="办件量")],
         problems=[TextItem(text="宣传不够", span=Span(start=0, end=4), evidence="宣传不够")],
     )
-    assert [p.kind for p in draft(report).problems] == ["stated"]
+    drafted = draft(report)
+    assert [p.kind for p in drafted.problems] == ["stated"]
+    assert "low_execution_rate" not in {q.kind for q in drafted.questions}
 
 
 def test_prior_year_amounts_are_not_compared_with_this_years_budget():
@@ -217,11 +220,13 @@ def test_prior_year_amounts_are_not_compared_with_this_years_budget():
         ],
         problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")],
     )
-    assert "spending_over_budget" not in {p.kind for p in draft(report).problems}
+    drafted = draft(report)
+    assert "spending_over_budget" not in {p.kind for p in drafted.problems} | {q.kind for q in drafted.questions}
 
 
-def test_failed_checks_become_problems_but_grounding_failures_do_not():
+def test_certain_failed_checks_become_problems_warnings_become_questions_grounding_neither():
     slip = money("three_public_total", "4.4", 40, "决算为4.4元", period=Period.ACTUAL)
+    total = money("expenditure_total", "1179.61", 0, "支出合计1179.61万元", period=Period.ACTUAL)
     checks = [
         Check(
             rule="identity.expenditure_total",
@@ -241,14 +246,32 @@ def test_failed_checks_become_problems_but_grounding_failures_do_not():
         Check(rule="consistency.minor", status=CheckStatus.WARN, severity=Severity.LOW, message="轻微"),
         Check(rule="identity.ok", status=CheckStatus.PASS, severity=Severity.INFO, message="通过"),
     ]
-    report = report_of(figures=[slip], checks=checks, problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
+    report = report_of(figures=[total, slip], checks=checks, problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
     drafted = draft(report)
-    by_kind = {p.kind: p for p in drafted.problems}
-    assert set(by_kind) >= {"identity_failed", "consistency_failed"}
+    by_kind = {p.kind: p for p in drafted.found}
+    assert set(by_kind) == {"identity_failed"}
     assert "支出合计1179.61万元≠" in by_kind["identity_failed"].text
     assert by_kind["identity_failed"].severity is Severity.HIGH
-    assert any(e.source == "figure:three_public_total" for e in by_kind["consistency_failed"].evidence)
-    assert not any("未找到" in p.text or "轻微" in p.text for p in drafted.problems)
+    assert by_kind["identity_failed"].checks == (0,)
+    slip_question = next(q for q in drafted.questions if "同一金额4.4既记为万元又记为元" in q.text)
+    assert slip_question.kind == "consistency_failed" and slip_question.checks == (1,)
+    assert any(e.source == "figure:three_public_total" for e in slip_question.evidence)
+    everything = [p.text for p in drafted.problems] + [q.text for q in drafted.questions]
+    assert not any("未找到" in text for text in everything)
+    assert not any("轻微" in p.text for p in drafted.problems)
+
+
+def test_a_failed_check_on_a_number_no_figure_grounds_is_only_asked():
+    check = Check(
+        rule="plausibility.rate_range",
+        status=CheckStatus.FAIL,
+        severity=Severity.MEDIUM,
+        message="验收合格率 写为 20100%，这是占比，不可能超过 100%",
+        inputs=[CheckInput(label="验收合格率", value=Decimal("20100"), unit="%", span=Span(start=3, end=9))],
+    )
+    drafted = draft(report_of(checks=[check], problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")]))
+    assert drafted.found == []
+    assert [q.text for q in drafted.questions if q.checks == (0,)] == ["验收合格率 写为 20100%，这是占比，不可能超过 100%，请核实。"]
 
 
 @pytest.mark.parametrize(
@@ -282,7 +305,7 @@ def test_vague_and_missing_indicator_targets_are_problems_but_score_rows_are_not
         Indicator(name="资金到位率", target="4", weight=Decimal(4), score=Decimal(4), span=Span(start=30, end=35), evidence="资金到位率 4 4"),
     ]
     report = report_of(indicators=indicators, problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
-    problem = next(p for p in draft(report).problems if p.kind == "vague_indicators")
+    problem = next(q for q in draft(report).questions if q.kind == "vague_indicators")
     assert "“效益·满意度”" not in problem.text  # named by 二级·名称
     assert "“满意度”目标值表述笼统" in problem.text and "“成本指标”未设定目标值" in problem.text
     assert "时效指标" not in problem.text and "资金到位率" not in problem.text
@@ -291,7 +314,7 @@ def test_vague_and_missing_indicator_targets_are_problems_but_score_rows_are_not
 
 def test_no_indicators_at_all_is_a_problem():
     report = report_of(problems=[TextItem(text="宣传不够", span=Span(start=0, end=4), evidence="宣传不够")])
-    assert "missing_indicators" in {p.kind for p in draft(report).problems}
+    assert "missing_indicators" in {q.kind for q in draft(report).questions}
 
 
 # ── the suggestion library ───────────────────────────────────────────────────────────────
@@ -368,8 +391,8 @@ disabled = true
     stated = drafted.stated[0]
     assert stated.category == "政府采购"
     assert drafted.measures_for(stated.id)[0].text == "针对“政府采购执行不规范”的问题，编制年度政府采购计划并按计划执行。"
-    low = next(p for p in drafted.problems if p.kind == "low_execution_rate")
-    assert any("每月听取执行进度汇报" in m.text for m in drafted.measures_for(low.id))
+    replaced = next(s for s in library.suggestions if s.id == "budget.execution-monitoring")
+    assert "每月听取执行进度汇报" in replaced.text
 
 
 @pytest.mark.parametrize(
@@ -396,7 +419,7 @@ def test_draft_command_prints_the_two_sections(tmp_path):
     assert result.exit_code == 0, result.output
     problems, measures = result.stdout.split("## 改进措施")
     assert problems.startswith("## 存在问题")
-    assert "报告未列示存在的问题" in problems and "依据（报告原文）" in problems
+    assert "需核实事项" in problems and "未识别到“存在问题”" in problems and "依据（报告原文）" in problems
     assert re.search(r"对应问题[一二三四五六七八九十]+", measures)
 
 

@@ -46,7 +46,7 @@ def test_rows_take_the_stated_rate_and_compute_one_only_when_none_is_stated(repo
     assert (yuhua.budget_wan, yuhua.spending_wan) == (Decimal(127), Decimal("94.44"))
     assert (yuhua.execution_rate, yuhua.rate_source) == (Decimal("74.36"), "报告所述")
     assert (yuhua.score, yuhua.kind, yuhua.year) == (Decimal(97), "项目支出", 2021)
-    assert yuhua.problems >= 2
+    assert yuhua.problems >= 1
 
     xiangyin = overview_row(reports["xiangyin"], "xiangyin.txt")
     assert xiangyin.budget_wan == xiangyin.spending_wan == Decimal("1179.61")
