@@ -286,11 +286,12 @@ def _unit_switch(document: Document, gold: Gold, rng: random.Random, index: int,
     # An amount whose 元 twin the report already states (4.4万元 beside 4.4元) is skipped: switching
     # it would remove a slip, not plant one.
     twins = {f.value for f in gold.figures if f.unit == "元"}
-    figures = [f for f in gold.figures if f.required and f.unit == "万元" and f.value not in twins]
+    # 0 万元 is 0 元: switching its unit plants nothing.
+    figures = [f for f in gold.figures if f.required and f.unit == "万元" and f.value not in twins and f.value != 0]
     candidates = [
         q
         for q in find_quantities(document.text)
-        if q.unit == "万元" and any(_agrees(f, q) for f in figures) and ("unit_switch", q.start) not in used
+        if q.unit == "万元" and q.value != 0 and any(_agrees(f, q) for f in figures) and ("unit_switch", q.start) not in used
     ]
     if not candidates:
         return None

@@ -207,6 +207,7 @@ class RuleId(StrEnum):
     COMPARISON_CLAIM = "consistency.comparison_claim"
     GRADE_SCORE = "plausibility.grade_score"
     RATE_RANGE = "plausibility.rate_range"
+    UNIT_MAGNITUDE = "plausibility.unit_magnitude"
     OVER_BUDGET = "plausibility.over_budget"
     EXECUTION_VS_SCORE = "plausibility.execution_vs_score"
     REPORT_DATE = "plausibility.report_date"

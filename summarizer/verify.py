@@ -118,6 +118,7 @@ from .verify_text import (
     ratio_statements,
     severity_key,
     typo_like,
+    unit_magnitudes,
     unit_slips,
 )
 
@@ -159,6 +160,7 @@ def _verify(context: "_Context") -> list[Check]:
     checks = _defer_to_statements(context, checks, stated)
     checks += stated
     checks += impossible_rates(context.index)
+    checks += unit_magnitudes(context.index, context.slip_spans)
     checks += _plausibility(context)
     return sorted((_name_figures(context, check) for check in _dedupe(checks)), key=severity_key)
 
@@ -191,6 +193,9 @@ def _defer_to_statements(context: "_Context", checks: list[Check], stated: list[
     passing = {c.breakdown for c in stated if c.breakdown is not None and c.status is PASS and c.rule in (RuleId.BREAKDOWN, RuleId.TABLE_TOTAL)}
     wholes = [context.breakdowns[n] for n in passing]
     whole_spans = {(b.record.whole.span.start, b.record.whole.span.end) for b in wholes}
+    # A keyed total that the report itself states as one part of a breakdown that adds up
+    # (支付 48 among "支付 113，其中 48、15、50") is not the whole of the other parts.
+    whole_spans |= {(p.span.start, p.span.end) for b in wholes for p in b.record.parts}
     whole_amounts = {breakdowns.amount_of(b.whole) for b in wholes}
     unreadable = context.unreadable_wholes
     kept = []
@@ -399,6 +404,8 @@ _PERSON_UNITS = {"人", "名"}
 
 
 def _same_number(quantity: Quantity, value: Decimal, unit: str) -> bool:
+    if quantity.inferred_unit:
+        return quantity.value == value  # a bare cell after a 率 header: its % is a guess
     if unit in MONEY_UNITS and quantity.unit in MONEY_UNITS:
         return to_wan(quantity.value, quantity.unit) == to_wan(value, unit)
     if quantity.unit == unit or quantity.unit == "" or unit == "":
@@ -1124,8 +1131,8 @@ def _consistency(context: _Context) -> list[Check]:
             by_written[(placed.figure.key, placed.figure.value)].setdefault(placed.figure.unit, placed)  # one per unit
     for first, second in (pair for group in by_written.values() for pair in combinations(list(group.values()), 2)):
         a, b = first.figure, second.figure
-        if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0:
-            continue
+        if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0 or first.amount == second.amount:
+            continue  # the same unit, or two spellings of one (万 / 万元)
         if a.item and b.item and not _same_item(a.item, b.item):
             continue
         context.slip_spans.extend([(first.start, first.end), (second.start, second.end)])

@@ -668,6 +668,39 @@ def count_breakdowns(index: TextIndex) -> list[Check]:
 _SHARE_RATE = re.compile(r"满意率|满意度|好评率|覆盖率|填报率|办结率|回复率|知晓率|合格率|达标率|可办率|网办率|进驻率|受理率|公开率|参与率|到位率|解答率|响应率|签收率|回访率")
 
 
+_FUND_LABEL = re.compile(r"(?:资金|经费|预算|支出|收入|拨款|补助|总额|合计|安排|下达|到位|执行|投入|结余|结转|金额)[为是共计达到了：:\s]*$")
+_PER_HEAD = re.compile(r"每|人均|生均|户均|标准|单价|平均|按|/|／|元/|次均|月均")
+
+
+def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[Check]:
+    """A fund amount written in 元 that is smaller than one 万 ("下达资金1.53元") in a report that
+    states its amounts in 万元: likely "1.53 万元" with the 万 dropped. A warn: small 元 amounts
+    (a per-head standard, a fee) exist, and the reviewer is asked to look."""
+    money = [q for q in index.quantities if q.is_money]
+    large = sorted(_amount(q) for q in money if q.unit in ("万元", "亿元") and q.value > 0)
+    yuan = [q for q in money if q.unit == "元"]
+    if len(large) < 2 or len(large) <= len(yuan):
+        return []
+    typical = large[len(large) // 2]  # the report's median amount, in 万元
+    checks: list[Check] = []
+    text = index.text
+    for quantity in yuan:
+        # Below one 万 in a report whose amounts run to tens of 万 or more: far out of scale.
+        if not 0 < _amount(quantity) < min(Decimal(10), typical / 100) or any(s <= quantity.start < e for s, e in covered_spans):
+            continue
+        sentence_start = index.sentence(quantity.start)[0]
+        before = text[max(sentence_start, quantity.start - 12) : quantity.start]
+        after = text[quantity.end : quantity.end + 3]
+        if not _FUND_LABEL.search(before) or _PER_HEAD.search(before) or _PER_HEAD.search(after):
+            continue
+        checks.append(make_check(
+            "plausibility.unit_magnitude", CheckStatus.WARN, Severity.MEDIUM,
+            f"“{index.label_before(quantity.start)}”写作 {quantity.raw}，而本报告金额多以万元计，疑为 {fmt(quantity.value)} 万元漏写“万”，请核对",
+            [index.input_for(quantity)], None, quantity.value,
+        ))
+    return checks
+
+
 def impossible_rates(index: TextIndex) -> list[Check]:
     """A share (满意率, 办结率, 覆盖率 …) stated above 100%."""
     checks: list[Check] = []
@@ -678,9 +711,10 @@ def impossible_rates(index: TextIndex) -> list[Check]:
         if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _GREATER + _LESS:
             continue
         name = word.group("name").strip("“”\"")
+        glued = stated.value >= 1000  # "20100%": a cell's 20 run into 100%, more likely than a share of 201 times
         checks.append(make_check(
-            "plausibility.rate_range", CheckStatus.FAIL, Severity.MEDIUM,
-            f"{name} 写为 {fmt(stated.value)}%，这是占比，不可能超过 100%",
+            "plausibility.rate_range", CheckStatus.WARN if glued else CheckStatus.FAIL, Severity.MEDIUM,
+            f"{name} 写为 {fmt(stated.value)}%，这是占比，不可能超过 100%" + ("（疑为相邻数字粘连，请核对原表）" if glued else ""),
             [index.input_for(stated, name)], HUNDRED, stated.value,
         ))
     return checks
