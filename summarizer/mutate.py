@@ -134,7 +134,16 @@ def _close(a: Decimal | None, b: Decimal | None, tolerance: Decimal = Decimal("0
 
 
 def identity_members(gold: Gold) -> list[GoldFigure]:
-    """Gold figures that take part in an identity the gold figures themselves satisfy.
+    """Gold figures that take part in an identity the gold figures themselves satisfy (the
+    members of identity_groups, each once)."""
+    members: list[GoldFigure] = []
+    for group in identity_groups(gold):
+        members.extend(f for f in group if f not in members)
+    return members
+
+
+def identity_groups(gold: Gold) -> list[list[GoldFigure]]:
+    """The identities the gold figures satisfy, each as the list of its member figures.
 
     The identities are the genre's, read from summarizer/genre/identities.toml (the same data
     verification checks): sums (支出 = 基本 + 项目 = 人员 + 公用 + 项目, 基本 = 人员 + 公用, 三公 =
@@ -148,10 +157,10 @@ def identity_members(gold: Gold) -> list[GoldFigure]:
     for figure in figures:
         for key in (figure.key, *figure.alt_keys):
             by_key.setdefault(key, []).append(figure)
-    members: list[GoldFigure] = []
+    groups: list[list[GoldFigure]] = []
 
     def add(*group: GoldFigure) -> None:
-        members.extend(f for f in group if f not in members)
+        groups.append(list(group))
 
     def sums(total_key: str, parts: list[GoldFigure]) -> None:
         """The largest subset of parts (a report may list extra lines) that adds up to the total."""
@@ -198,37 +207,38 @@ def identity_members(gold: Gold) -> list[GoldFigure]:
                     b, x = _money_wan(before), _money_wan(now)
                     if b and x is not None and _close(rate.value, (x - b) / b * 100, Decimal("0.06")):
                         add(rate, now, before)
-    return members
+    return groups
 
 
 STATED_WINDOW = 400  # characters: the other members of a gold identity must be written this close
 
 
 def _stated_identity_numbers(document: Document, gold: Gold, quantities: list[Quantity]) -> list[Quantity]:
-    """Quantities that are a number of an annotated identity (gold `identities`) written where the
-    identity is stated: every other number of that identity occurs within STATED_WINDOW."""
-    positions: dict[Decimal, list[int]] = {}
-    for quantity in quantities:
-        positions.setdefault(quantity.value, []).append(quantity.start)
-    found: list[Quantity] = []
+    """Quantities that are a member of an identity written where the identity is stated: the
+    identities of the gold figures (identity_groups) and those annotated in gold `identities`.
+    For each identity, the occurrences of its members whose farthest other member is nearest
+    (within STATED_WINDOW): a value such as 100% recurs all over a report, and changing it in an
+    indicator list breaks no identity."""
+    groups: list[list] = []
+    for group in identity_groups(gold):
+        groups.append([lambda q, f=f: _agrees(f, q) for f in group])
     for identity in gold.identities:
         numbers = {Decimal(n) for n in (identity.total, *identity.parts)}
-        # For each occurrence, how far the farthest other number of the identity is; the identity
-        # is stated where that reach is smallest (a value such as 100% recurs all over a report).
+        groups.append([lambda q, n=n: q.value == n for n in numbers])
+    found: list[Quantity] = []
+    for members in groups:
+        hits = [[q for q in quantities if member(q)] for member in members]
+        if any(not hit for hit in hits):
+            continue
         reach: list[tuple[int, Quantity]] = []
-        for quantity in quantities:
-            if quantity.value not in numbers:
-                continue
-            distances = [min((abs(at - quantity.start) for at in positions.get(n, [])), default=None) for n in numbers - {quantity.value}]
-            if None in distances:
-                continue
-            reach.append((max(distances, default=0), quantity))
-        if not reach:
-            continue
+        for number, hit in enumerate(hits):
+            others = [other for index, other in enumerate(hits) if index != number]
+            for quantity in hit:
+                distances = [min(abs(o.start - quantity.start) for o in other) for other in others]
+                reach.append((max(distances, default=0), quantity))
         best = min(distance for distance, _ in reach)
-        if best > STATED_WINDOW:
-            continue
-        found += [quantity for distance, quantity in reach if distance <= best + 40]
+        if best <= STATED_WINDOW:
+            found += [quantity for distance, quantity in reach if distance <= best + 40]
     return found
 
 
@@ -244,7 +254,6 @@ def _bare_cell(document: Document, quantity: Quantity) -> bool:
 
 
 def _identity_number(document: Document, gold: Gold, rng: random.Random, index: int, used: set) -> Mutation | None:
-    figures = identity_members(gold)
     layout = analyse(document)
     quantities = find_quantities(document.text)
     stated = {q.start for q in _stated_identity_numbers(document, gold, quantities)}
@@ -258,7 +267,7 @@ def _identity_number(document: Document, gold: Gold, rng: random.Random, index: 
     candidates = [
         q
         for q in quantities
-        if (any(_agrees(f, q) for f in figures) or q.start in stated)
+        if q.start in stated
         and (q.unit or cell(q))
         and ("identity_number", q.start) not in used
         # only numbers written in one piece in the original (not rejoined across a line break)

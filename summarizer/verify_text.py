@@ -669,6 +669,7 @@ _SHARE_RATE = re.compile(r"满意率|满意度|好评率|覆盖率|填报率|办
 
 
 _FUND_LABEL = re.compile(r"(?:资金|经费|预算|支出|收入|拨款|补助|总额|合计|安排|下达|到位|执行|投入|结余|结转|金额)[为是共计达到了：:\s]*$")
+_ALLOCATION = re.compile(r"安排|批复|下达|预算|拨付|拨款|总额|合计|资金|经费")
 _PER_HEAD = re.compile(r"每|人均|生均|户均|标准|单价|平均|按|/|／|元/|次均|月均")
 
 
@@ -679,19 +680,23 @@ def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> l
     money = [q for q in index.quantities if q.is_money]
     large = sorted(_amount(q) for q in money if q.unit in ("万元", "亿元") and q.value > 0)
     yuan = [q for q in money if q.unit == "元"]
-    if len(large) < 2 or len(large) <= len(yuan):
-        return []
-    typical = large[len(large) // 2]  # the report's median amount, in 万元
+    # The report's median amount in 万元, when it states its amounts in 万元 at all.
+    typical = large[len(large) // 2] if len(large) >= 2 and len(large) > len(yuan) else None
     checks: list[Check] = []
     text = index.text
     for quantity in yuan:
-        # Below one 万 in a report whose amounts run to tens of 万 or more: far out of scale.
-        if not 0 < _amount(quantity) < min(Decimal(10), typical / 100) or any(s <= quantity.start < e for s, e in covered_spans):
+        if quantity.value <= 0 or any(s <= quantity.start < e for s, e in covered_spans):
             continue
         sentence_start = index.sentence(quantity.start)[0]
         before = text[max(sentence_start, quantity.start - 12) : quantity.start]
         after = text[quantity.end : quantity.end + 3]
         if not _FUND_LABEL.search(before) or _PER_HEAD.search(before) or _PER_HEAD.search(after):
+            continue
+        # Far below the report's scale (under one 万 where amounts run to tens of 万), or an
+        # allocation of a fund under a thousand 元, which no budget line is.
+        out_of_scale = typical is not None and _amount(quantity) < min(Decimal(10), typical / 100)
+        tiny_allocation = quantity.value < 1000 and _ALLOCATION.search(before)
+        if not (out_of_scale or tiny_allocation):
             continue
         checks.append(make_check(
             "plausibility.unit_magnitude", CheckStatus.WARN, Severity.MEDIUM,
