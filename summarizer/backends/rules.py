@@ -70,6 +70,13 @@ def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
         if total is not None:
             meta.self_score = total.score
             meta.evidence["self_score"] = Evidence(span=total.span, quote=total.evidence)
+    elif "self_score" in meta.evidence and not any(f.key == "self_score" for f in figures):
+        # "自评总分(分)97.6" read by the meta grammar is a figure a reviewer looks for too.
+        evidence = meta.evidence["self_score"]
+        figures.append(Figure(
+            key="self_score", label=FIGURE_KEYS["self_score"], value=meta.self_score, unit="分", kind=FigureKind.SCORE,
+            span=evidence.span, evidence=evidence.quote,
+        ))
     for key in ("staff_authorized", "staff_actual"):
         figure = next((f for f in figures if f.key == key), None)
         if getattr(meta, key) is None and figure is not None:

@@ -69,6 +69,8 @@ def unit_name_in(value: str) -> str | None:
     for end in range(len(words), _MIN_UNIT - 1, -1):
         candidate = words[:end]
         if _ORG_END.search(candidate) and not candidate.startswith(("我", "本", "该")):
+            if len(candidate) < 4 and not region_of(candidate) and not re.search(r"[乡镇]$", candidate):
+                return None  # "财政处" alone names an office, not the unit
             return candidate if len(candidate) <= _MAX_UNIT else None
     return None
 
