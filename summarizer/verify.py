@@ -112,6 +112,7 @@ from .verify_text import (
     growth_statements,
     impossible_rates,
     make_check,
+    of_statements,
     percent,
     rate_agrees,
     rate_tolerance,
@@ -154,6 +155,7 @@ def _verify(context: "_Context") -> list[Check]:
     checks += _consistency(context)
     checks += ratio_statements(context.index, context.covered_positions)
     checks += growth_statements(context.index, context.covered_positions)
+    checks += of_statements(context.index, context.covered_positions)
     checks += unit_slips(context.index, context.slip_spans)
     checks += comparison_claims(context.index)
     stated = breakdowns.breakdown_checks(context.index, context.breakdowns) + breakdowns.row_rates(context.index)
@@ -1245,6 +1247,7 @@ def _over_budget(context: _Context) -> list[Check]:
     the budget."""
     checks: list[Check] = []
     within = 0
+    together = _stated_together(context)
     plan_periods = (Period.BUDGET, Period.UNSPECIFIED, Period.ADJUSTED)
     spent = [p for p in context.placed if p.figure.key == "actual_spending" and _is_money(p.figure) and context.current(p.figure)]
     spent += [p for p in context.placed if p.figure.key in ("project_line", "expenditure_total") and p.figure.period is Period.ACTUAL and context.current(p.figure)]
@@ -1273,6 +1276,11 @@ def _over_budget(context: _Context) -> list[Check]:
             candidates = [p for p in buckets.get("", []) if p.figure.key == "budget"]
         # A total without an item: only when the report states one budget total.
         if not candidates or (not item and len({p.amount for p in candidates}) != 1):
+            continue
+        # A budget the report states as the whole of a breakdown this amount is a part of (or
+        # the reverse) is not this item's budget: "下达 48，其中…12 万元，到位资金 48".
+        candidates = [p for p in candidates if p.amount not in together.get(spending.amount, ()) or p.amount == spending.amount]
+        if not candidates:
             continue
         same_block = [p for p in candidates if p.block == spending.block]
         budget = min(same_block or candidates, key=lambda p: abs(p.start - spending.start))

@@ -295,6 +295,57 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
     return found
 
 
+_LISTED_BELOW = re.compile(r"(?:具体|明细|分别|详细)?(?:如下|为|是)[：:]\s*$")
+
+
+def _listed_below(index: TextIndex) -> list[Found]:
+    """"…项目支出609.74万元。…具体如下：" and a numbered list on the next lines: the list's whole
+    is the amount before it that its parts add up to; when none does, the nearest amount it
+    comes close to, as a guess (never a fail)."""
+    found: list[Found] = []
+    text = index.text
+    position = 0
+    for line in text.split("\n"):
+        start, position = position, position + len(line) + 1
+        if not _LISTED_BELOW.search(line) or "其中" in line[-6:]:
+            continue
+        end, numbered = _region_end(index, start + len(line), False)
+        if not numbered:
+            continue
+        parts: list[Quantity] = []
+        labels: list[str] = []
+        seen_lines: set[int] = set()
+        for quantity in index.quantities_in(start + len(line), end):
+            line_start = text.rfind("\n", 0, quantity.start)
+            if quantity.unit not in MONEY_UNITS or line_start in seen_lines:
+                continue
+            seen_lines.add(line_start)
+            parts.append(quantity)
+            labels.append(_label(index, quantity.start, line_start + 1))
+        before = [q for q in index.quantities_in(max(0, start + len(line) - 240), start + len(line)) if q.unit in MONEY_UNITS and not _approximate(index, q)]
+        if len(parts) < 2 or not before:
+            continue
+        total = sum((_amount(p) for p in parts), Decimal(0))
+        equal = [q for q in before if _adds_up(q, parts)]
+        if equal:
+            whole, certain = equal[-1], True
+        else:
+            whole = min(before, key=lambda q: (abs(_amount(q) - total), -q.start))
+            certain = False
+            if abs(_amount(whole) - total) > _amount(whole) * NEAR_SHORTFALL:
+                continue
+        record = Breakdown(
+            kind=BreakdownKind.NUMBERED,
+            whole=_item(index, whole, _label(index, whole.start, index.sentence(whole.start)[0])),
+            parts=[_item(index, part, label) for part, label in zip(parts, labels)],
+            complete=certain,
+            span=index.span(whole.start, parts[-1].end),
+            evidence=index.document.quote(start, min(end, start + len(line) + 300)),
+        )
+        found.append(Found(record, whole, parts, [], False, True, False, certain=certain))
+    return found
+
+
 def _tolerances(quantities: list[Quantity]) -> tuple[Decimal, Decimal]:
     """(certain, rounding): a difference above `rounding` cannot come from rounding the written
     digits; one above `certain` but within `rounding` may."""
@@ -561,7 +612,7 @@ def find(index: TextIndex) -> tuple[list[Found], list[Span]]:
     """The breakdowns the report states, and the spans of wholes whose parts cannot be read
     (an amount masked or left blank, parts with a sign such as 调减)."""
     unreadable: list[Span] = []
-    found = _prose(index, unreadable) + _tables(index)
+    found = _prose(index, unreadable) + _listed_below(index) + _tables(index)
     # The same whole and parts read twice (a 其中 inside a 包括 …): keep the first.
     seen: set[tuple[int, tuple[int, ...]]] = set()
     kept = []
@@ -622,6 +673,12 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
             check = make_check(
                 RuleId.UNIT_SLIP, FAIL if item.certain else WARN, Severity.HIGH if item.certain else Severity.MEDIUM,
                 f"{name}，所列 {listed} 不平；若“{part.label} {fmt(part.value)}{part.unit}”按{reading}计则恰好相符，疑似元/万元混用",
+                inputs, total, whole, certain,
+            )
+        elif record.kind is BreakdownKind.NUMBERED and not item.certain:
+            check = make_check(
+                rule, WARN, Severity.LOW,
+                f"下列明细 {listed} = {fmt(total)}{unit}，与前文“{record.whole.label}” {fmt(whole)}{unit} 相差 {fmt(abs(difference))}{unit}，也与前文其他金额都对不上，请核对",
                 inputs, total, whole, certain,
             )
         elif record.kind is BreakdownKind.TABLE and not item.certain:

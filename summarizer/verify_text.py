@@ -492,6 +492,47 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     return checks
 
 
+_OF_BASE = re.compile(r"的\s*$")
+_OF_VERB = re.compile(r"完成|达到|相当于|为|占")
+
+
+def of_statements(index: TextIndex, covered: set[int]) -> list[Check]:
+    """'培训 2399 人，完成市目标任务数 2000 人的 120%': the amount before, over the base, times 100.
+    The numerator is the nearest earlier quantity of the base's unit in the sentence."""
+    checks: list[Check] = []
+    text = index.text
+    for stated, start in _percent_statements(index):
+        if stated.start in covered or not _OF_BASE.search(text[max(start, stated.start - 2) : stated.start]):
+            continue
+        sentence_start, _ = index.sentence(stated.start)
+        before = [q for q in index.quantities_in(sentence_start, stated.start) if q.unit and q.unit not in ("%", "个百分点")]
+        if len(before) < 2:
+            continue
+        base = before[-1]
+        if text[base.end : stated.start].strip() != "的" or not _OF_VERB.search(text[max(sentence_start, base.start - 16) : base.start]):
+            continue
+        same = [q for q in before[:-1] if (q.is_money and base.is_money) or q.unit == base.unit]
+        if not same or _approximate(index, same[-1]) or _approximate(index, base) or _amount(base) <= 0:
+            continue
+        part = same[-1]
+        computed = _amount(part) / _amount(base) * HUNDRED
+        inputs = [index.input_for(part), index.input_for(base), index.input_for(stated, "比例")]
+        if rate_agrees(computed, stated.value):
+            checks.append(make_check(
+                "rate.ratio_statement", CheckStatus.PASS, Severity.INFO,
+                f"{part.raw} 为 {base.raw} 的 {fmt(stated.value)}%，与计算一致（{fmt(percent(computed))}%）",
+                inputs, percent(computed), stated.value, rate_tolerance(stated.value),
+            ))
+            continue
+        money = part.is_money
+        checks.append(make_check(
+            "rate.ratio_statement", CheckStatus.FAIL if money else CheckStatus.WARN, Severity.MEDIUM if money else Severity.LOW,
+            f"文中写 {part.raw} 为 {base.raw} 的 {fmt(stated.value)}%，按所列数字计算为 {fmt(percent(computed))}%，请核对",
+            inputs, percent(computed), stated.value, rate_tolerance(stated.value),
+        ))
+    return checks
+
+
 def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[Check]:
     """The same number written with 元 in one place and 万元 (or 亿元) right beside it."""
     checks: list[Check] = []

@@ -169,3 +169,37 @@ def test_cost_is_linear_in_the_report(tmp_path: Path):
 def test_report_without_source_text_is_fine():
     document = plain_document("")
     assert verify(Report(source=Source(path="x", sha256="", length=0, encoding="utf-8", format="txt")), document) is not None
+
+
+def test_a_numbered_list_below_takes_the_amount_it_adds_up_to():
+    text = "项目支出609.74万元，其中财政拨款15万元，其他594.74万元。具体如下：\n1、档案整理费5万元，用于整理；\n2、宣传5万元；\n3、工作经费5万元；\n4、专项资金594.74万元。"
+    records = [b for b in find_breakdowns(plain_document(text)) if b.kind is BreakdownKind.NUMBERED]
+    assert [(r.whole.value, len(r.parts), r.complete) for r in records] == [(Decimal("609.74"), 4, True)]
+    wrong = text.replace("档案整理费5万元", "档案整理费6万元")
+    assert [c.status for c in breakdown_checks(wrong) if c.status is not PASS] == [WARN]  # a guess at its whole
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("已开展培训49期，培训2399人，完成市目标任务数2000人的120%。", PASS),
+        ("已开展培训49期，培训2399人，完成市目标任务数2000人的130%。", WARN),
+        ("共支付资金90万元，为下达资金100万元的95%。", FAIL),
+    ],
+)
+def test_an_amount_stated_as_a_percentage_of_another(text, status):
+    assert [c.status for c in checks_of(text) if c.rule is RuleId.RATIO_STATEMENT] == [status]
+
+
+def test_a_fund_in_yuan_far_below_the_reports_scale_warns():
+    text = "年初预算安排资金300万元，实际支出280万元，其中设备费120万元；专项经费183元用于办学。"
+    [check] = [c for c in checks_of(text) if c.rule is RuleId.UNIT_MAGNITUDE]
+    assert check.status is WARN and check.observed == Decimal(183)
+    per_head = "年初预算安排资金300万元，实际支出280万元，补助标准为每人500元。"
+    assert not [c for c in checks_of(per_head) if c.rule is RuleId.UNIT_MAGNITUDE]
+
+
+def test_a_share_of_thousands_of_percent_is_glued_digits_not_a_fail():
+    checks = [c for c in checks_of("验收合格率20100%。") if c.rule is RuleId.RATE_RANGE]
+    assert [c.status for c in checks] == [WARN]
+    assert [c.status for c in checks_of("群众满意率达120%。") if c.rule is RuleId.RATE_RANGE] == [FAIL]
