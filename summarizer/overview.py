@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .config import Settings
-from .draft import assess_figures, draft, number_text
+from .draft import Draft, assess_figures, draft, is_grounding_rule, number_text
 from .errors import OutputError
 from .outputs import displayable, write_atomic
 from .render import xml_text
@@ -51,7 +51,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("problems", "问题数"),
     ("failed_checks", "未通过核验"),
     ("warned_checks", "核验提示"),
+    ("questions", "需核实事项"),
+    ("attention", "关注度"),
+    ("reasons", "关注原因"),
 )
+# Columns a reviewer sorts and colours by need of attention.
+ATTENTION_COLUMNS = ("failed_checks", "problems", "questions", "attention")
+CHECK_COLUMNS: tuple[str, ...] = ("文件", "单位", "结果", "严重程度", "规则", "说明", "涉及数字")
+LOW_EXECUTION = Decimal(90)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,11 @@ class OverviewRow:
     failed_checks: int
     warned_checks: int
     summary_href: str | None = None  # the report's HTML summary: a relative, URL-encoded link
+    questions: int = 0
+    attention: int = 0  # how much a reviewer should look at it first (higher first)
+    reasons: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (format, relative URL-encoded link) of each output
+    checks: tuple[tuple[str, ...], ...] = ()  # failed/warned checks: status, severity, rule, message, numbers
 
     def values(self) -> list[Any]:
         return [getattr(self, name) for name, _ in COLUMNS]
@@ -109,7 +121,48 @@ def headline(report: Report) -> tuple[Figure | None, Figure | None, Figure | Non
     return budget, spending, (rates[0] if rates else None)
 
 
-def overview_row(report: Report, file: str, summary_href: str | None = None, settings: Settings | None = None) -> OverviewRow:
+_STATUS_WORDS = {CheckStatus.FAIL: "未通过", CheckStatus.WARN: "提示"}
+
+
+def attention_of(report: Report, drafted: Draft, execution: Decimal | None) -> tuple[int, str]:
+    """A report's need of attention and why: proven problems and failed checks first, then a
+    score the figures do not support, missing sections, low execution, open questions."""
+    failed = sum(c.status is CheckStatus.FAIL and not is_grounding_rule(c.rule) for c in report.checks)
+    kinds = {q.kind for q in drafted.questions}
+    parts: list[tuple[int, str]] = []
+    if drafted.found:
+        parts.append((10 * len(drafted.found), f"数据显示问题{len(drafted.found)}项"))
+    if failed:
+        parts.append((4 * failed, f"核验未通过{failed}项"))
+    if "score_unsupported" in kinds or any(p.kind == "score_unsupported" for p in drafted.found):
+        parts.append((5, "得分缺乏数据支撑"))
+    missing = [name for kind, name in (("no_problems_section", "存在问题"), ("missing_indicators", "绩效指标")) if kind in kinds]
+    if missing:
+        parts.append((2 * len(missing), "缺少" + "、".join(missing)))
+    if execution is not None and execution < LOW_EXECUTION:
+        parts.append((3, "执行率偏低"))
+    if drafted.questions:
+        parts.append((len(drafted.questions), f"需核实{len(drafted.questions)}项"))
+    return sum(weight for weight, _ in parts), "；".join(reason for _, reason in parts)
+
+
+def _check_rows(report: Report) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for check in report.checks:
+        if check.status not in _STATUS_WORDS:
+            continue
+        numbers = "、".join(f"{item.label}{number_text(item.value)}{item.unit}" for item in check.inputs[:6])
+        rows.append((_STATUS_WORDS[check.status], check.severity.value, str(check.rule), check.message, numbers))
+    return tuple(rows)
+
+
+def overview_row(
+    report: Report,
+    file: str,
+    summary_href: str | None = None,
+    settings: Settings | None = None,
+    links: tuple[tuple[str, str], ...] = (),
+) -> OverviewRow:
     budget, spending, rate = headline(report)
     budget_wan = budget.value_wan if budget is not None else None
     spending_wan = spending.value_wan if spending is not None else None
@@ -119,9 +172,11 @@ def overview_row(report: Report, file: str, summary_href: str | None = None, set
         source = "计算"
     drafted = draft(report, settings)
     meta = report.meta
+    attention, reasons = attention_of(report, drafted, execution)
     return OverviewRow(
         file=file,
-        unit=meta.unit_name or "",
+        # The unit is always shown: the file's name stands in when extraction found none.
+        unit=meta.unit_name or Path(file).stem,
         year=meta.year,
         kind="" if meta.kind is ReportKind.UNKNOWN else meta.kind.value,
         budget_wan=budget_wan,
@@ -134,7 +189,17 @@ def overview_row(report: Report, file: str, summary_href: str | None = None, set
         failed_checks=sum(c.status is CheckStatus.FAIL for c in report.checks),
         warned_checks=sum(c.status is CheckStatus.WARN for c in report.checks),
         summary_href=summary_href,
+        questions=len(drafted.questions),
+        attention=attention,
+        reasons=reasons,
+        links=links,
+        checks=_check_rows(report),
     )
+
+
+def by_attention(rows: Iterable[OverviewRow]) -> list[OverviewRow]:
+    """Rows a reviewer should open first, first; ties keep the batch order."""
+    return sorted(rows, key=lambda row: -row.attention)
 
 
 class OverviewCollector:
@@ -151,8 +216,10 @@ class OverviewCollector:
         if outcome.report is None or outcome.error:  # a report whose outputs failed is a failure
             self.failed.append(FailedFile(name, displayable(outcome.error or "failed")))
             return
-        html = next((Path(p).name for p in (outcome.outputs or []) if Path(p).suffix == ".html"), None)
-        self.rows.append(overview_row(outcome.report, name, href_for(html) if html else None, self.settings))
+        outputs = [Path(p).name for p in (outcome.outputs or [])]
+        html = next((p for p in outputs if Path(p).suffix == ".html"), None)
+        links = tuple((Path(p).suffix.lstrip(".").upper(), href_for(p)) for p in outputs)
+        self.rows.append(overview_row(outcome.report, name, href_for(html) if html else None, self.settings, links))
 
     def add_report(self, report: Report) -> None:
         self.rows.append(overview_row(report, displayable(Path(report.source.path).name), None, self.settings))
@@ -210,31 +277,83 @@ def overview_csv(rows: list[OverviewRow]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _inert_row(sheet, values: list[Any]) -> None:
+    sheet.append([xml_text(value) if isinstance(value, str) else value for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            # A string cell with Excel's quote prefix: shown as written, never evaluated,
+            # not even when edited (openpyxl alone would store a leading "=" as a formula).
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
+def _header(sheet, headers: list[str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF3F8")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    sheet.freeze_panes = "A2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+
+
+_NUMBER_FORMATS = {"budget_wan": "#,##0.00", "spending_wan": "#,##0.00", "execution_rate": '0.00"%"', "score": "0.0#"}
+_WIDTHS = {"file": 30, "unit": 30, "reasons": 40, "kind": 10, "rate_source": 10}
+
+
 def overview_xlsx(rows: list[OverviewRow]) -> bytes:
+    """Two sheets: 总览 (one row per report, by need of attention: autofilter, frozen header,
+    万元 and % formats, the attention columns coloured, links to each report's files; A4
+    landscape fit to width) and 核验 (every failed or warned check with its numbers)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "overview"
-    sheet.append([header for _, header in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.title = "总览"
+    _header(sheet, [header for _, header in COLUMNS])
     for row in rows:
-        sheet.append([xml_text(value) if isinstance(value, str) else value for value in row.values()])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                # A string cell with Excel's quote prefix: shown as written, never evaluated,
-                # not even when edited (openpyxl alone would store a leading "=" as a formula).
-                cell.data_type = "s"
-                cell.quotePrefix = True
+        _inert_row(sheet, row.values())
+        if row.summary_href:
+            cell = sheet.cell(row=sheet.max_row, column=1)
+            cell.hyperlink = row.summary_href  # relative and URL-encoded: a file beside the workbook
+            cell.font = Font(color="1F4E79", underline="single")
+    last = sheet.max_row
     for column, (name, _) in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=column).column_letter
-        sheet.column_dimensions[letter].width = 34 if name in ("file", "unit") else 12
-        if name in ("budget_wan", "spending_wan", "execution_rate", "score"):
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = _WIDTHS.get(name, 11)
+        if name in _NUMBER_FORMATS:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = "0.00"
-    sheet.freeze_panes = "A2"
+                cell.number_format = _NUMBER_FORMATS[name]
+        if last >= 2 and name in ATTENTION_COLUMNS:
+            cells = f"{letter}2:{letter}{last}"
+            if name == "attention":
+                sheet.conditional_formatting.add(cells, ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="F4B183"))
+            else:
+                red = PatternFill("solid", fgColor="FDECEA")
+                sheet.conditional_formatting.add(cells, CellIsRule(operator="greaterThan", formula=["0"], fill=red, font=Font(color="C62828", bold=True)))
+        if last >= 2 and name == "execution_rate":
+            amber = PatternFill("solid", fgColor="FFF3C4")
+            sheet.conditional_formatting.add(f"{letter}2:{letter}{last}", CellIsRule(operator="lessThan", formula=[str(LOW_EXECUTION)], fill=amber))
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(last, 1)}"
+
+    checks = workbook.create_sheet("核验")
+    _header(checks, list(CHECK_COLUMNS))
+    for row in rows:
+        for entry in row.checks:
+            _inert_row(checks, [row.file, row.unit, *entry])
+    for column, width in enumerate((30, 24, 8, 9, 28, 70, 40), start=1):
+        checks.column_dimensions[get_column_letter(column)].width = width
+    checks.auto_filter.ref = f"A1:{get_column_letter(len(CHECK_COLUMNS))}{max(checks.max_row, 1)}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -246,9 +365,11 @@ def overview_html(rows: list[OverviewRow], failed: list[FailedFile], settings: S
     return render_template(
         "index.html.j2",
         settings,
-        rows=rows,
+        rows=by_attention(rows),
         failed=failed,
         columns=COLUMNS,
+        numeric=("year", "budget_wan", "spending_wan", "execution_rate", "score", "problems", "failed_checks",
+                 "warned_checks", "questions", "attention"),
         fmt=_cell_text,
     )
 
@@ -265,6 +386,7 @@ def write_overview(batch: Any | Iterable[Report], out_dir: Path, settings: Setti
 def _write(rows: list[OverviewRow], failed: list[FailedFile], out_dir: Path, settings: Settings | None) -> list[Path]:
     taken = {row.summary_href for row in rows}
     index_name = "overview.html" if href_for(INDEX_NAME) in taken else INDEX_NAME
+    rows = by_attention(rows)
     rendered = {
         index_name: overview_html(rows, failed, settings).encode("utf-8"),
         CSV_NAME: overview_csv(rows),

@@ -111,7 +111,11 @@ def test_index_links_are_relative_and_url_encoded(tmp_path):
     assert result.exit_code == 0, result.output
     index = (out / "index.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'href="([^"]*)"', index)
-    assert sorted(hrefs) == ["./a%23b%3Fc.html", "./javascript%3Aalert%28document.domain%29.html"]
+    # Every link (the summary and each output's) is relative and URL-encoded: no scheme, no #, no ?.
+    assert sorted(set(hrefs)) == sorted(
+        f"./{stem}.{suffix}" for stem in ("a%23b%3Fc", "javascript%3Aalert%28document.domain%29") for suffix in ("html", "json")
+    )
+    assert all(re.fullmatch(r"\./[A-Za-z0-9%._~-]+", href) for href in hrefs)
     assert (out / "javascript:alert(document.domain).html").is_file()  # the link's target exists
 
 

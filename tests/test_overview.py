@@ -71,15 +71,18 @@ def test_write_overview_writes_three_tables_with_one_row_per_report(tmp_path, re
 
     rows = list(csv.reader(io.StringIO((tmp_path / "overview.csv").read_text(encoding="utf-8-sig"))))
     assert rows[0] == HEADERS
-    assert [row[0] for row in rows[1:]] == ["yuhua.txt", "xiangyin.txt"]
-    assert rows[1][HEADERS.index("执行率（%）")] == "74.36"
+    # Most in need of attention first: xiangyin has a proven problem and eight open questions.
+    assert [row[0] for row in rows[1:]] == ["xiangyin.txt", "yuhua.txt"]
+    attention = [int(row[HEADERS.index("关注度")]) for row in rows[1:]]
+    assert attention == sorted(attention, reverse=True)
+    assert rows[2][HEADERS.index("执行率（%）")] == "74.36"
 
     from openpyxl import load_workbook
 
     sheet = load_workbook(tmp_path / "overview.xlsx").active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == HEADERS
-    assert values[1][0] == "yuhua.txt" and float(values[1][HEADERS.index("预算（万元）")]) == 127
+    assert values[2][0] == "yuhua.txt" and float(values[2][HEADERS.index("预算（万元）")]) == 127
 
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<a href="./yuhua.html">yuhua.txt</a>' in index
