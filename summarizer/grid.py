@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .genre import vocabulary
 from .numbers import parse_decimal
@@ -327,3 +328,152 @@ def _key_value(cells, position: int) -> FormRow | None:
     if label not in ("年初预算数", "调整后预算数", "全年预算数", "全年执行数", "执行率"):
         return None
     return FormRow([StreamCell("", cell.start, cell.start), value], ["", label], "budget")
+
+
+# ---- glued forms: cells pasted with no separator ----------------------------------------------
+
+_GLUED_LABEL_END = re.compile(r"[。；;！？]")
+_NUMBER_PIECE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?")
+MAX_GLUED_RUN = 32
+RATE_SLACK = Decimal("0.06")  # rates are rounded or truncated to two decimals
+
+
+def _glued_header() -> re.Pattern[str] | None:
+    columns = _GENRE.form_glued_columns
+    if not columns:
+        return None
+    alternatives = "|".join(f"(?:{entry.pattern.pattern})" for entry in columns)
+    return re.compile(rf"(?:(?:{alternatives})\s*){{3,8}}")
+
+
+def _glued_labels(header: str) -> list[str]:
+    labels: list[str] = []
+    position = 0
+    compact = re.sub(r"\s+", "", header)
+    while position < len(compact):
+        for entry in _GENRE.form_glued_columns:
+            match = entry.pattern.match(compact, position)
+            if match and match.end() > position:
+                labels.append(entry.key)
+                position = match.end()
+                break
+        else:
+            return []
+    return labels
+
+
+def split_glued(run: str, labels: list[str]) -> list[tuple[str, int, int]] | None:
+    """Cut a run of glued digits ("319.65134.0241.93%") into the header's columns, or None.
+
+    The cut is accepted only when it is the one cut under which the budget, the spending and
+    the rate agree (spending / budget = rate) and weights and scores are whole numbers up to 100.
+    Returns (text, start, end) per column, offsets into `run`.
+    """
+    if "执行率" not in labels or "%" not in run or run.count("%") != 1:
+        return None
+    rate_at = labels.index("执行率")
+    before, after = labels[: rate_at + 1], labels[rate_at + 1 :]
+    head, _, tail = run.partition("%")
+    solutions = []
+    for cut in _cuts(head, len(before)):
+        pieces = [head[a:b] for a, b in cut]
+        values = dict(zip(before, (Decimal(piece) for piece in pieces)))
+        if not _agree(values):
+            continue
+        tail_pieces = _tail(tail, after, values)
+        if tail_pieces is None:
+            continue
+        offset = len(head) + 1
+        solutions.append((values["全年执行数"] == 0, [*cut, *((a + offset, b + offset) for a, b in tail_pieces)]))
+    # Nothing spent agrees with any budget at a 0% rate, so such a cut proves nothing.
+    solutions = [cut for degenerate, cut in solutions if not degenerate]
+    if len(solutions) != 1:
+        return None
+    cells = []
+    for index, (a, b) in enumerate(solutions[0]):
+        end = b + 1 if index == rate_at else b  # the rate keeps its %
+        cells.append((run[a:end], a, end))
+    return cells
+
+
+def _cuts(text: str, count: int, start: int = 0):
+    """Every way to cut text[start:] into `count` valid numbers."""
+    if count == 1:
+        if _NUMBER_PIECE.fullmatch(text, start):
+            yield [(start, len(text))]
+        return
+    for end in range(start + 1, len(text)):
+        if _NUMBER_PIECE.fullmatch(text, start, end):
+            for rest in _cuts(text, count - 1, end):
+                yield [(start, end), *rest]
+
+
+def _agree(values: dict[str, Decimal]) -> bool:
+    rate = values.get("执行率")
+    if rate is None or rate > 150:
+        return False
+    budget, spent = values.get("全年预算数"), values.get("全年执行数")
+    if budget is None or spent is None or budget <= 0:
+        return False
+    if abs(spent / budget * 100 - rate) > RATE_SLACK or (rate == 0) != (spent == 0):
+        return False
+    weight = values.get("分值")
+    return weight is None or (weight == weight.to_integral_value() and 0 < weight <= 100)
+
+
+def _tail(tail: str, labels: list[str], values: dict[str, Decimal]) -> list[tuple[int, int]] | None:
+    """The columns after the rate (a score): one whole number, not above the weight."""
+    if not labels:
+        return [] if not tail else None
+    if labels != ["得分"] or not tail:
+        return None
+    if not re.fullmatch(r"\d{1,3}(?:\.\d)?", tail):
+        return None
+    score, weight = Decimal(tail), values.get("分值", Decimal(100))
+    return [(0, len(tail))] if score <= weight else None
+
+
+_GLUED_ROW = re.compile(r"(?:\d{1,2}(?=[\u4e00-\u9fff]))?([^\d。；;]{1,40}?)(\d[\d.]*%\d{0,3}(?:\.\d)?|\d[\d.]*)")
+
+
+def glued_rows(text: str) -> list[list[FormRow]]:
+    """Budget tables whose cells were pasted together, read row by row after their header."""
+    header_pattern = _glued_header()
+    if header_pattern is None:
+        return []
+    tables = []
+    consumed = 0
+    for header in header_pattern.finditer(text):
+        if header.start() < consumed:
+            continue  # a header repeated after a page break inside a table already read
+        labels = _glued_labels(header.group(0))
+        if not {"全年预算数", "全年执行数", "执行率"} <= set(labels):
+            continue
+        rows: list[FormRow] = []
+        position = header.end()
+        misses = 0
+        while misses < 5:  # page markers and broken cells inside the table
+            match = _GLUED_ROW.match(text, position)
+            if match is None or _GLUED_LABEL_END.search(match.group(1)):
+                break
+            position = match.end()
+            run = match.group(2)
+            tail_digits = len(run) - len(run.rstrip("0123456789.")) if "得分" not in labels else 0
+            if tail_digits and "%" in run:
+                # No score column: digits after the % open the next row ("41.93%3省…").
+                run, position = run[: len(run) - tail_digits], position - tail_digits
+            label = re.sub(r"^[\s、.．:：|]+|[\s:：|]+$", "", match.group(1))
+            pieces = split_glued(run, labels) if len(run) <= MAX_GLUED_RUN else None
+            if pieces is None or not re.search(r"[\u4e00-\u9fff]", label):
+                misses += 1
+                continue
+            misses = 0
+            run_start = match.start(2)
+            label_start = match.start(1) + match.group(1).index(label[0])
+            cells = [StreamCell(label, label_start, label_start + len(label))]
+            cells += [StreamCell(piece, run_start + a, run_start + b) for piece, a, b in pieces]
+            rows.append(FormRow(cells, ["", *labels], "budget"))
+            consumed = position
+        if rows:
+            tables.append(rows)
+    return tables

@@ -18,7 +18,7 @@ from enum import Enum
 
 from .document import Document
 from .genre import vocabulary
-from .grid import cell_stream, form_rows
+from .grid import cell_stream, form_rows, glued_rows
 from .numbers import parse_decimal
 
 
@@ -502,7 +502,8 @@ def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]
     """Flattened forms (grid.py) as tables whose rows carry canonical column labels."""
     found = []
     stream = cell_stream(lines, [(table.start, table.end + 1) for table in tables])
-    for form in form_rows(stream):
+    text = "\n".join(line.text for line in lines)
+    for form in form_rows(stream) + glued_rows(text):
         rows = []
         for form_row in form:
             present = [cell for cell in form_row.cells if cell is not None]

@@ -178,3 +178,39 @@ def test_rules_and_formulas_are_not_figures(sentence):
 def test_a_forms_instructions_are_not_problems(box):
     report = extract("某县某局2023年度项目支出绩效自评报告\n一、存在问题\n" + box + "\n二、改进措施\n" + box + "\n")
     assert report.problems == [] and report.measures == []
+
+
+# ---- glued forms: cells pasted with no separator ---------------------------------------------
+
+BUDGET, SPENT, RATE = "全年预算数", "全年执行数", "执行率"
+
+
+@pytest.mark.parametrize(
+    ("run", "labels", "cells"),
+    [
+        ("319.65134.0241.93%", [BUDGET, SPENT, RATE], ["319.65", "134.02", "41.93%"]),
+        ("350350.00100.00%", [BUDGET, SPENT, RATE], ["350", "350.00", "100.00%"]),  # not 350350.00 | 10 | 0.00
+        ("18040.8022.67%", [BUDGET, SPENT, RATE], ["180", "40.80", "22.67%"]),
+        ("194.9194.9100%", [BUDGET, SPENT, RATE], ["194.9", "194.9", "100%"]),
+        ("202010100.00%10", [BUDGET, SPENT, "分值", RATE, "得分"], ["20", "20", "10", "100.00%", "10"]),
+        ("1001000100%", [BUDGET, SPENT, RATE], None),  # 100|100|0100? 10|0100? no single cut agrees
+        ("20201", [BUDGET, SPENT, RATE], None),  # no rate: nothing to check a cut against
+    ],
+)
+def test_glued_cells_are_cut_only_where_the_arithmetic_agrees(run, labels, cells):
+    from summarizer.grid import split_glued
+
+    found = split_glued(run, labels)
+    assert (None if found is None else [text for text, _, _ in found]) == cells
+
+
+def test_a_glued_budget_table_gives_figures_per_row():
+    text = (
+        "某省某专项资金2021年度绩效自评报告序号单位名称全年预算数全年执行数预算执行率"
+        "1某某管理中心319.65134.0241.93%2某某训练中心350350.00100.00%合计669.65484.0272.28%由上表可知，执行良好。\n"
+    )
+    report = extract(text)
+    rows = {(f.key, f.item, f.value) for f in report.figures}
+    assert ("budget", "某某管理中心", Decimal("319.65")) in rows
+    assert ("actual_spending", "某某训练中心", Decimal("350.00")) in rows
+    assert ("execution_rate", None, Decimal("72.28")) in rows

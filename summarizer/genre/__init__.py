@@ -72,6 +72,7 @@ class Genre:
     form_indicator_columns: tuple[Labelled, ...] = ()
     form_budget_group: re.Pattern[str] | None = None
     form_level1_cell: re.Pattern[str] | None = None
+    form_glued_columns: tuple[Labelled, ...] = ()
 
     def meta_pattern(self, name: str) -> re.Pattern[str]:
         return re.compile(self.meta_words[name])
@@ -188,6 +189,7 @@ def build(
         form_indicator_columns=_columns((forms or {}).get("indicator_column", []), "forms.indicator_column"),
         form_budget_group=_compile((forms or {}).get("budget_group", "(?!)"), "forms.budget_group"),
         form_level1_cell=_compile((forms or {}).get("level1_cell", "(?!)"), "forms.level1_cell"),
+        form_glued_columns=_columns((forms or {}).get("glued_column", []), "forms.glued_column"),
     )
 
 
