@@ -214,3 +214,17 @@ def test_a_glued_budget_table_gives_figures_per_row():
     assert ("budget", "某某管理中心", Decimal("319.65")) in rows
     assert ("actual_spending", "某某训练中心", Decimal("350.00")) in rows
     assert ("execution_rate", None, Decimal("72.28")) in rows
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level2", "name", "target", "actual"),
+    [
+        ("1、产出数量指标：第一，培训人次年初指标值为不低于300人，全年实际完成值320人。", "数量指标", "培训人次", "不低于300人", "320人"),
+        ("2、产出时效指标：项目完成时间年初指标值为2023年12月底，实际在规定时间内完成。", "时效指标", "项目完成时间", "2023年12月底", "在规定时间内完成"),
+        ("3、满意度指标：群众满意率目标值为95%，实际完成值为97%。", "满意度指标", "群众满意率", "95%", "97%"),
+    ],
+)
+def test_indicators_stated_in_prose(sentence, level2, name, target, actual):
+    report = extract("某县某局2023年度项目支出绩效自评报告\n四、绩效指标完成情况\n" + sentence + "\n")
+    rows = [(i.level2, i.name, i.target, i.actual) for i in report.indicators]
+    assert (level2, name, target, actual) in rows

@@ -34,6 +34,7 @@ class RulesBackend:
         figures.sort(key=lambda figure: figure.span.start)
         figures = rules_figures.dedupe(figures)
         indicators = rules_figures.indicators(document, layout)
+        indicators += rules_figures.prose_indicators(document, {indicator.name for indicator in indicators})
         _complete_meta(meta, figures, indicators)
         problems, measures = extract_problems_and_measures(document, layout)
         achievements = extract_items(document, layout, (Role.ACHIEVEMENTS,))

@@ -650,3 +650,38 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         span=document.span(row.start, row.end),
         evidence=document.quote(row.start, row.end)[:300],
     )
+
+
+_PROSE_INDICATOR = _GENRE.indicator_prose
+_PROSE_LEVEL = _GENRE.indicator_prose_level
+_PROSE_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]是|\d{1,2}[、.．]|[（(]\d{1,2}[)）])\s*")
+
+
+def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:
+    """Indicators a report states in sentences: "某比例年初指标值为不低于85%，全年实际完成值100%",
+    with the levels of the heading they sit under ("1、产出数量指标：")."""
+    text = document.text
+    found: list[Indicator] = []
+    for match in _PROSE_INDICATOR.finditer(text):
+        name = _PROSE_LEAD.sub("", match.group("name").strip())
+        name = re.sub(r"^.*?[：:]", "", name).strip()
+        if len(name) < 2 or name in known or re.search(r"\d{4}年", name):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        level = _last_match(_PROSE_LEVEL, text[line_start : match.start()])
+        start = match.start("name") + match.group("name").index(name)
+        found.append(Indicator(
+            level1=level.group("level1") if level else None,
+            level2=f"{level.group('level2')}指标" if level else None,
+            name=name, target=match.group("target").strip(), actual=match.group("actual").strip(),
+            span=document.span(start, match.end()), evidence=document.quote(start, match.end()),
+        ))
+        known.add(name)
+    return found
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):
+        pass
+    return found

@@ -73,6 +73,8 @@ class Genre:
     form_budget_group: re.Pattern[str] | None = None
     form_level1_cell: re.Pattern[str] | None = None
     form_glued_columns: tuple[Labelled, ...] = ()
+    indicator_prose: re.Pattern[str] | None = None
+    indicator_prose_level: re.Pattern[str] | None = None
 
     def meta_pattern(self, name: str) -> re.Pattern[str]:
         return re.compile(self.meta_words[name])
@@ -184,6 +186,8 @@ def build(
         indicator_level2=_compile(indicators.get("level2"), "indicators.level2"),
         indicator_total_row=_compile(indicators.get("total_row"), "indicators.total_row"),
         indicator_columns=MappingProxyType({k: _compile(v, f"indicators.columns.{k}") for k, v in columns.items()}),
+        indicator_prose=_compile(indicators.get("prose", "(?!)"), "indicators.prose"),
+        indicator_prose_level=_compile(indicators.get("prose_level", "(?!)"), "indicators.prose_level"),
         meta_words=MappingProxyType({name: meta[name] for name in META_FIELDS}),
         form_budget_columns=_columns((forms or {}).get("budget_column", []), "forms.budget_column"),
         form_indicator_columns=_columns((forms or {}).get("indicator_column", []), "forms.indicator_column"),
