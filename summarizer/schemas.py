@@ -210,6 +210,8 @@ class RuleId(StrEnum):
     UNIT_MAGNITUDE = "plausibility.unit_magnitude"
     OVER_BUDGET = "plausibility.over_budget"
     EXECUTION_VS_SCORE = "plausibility.execution_vs_score"
+    LOW_EXECUTION = "plausibility.low_execution"
+    SPENDING_OVER_INCOME = "plausibility.spending_over_income"
     REPORT_DATE = "plausibility.report_date"
     SELF_SCORE_MISSING = "plausibility.self_score"
     INDICATOR_VALUES = "plausibility.indicator_values"

@@ -1,11 +1,22 @@
 """Verification pass: check an extraction against the report it came from. No I/O.
 
-`verify(report, document)` returns the checks that fill `Report.checks`. It runs after every
-backend (rules or LLM) and trusts neither: each number is looked up in the source text, each
-total is recomputed from its parts, each stated rate from its amounts. It never changes the
-extraction and never raises on odd input; a rule that cannot be computed (a part missing,
-two candidate amounts and no way to tell which is meant) produces no check rather than a
-guess, so a fail always means the numbers in front of the reviewer disagree.
+`verify_report(report, document)` returns the report with `breakdowns` (every whole-and-parts
+statement, found in the text by verify_breakdowns) and `checks` filled in; `verify` returns the
+checks alone. It runs after every backend (rules or LLM) and trusts neither: each number is
+looked up in the source text, each total is recomputed from its parts, each stated rate from its
+amounts. It never changes the extraction and never raises on odd input.
+
+Severity is calibrated: a fail means the numbers certainly belong together (one breakdown
+sentence, one table row, an identity of summarizer/genre/identities.toml between figures of one
+block) and disagree beyond the rounding of their written digits. Where the relation is a guess
+(several candidate totals or operands, rows gathered by position, a difference within rounding,
+an open list that falls just short) the check is a warn that says what to look at. A keyed sum
+that fails where the report's own breakdown of that whole adds up is the extractor's
+mislabelling, and defers to the breakdown. Rule ids are `schemas.RuleId`; each check names the
+figures it used (`Check.figures`) and the breakdown (`Check.breakdown`).
+
+Cost is linear in the report: figures are indexed by key, block and amount once; repeated
+values are compared only among the few readings of one key and item; no scan pairs all figures.
 
 Rules (rule id: what it checks; status when it does not hold)
   grounding.figure          every figure's number occurs near its span/evidence, unit-aware
@@ -28,7 +39,18 @@ Rules (rule id: what it checks; status when it does not hold)
                             list that falls short warns), otherwise complete. One line above
                             its whole, wherever written, fails. fail/high. Project lines written
                             elsewhere but absent from a breakdown that adds up exactly: warn/low
-  identity.count_breakdown    "N 项，其中 a 项、b 项": parts must not exceed N. fail/medium
+  identity.breakdown          every money breakdown the text states (其中, numbered lists, 由…构成,
+                            包括): complete → adds up, open → parts ≤ whole. fail/high; within
+                            rounding, or an open list just short, warn (verify_breakdowns.py)
+  identity.count_breakdown    the same for counts and persons ("N 项，其中 a 项、b 项")
+  identity.table_total        a table's 合计/小计/总额 row against its rows (columns split by | or
+                            tab: fail; rows gathered one cell per line: warn)
+  rate.table_row              a rate cell (header 执行率, B/A) against its row's amounts
+  rate.share                  "占总收入的 P%" against the breakdown's whole. warn
+  consistency.unit_slip       (also) a breakdown that adds up once one part is read in 元/万元
+  plausibility.unit_magnitude a fund amount in 元 far below the report's 万元 scale. warn
+  plausibility.low_execution  execution (stated, or spending ÷ budget) below 60%. warn
+  plausibility.spending_over_income  支出合计 above 收入合计 with no 上年结转 stated. warn
   identity.self_score         self-score table: each level's weights and scores equal the sum
                             of the level below (投入 = 项目立项 + 资金落实 …, 总分 = 投入 + 过程
                             + …), no score above its weight, table total = stated self score.
@@ -449,6 +471,8 @@ def _grounding(context: _Context) -> list[Check]:
                 f"「{label}」{fmt(value)}{unit} 的出处在原文中定位不到（位置越界、证据原文不存在）",
                 [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
             )
+        if _glued_cell(span, value):
+            return None
         near_miss: Quantity | None = None
         for start, end in areas:
             for quantity in index.quantities_in(start, end):
@@ -464,6 +488,22 @@ def _grounding(context: _Context) -> list[Check]:
             f"「{label}」{fmt(value)}{unit} 在原文证据附近找不到{detail}（抽取错误或无出处的数字）",
             [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
         )
+
+    def _glued_cell(span: Span | None, value: Decimal) -> bool:
+        """Digits of a table cell run into the next one ("194.9194.9100%" for 194.9 | 194.9 | 100%):
+        the figure's span holds exactly its number, and no unit follows it to contradict its own."""
+        located = index.to_normalised(span) if span is not None else None
+        if located is None:
+            return False
+        start, end = located
+        written = text[start:end].replace(",", "")
+        if not re.fullmatch(r"\d+(?:\.\d+)?%?", written) or Decimal(written.rstrip("%")) != value:
+            return False
+        if written.endswith("%"):
+            end -= 1
+        before, after = text[start - 1 : start] if start else "", text[end : end + 1]
+        glued = before.isdigit() or after.isdigit() or before == "." or after == "."
+        return glued and after not in ("元", "万", "亿", "千")
 
     report = context.report
     for figure in report.figures:
@@ -707,6 +747,11 @@ def _line_lists(
         complete = exhaustive or "其中" not in between
         numbered = len(_NUMBERED_ITEM.findall(text[max(total.end, first.start - 12) : lines[-1].end])) >= 2
         check = _sum_check(rule, total, lines, complete, name=name, numbered=numbered)
+        if check.status is FAIL and check.expected is not None and check.expected > total.amount * Decimal("1.5") and len(lines) >= 3:
+            # Many lines adding up to far more than the total chosen for them (the nearest one
+            # before): more likely the lines of another total (省直小计 / 地市小计 / 合计) than a
+            # report error, so the reviewer is asked.
+            check = check.model_copy(update={"status": WARN, "severity": Severity.MEDIUM, "message": check.message + "（所列明细远超该总数，可能属于另一合计，请核对）"})
         checks.append(check)
         if check.status is PASS and check.expected == check.observed and line_key == "project_line":
             checks += _lines_outside(context, total, lines)
@@ -1238,7 +1283,52 @@ def _plausibility(context: _Context) -> list[Check]:
             checks.append(make_check("plausibility.staffing", PASS, Severity.INFO, f"实有人数 {actual} 人未超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
 
     checks += _over_budget(context)
+    checks += _execution_and_income(context)
     checks += _indicator_values(report.indicators)
+    return checks
+
+
+LOW_EXECUTION = Decimal(60)  # percent: below this, most of the money went unspent
+
+
+def _single(context: _Context, key: str, *, periods: tuple[Period, ...]) -> Placed | None:
+    """The one current-year, item-less amount of a key the report states (None if none or several)."""
+    found = [p for p in context.by_key.get(key, []) if _is_money(p.figure) and not p.figure.item and context.current(p.figure) and p.figure.period in periods]
+    return found[0] if found and len({p.amount for p in found}) == 1 else None
+
+
+def _execution_and_income(context: _Context) -> list[Check]:
+    """Most of the budget unspent (the stated execution rate, else spending ÷ budget when the
+    report states one of each); spending above income with no 上年结转 to pay for it."""
+    checks: list[Check] = []
+    rates = [p for p in context.by_key.get("execution_rate", []) if context.current(p.figure) and p.figure.unit == "%" and not p.figure.item]
+    if rates:
+        lowest = min(rates, key=lambda p: p.figure.value)
+        if lowest.figure.value < LOW_EXECUTION:
+            checks.append(make_check(
+                RuleId.LOW_EXECUTION, WARN, Severity.MEDIUM,
+                f"预算执行率仅 {fmt(lowest.figure.value)}%，大部分资金未支出：原因及报告对执行情况的表述，请核对",
+                [lowest.input()], LOW_EXECUTION, lowest.figure.value,
+            ))
+    else:
+        budget = _single(context, "budget", periods=(Period.BUDGET, Period.ADJUSTED, Period.UNSPECIFIED))
+        spent = _single(context, "actual_spending", periods=(Period.ACTUAL, Period.UNSPECIFIED))
+        if budget is not None and spent is not None and budget.amount > 0:
+            rate = spent.amount / budget.amount * HUNDRED
+            if rate < LOW_EXECUTION:
+                checks.append(make_check(
+                    RuleId.LOW_EXECUTION, WARN, Severity.MEDIUM,
+                    f"实际支出 {fmt(spent.amount)}万元，仅为预算 {fmt(budget.amount)}万元的 {fmt(percent(rate))}%，大部分资金未支出：原因及报告对执行情况的表述，请核对",
+                    [spent.input(), budget.input()], LOW_EXECUTION, percent(rate),
+                ))
+    income = _single(context, "income_total", periods=(Period.ACTUAL, Period.UNSPECIFIED))
+    spending = _single(context, "expenditure_total", periods=(Period.ACTUAL, Period.UNSPECIFIED))
+    if income is not None and spending is not None and not context.by_key.get("carryover") and spending.amount > income.amount + SUM_TOLERANCE:
+        checks.append(make_check(
+            RuleId.SPENDING_OVER_INCOME, WARN, Severity.MEDIUM,
+            f"支出合计 {fmt(spending.amount)}万元 超过收入合计 {fmt(income.amount)}万元（多 {fmt(spending.amount - income.amount)}万元），报告未列上年结转等来源，请核对",
+            [spending.input(), income.input()], income.amount, spending.amount, SUM_TOLERANCE,
+        ))
     return checks
 
 

@@ -265,7 +265,7 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             in_partition = whole_key is not None and any(part_key in p for p in _PARTITIONS.get(whole_key, []))
             if words and not in_partition and not (kind is BreakdownKind.NUMBERED):
                 break  # the sentence moved on to another measure (到位 after 下达)
-            if _TOTAL_WORD.search(label) or (len(parts) >= 2 and _amount(quantity) == running):
+            if _TOTAL_WORD.search(label) or (sum(1 for p in parts if p.value) >= 2 and _amount(quantity) == running):
                 break  # a total restated after its parts
             if _approximate(index, quantity):
                 parts = []

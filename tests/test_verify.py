@@ -881,3 +881,33 @@ def test_checks_name_their_figures_and_rules_are_typed(sample_reports):
     for check in report.checks:
         assert all(0 <= n < len(report.figures) for n in check.figures)
         assert check.breakdown is None or 0 <= check.breakdown < len(report.breakdowns)
+
+
+class TestExecutionAndIncome:
+    def test_most_of_the_budget_unspent_warns(self):
+        text = "项目预算239万元，全年支出87.06万元。"
+        figures = [fig(text, "budget", "239万元", "239", period=Period.BUDGET), fig(text, "actual_spending", "87.06万元", "87.06", period=Period.ACTUAL)]
+        [check] = by_rule(run(text, figures), "plausibility.low_execution")
+        assert check.status is WARN and check.observed == Decimal("36.43")
+        stated = "预算执行率57.89%。"
+        assert by_rule(run(stated, [fig(stated, "execution_rate", "57.89%", "57.89", "%")]), "plausibility.low_execution", WARN)
+        spent = text.replace("87.06", "230")
+        figures = [fig(spent, "budget", "239万元", "239", period=Period.BUDGET), fig(spent, "actual_spending", "230万元", "230", period=Period.ACTUAL)]
+        assert not by_rule(run(spent, figures), "plausibility.low_execution")
+
+    def test_spending_above_income_without_a_carryover_warns(self):
+        text = "收入合计123.38万元。支出合计174万元。"
+        figures = [fig(text, "income_total", "123.38万元", "123.38"), fig(text, "expenditure_total", "174万元", "174")]
+        assert by_rule(run(text, figures), "plausibility.spending_over_income", WARN)
+        carried = text + "上年结转50.62万元。"
+        figures = [*(fig(carried, f.key, f.evidence, str(f.value)) for f in figures), fig(carried, "carryover", "50.62万元", "50.62")]
+        assert not by_rule(run(carried, figures), "plausibility.spending_over_income")
+
+
+def test_a_number_glued_to_the_next_cell_is_grounded():
+    """"194.9194.9100%" is 194.9 | 194.9 | 100% run together: a figure spanning exactly its digits
+    is grounded; one that claims 万元 where the text says 元 still is not."""
+    text = "年度资金总额194.9194.9100%"
+    assert not by_rule(run(text, [fig(text, "budget", "194.9", "194.9", table=True)]), "grounding.figure", FAIL)
+    assert not by_rule(run(text, [fig(text, "execution_rate", "100%", "100", "%", table=True)]), "grounding.figure", FAIL)
+    assert by_rule(run("资金4.4元", [fig("资金4.4元", "budget", "4.4", "4.4")]), "grounding.figure", FAIL)
