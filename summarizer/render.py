@@ -714,7 +714,7 @@ def _markdown(context: dict[str, Any], settings: Settings | None) -> str:
 
 def render_docx(report: Report, settings: Settings | None = None) -> bytes:
     """The reviewer's filing copy: the Markdown output laid out as a Word document."""
-    return markdown_to_docx(render_markdown(report, settings), title=_meta_view(report).title)
+    return markdown_to_docx(render_markdown(report, settings), title=_meta_view(report).title, settings=settings)
 
 
 def render_formats(report: Report, formats: Iterable[str], settings: Settings) -> dict[str, bytes]:
@@ -733,7 +733,7 @@ def render_formats(report: Report, formats: Iterable[str], settings: Settings) -
         elif fmt == "html":
             rendered[fmt] = render_template(SUMMARY_HTML_TEMPLATE, settings, **context).encode("utf-8")
         else:
-            rendered[fmt] = markdown_to_docx(markdown, title=_meta_view(report).title)
+            rendered[fmt] = markdown_to_docx(markdown, title=_meta_view(report).title, settings=settings)
     return rendered
 
 
@@ -742,121 +742,21 @@ def render_format(report: Report, fmt: str, settings: Settings) -> bytes:
     return render_formats(report, [fmt], settings)[fmt]
 
 
-# ── Markdown -> DOCX ─────────────────────────────────────────────────────────────────────
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_BULLET = re.compile(r"^(\s*)[-*]\s+(.*)$")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
-_EAST_ASIAN_FONT = "SimSun"
+# ── DOCX (summarizer/render_docx.py) ────────────────────────────────────────────────────
 
 
-_LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\([^)]*\)")
+def markdown_to_docx(markdown: str, title: str = "", settings: Settings | None = None) -> bytes:
+    """The Markdown output laid out for filing; see render_docx (imported only when asked)."""
+    from .render_docx import markdown_to_docx as lay_out
+
+    return lay_out(markdown, title=title, reference=_reference_docx(settings))
 
 
-def _runs(text: str) -> list[tuple[str, bool]]:
-    """Markdown inline text as (plain text, bold) runs: backslash escapes become the character
-    they escape, **bold** is bold, a link [text](url) keeps its text only."""
-    runs: list[tuple[str, bool]] = []
-    buffer: list[str] = []
-    bold = False
-    index = 0
-
-    def flush() -> None:
-        if buffer:
-            runs.append(("".join(buffer), bold))
-            buffer.clear()
-
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and _MD_ESCAPED.match(text, index):
-            buffer.append(text[index + 1])
-            index += 2
-        elif text.startswith("**", index) and (bold or "**" in text[index + 2 :]):
-            flush()
-            bold = not bold
-            index += 2
-        elif char == "[" and (link := _LINK.match(text, index)):
-            buffer.append(md_unescape(link.group(1)))
-            index = link.end()
-        else:
-            buffer.append(char)
-            index += 1
-    flush()
-    return runs
-
-
-def _add_runs(paragraph, text: str) -> None:
-    for run_text, bold in _runs(xml_text(text)):
-        run = paragraph.add_run(run_text)
-        if bold:
-            run.bold = True
-
-
-def _table_cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
-
-
-def markdown_to_docx(markdown: str, title: str = "") -> bytes:
-    """Headings, bullets, pipe tables, quotes, rules and paragraphs: what our templates emit."""
-    import docx
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    document = docx.Document()
-    style = document.styles["Normal"]
-    style.font.name = _EAST_ASIAN_FONT
-    style.font.size = Pt(10.5)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _EAST_ASIAN_FONT)
-    if title:
-        document.core_properties.title = xml_text(title)
-
-    lines = markdown.splitlines()
-    index = 0
-    while index < len(lines):
-        line = lines[index].rstrip()
-        if not line.strip():
-            index += 1
-            continue
-        if line.strip().startswith("|"):
-            rows = []
-            while index < len(lines) and lines[index].strip().startswith("|"):
-                if not _TABLE_RULE.match(lines[index].strip()):
-                    rows.append(_table_cells(lines[index]))
-                index += 1
-            width = max(len(row) for row in rows)
-            table = document.add_table(rows=len(rows), cols=width)
-            table.style = "Table Grid"
-            for r, row in enumerate(rows):
-                for c, text in enumerate(row):
-                    cell = table.cell(r, c)
-                    _add_runs(cell.paragraphs[0], text)
-                    if r == 0:
-                        for run in cell.paragraphs[0].runs:
-                            run.bold = True
-            continue
-        heading = _HEADING.match(line)
-        bullet = _BULLET.match(line)
-        if heading:
-            paragraph = document.add_heading("", level=min(len(heading.group(1)) - 1, 4))
-            _add_runs(paragraph, heading.group(2).strip())
-        elif line.strip() == "---":
-            document.add_page_break()
-        elif bullet:
-            depth = len(bullet.group(1).replace("\t", "  ")) // 2
-            paragraph = document.add_paragraph(style="List Bullet 2" if depth else "List Bullet")
-            _add_runs(paragraph, bullet.group(2))
-        elif line.startswith(">"):
-            paragraph = document.add_paragraph(style="Quote")
-            _add_runs(paragraph, line.lstrip("> "))
-        else:
-            paragraph = document.add_paragraph()
-            _add_runs(paragraph, line.strip())
-        index += 1
-
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+def _reference_docx(settings: Settings | None) -> Path | None:
+    """A reviewer's own reference.docx in --templates restyles the DOCX (its styles, page and fonts)."""
+    folder = settings.templates_dir if settings is not None else None
+    candidate = Path(folder) / "reference.docx" if folder else None
+    return candidate if candidate is not None and candidate.is_file() else None
 
 
 __all__ = [

@@ -1,0 +1,78 @@
+"""The DOCX is ready to file: A4, 公文 fonts with free alternatives, page numbers, the one-page
+summary on page one and the 综述 from page two (checked in LibreOffice where it is installed),
+and a reviewer's reference.docx restyles it."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from summarizer.config import Settings
+from summarizer.pipeline import extract_report
+from summarizer.render import render_docx
+
+SAMPLES = sorted((Path(__file__).resolve().parent.parent / "samples").glob("*.txt"))
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return {path.stem: render_docx(extract_report(path, Settings()), Settings()) for path in SAMPLES}
+
+
+def test_a4_with_gongwen_fonts_their_alternatives_and_page_numbers(documents):
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    data = next(iter(documents.values()))
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert document.styles["Heading 2"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert document.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    footer = section.footer._element.xml
+    assert "PAGE" in footer and "fldChar" in footer
+    font_table = document.part.part_related_by(
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+    ).blob.decode("utf-8")
+    assert 'w:name="仿宋_GB2312"' in font_table and "w:altName" in font_table
+
+
+def test_a_reference_docx_in_the_templates_folder_restyles_it(tmp_path):
+    import docx
+    from docx.shared import Mm
+
+    reference = docx.Document()
+    reference.sections[0].page_width = Mm(182)  # B5-ish: clearly not ours
+    reference.add_paragraph("template text that must not be kept")
+    reference.save(tmp_path / "reference.docx")
+    report = extract_report(SAMPLES[0], Settings())
+    document = docx.Document(io.BytesIO(render_docx(report, Settings(templates_dir=tmp_path))))
+    assert abs(document.sections[0].page_width - Mm(182)) < Mm(1)
+    assert "template text" not in "\n".join(p.text for p in document.paragraphs)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_the_summary_fills_page_one_and_the_narrative_opens_page_two(tmp_path, documents):
+    pypdf = pytest.importorskip("pypdf")
+    for stem, data in documents.items():
+        (tmp_path / f"{stem}.docx").write_bytes(data)
+    subprocess.run(
+        [SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), *sorted(str(p) for p in tmp_path.glob("*.docx"))],
+        check=True, capture_output=True, timeout=300,
+    )
+    for stem in documents:
+        pages = pypdf.PdfReader(tmp_path / f"{stem}.pdf").pages
+        assert abs(float(pages[0].mediabox.width) - 595.3) < 2  # A4
+        texts = [page.extract_text() for page in pages]
+        assert "审阅摘要" in texts[0] and "改进措施" in texts[0], f"{stem}: the summary is on page one"
+        assert "一、单位概况" in texts[1], f"{stem}: the 综述 opens page two"
+        assert "— 1 —" in texts[0].replace("\n", " ") or "1" in texts[0].splitlines()[-1]
