@@ -368,6 +368,7 @@ def _adds_up(whole: Quantity, parts: list[Quantity]) -> bool:
 # by lines of one number each), so a table that the layout analysis did not recognise is still
 # read. A row is (label, cells, start, end); a cell is a Quantity or None when blank or not a number.
 
+_DASH = re.compile(r"[/／\-—－]+")
 _LABEL = re.compile(r"[\u4e00-\u9fff]{2}")  # a row label has words, not just a unit or a sign
 _NUMBER_LINE = re.compile(r"^[ \t]*-?[\d,]+(?:\.\d+)?%?[ \t]*$")
 
@@ -428,20 +429,23 @@ def _rows(index: TextIndex) -> list[list[Row]]:
         stripped = _cell_text(line)
         if stripped and not _NUMBER_LINE.match(stripped) and len(stripped) <= 30 and _LABEL.search(stripped):
             # A label line followed by lines holding one number each (a cell per line).
-            values, look, last = [], number + 1, end
+            values, look, last, words = [], number + 1, end, 0
             while look < len(lines):
                 a, b = lines[look]
                 piece = _cell_text(text[a:b])
                 if not piece:
                     look += 1
                     continue
-                if not _NUMBER_LINE.match(piece):
+                if _NUMBER_LINE.match(piece):
+                    values.append(_cell(index, a, a + len(text[a:b].rstrip(" |\t"))))
+                elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
+                    words += 0 if _DASH.fullmatch(piece) else 1  # a cell marked empty, or a note in the row
+                else:
                     break
-                values.append(_cell(index, a, a + len(text[a:b].rstrip(" |\t"))))
                 last = b
                 look += 1
             if values or (current and not current[-1].exact):
-                current.append(Row(stripped, values, start, last, False))
+                current.append(Row(stripped, values, start, last, False, words))
                 number = look if values else number + 1
                 continue
         if stripped and current:
