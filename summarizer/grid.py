@@ -477,3 +477,118 @@ def glued_rows(text: str) -> list[list[FormRow]]:
         if rows:
             tables.append(rows)
     return tables
+
+
+# ---- glued indicator tables ------------------------------------------------------------------
+
+_GLUED_LEVEL1 = re.compile(r"(产出|效益|满意度)指标(?:[（(]\d+分[)）])?")
+_GLUED_LEVEL2 = re.compile(r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度)指标")
+_GLUED_STOP = re.compile(r"总分|合计|注[:：]|说明")
+_INDICATOR_HEAD = "一级指标二级指标三级指标"
+_PAGE_MARKER = re.compile(r"\n\d{1,2}、")
+
+
+def _compacted(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """text[start:end] without whitespace and the page markers ("\\n2、") of a mirror, with the
+    original offset of every kept character."""
+    dropped = set()
+    for marker in _PAGE_MARKER.finditer(text, start, end):
+        dropped.update(range(marker.start(), marker.end()))
+    kept = [i for i in range(start, end) if i not in dropped and not text[i].isspace()]
+    return "".join(text[i] for i in kept), kept
+
+
+def _glued_indicator_columns(compact: str, position: int) -> tuple[list[str], int]:
+    labels: list[str] = []
+    while True:
+        for entry in _GENRE.form_glued_indicator_columns:
+            match = entry.pattern.match(compact, position)
+            if match and match.end() > position and entry.key not in labels:
+                labels.append(entry.key)
+                position = match.end()
+                break
+        else:
+            return labels, position
+
+
+def _glued_row_pattern(labels: list[str]) -> re.Pattern[str] | None:
+    """One row of a glued indicator table under these columns: a name, then its values."""
+    units = _GENRE.form_glued_value_units
+    # A unitless number may not run on into a digit ("50" of "500吨"), except a bare 0 ("00": 0 and 0).
+    value = (
+        rf"(?:[≥≤><=]|不低于|不高于|不少于|大于等于|小于等于)?"
+        rf"(?:(?:0|[1-9]\d*)(?:\.\d+)?(?:{units})|[1-9]\d*(?:\.\d+)?(?![\d.])|0(?:\.\d+)?(?![.]))"
+    )
+    points = r"(?:100|[1-9]\d?)(?:\.\d)?"
+    levels = rf"{_GLUED_LEVEL1.pattern}|{_GLUED_LEVEL2.pattern}|{_GLUED_STOP.pattern}"
+    counted = r"\d+(?:吨|人|个|户|万|亩|公里|米|台|套|项|件|家|所|座|辆)"  # "5000吨稻谷…到位率"
+    name = rf"(?P<name>(?:{counted}|(?!{levels})[^\d≥≤<>=%。；;…]){{2,40}}?)"
+    pair = rf"(?:(?P<target>{value})(?P<actual>{value}|无)|(?P<same>[\u4e00-\u9fff]{{1,6}})(?P=same))"
+    if labels[:2] == ["分值", "指标值"] and "完成值" in labels:
+        tail = rf"(?P<score>{points})(?![\d.%])" if "得分" in labels else ""
+        return re.compile(rf"{name}(?P<weight>{points}){pair}{tail}")
+    if labels[:2] == ["指标值", "完成值"]:
+        tail = rf"(?P<score>{points})(?![\d.%])" if labels[2:3] == ["得分"] else ""
+        return re.compile(rf"{name}{pair}{tail}")
+    return None
+
+
+def glued_indicator_rows(text: str) -> list[list[FormRow]]:
+    """Indicator tables whose cells were pasted together: levels, names and values read one
+    token at a time after the glued header "一级指标二级指标三级指标…"."""
+    tables = []
+    compact, kept = _compacted(text, 0, len(text))
+    for head in re.finditer(_INDICATOR_HEAD, compact):
+        labels, position = _glued_indicator_columns(compact, head.end())
+        row_pattern = _glued_row_pattern(labels)
+        if row_pattern is None:
+            continue
+        columns = ["一级指标", "二级指标", "三级指标", *[label for label in labels if label != "原因"]]
+        rows: list[FormRow] = []
+        level1 = level2 = None
+        skipped = 0
+        while position < len(compact) and skipped < 40:
+            if _GLUED_STOP.match(compact, position):
+                break
+            match = _GLUED_LEVEL1.match(compact, position) or _GLUED_LEVEL2.match(compact, position)
+            if match and match.re is _GLUED_LEVEL1:
+                level1, level2 = _cell(match.group(0).split("(")[0].split("（")[0], match.start(), kept), None
+                level1.end = kept[match.end() - 1] + 1
+                position = match.end()
+                continue
+            if match:
+                level2 = _cell(match.group(0), match.start(), kept)
+                position = match.end()
+                continue
+            row = row_pattern.match(compact, position)
+            if row is None:
+                position += 1
+                skipped += 1
+                continue
+            skipped = 0
+            values = {"三级指标": _span(row, "name", kept)}
+            if row.group("same"):
+                values["指标值"] = values["完成值"] = _span(row, "same", kept)
+            else:
+                values["指标值"], values["完成值"] = _span(row, "target", kept), _span(row, "actual", kept)
+            for group, label in (("weight", "分值"), ("score", "得分")):
+                if group in row.re.groupindex and row.group(group):
+                    values[label] = _span(row, group, kept)
+            weight, score = values.get("分值"), values.get("得分")
+            if weight and score and Decimal(score.text) > Decimal(weight.text):
+                position += 1
+                continue  # a score above its weight: not this cut
+            cells = [level1, level2] + [values.get(label) for label in columns[2:]]
+            rows.append(FormRow(cells, columns, "indicator"))
+            position = row.end()
+        if rows:
+            tables.append(rows)
+    return tables
+
+
+def _cell(text: str, start: int, kept: list[int]) -> StreamCell:
+    return StreamCell(text, kept[start], kept[start + len(text) - 1] + 1)
+
+
+def _span(match: re.Match[str], group: str, kept: list[int]) -> StreamCell:
+    return StreamCell(match.group(group), kept[match.start(group)], kept[match.end(group) - 1] + 1)

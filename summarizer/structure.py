@@ -18,7 +18,7 @@ from enum import Enum
 
 from .document import Document
 from .genre import vocabulary
-from .grid import cell_stream, form_rows, glued_rows
+from .grid import cell_stream, form_rows, glued_indicator_rows, glued_rows
 from .numbers import parse_decimal
 
 
@@ -503,7 +503,7 @@ def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]
     found = []
     stream = cell_stream(lines, [(table.start, table.end + 1) for table in tables])
     text = "\n".join(line.text for line in lines)
-    for form in form_rows(stream) + glued_rows(text):
+    for form in form_rows(stream) + glued_rows(text) + glued_indicator_rows(text):
         rows = []
         for form_row in form:
             present = [cell for cell in form_row.cells if cell is not None]

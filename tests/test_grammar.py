@@ -228,3 +228,41 @@ def test_indicators_stated_in_prose(sentence, level2, name, target, actual):
     report = extract("某县某局2023年度项目支出绩效自评报告\n四、绩效指标完成情况\n" + sentence + "\n")
     rows = [(i.level2, i.name, i.target, i.actual) for i in report.indicators]
     assert (level2, name, target, actual) in rows
+
+
+GLUED_INDICATORS = [
+    # (id, glued table text, expected rows (level1, level2, name, weight, target, actual, score))
+    (
+        "weight, target, actual, score",
+        "绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分未完成原因及拟采取的改进措施"
+        "产出指标(70分)数量指标培训人次10≥300人次≥320人次10质量指标验收合格率20100%100%18"
+        "成本指标项目计划总投资1020万元20万元10满意度指标(10分)服务对象满意度指标群众满意度10≥95%≥95%10总分10098",
+        [
+            ("产出指标", "数量指标", "培训人次", "10", "≥300人次", "≥320人次", "10"),
+            ("产出指标", "质量指标", "验收合格率", "20", "100%", "100%", "18"),
+            ("产出指标", "成本指标", "项目计划总投资", "10", "20万元", "20万元", "10"),
+            ("满意度指标", "服务对象满意度指标", "群众满意度", "10", "≥95%", "≥95%", "10"),
+        ],
+    ),
+    (
+        "target and actual only, page markers inside",
+        "一级 指标二级 指标三级指标年度指标 值全年 完成值未完成原因和 改进措施产 出 指 标数量 指标"
+        "3000吨储备到位率100%100%库存真实率100%\n2、100%效益 指标社会 效益 指标安全事故发生数0起0起说明无",
+        [
+            ("产出指标", "数量指标", "3000吨储备到位率", None, "100%", "100%", None),
+            ("产出指标", "数量指标", "库存真实率", None, "100%", "100%", None),
+            ("效益指标", "社会效益指标", "安全事故发生数", None, "0起", "0起", None),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "rows"), GLUED_INDICATORS, ids=[c[0] for c in GLUED_INDICATORS])
+def test_a_glued_indicator_table_is_read_token_by_token(case, text, rows):
+    report = extract("某县某局2022年度项目支出绩效自评表\n" + text + "\n")
+    found = [
+        (i.level1, i.level2, i.name, None if i.weight is None else str(i.weight), i.target, i.actual,
+         None if i.score is None else str(i.score))
+        for i in report.indicators if i.name not in ("总分", "合计")
+    ]  # fmt: skip
+    assert found == rows

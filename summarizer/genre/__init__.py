@@ -73,6 +73,8 @@ class Genre:
     form_budget_group: re.Pattern[str] | None = None
     form_level1_cell: re.Pattern[str] | None = None
     form_glued_columns: tuple[Labelled, ...] = ()
+    form_glued_indicator_columns: tuple[Labelled, ...] = ()
+    form_glued_value_units: str = "%"
     indicator_prose: re.Pattern[str] | None = None
     indicator_prose_level: re.Pattern[str] | None = None
 
@@ -194,6 +196,8 @@ def build(
         form_budget_group=_compile((forms or {}).get("budget_group", "(?!)"), "forms.budget_group"),
         form_level1_cell=_compile((forms or {}).get("level1_cell", "(?!)"), "forms.level1_cell"),
         form_glued_columns=_columns((forms or {}).get("glued_column", []), "forms.glued_column"),
+        form_glued_indicator_columns=_columns((forms or {}).get("glued_indicator_column", []), "forms.glued_indicator_column"),
+        form_glued_value_units=_compile((forms or {}).get("glued_value_units", "%"), "forms.glued_value_units").pattern,
     )
 
 
