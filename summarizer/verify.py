@@ -133,6 +133,7 @@ from .verify_text import (
     fmt,
     growth_statements,
     impossible_rates,
+    labelled_rate_statements,
     make_check,
     of_statements,
     percent,
@@ -178,6 +179,7 @@ def _verify(context: "_Context") -> list[Check]:
     checks += ratio_statements(context.index, context.covered_positions)
     checks += growth_statements(context.index, context.covered_positions)
     checks += of_statements(context.index, context.covered_positions)
+    checks += labelled_rate_statements(context.index, context.covered_positions)
     checks += unit_slips(context.index, context.slip_spans)
     checks += comparison_claims(context.index)
     stated = breakdowns.breakdown_checks(context.index, context.breakdowns) + breakdowns.row_rates(context.index)

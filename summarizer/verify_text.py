@@ -492,6 +492,49 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     return checks
 
 
+_RATE_STEMS = {"到位率": ("到位",), "执行率": ("执行", "支出", "支付", "拨付"), "支付率": ("支付", "拨付"), "拨付率": ("拨付",)}
+_PLAN_LABEL = re.compile(r"下达|预算|安排|计划|总额|批复")
+
+
+def labelled_rate_statements(index: TextIndex, covered: set[int]) -> list[Check]:
+    """'下达 48 万元，其中 … 到位资金 48 万元，资金到位率 100%': with more than two amounts in the
+    sentence, the rate's own words pick its operands: the nearest amount labelled with the rate's
+    stem (到位 for 到位率) over the sentence's first amount when that one is labelled a plan
+    (下达, 预算, 安排). A mismatch is a warn: the reading of the operands is a guess."""
+    checks: list[Check] = []
+    text = index.text
+    for stated, start in _percent_statements(index):
+        if stated.start in covered:
+            continue
+        word = _RATE_WORD.search(text[start : stated.start])
+        if word is None or (word.group("verb") or "") in _GREATER + _LESS:
+            continue
+        stems = next((value for name, value in _RATE_STEMS.items() if word.group("name").endswith(name)), None)
+        if stems is None:
+            continue
+        sentence_start, _ = index.sentence(stated.start)
+        money = [q for q in index.quantities_in(sentence_start, stated.start) if q.is_money and not _approximate(index, q)]
+        if len(money) <= 2:
+            continue  # two amounts: ratio_statements reads them
+        plan, actual = money[0], money[-1]
+        plan_label = text[max(sentence_start, plan.start - 14) : plan.start]
+        actual_label = text[max(sentence_start, actual.start - 8) : actual.start]
+        if not _PLAN_LABEL.search(plan_label) or not any(stem in actual_label for stem in stems) or _amount(plan) <= 0:
+            continue
+        computed = _amount(actual) / _amount(plan) * HUNDRED
+        name = word.group("name").strip("“”\"")
+        inputs = [index.input_for(stated, name), index.input_for(actual), index.input_for(plan)]
+        if rate_agrees(computed, stated.value):
+            checks.append(make_check("rate.ratio_statement", CheckStatus.PASS, Severity.INFO, f"{name} {fmt(stated.value)}% 与 {actual.raw} ÷ {plan.raw} 一致", inputs, percent(computed), stated.value, rate_tolerance(stated.value)))
+            continue
+        checks.append(make_check(
+            "rate.ratio_statement", CheckStatus.WARN, Severity.MEDIUM,
+            f"{name} 写为 {fmt(stated.value)}%，按同句 {actual.raw} ÷ {plan.raw} 计算为 {fmt(percent(computed))}%，请核对",
+            inputs, percent(computed), stated.value, rate_tolerance(stated.value),
+        ))
+    return checks
+
+
 _OF_BASE = re.compile(r"的\s*$")
 _OF_VERB = re.compile(r"完成|达到|相当于|为|占")
 
