@@ -343,7 +343,7 @@ def _glued_header() -> re.Pattern[str] | None:
     if not columns:
         return None
     alternatives = "|".join(f"(?:{entry.pattern.pattern})" for entry in columns)
-    return re.compile(rf"(?:(?:{alternatives})\s*){{3,8}}")
+    return re.compile(rf"(?:(?:{alternatives})[ ]*){{3,8}}")  # glued: no tab, pipe or line between
 
 
 def _glued_labels(header: str) -> list[str]:
@@ -539,6 +539,8 @@ def glued_indicator_rows(text: str) -> list[list[FormRow]]:
     tables = []
     compact, kept = _compacted(text, 0, len(text))
     for head in re.finditer(_INDICATOR_HEAD, compact):
+        if re.search(r"[\t|\n]", text[kept[head.start()] : kept[head.end() - 1]]):
+            continue  # a table with separators: the form grid reads it
         labels, position = _glued_indicator_columns(compact, head.end())
         row_pattern = _glued_row_pattern(labels)
         if row_pattern is None:
