@@ -61,12 +61,16 @@ DRAFT_TEMPLATE = "draft.md.j2"
 INDEX_TEMPLATE = "index.html.j2"
 
 # Limits that keep the HTML summary on one A4 page; the Markdown and DOCX show everything.
-PAGE_FIGURES = 12
-PAGE_CHECKS = 5
-PAGE_PROBLEMS = 7
-PAGE_TEXT = 64
-PAGE_CHECK_TEXT = 56
-PAGE_QUOTE = 28
+# The page is set in 10.5 pt (五号) at the smallest, so it holds fewer, shorter entries.
+PAGE_FIGURES = 8
+PAGE_CHECKS = 3
+PAGE_PROBLEMS = 4
+PAGE_QUESTIONS = 4
+PAGE_SCORES = 6
+PAGE_TEXT = 70
+PAGE_MEASURE = 52
+PAGE_CHECK_TEXT = 60
+PAGE_QUOTE = 16
 # Bounds on one report's Markdown/DOCX (and the HTML's evidence list), however many figures,
 # checks or items a pathological input yields: each list shows at most LIST_LIMIT entries and a
 # note says how many more the JSON output holds; a single text shows at most TEXT_LIMIT characters.
@@ -264,6 +268,7 @@ class IndicatorView:
     score: str
     evidence: str
     score_row: bool
+    lost: bool = False  # scored below its weight (points lost), to colour; no number computed
 
 
 @dataclass
@@ -298,12 +303,20 @@ class ItemView:
     parts: list[tuple[str, FigureView]]
 
 
+_SOURCE_NAMES = {"figure": "数据", "problem": "问题原文", "indicator": "绩效指标", "meta": "基本信息"}
+
+
 @dataclass
 class EvidenceRef:
     ref: int
     quote: str
     span: Span | None
     source: str
+
+    @property
+    def kind(self) -> str:
+        """What the quote supports, in words (数据, 问题原文…), instead of a character offset."""
+        return _SOURCE_NAMES.get(self.source.split(":", 1)[0], "原文")
 
 
 @dataclass
@@ -422,6 +435,7 @@ def _indicator_view(indicator: Indicator) -> IndicatorView:
         score=number_text(indicator.score) if indicator.score is not None else "",
         evidence=one_line(indicator.evidence),
         score_row=is_score_row(indicator),
+        lost=indicator.weight is not None and indicator.score is not None and indicator.score < indicator.weight,
     )
 
 
@@ -546,13 +560,19 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
     top_level = _dedupe([v for v in figures if not v.item and v.period != "prior_year"], report)
     key_figures = bound("关键数据", _ordered(top_level, KEY_ORDER))
 
+    # The page shows the flagged figures first among its few rows, in the reviewer's order.
+    rank = {id(view): n for n, view in enumerate(key_figures)}
+    chosen = sorted(key_figures, key=lambda v: (v.status == "ok", rank[id(v)]))[:PAGE_FIGURES]
+    page_figures = sorted(chosen, key=lambda v: rank[id(v)])
     evidence = _Evidence()
-    for view in key_figures[:PAGE_FIGURES]:
+    for view in page_figures:
         view.ref = evidence.add(view.evidence, view.span, f"figure:{view.key}")
 
     problems = []
-    for problem in bound("存在问题（起草）", drafted.problems):
-        refs = [evidence.add(e.quote, e.span, e.source) for e in problem.evidence if e.is_quote][:2]
+    for number, problem in enumerate(bound("存在问题（起草）", drafted.problems)):
+        # Only what the one-page HTML shows gets an evidence number there: one quote per entry.
+        quotes = [e for e in problem.evidence if e.is_quote][:1] if number < PAGE_PROBLEMS else []
+        refs = [evidence.add(e.quote, e.span, e.source) for e in quotes]
         problems.append(
             ProblemView(
                 id=problem.id,
@@ -571,9 +591,11 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
             id=question.id,
             text=clip(item_text(question.text), TEXT_LIMIT),
             evidence=[e for e in question.evidence if e.is_quote],
-            refs=[evidence.add(e.quote, e.span, e.source) for e in question.evidence if e.is_quote][:2],
+            refs=[evidence.add(e.quote, e.span, e.source) for e in question.evidence if e.is_quote][:1]
+            if number < PAGE_QUESTIONS
+            else [],
         )
-        for question in drafted.questions
+        for number, question in enumerate(drafted.questions)
     ]
 
     indicators = [_indicator_view(i) for i in report.indicators]
@@ -596,6 +618,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         "performance_figures": performance,
         "omitted_figures": omitted,
         "key_figures": key_figures,
+        "page_figures": page_figures,
         "indicators": stated_rows,
         "score_rows": score_rows,
         "achievements": achievements,
@@ -626,6 +649,9 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
             "figures": PAGE_FIGURES,
             "checks": PAGE_CHECKS,
             "problems": PAGE_PROBLEMS,
+            "questions": PAGE_QUESTIONS,
+            "measure": PAGE_MEASURE,
+            "scores": PAGE_SCORES,
             "text": PAGE_TEXT,
             "check": PAGE_CHECK_TEXT,
             "quote": PAGE_QUOTE,
