@@ -30,7 +30,7 @@ brackets (a nested breakdown is its own record). It never changes the extraction
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .genre import vocabulary
@@ -123,6 +123,7 @@ class Found:
     approximate: bool
     certain: bool = True  # False: the reading is a guess (rows gathered by position), so never a fail
     whole_column: bool = True  # every row of the list has a number in the whole's column
+    alternatives: list[Decimal] = field(default_factory=list)  # other amounts the list may break down
 
 
 def _item(index: TextIndex, quantity: Quantity, label: str) -> BreakdownItem:
@@ -291,7 +292,11 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             span=index.span(whole.start, last),
             evidence=index.document.quote(whole.start, last),
         )
-        found.append(Found(record, whole, parts, shares, labels_complete, numbered, False))
+        # Other amounts of the whole's sentence (and their total with it): the 其中 may break
+        # down one of them ("中央下达 100 万元，县级配套 20 万元，其中…" is about 120).
+        earlier = [_amount(q) for q in index.quantities_in(sentence_start, whole.start) if _family(q) == family]
+        alternatives = [*earlier, sum(earlier, Decimal(0)) + _amount(whole)] if earlier else []
+        found.append(Found(record, whole, parts, shares, labels_complete, numbered, False, alternatives=alternatives))
     return found
 
 
@@ -638,14 +643,15 @@ def _unit_reread(item: Found, whole: Decimal, total: Decimal, tolerance: Decimal
         if quantity.unit not in MONEY_UNITS:
             continue
         for unit in ("元", "万元"):
-            if unit == quantity.unit:
-                continue
+            if to_wan(Decimal(1), unit) == to_wan(Decimal(1), quantity.unit):
+                continue  # the unit it is written in (万 is 万元)
             other = to_wan(quantity.value, unit)
             if other is not None and abs(total - _amount(quantity) + other - whole) <= tolerance:
                 return part, unit
-    wrong = to_wan(item.whole.value, "元" if item.whole.unit == "万元" else "万元")
-    if wrong is not None and item.whole.unit in ("元", "万元") and abs(total - wrong) <= tolerance:
-        return item.record.whole, "元" if item.whole.unit == "万元" else "万元"
+    other = "元" if item.whole.unit in ("万元", "万") else "万元"
+    wrong = to_wan(item.whole.value, other)
+    if wrong is not None and item.whole.unit in ("元", "万元", "万") and abs(total - wrong) <= tolerance:
+        return item.record.whole, other
     return None
 
 
@@ -691,6 +697,12 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
             check = make_check(
                 rule, WARN, Severity.LOW,
                 f"表中“{record.whole.label}” {fmt(whole)}{unit}，其下（上）所列各行 {listed} = {fmt(total)}{unit}，相差 {fmt(abs(difference))}{unit}，请核对",
+                inputs, total, whole, certain,
+            )
+        elif difference > 0 and any(total <= other + certain for other in item.alternatives):
+            check = make_check(
+                rule, WARN, Severity.MEDIUM,
+                f"{name}，所列 {listed} = {fmt(total)}{unit}，超过该数；同句另有金额，所列分项可能是对另一金额（或合计）的分解，请核对",
                 inputs, total, whole, certain,
             )
         elif difference > 0:

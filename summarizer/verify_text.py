@@ -155,7 +155,7 @@ class TextIndex:
     def build(cls, document: Document) -> "TextIndex":
         text = document.text
         block_starts, block_tables = _blocks(text)
-        return cls(document, read_wan(text, find_quantities(text)), _sentence_starts(text), block_starts, block_tables)
+        return cls(document, find_quantities(text), _sentence_starts(text), block_starts, block_tables)
 
     @property
     def text(self) -> str:
@@ -212,22 +212,6 @@ class TextIndex:
             unit=quantity.unit,
             span=self.span(quantity.start, quantity.end),
         )
-
-
-_BARE_WAN = re.compile(r"[ ]?万(?![元人户件条次份个家项名台套元])")
-
-
-def read_wan(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
-    """'免费刻章支出 40 万' reads as 40 万元: a bare number followed by 万 (not 万人, 万元 …) is money
-    in 万元 for verification, whatever the extractor made of it."""
-    read = []
-    for quantity in quantities:
-        if quantity.unit == "":
-            wan = _BARE_WAN.match(text, quantity.end)
-            if wan is not None:
-                quantity = Quantity(quantity.value, "万元", text[quantity.start : wan.end()], quantity.start, wan.end())
-        read.append(quantity)
-    return read
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -762,7 +746,7 @@ def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> l
     states its amounts in 万元: likely "1.53 万元" with the 万 dropped. A warn: small 元 amounts
     (a per-head standard, a fee) exist, and the reviewer is asked to look."""
     money = [q for q in index.quantities if q.is_money]
-    large = sorted(_amount(q) for q in money if q.unit in ("万元", "亿元") and q.value > 0)
+    large = sorted(_amount(q) for q in money if q.unit in ("万元", "万", "亿元") and q.value > 0)
     yuan = [q for q in money if q.unit == "元"]
     # The report's median amount in 万元, when it states its amounts in 万元 at all.
     typical = large[len(large) // 2] if len(large) >= 2 and len(large) > len(yuan) else None

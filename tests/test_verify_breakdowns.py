@@ -203,3 +203,8 @@ def test_a_share_of_thousands_of_percent_is_glued_digits_not_a_fail():
     checks = [c for c in checks_of("验收合格率20100%。") if c.rule is RuleId.RATE_RANGE]
     assert [c.status for c in checks] == [WARN]
     assert [c.status for c in checks_of("群众满意率达120%。") if c.rule is RuleId.RATE_RANGE] == [FAIL]
+
+
+def test_parts_above_the_last_amount_but_within_another_of_its_sentence_only_warn():
+    text = "中央下达资金100万元，县级配套20万元，其中用于设备90万元、培训30万元。"
+    assert [c.status for c in breakdown_checks(text)] == [WARN]
