@@ -40,7 +40,7 @@ _LEAD = re.compile(r"(?:附件\s*\d*|\d{1,2}[、.．](?!\d)|[\s#:：])*")
 _YEAR = re.compile(r"(20\d{2})\s*年(度?)")
 _YEAR_IN_TITLE = re.compile(r"[（(]?\s*(20\d{2})\s*年度?\s*[）)]?")
 _DATE_CN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_SEPARATORS = re.compile(r"(?:[\s|:：]|[（(]盖章[）)])*")
+_SEPARATORS = re.compile(r"(?:[\s|:：]|[（(][盖公]章[）)])*")
 _MIN_UNIT = 3
 _MAX_UNIT = 40
 
@@ -315,7 +315,7 @@ def _signature_date(text: str, year: int | None) -> re.Match[str] | None:
         before = text[line_start : match.start()].strip(" \t|")
         if not before and not text[line_start : match.start()].startswith("\t"):
             before = text[:line_start].rstrip(" \t|\n")  # the line above: "某局" or "(盖章)"
-        if _ORG_END.search(before) or re.search(r"盖章[）)]?$", before):
+        if _ORG_END.search(before) or re.search(r"[盖公]章[）)]?$", before):
             return match
     return None
 
