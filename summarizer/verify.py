@@ -1299,11 +1299,22 @@ def _single(context: _Context, key: str, *, periods: tuple[Period, ...]) -> Plac
     return found[0] if found and len({p.amount for p in found}) == 1 else None
 
 
+def _nothing_budgeted(context: _Context, rate: Placed) -> bool:
+    """A 0% beside amounts that are all zero (an unused funding source's row): nothing to execute."""
+    if rate.figure.value != 0:
+        return False
+    before = [q.value for q in context.index.quantities_in(max(0, rate.start - 100), rate.start) if q.unit not in ("%", "个百分点")][-3:]
+    return bool(before) and not any(before)
+
+
 def _execution_and_income(context: _Context) -> list[Check]:
     """Most of the budget unspent (the stated execution rate, else spending ÷ budget when the
     report states one of each); spending above income with no 上年结转 to pay for it."""
     checks: list[Check] = []
-    rates = [p for p in context.by_key.get("execution_rate", []) if context.current(p.figure) and p.figure.unit == "%" and not p.figure.item]
+    rates = [
+        p for p in context.by_key.get("execution_rate", [])
+        if context.current(p.figure) and p.figure.unit == "%" and not p.figure.item and not _nothing_budgeted(context, p)
+    ]
     if rates:
         lowest = min(rates, key=lambda p: p.figure.value)
         if lowest.figure.value < LOW_EXECUTION:

@@ -354,9 +354,11 @@ def _listed_below(index: TextIndex) -> list[Found]:
 def _tolerances(quantities: list[Quantity]) -> tuple[Decimal, Decimal]:
     """(certain, rounding): a difference above `rounding` cannot come from rounding the written
     digits; one above `certain` but within `rounding` may."""
+    money = any(q.unit in MONEY_UNITS for q in quantities)
+    if not money and all(q.value == q.value.to_integral_value() for q in quantities):
+        return Decimal(0), Decimal(0)  # counts of units, persons: exact
     steps = [_step(q) for q in quantities]
     coarsest = max(steps)
-    money = any(q.unit in MONEY_UNITS for q in quantities)
     certain = max(coarsest / 2, SUM_TOLERANCE if money else Decimal(0))
     rounding = max(certain, sum(steps, Decimal(0)) / 2)
     return certain, rounding

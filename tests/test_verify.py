@@ -911,3 +911,8 @@ def test_a_number_glued_to_the_next_cell_is_grounded():
     assert not by_rule(run(text, [fig(text, "budget", "194.9", "194.9", table=True)]), "grounding.figure", FAIL)
     assert not by_rule(run(text, [fig(text, "execution_rate", "100%", "100", "%", table=True)]), "grounding.figure", FAIL)
     assert by_rule(run("资金4.4元", [fig("资金4.4元", "budget", "4.4", "4.4")]), "grounding.figure", FAIL)
+
+
+def test_a_zero_rate_on_a_row_with_nothing_budgeted_is_not_low_execution():
+    text = "财政专户管理资金 | 0.00 | 0.00 | 0.00 | 0.00% |"
+    assert not by_rule(run(text, [fig(text, "execution_rate", "0.00%", "0.00", "%", table=True)]), "plausibility.low_execution")

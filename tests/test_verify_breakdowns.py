@@ -208,3 +208,9 @@ def test_a_share_of_thousands_of_percent_is_glued_digits_not_a_fail():
 def test_parts_above_the_last_amount_but_within_another_of_its_sentence_only_warn():
     text = "中央下达资金100万元，县级配套20万元，其中用于设备90万元、培训30万元。"
     assert [c.status for c in breakdown_checks(text)] == [WARN]
+
+
+def test_counts_are_exact_so_one_unit_over_fails():
+    text = "参与自评单位共1个。其中:行政单位1个,参照公务员法管理的事业单位0个,其他事业单位1个。"
+    [check] = breakdown_checks(text)
+    assert check.rule is RuleId.COUNT_BREAKDOWN and check.status is FAIL
