@@ -639,6 +639,15 @@ def _input(index: TextIndex, quantity: Quantity, label: str) -> CheckInput:
     return CheckInput(label=label, value=quantity.value, unit=quantity.unit, span=index.span(quantity.start, quantity.end))
 
 
+_ORGANISATION = re.compile(r"单位|机构|人员|人数|编制|科室|股室")
+
+
+def _partition_like(item: Found) -> bool:
+    """Lists that usually name every part: money, persons, and the units or posts of an
+    organisation (行政单位 + 事业单位). Counts of activities (登记 12000 件 …) are often partial."""
+    return _family(item.whole) in ("money", "人") or bool(_ORGANISATION.search(item.record.whole.label))
+
+
 def _unit_reread(item: Found, whole: Decimal, total: Decimal, tolerance: Decimal) -> tuple[BreakdownItem, str] | None:
     """A part whose amount, read in 元 instead of 万元 (or the reverse), makes the sum hold."""
     for part, quantity in zip(item.record.parts, item.parts):
@@ -719,7 +728,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 f"分项之和不等于总数：{name}，所列 {listed} = {fmt(total)}{unit}（少 {fmt(-difference)}{unit}）",
                 inputs, total, whole, certain,
             )
-        elif len(item.parts) >= 2 and (item.numbered or (-difference <= whole * NEAR_SHORTFALL and _family(item.whole) in ("money", "人"))):
+        elif len(item.parts) >= 2 and (item.numbered or (-difference <= whole * NEAR_SHORTFALL and _partition_like(item))):
             check = make_check(
                 rule, WARN, Severity.LOW,
                 f"{name}，所列 {listed} = {fmt(total)}{unit}，比总数少 {fmt(-difference)}{unit}；若已列全则不平，请核对",

@@ -214,3 +214,8 @@ def test_counts_are_exact_so_one_unit_over_fails():
     text = "参与自评单位共1个。其中:行政单位1个,参照公务员法管理的事业单位0个,其他事业单位1个。"
     [check] = breakdown_checks(text)
     assert check.rule is RuleId.COUNT_BREAKDOWN and check.status is FAIL
+
+
+def test_an_organisations_units_that_fall_short_warn():
+    text = "纳入决算编报的单位共11个。其中:行政单位3个,事业单位7个。"
+    assert [c.status for c in breakdown_checks(text)] == [WARN]
