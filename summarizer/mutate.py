@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import random
 import re
-from itertools import combinations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import combinations
 
 from .document import Document
+from .evaluate import Gold, GoldFigure, figure_values_agree, normalise_text
 from .genre import vocabulary
 from .genre.identities import identities
-from .evaluate import Gold, GoldFigure, figure_values_agree, normalise_text
 from .numbers import Quantity, find_quantities, to_wan
 from .structure import Role, analyse
 

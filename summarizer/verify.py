@@ -146,7 +146,7 @@ from .verify_text import (
     unit_slips,
 )
 
-__all__ = ["verify", "verify_report", "find_breakdowns", "SUM_TOLERANCE", "SCORE_TOLERANCE", "RATE_TOLERANCE"]
+__all__ = ["RATE_TOLERANCE", "SCORE_TOLERANCE", "SUM_TOLERANCE", "find_breakdowns", "verify", "verify_report"]
 
 GROUNDING_MARGIN = 20  # characters either side of a figure's span searched for its number
 PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
@@ -169,7 +169,7 @@ def verify(report: Report, document: Document) -> list[Check]:
     return _verify(_Context(report, document))
 
 
-def _verify(context: "_Context") -> list[Check]:
+def _verify(context: _Context) -> list[Check]:
     checks: list[Check] = []
     checks += _grounding(context)
     checks += _identities(context)
@@ -191,7 +191,7 @@ def _verify(context: "_Context") -> list[Check]:
     return sorted((_name_figures(context, check) for check in _dedupe(checks)), key=severity_key)
 
 
-def _name_figures(context: "_Context", check: Check) -> Check:
+def _name_figures(context: _Context, check: Check) -> Check:
     """The check with the indices (into Report.figures) of the figures among its inputs, so a
     draft or a render links a check to its figures without matching spans and values again."""
     used = []
@@ -212,7 +212,7 @@ _KEYED_SUMS = {
 }
 
 
-def _defer_to_statements(context: "_Context", checks: list[Check], stated: list[Check]) -> list[Check]:
+def _defer_to_statements(context: _Context, checks: list[Check], stated: list[Check]) -> list[Check]:
     """A keyed sum that fails where the report's own breakdown of that whole adds up (or cannot be
     read) is the extractor's mislabelling, not the report's error: the breakdown speaks instead.
     So is a keyed list whose sum is exactly another total the report states as a breakdown."""

@@ -36,22 +36,61 @@ from decimal import Decimal
 from .genre import vocabulary
 from .genre.identities import identities
 from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
-from .schemas import Breakdown, BreakdownItem, BreakdownKind, Check, CheckInput, CheckStatus, RuleId, Severity, Span
-from .verify_text import HUNDRED, SUM_TOLERANCE, TextIndex, fmt, make_check, percent, rate_agrees, rate_tolerance
+from .schemas import (
+    Breakdown,
+    BreakdownItem,
+    BreakdownKind,
+    Check,
+    CheckInput,
+    CheckStatus,
+    RuleId,
+    Severity,
+    Span,
+)
+from .verify_text import (
+    HUNDRED,
+    SUM_TOLERANCE,
+    TextIndex,
+    fmt,
+    make_check,
+    percent,
+    rate_agrees,
+    rate_tolerance,
+)
 
 PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
 
 MAX_REGION = 600  # characters a prose part list may run after its trigger
-NEAR_SHORTFALL = Decimal("0.12")  # an open list this close below its whole may be a complete one that does not add up
+NEAR_SHORTFALL = Decimal(
+    "0.12"
+)  # an open list this close below its whole may be a complete one that does not add up
 
 _TRIGGER = re.compile(r"其中[：:]?|包括[：:]?|由(?=[^。；\n]{2,200}?(?:构成|组成))")
-_NUMBERED = re.compile(r"[ \t]*(?:\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|[①-⑩])")
+_NUMBERED = re.compile(
+    r"[ \t]*(?:\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|[①-⑩])"
+)
 _COMPARISON = re.compile(r"同比|较上年|比上年|与上年|上年同期|比去年|较去年|相比|对比")
-_DELTA = re.compile(r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|超支|多|少)了?\s*$")
-_MEASURES = ("实有", "现有", "在职", "另有", "到位", "结余", "结转", "完成", "实际", "剩余", "上缴")
+_DELTA = re.compile(
+    r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|超支|多|少)了?\s*$"
+)
+_MEASURES = (
+    "实有",
+    "现有",
+    "在职",
+    "另有",
+    "到位",
+    "结余",
+    "结转",
+    "完成",
+    "实际",
+    "剩余",
+    "上缴",
+)
 _OPPOSITES = (("收入", "支出"), ("预算", "决算"), ("下达", "到位"))
 _TOTAL_WORD = re.compile(r"合\s*计|总\s*计|共\s*计|累计|小\s*计|总额")
-_TABLE_TOTAL = re.compile(r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$")
+_TABLE_TOTAL = re.compile(
+    r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$"
+)
 _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
 _SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
@@ -75,14 +114,20 @@ def _amount(quantity: Quantity) -> Decimal:
 def _step(quantity: Quantity) -> Decimal:
     """One unit of the last written digit, in the family's unit (万元 for money)."""
     exponent = quantity.value.as_tuple().exponent
-    step = Decimal(1).scaleb(min(int(exponent), 0)) if isinstance(exponent, int) else Decimal(1)
+    step = (
+        Decimal(1).scaleb(min(int(exponent), 0))
+        if isinstance(exponent, int)
+        else Decimal(1)
+    )
     wan = to_wan(step, quantity.unit)
     return wan if wan is not None else step
 
 
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(re.search(r"约|近|逾|超过|不足|以上", before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
+    return bool(re.search(r"约|近|逾|超过|不足|以上", before)) or any(
+        mark in quantity.raw for mark in ("多", "余", "左右")
+    )
 
 
 _SUBJECTS = vocabulary().subjects
@@ -107,7 +152,7 @@ def _label(index: TextIndex, start: int, floor: int, width: int = 16) -> str:
     piece = re.sub(r"[\d.%]+", "", piece)
     piece = re.sub(r"^(?:其中|包括|以及|及|和|与|另|还有)", "", piece.strip())
     piece = re.sub(r"(?:共计|合计|共|约|达到|达|为|是|计|有)+$", "", piece.strip())
-    return piece.strip(" （()）“”\"") or "数值"
+    return piece.strip(' （()）“”"') or "数值"
 
 
 @dataclass
@@ -122,12 +167,22 @@ class Found:
     numbered: bool
     approximate: bool
     certain: bool = True  # False: the reading is a guess (rows gathered by position), so never a fail
-    whole_column: bool = True  # every row of the list has a number in the whole's column
-    alternatives: list[Decimal] = field(default_factory=list)  # other amounts the list may break down
+    whole_column: bool = (
+        True  # every row of the list has a number in the whole's column
+    )
+    alternatives: list[Decimal] = field(
+        default_factory=list
+    )  # other amounts the list may break down
 
 
 def _item(index: TextIndex, quantity: Quantity, label: str) -> BreakdownItem:
-    return BreakdownItem(label=label, value=quantity.value, unit=quantity.unit, value_wan=to_wan(quantity.value, quantity.unit), span=index.span(quantity.start, quantity.end))
+    return BreakdownItem(
+        label=label,
+        value=quantity.value,
+        unit=quantity.unit,
+        value_wan=to_wan(quantity.value, quantity.unit),
+        span=index.span(quantity.start, quantity.end),
+    )
 
 
 def _whole_before(index: TextIndex, position: int) -> Quantity | None:
@@ -139,7 +194,11 @@ def _whole_before(index: TextIndex, position: int) -> Quantity | None:
         return None
     whole = candidates[-1]
     gap = index.text[whole.end : position]
-    if len(gap) > 24 or "\n\n" in gap or re.search(r"\d", re.sub(r"\d+(?:\.\d+)?%", "", gap)):
+    if (
+        len(gap) > 24
+        or "\n\n" in gap
+        or re.search(r"\d", re.sub(r"\d+(?:\.\d+)?%", "", gap))
+    ):
         return None
     between = [q for q in before if q.start > whole.end]
     if any(q.unit not in ("%",) for q in between) or len(between) > 1:
@@ -154,7 +213,9 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
     limit = min(len(text), start + MAX_REGION)
     line_end = text.find("\n", start, limit)
     head = text[start : line_end if line_end != -1 else limit]
-    numbered = line_end != -1 and not re.search(r"\d", head) and len(head.strip(" ：:")) <= 12
+    numbered = (
+        line_end != -1 and not re.search(r"\d", head) and len(head.strip(" ：:")) <= 12
+    )
     if numbered:
         position = line_end + 1
         end = position
@@ -182,7 +243,9 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
             if depth == 0 and depth_before:
                 return position, False
             depth = max(0, depth - 1)
-        elif char == "。" or (char == "\n" and depth == 0 and index.is_sentence_start(position + 1)):
+        elif char == "。" or (
+            char == "\n" and depth == 0 and index.is_sentence_start(position + 1)
+        ):
             return position, False
     return limit, False
 
@@ -221,13 +284,25 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
         whole_key = key_of(whole_label) if family == "money" else None
         opened = text[max(0, match.start() - 1) : match.start()] in _OPEN_BRACKETS
         if trigger.startswith("由"):
-            composed = re.match(r"由([^。；\n]{2,200}?)(?:构成|组成)", text[match.start() :])
+            composed = re.match(
+                r"由([^。；\n]{2,200}?)(?:构成|组成)", text[match.start() :]
+            )
             end, numbered = match.start() + (composed.end() if composed else 0), False
             kind = BreakdownKind.COMPOSED
         else:
             end, numbered = _region_end(index, match.end(), opened)
-            kind = BreakdownKind.NUMBERED if numbered else (BreakdownKind.INCLUDING if trigger.startswith("包括") else BreakdownKind.WHICH)
-        if _UNREADABLE.search(text, match.end(), end) or _SIGNED.search(text, match.end(), end):
+            kind = (
+                BreakdownKind.NUMBERED
+                if numbered
+                else (
+                    BreakdownKind.INCLUDING
+                    if trigger.startswith("包括")
+                    else BreakdownKind.WHICH
+                )
+            )
+        if _UNREADABLE.search(text, match.end(), end) or _SIGNED.search(
+            text, match.end(), end
+        ):
             unreadable.append(index.span(whole.start, whole.end))
             continue  # an amount left blank or masked, or parts with a sign (调减): no sum to check
         region = index.quantities_in(match.end(), end)
@@ -242,14 +317,19 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             offset = quantity.start - match.end()
             if depths[offset] > 0:
                 continue  # a nested breakdown (its own record) or a note in brackets
-            clause_start = max(floor, *(text.rfind(mark, floor, quantity.start) + 1 for mark in "，,；;、\n"))
+            clause_start = max(
+                floor,
+                *(text.rfind(mark, floor, quantity.start) + 1 for mark in "，,；;、\n"),
+            )
             clause = text[clause_start : quantity.start]
             if quantity.unit in ("%", "个百分点"):
                 if "占" not in clause:
                     break  # a rate statement ends the enumeration
                 shares.append((parts[-1] if parts else whole, quantity))
                 continue
-            if _COMPARISON.search(clause) or _DELTA.search(text[max(clause_start, quantity.start - 4) : quantity.start]):
+            if _COMPARISON.search(clause) or _DELTA.search(
+                text[max(clause_start, quantity.start - 4) : quantity.start]
+            ):
                 break
             if _family(quantity) != family:
                 continue
@@ -260,13 +340,25 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                 item_lines.add(line)
             label = _label(index, quantity.start, clause_start)
             words = _measure_words(label) - _measure_words(whole_label)
-            words |= {b for a, b in _OPPOSITES if a in whole_label and b in label and a not in label}
-            words |= {a for a, b in _OPPOSITES if b in whole_label and a in label and b not in label}
+            words |= {
+                b
+                for a, b in _OPPOSITES
+                if a in whole_label and b in label and a not in label
+            }
+            words |= {
+                a
+                for a, b in _OPPOSITES
+                if b in whole_label and a in label and b not in label
+            }
             part_key = key_of(label) if family == "money" else None
-            in_partition = whole_key is not None and any(part_key in p for p in _PARTITIONS.get(whole_key, []))
+            in_partition = whole_key is not None and any(
+                part_key in p for p in _PARTITIONS.get(whole_key, [])
+            )
             if words and not in_partition and not (kind is BreakdownKind.NUMBERED):
                 break  # the sentence moved on to another measure (到位 after 下达)
-            if _TOTAL_WORD.search(label) or (sum(1 for p in parts if p.value) >= 2 and _amount(quantity) == running):
+            if _TOTAL_WORD.search(label) or (
+                sum(1 for p in parts if p.value) >= 2 and _amount(quantity) == running
+            ):
                 break  # a total restated after its parts
             if _approximate(index, quantity):
                 parts = []
@@ -279,11 +371,20 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             continue
         keys = [key_of(label) for label in labels] if family == "money" else []
         labels_complete = bool(
-            whole_key and keys and None not in keys and len(set(keys)) == len(keys)
+            whole_key
+            and keys
+            and None not in keys
+            and len(set(keys)) == len(keys)
             and frozenset(keys) in _PARTITIONS.get(whole_key, [])
         )
-        complete = kind is BreakdownKind.COMPOSED or labels_complete or _adds_up(whole, parts)
-        last = max(parts[-1].end, *(share.end for _, share in shares)) if shares else parts[-1].end
+        complete = (
+            kind is BreakdownKind.COMPOSED or labels_complete or _adds_up(whole, parts)
+        )
+        last = (
+            max(parts[-1].end, *(share.end for _, share in shares))
+            if shares
+            else parts[-1].end
+        )
         record = Breakdown(
             kind=kind,
             whole=_item(index, whole, whole_label),
@@ -294,9 +395,26 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
         )
         # Other amounts of the whole's sentence (and their total with it): the 其中 may break
         # down one of them ("中央下达 100 万元，县级配套 20 万元，其中…" is about 120).
-        earlier = [_amount(q) for q in index.quantities_in(sentence_start, whole.start) if _family(q) == family]
-        alternatives = [*earlier, sum(earlier, Decimal(0)) + _amount(whole)] if earlier else []
-        found.append(Found(record, whole, parts, shares, labels_complete, numbered, False, alternatives=alternatives))
+        earlier = [
+            _amount(q)
+            for q in index.quantities_in(sentence_start, whole.start)
+            if _family(q) == family
+        ]
+        alternatives = (
+            [*earlier, sum(earlier, Decimal(0)) + _amount(whole)] if earlier else []
+        )
+        found.append(
+            Found(
+                record,
+                whole,
+                parts,
+                shares,
+                labels_complete,
+                numbered,
+                False,
+                alternatives=alternatives,
+            )
+        )
     return found
 
 
@@ -304,7 +422,7 @@ _LISTED_BELOW = re.compile(r"(?:具体|明细|分别|详细)?(?:如下|为|是)[
 
 
 def _listed_below(index: TextIndex) -> list[Found]:
-    """"…项目支出609.74万元。…具体如下：" and a numbered list on the next lines: the list's whole
+    """ "…项目支出609.74万元。…具体如下：" and a numbered list on the next lines: the list's whole
     is the amount before it that its parts add up to; when none does, the nearest amount it
     comes close to, as a guess (never a fail)."""
     found: list[Found] = []
@@ -327,7 +445,13 @@ def _listed_below(index: TextIndex) -> list[Found]:
             seen_lines.add(line_start)
             parts.append(quantity)
             labels.append(_label(index, quantity.start, line_start + 1))
-        before = [q for q in index.quantities_in(max(0, start + len(line) - 240), start + len(line)) if q.unit in MONEY_UNITS and not _approximate(index, q)]
+        before = [
+            q
+            for q in index.quantities_in(
+                max(0, start + len(line) - 240), start + len(line)
+            )
+            if q.unit in MONEY_UNITS and not _approximate(index, q)
+        ]
         if len(parts) < 2 or not before:
             continue
         total = sum((_amount(p) for p in parts), Decimal(0))
@@ -341,13 +465,17 @@ def _listed_below(index: TextIndex) -> list[Found]:
                 continue
         record = Breakdown(
             kind=BreakdownKind.NUMBERED,
-            whole=_item(index, whole, _label(index, whole.start, index.sentence(whole.start)[0])),
+            whole=_item(
+                index, whole, _label(index, whole.start, index.sentence(whole.start)[0])
+            ),
             parts=[_item(index, part, label) for part, label in zip(parts, labels)],
             complete=certain,
             span=index.span(whole.start, parts[-1].end),
             evidence=index.document.quote(start, min(end, start + len(line) + 300)),
         )
-        found.append(Found(record, whole, parts, [], False, True, False, certain=certain))
+        found.append(
+            Found(record, whole, parts, [], False, True, False, certain=certain)
+        )
     return found
 
 
@@ -376,7 +504,9 @@ def _adds_up(whole: Quantity, parts: list[Quantity]) -> bool:
 # read. A row is (label, cells, start, end); a cell is a Quantity or None when blank or not a number.
 
 _DASH = re.compile(r"[/／\-—－]+")
-_LABEL = re.compile(r"[\u4e00-\u9fff]{2}")  # a row label has words, not just a unit or a sign
+_LABEL = re.compile(
+    r"[\u4e00-\u9fff]{2}"
+)  # a row label has words, not just a unit or a sign
 _NUMBER_LINE = re.compile(r"^[ \t]*-?[\d,]+(?:\.\d+)?%?[ \t]*$")
 
 
@@ -418,7 +548,11 @@ def _rows(index: TextIndex) -> list[list[Row]]:
     while number < len(lines):
         start, end = lines[number]
         line = text[start:end]
-        separator = "|" if line.count("|") >= 2 else ("\t" if line.strip("\t").count("\t") >= 1 else None)
+        separator = (
+            "|"
+            if line.count("|") >= 2
+            else ("\t" if line.strip("\t").count("\t") >= 1 else None)
+        )
         if separator is not None:
             cells, offset = [], start
             for piece in line.split(separator):
@@ -429,12 +563,21 @@ def _rows(index: TextIndex) -> list[list[Row]]:
             if cells:
                 label = text[cells[0][0] : cells[0][1]].strip()
                 values = [_cell(index, a, b) for a, b in cells[1:]]
-                words = sum(1 for (a, b), value in zip(cells[1:], values) if value is None and text[a:b].strip(" /-—－") != "")
+                words = sum(
+                    1
+                    for (a, b), value in zip(cells[1:], values)
+                    if value is None and text[a:b].strip(" /-—－") != ""
+                )
                 current.append(Row(label, values, start, end, True, words))
             number += 1
             continue
         stripped = _cell_text(line)
-        if stripped and not _NUMBER_LINE.match(stripped) and len(stripped) <= 30 and _LABEL.search(stripped):
+        if (
+            stripped
+            and not _NUMBER_LINE.match(stripped)
+            and len(stripped) <= 30
+            and _LABEL.search(stripped)
+        ):
             # A label line followed by lines holding one number each (a cell per line).
             values, look, last, words = [], number + 1, end, 0
             while look < len(lines):
@@ -446,7 +589,9 @@ def _rows(index: TextIndex) -> list[list[Row]]:
                 if _NUMBER_LINE.match(piece):
                     values.append(_cell(index, a, a + len(text[a:b].rstrip(" |\t"))))
                 elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
-                    words += 0 if _DASH.fullmatch(piece) else 1  # a cell marked empty, or a note in the row
+                    words += (
+                        0 if _DASH.fullmatch(piece) else 1
+                    )  # a cell marked empty, or a note in the row
                 else:
                     break
                 last = b
@@ -469,10 +614,15 @@ def _is_total(label: str) -> bool:
 
 
 def _percent_column(cells: list[Quantity | None]) -> int | None:
-    return next((n for n, cell in enumerate(cells) if cell is not None and cell.unit == "%"), None)
+    return next(
+        (n for n, cell in enumerate(cells) if cell is not None and cell.unit == "%"),
+        None,
+    )
 
 
-def _aligned(row: Row, width: int, total: Row | None = None) -> list[Quantity | None] | None:
+def _aligned(
+    row: Row, width: int, total: Row | None = None
+) -> list[Quantity | None] | None:
     """The row's cells in the total row's columns: as split when columns are known (a shorter row
     lacks its last cells); for a cell-per-line row, lined up on the rate column when both rows
     have one, else right-aligned (the missing number is usually the first column)."""
@@ -499,7 +649,10 @@ def _tables(index: TextIndex) -> list[Found]:
             if not (_is_total(row.label) or genre_total) or not any(row.cells):
                 continue
             following = run[position + 1 :]
-            if following and (following[0].label.startswith("其中") or (genre_total and not _is_total(row.label))):
+            if following and (
+                following[0].label.startswith("其中")
+                or (genre_total and not _is_total(row.label))
+            ):
                 members = []
                 own = key_of(row.label)
                 allowed = set().union(*_PARTITIONS.get(own, [])) if own else set()
@@ -509,7 +662,11 @@ def _tables(index: TextIndex) -> list[Found]:
                     if _is_total(other.label) and not other.label.startswith("其中"):
                         break
                     other_key = key_of(other.label)
-                    if other_key is not None and other_key not in allowed and (members or not other.label.startswith("其中")):
+                    if (
+                        other_key is not None
+                        and other_key not in allowed
+                        and (members or not other.label.startswith("其中"))
+                    ):
                         break  # a sibling total (项目支出 after 基本支出), not a part
                     members.append(other)
                 found += _table_breakdowns(index, row, members, prefixes=True)
@@ -523,11 +680,21 @@ def _tables(index: TextIndex) -> list[Found]:
     return found
 
 
-_TABLE_WHOLES = {"three_public_total", "expenditure_total", "basic_expenditure", "income_total", "project_expenditure", "public_expenditure", "personnel_expenditure"}
+_TABLE_WHOLES = {
+    "three_public_total",
+    "expenditure_total",
+    "basic_expenditure",
+    "income_total",
+    "project_expenditure",
+    "public_expenditure",
+    "personnel_expenditure",
+}
 _OTHER_TOTALS = {"fixed_assets", "balance", "carryover"}
 
 
-def _table_breakdowns(index: TextIndex, total: Row, members: list[Row], *, prefixes: bool) -> list[Found]:
+def _table_breakdowns(
+    index: TextIndex, total: Row, members: list[Row], *, prefixes: bool
+) -> list[Found]:
     """One breakdown per column of the total row: the run of member rows that adds up (a prefix
     of the rows below a 其中, a suffix of the rows above a 合计); failing that, all the rows,
     complete only when every row lines up with the total row."""
@@ -541,16 +708,31 @@ def _table_breakdowns(index: TextIndex, total: Row, members: list[Row], *, prefi
         if whole is None or whole.unit in ("%", "个百分点"):
             continue
         cells = [(row, cells[column]) for row, cells in grid]
-        if any(cell is not None and cell.unit in ("%", "个百分点") for _, cell in cells):
+        if any(
+            cell is not None and cell.unit in ("%", "个百分点") for _, cell in cells
+        ):
             continue
         ordered = cells if prefixes else list(reversed(cells))
         chosen = None
         for size in range(1, len(ordered) + 1):
             run = [cell for _, cell in ordered[:size] if cell is not None]
-            if run and _adds_up(whole, run) and (size > 1 or len(ordered) == 1 or _amount(whole) == 0 or all(c is None or _amount(c) == 0 for _, c in ordered[1:])):
+            if (
+                run
+                and _adds_up(whole, run)
+                and (
+                    size > 1
+                    or len(ordered) == 1
+                    or _amount(whole) == 0
+                    or all(c is None or _amount(c) == 0 for _, c in ordered[1:])
+                )
+            ):
                 chosen = ordered[:size]
                 break
-        exact = all(row.exact for row, _ in cells) and total.exact and all(cell is not None for _, cell in cells)
+        exact = (
+            all(row.exact for row, _ in cells)
+            and total.exact
+            and all(cell is not None for _, cell in cells)
+        )
         # Every member row that holds numbers has one in this column: the column is read whole.
         whole_column = all(cell is not None for row, cell in cells if any(row.cells))
         if chosen is None:
@@ -565,12 +747,33 @@ def _table_breakdowns(index: TextIndex, total: Row, members: list[Row], *, prefi
         record = Breakdown(
             kind=BreakdownKind.TABLE,
             whole=_item(index, whole, total.label.rstrip(":：")),
-            parts=[_item(index, cell, re.sub(r"^其中[：:]?", "", row.label).strip() or "行") for row, cell in parts],
+            parts=[
+                _item(
+                    index, cell, re.sub(r"^其中[：:]?", "", row.label).strip() or "行"
+                )
+                for row, cell in parts
+            ],
             complete=complete,
-            span=index.span(min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)),
-            evidence=index.document.quote(min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end))[:300],
+            span=index.span(
+                min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)
+            ),
+            evidence=index.document.quote(
+                min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)
+            )[:300],
         )
-        found.append(Found(record, whole, quantities, [], False, False, False, certain=exact and not prefixes, whole_column=whole_column))
+        found.append(
+            Found(
+                record,
+                whole,
+                quantities,
+                [],
+                False,
+                False,
+                False,
+                certain=exact and not prefixes,
+                whole_column=whole_column,
+            )
+        )
     return found
 
 
@@ -591,28 +794,69 @@ def row_rates(index: TextIndex) -> list[Check]:
             if not _RATE_HEADER.search(header):
                 continue
             stated = row.cells[column]
-            amounts = [cell for cell in row.cells[:column] if cell is not None and cell.unit != "%"]
-            if len(amounts) < 2 or any(cell is None for cell in row.cells[column - 2 : column]):
+            amounts = [
+                cell
+                for cell in row.cells[:column]
+                if cell is not None and cell.unit != "%"
+            ]
+            if len(amounts) < 2 or any(
+                cell is None for cell in row.cells[column - 2 : column]
+            ):
                 continue
-            pairs = [(amounts[i], amounts[k]) for i in range(len(amounts)) for k in range(i + 1, len(amounts)) if _amount(amounts[i]) > 0]
+            pairs = [
+                (amounts[i], amounts[k])
+                for i in range(len(amounts))
+                for k in range(i + 1, len(amounts))
+                if _amount(amounts[i]) > 0
+            ]
             if not pairs:
                 continue
             label = row.label.rstrip(":：") or "行"
-            agreeing = [(a, b) for a, b in pairs if rate_agrees(_amount(b) / _amount(a) * HUNDRED, stated.value)]
-            base, spent = agreeing[0] if agreeing else (row.cells[column - 2], row.cells[column - 1])
+            agreeing = [
+                (a, b)
+                for a, b in pairs
+                if rate_agrees(_amount(b) / _amount(a) * HUNDRED, stated.value)
+            ]
+            base, spent = (
+                agreeing[0]
+                if agreeing
+                else (row.cells[column - 2], row.cells[column - 1])
+            )
             if base is None or spent is None or _amount(base) <= 0:
                 continue
             computed = _amount(spent) / _amount(base) * HUNDRED
-            inputs = [_input(index, stated, f"{label} 比率"), _input(index, spent, f"{label} 执行数"), _input(index, base, f"{label} 预算数")]
+            inputs = [
+                _input(index, stated, f"{label} 比率"),
+                _input(index, spent, f"{label} 执行数"),
+                _input(index, base, f"{label} 预算数"),
+            ]
             if agreeing:
-                checks.append(make_check(RuleId.TABLE_RATE, PASS, Severity.INFO, f"表中“{label}”{fmt(stated.value)}% = {fmt(spent.value)} ÷ {fmt(base.value)}", inputs, percent(computed), stated.value, rate_tolerance(stated.value)))
+                checks.append(
+                    make_check(
+                        RuleId.TABLE_RATE,
+                        PASS,
+                        Severity.INFO,
+                        f"表中“{label}”{fmt(stated.value)}% = {fmt(spent.value)} ÷ {fmt(base.value)}",
+                        inputs,
+                        percent(computed),
+                        stated.value,
+                        rate_tolerance(stated.value),
+                    )
+                )
                 continue
             certain = len(amounts) == 2 and row.exact
-            checks.append(make_check(
-                RuleId.TABLE_RATE, FAIL if certain else WARN, Severity.HIGH if certain else Severity.MEDIUM,
-                f"表中“{label}”比率写为 {fmt(stated.value)}%，按同行 {fmt(spent.value)} ÷ {fmt(base.value)} 计算为 {fmt(percent(computed))}%，请核对",
-                inputs, percent(computed), stated.value, rate_tolerance(stated.value),
-            ))
+            checks.append(
+                make_check(
+                    RuleId.TABLE_RATE,
+                    FAIL if certain else WARN,
+                    Severity.HIGH if certain else Severity.MEDIUM,
+                    f"表中“{label}”比率写为 {fmt(stated.value)}%，按同行 {fmt(spent.value)} ÷ {fmt(base.value)} 计算为 {fmt(percent(computed))}%，请核对",
+                    inputs,
+                    percent(computed),
+                    stated.value,
+                    rate_tolerance(stated.value),
+                )
+            )
     return checks
 
 
@@ -636,7 +880,12 @@ def find(index: TextIndex) -> tuple[list[Found], list[Span]]:
 
 
 def _input(index: TextIndex, quantity: Quantity, label: str) -> CheckInput:
-    return CheckInput(label=label, value=quantity.value, unit=quantity.unit, span=index.span(quantity.start, quantity.end))
+    return CheckInput(
+        label=label,
+        value=quantity.value,
+        unit=quantity.unit,
+        span=index.span(quantity.start, quantity.end),
+    )
 
 
 _ORGANISATION = re.compile(r"单位|机构|人员|人数|编制|科室|股室")
@@ -645,10 +894,14 @@ _ORGANISATION = re.compile(r"单位|机构|人员|人数|编制|科室|股室")
 def _partition_like(item: Found) -> bool:
     """Lists that usually name every part: money, persons, and the units or posts of an
     organisation (行政单位 + 事业单位). Counts of activities (登记 12000 件 …) are often partial."""
-    return _family(item.whole) in ("money", "人") or bool(_ORGANISATION.search(item.record.whole.label))
+    return _family(item.whole) in ("money", "人") or bool(
+        _ORGANISATION.search(item.record.whole.label)
+    )
 
 
-def _unit_reread(item: Found, whole: Decimal, total: Decimal, tolerance: Decimal) -> tuple[BreakdownItem, str] | None:
+def _unit_reread(
+    item: Found, whole: Decimal, total: Decimal, tolerance: Decimal
+) -> tuple[BreakdownItem, str] | None:
     """A part whose amount, read in 元 instead of 万元 (or the reverse), makes the sum hold."""
     for part, quantity in zip(item.record.parts, item.parts):
         if quantity.unit not in MONEY_UNITS:
@@ -657,11 +910,18 @@ def _unit_reread(item: Found, whole: Decimal, total: Decimal, tolerance: Decimal
             if to_wan(Decimal(1), unit) == to_wan(Decimal(1), quantity.unit):
                 continue  # the unit it is written in (万 is 万元)
             other = to_wan(quantity.value, unit)
-            if other is not None and abs(total - _amount(quantity) + other - whole) <= tolerance:
+            if (
+                other is not None
+                and abs(total - _amount(quantity) + other - whole) <= tolerance
+            ):
                 return part, unit
     other = "元" if item.whole.unit in ("万元", "万") else "万元"
     wrong = to_wan(item.whole.value, other)
-    if wrong is not None and item.whole.unit in ("元", "万元", "万") and abs(total - wrong) <= tolerance:
+    if (
+        wrong is not None
+        and item.whole.unit in ("元", "万元", "万")
+        and abs(total - wrong) <= tolerance
+    ):
         return item.record.whole, other
     return None
 
@@ -671,84 +931,182 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
     for number, item in enumerate(found):
         record = item.record
         money = item.whole.unit in MONEY_UNITS
-        rule = RuleId.TABLE_TOTAL if record.kind is BreakdownKind.TABLE else (RuleId.BREAKDOWN if money else RuleId.COUNT_BREAKDOWN)
+        rule = (
+            RuleId.TABLE_TOTAL
+            if record.kind is BreakdownKind.TABLE
+            else (RuleId.BREAKDOWN if money else RuleId.COUNT_BREAKDOWN)
+        )
         unit = "万元" if money else item.whole.unit
         whole = _amount(item.whole)
         total = sum((_amount(p) for p in item.parts), Decimal(0))
         certain, rounding = _tolerances([item.whole, *item.parts])
         difference = total - whole
-        listed = " + ".join(f"{p.label} {fmt(_amount(q))}" for p, q in zip(record.parts, item.parts))
-        inputs = [_input(index, item.whole, record.whole.label), *(_input(index, q, p.label) for p, q in zip(record.parts, item.parts))]
+        listed = " + ".join(
+            f"{p.label} {fmt(_amount(q))}" for p, q in zip(record.parts, item.parts)
+        )
+        inputs = [
+            _input(index, item.whole, record.whole.label),
+            *(_input(index, q, p.label) for p, q in zip(record.parts, item.parts)),
+        ]
         name = f"{record.whole.label} {fmt(whole)}{unit}"
         reread = _unit_reread(item, whole, total, certain) if money else None
         if abs(difference) <= certain:
-            check = make_check(rule, PASS, Severity.INFO, f"{name} = {listed}", inputs, total, whole, certain)
+            check = make_check(
+                rule,
+                PASS,
+                Severity.INFO,
+                f"{name} = {listed}",
+                inputs,
+                total,
+                whole,
+                certain,
+            )
         elif abs(difference) <= rounding:
             check = make_check(
-                rule, WARN, Severity.LOW,
+                rule,
+                WARN,
+                Severity.LOW,
                 f"{name}，所列 {listed} = {fmt(total)}{unit}，相差 {fmt(abs(difference))}{unit}，在各数尾数四舍五入的范围内，请核对",
-                inputs, total, whole, rounding,
+                inputs,
+                total,
+                whole,
+                rounding,
             )
         elif reread is not None:
             part, reading = reread
             check = make_check(
-                RuleId.UNIT_SLIP, FAIL if item.certain else WARN, Severity.HIGH if item.certain else Severity.MEDIUM,
+                RuleId.UNIT_SLIP,
+                FAIL if item.certain else WARN,
+                Severity.HIGH if item.certain else Severity.MEDIUM,
                 f"{name}，所列 {listed} 不平；若“{part.label} {fmt(part.value)}{part.unit}”按{reading}计则恰好相符，疑似元/万元混用",
-                inputs, total, whole, certain,
+                inputs,
+                total,
+                whole,
+                certain,
             )
         elif record.kind is BreakdownKind.NUMBERED and not item.certain:
             check = make_check(
-                rule, WARN, Severity.LOW,
+                rule,
+                WARN,
+                Severity.LOW,
                 f"下列明细 {listed} = {fmt(total)}{unit}，与前文“{record.whole.label}” {fmt(whole)}{unit} 相差 {fmt(abs(difference))}{unit}，也与前文其他金额都对不上，请核对",
-                inputs, total, whole, certain,
+                inputs,
+                total,
+                whole,
+                certain,
             )
         elif record.kind is BreakdownKind.TABLE and not item.certain:
             if not item.whole_column and abs(difference) > whole * NEAR_SHORTFALL:
                 continue  # rows missing this column and far off: which rows the total covers is unknown
             check = make_check(
-                rule, WARN, Severity.LOW,
+                rule,
+                WARN,
+                Severity.LOW,
                 f"表中“{record.whole.label}” {fmt(whole)}{unit}，其下（上）所列各行 {listed} = {fmt(total)}{unit}，相差 {fmt(abs(difference))}{unit}，请核对",
-                inputs, total, whole, certain,
+                inputs,
+                total,
+                whole,
+                certain,
             )
-        elif difference > 0 and any(total <= other + certain for other in item.alternatives):
+        elif difference > 0 and any(
+            total <= other + certain for other in item.alternatives
+        ):
             check = make_check(
-                rule, WARN, Severity.MEDIUM,
+                rule,
+                WARN,
+                Severity.MEDIUM,
                 f"{name}，所列 {listed} = {fmt(total)}{unit}，超过该数；同句另有金额，所列分项可能是对另一金额（或合计）的分解，请核对",
-                inputs, total, whole, certain,
+                inputs,
+                total,
+                whole,
+                certain,
             )
         elif difference > 0:
             check = make_check(
-                rule, FAIL, Severity.HIGH,
+                rule,
+                FAIL,
+                Severity.HIGH,
                 f"分项之和超过总数：{name}，{'其中' if record.kind is not BreakdownKind.TABLE else '各行'}所列 {listed} = {fmt(total)}{unit}（多 {fmt(difference)}{unit}）",
-                inputs, total, whole, certain,
+                inputs,
+                total,
+                whole,
+                certain,
             )
-        elif record.complete and (item.labels_complete or record.kind is BreakdownKind.COMPOSED or record.kind is BreakdownKind.TABLE):
+        elif record.complete and (
+            item.labels_complete
+            or record.kind is BreakdownKind.COMPOSED
+            or record.kind is BreakdownKind.TABLE
+        ):
             check = make_check(
-                rule, FAIL, Severity.HIGH,
+                rule,
+                FAIL,
+                Severity.HIGH,
                 f"分项之和不等于总数：{name}，所列 {listed} = {fmt(total)}{unit}（少 {fmt(-difference)}{unit}）",
-                inputs, total, whole, certain,
+                inputs,
+                total,
+                whole,
+                certain,
             )
-        elif len(item.parts) >= 2 and (item.numbered or (-difference <= whole * NEAR_SHORTFALL and _partition_like(item))):
+        elif len(item.parts) >= 2 and (
+            item.numbered
+            or (-difference <= whole * NEAR_SHORTFALL and _partition_like(item))
+        ):
             check = make_check(
-                rule, WARN, Severity.LOW,
+                rule,
+                WARN,
+                Severity.LOW,
                 f"{name}，所列 {listed} = {fmt(total)}{unit}，比总数少 {fmt(-difference)}{unit}；若已列全则不平，请核对",
-                inputs, total, whole, certain,
+                inputs,
+                total,
+                whole,
+                certain,
             )
         else:
-            check = make_check(rule, PASS, Severity.INFO, f"{name}，所列 {listed} = {fmt(total)}{unit}，未超过总数（其中项未必列全）", inputs, total, whole, certain)
+            check = make_check(
+                rule,
+                PASS,
+                Severity.INFO,
+                f"{name}，所列 {listed} = {fmt(total)}{unit}，未超过总数（其中项未必列全）",
+                inputs,
+                total,
+                whole,
+                certain,
+            )
         checks.append(check.model_copy(update={"breakdown": number}))
         for part, share in item.shares:
             base = _amount(part)
             if whole <= 0:
                 continue
             computed = base / whole * HUNDRED
-            share_inputs = [_input(index, share, "占比"), _input(index, part, "分项"), _input(index, item.whole, record.whole.label)]
+            share_inputs = [
+                _input(index, share, "占比"),
+                _input(index, part, "分项"),
+                _input(index, item.whole, record.whole.label),
+            ]
             if rate_agrees(computed, share.value):
-                checks.append(make_check(RuleId.SHARE, PASS, Severity.INFO, f"占比 {fmt(share.value)}% = {fmt(base)} ÷ {fmt(whole)}", share_inputs, percent(computed), share.value, rate_tolerance(share.value)).model_copy(update={"breakdown": number}))
+                checks.append(
+                    make_check(
+                        RuleId.SHARE,
+                        PASS,
+                        Severity.INFO,
+                        f"占比 {fmt(share.value)}% = {fmt(base)} ÷ {fmt(whole)}",
+                        share_inputs,
+                        percent(computed),
+                        share.value,
+                        rate_tolerance(share.value),
+                    ).model_copy(update={"breakdown": number})
+                )
             else:
-                checks.append(make_check(
-                    RuleId.SHARE, WARN, Severity.MEDIUM,
-                    f"文中写占比 {fmt(share.value)}%，按 {fmt(base)} ÷ {record.whole.label} {fmt(whole)} 计算为 {fmt(percent(computed))}%，请核对",
-                    share_inputs, percent(computed), share.value, rate_tolerance(share.value),
-                ).model_copy(update={"breakdown": number}))
+                checks.append(
+                    make_check(
+                        RuleId.SHARE,
+                        WARN,
+                        Severity.MEDIUM,
+                        f"文中写占比 {fmt(share.value)}%，按 {fmt(base)} ÷ {record.whole.label} {fmt(whole)} 计算为 {fmt(percent(computed))}%，请核对",
+                        share_inputs,
+                        percent(computed),
+                        share.value,
+                        rate_tolerance(share.value),
+                    ).model_copy(update={"breakdown": number})
+                )
     return checks

@@ -152,7 +152,7 @@ class TextIndex:
     block_tables: list[int | None]
 
     @classmethod
-    def build(cls, document: Document) -> "TextIndex":
+    def build(cls, document: Document) -> TextIndex:
         text = document.text
         block_starts, block_tables = _blocks(text)
         return cls(document, find_quantities(text), _sentence_starts(text), block_starts, block_tables)

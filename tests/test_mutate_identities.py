@@ -25,10 +25,15 @@ def test_members_follow_the_identities_data():
         GoldFigure(key="personnel_expenditure", value=Decimal("434.89"), unit="万元"),
         GoldFigure(key="public_expenditure", value=Decimal("77.4"), unit="万元"),
         GoldFigure(key="project_expenditure", value=Decimal("286.83"), unit="万元"),
-        GoldFigure(key="fixed_assets", value=Decimal("12"), unit="万元"),
+        GoldFigure(key="fixed_assets", value=Decimal(12), unit="万元"),
     ]
     members = {f.key for f in identity_members(gold(figures))}
-    assert members == {"expenditure_total", "personnel_expenditure", "public_expenditure", "project_expenditure"}
+    assert members == {
+        "expenditure_total",
+        "personnel_expenditure",
+        "public_expenditure",
+        "project_expenditure",
+    }
 
 
 def test_a_gold_identity_is_planted_where_it_is_stated_and_caught():
@@ -38,16 +43,36 @@ def test_a_gold_identity_is_planted_where_it_is_stated_and_caught():
         "三、其他\n验收合格率100%。"
     )
     document = plain_document(text)
-    annotated = gold(identities=[GoldIdentity(about="113 = 48 + 15 + 50", total=Decimal(113), parts=[Decimal(48), Decimal(15), Decimal(50)])])
+    annotated = gold(
+        identities=[
+            GoldIdentity(
+                about="113 = 48 + 15 + 50",
+                total=Decimal(113),
+                parts=[Decimal(48), Decimal(15), Decimal(50)],
+            )
+        ]
+    )
     clean = verify(Report(source=document.source()), document)
     caught = 0
     for index in range(6):
-        mutation = _identity_number(document, annotated, random.Random(index), index, set())
+        mutation = _identity_number(
+            document, annotated, random.Random(index), index, set()
+        )
         assert mutation is not None
-        edited = {q.value for q in find_quantities(text)} - {q.value for q in find_quantities(mutation.text)}
-        assert edited <= {Decimal(113), Decimal(48), Decimal(15), Decimal(50)}  # never a 100% elsewhere
+        edited = {q.value for q in find_quantities(text)} - {
+            q.value for q in find_quantities(mutation.text)
+        }
+        assert edited <= {
+            Decimal(113),
+            Decimal(48),
+            Decimal(15),
+            Decimal(50),
+        }  # never a 100% elsewhere
         copy = plain_document(mutation.text)
         checks = verify(Report(source=copy.source()), copy)
         before = {(c.rule, c.status) for c in clean if c.status.value != "pass"}
-        caught += any((c.rule, c.status) not in before and c.status.value != "pass" for c in checks)
+        caught += any(
+            (c.rule, c.status) not in before and c.status.value != "pass"
+            for c in checks
+        )
     assert caught == 6

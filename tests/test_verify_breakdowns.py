@@ -25,36 +25,118 @@ def checks_of(text: str):
     return verify(Report(source=document.source()), document)
 
 
-def breakdown_checks(text: str, rules=(RuleId.BREAKDOWN, RuleId.COUNT_BREAKDOWN, RuleId.TABLE_TOTAL, RuleId.UNIT_SLIP)):
+def breakdown_checks(
+    text: str,
+    rules=(
+        RuleId.BREAKDOWN,
+        RuleId.COUNT_BREAKDOWN,
+        RuleId.TABLE_TOTAL,
+        RuleId.UNIT_SLIP,
+    ),
+):
     return [c for c in checks_of(text) if c.rule in rules]
 
 
 # The grammar: text, the whole, the parts, complete, kind.
 GRAMMAR = [
-    ("支出合计799.12万元。其中:人员经费支出434.89万元,公用经费支出77.4万元,项目支出286.83万元。",
-     "799.12", ["434.89", "77.4", "286.83"], True, BreakdownKind.WHICH),
-    ("2023年下达资金113万元，其中养老补贴48万元、服务站15万元、幸福院50万元。",
-     "113", ["48", "15", "50"], True, BreakdownKind.WHICH),
-    ("收入合计100万元，其中财政拨款收入60万元。", "100", ["60"], False, BreakdownKind.WHICH),
-    ("项目支出609.74万元，其中：\n1、档案整理费5万元，用于档案整理；\n2、政策宣传5万元；\n3、就业专项资金599.74万元，用于培训。",
-     "609.74", ["5", "5", "599.74"], True, BreakdownKind.NUMBERED),
-    ("项目资金300万元由中央资金200万元和省级资金100万元构成。", "300", ["200", "100"], True, BreakdownKind.COMPOSED),
-    ("经费总额50万元，包括办公费20万元、差旅费10万元。", "50", ["20", "10"], False, BreakdownKind.INCLUDING),
-    ("特别扶助对象4378人(其中伤残扶助2104人,死亡扶助2274人);其他7人。", "4378", ["2104", "2274"], True, BreakdownKind.WHICH),
-    ("实有人数128人，其中行政人员13人，事业人员85人，自理人员30人。", "128", ["13", "85", "30"], True, BreakdownKind.WHICH),
-    ("实际执行9265.35万元，执行率88.74%。其中中央经费执行7177.37万元，省级配套执行2087.98万元。",
-     "9265.35", ["7177.37", "2087.98"], True, BreakdownKind.WHICH),
-    ("资金投入情况 | 预算数 | 执行数 |\n合计 | 100 | 90 |\n其中：中央资金 | 60 | 50 |\n省级资金 | 40 | 40 |",
-     "100", ["60", "40"], True, BreakdownKind.TABLE),
-    ("项目 | 预算数 |\n甲项目 | 30 |\n乙项目 | 70 |\n合计 | 100 |", "100", ["30", "70"], True, BreakdownKind.TABLE),
-    ("三公经费\n\n1.84\n\n1、公务用车经费\n\n2、公务接待\n\n1.84\n\n项目支出:\n\n20", "1.84", ["1.84"], True, BreakdownKind.TABLE),
+    (
+        "支出合计799.12万元。其中:人员经费支出434.89万元,公用经费支出77.4万元,项目支出286.83万元。",
+        "799.12",
+        ["434.89", "77.4", "286.83"],
+        True,
+        BreakdownKind.WHICH,
+    ),
+    (
+        "2023年下达资金113万元，其中养老补贴48万元、服务站15万元、幸福院50万元。",
+        "113",
+        ["48", "15", "50"],
+        True,
+        BreakdownKind.WHICH,
+    ),
+    (
+        "收入合计100万元，其中财政拨款收入60万元。",
+        "100",
+        ["60"],
+        False,
+        BreakdownKind.WHICH,
+    ),
+    (
+        "项目支出609.74万元，其中：\n1、档案整理费5万元，用于档案整理；\n2、政策宣传5万元；\n3、就业专项资金599.74万元，用于培训。",
+        "609.74",
+        ["5", "5", "599.74"],
+        True,
+        BreakdownKind.NUMBERED,
+    ),
+    (
+        "项目资金300万元由中央资金200万元和省级资金100万元构成。",
+        "300",
+        ["200", "100"],
+        True,
+        BreakdownKind.COMPOSED,
+    ),
+    (
+        "经费总额50万元，包括办公费20万元、差旅费10万元。",
+        "50",
+        ["20", "10"],
+        False,
+        BreakdownKind.INCLUDING,
+    ),
+    (
+        "特别扶助对象4378人(其中伤残扶助2104人,死亡扶助2274人);其他7人。",
+        "4378",
+        ["2104", "2274"],
+        True,
+        BreakdownKind.WHICH,
+    ),
+    (
+        "实有人数128人，其中行政人员13人，事业人员85人，自理人员30人。",
+        "128",
+        ["13", "85", "30"],
+        True,
+        BreakdownKind.WHICH,
+    ),
+    (
+        "实际执行9265.35万元，执行率88.74%。其中中央经费执行7177.37万元，省级配套执行2087.98万元。",
+        "9265.35",
+        ["7177.37", "2087.98"],
+        True,
+        BreakdownKind.WHICH,
+    ),
+    (
+        "资金投入情况 | 预算数 | 执行数 |\n合计 | 100 | 90 |\n其中：中央资金 | 60 | 50 |\n省级资金 | 40 | 40 |",
+        "100",
+        ["60", "40"],
+        True,
+        BreakdownKind.TABLE,
+    ),
+    (
+        "项目 | 预算数 |\n甲项目 | 30 |\n乙项目 | 70 |\n合计 | 100 |",
+        "100",
+        ["30", "70"],
+        True,
+        BreakdownKind.TABLE,
+    ),
+    (
+        "三公经费\n\n1.84\n\n1、公务用车经费\n\n2、公务接待\n\n1.84\n\n项目支出:\n\n20",
+        "1.84",
+        ["1.84"],
+        True,
+        BreakdownKind.TABLE,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "whole", "parts", "complete", "kind"), GRAMMAR)
 def test_each_form_of_breakdown_is_read_as_a_record(text, whole, parts, complete, kind):
-    found = [b for b in find_breakdowns(plain_document(text)) if b.whole.value == Decimal(whole) and b.kind is kind]
-    assert found, [(b.kind, b.whole.value, [p.value for p in b.parts]) for b in find_breakdowns(plain_document(text))]
+    found = [
+        b
+        for b in find_breakdowns(plain_document(text))
+        if b.whole.value == Decimal(whole) and b.kind is kind
+    ]
+    assert found, [
+        (b.kind, b.whole.value, [p.value for p in b.parts])
+        for b in find_breakdowns(plain_document(text))
+    ]
     record = found[0]
     assert [p.value for p in record.parts] == [Decimal(p) for p in parts]
     assert record.complete is complete
@@ -74,7 +156,11 @@ def test_each_form_of_breakdown_is_read_as_a_record(text, whole, parts, complete
     ],
 )
 def test_a_sound_statement_raises_nothing(text):
-    assert [c.message for c in checks_of(text) if c.status is not PASS and c.rule.family in ("identity", "rate")] == []
+    assert [
+        c.message
+        for c in checks_of(text)
+        if c.status is not PASS and c.rule.family in ("identity", "rate")
+    ] == []
 
 
 def test_parts_above_the_whole_fail_and_name_their_breakdown():
@@ -141,7 +227,11 @@ def test_cost_is_linear_in_the_report(tmp_path: Path):
     """A ~90 kB report of distinct amounts: checks and output stay proportionate to what the
     report states (no pairwise scan over all figures)."""
     rng = random.Random(1)
-    lines = ["某局2022年度部门整体支出绩效自评报告", "一、部门基本情况", "二、部门整体支出情况"]
+    lines = [
+        "某局2022年度部门整体支出绩效自评报告",
+        "一、部门基本情况",
+        "二、部门整体支出情况",
+    ]
     seen: set[str] = set()
     number = 0
     while sum(len(line) + 1 for line in lines) < 90_000:
@@ -151,32 +241,63 @@ def test_cost_is_linear_in_the_report(tmp_path: Path):
             continue
         seen.add(amount)
         if number % 3:
-            lines.append(f"{number}、第{number}号专项经费{amount}万元，用于第{number}项业务；项目支出{amount}万元。")
+            lines.append(
+                f"{number}、第{number}号专项经费{amount}万元，用于第{number}项业务；项目支出{amount}万元。"
+            )
         else:
             part = Decimal(amount) / 2
-            lines.append(f"第{number}号资金{amount}万元，其中中央资金{part}万元，省级资金{part}万元，执行率{rng.randint(50, 100)}%。")
-    lines += ["三、存在问题", "1、部分项目进度滞后。", "四、改进措施", "1、加快项目进度。", "自评得分95分，等级为优。"]
+            lines.append(
+                f"第{number}号资金{amount}万元，其中中央资金{part}万元，省级资金{part}万元，执行率{rng.randint(50, 100)}%。"
+            )
+    lines += [
+        "三、存在问题",
+        "1、部分项目进度滞后。",
+        "四、改进措施",
+        "1、加快项目进度。",
+        "自评得分95分，等级为优。",
+    ]
     path = tmp_path / "big.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
     assert 85_000 < path.stat().st_size < 400_000
     report = extract_report(path, Settings())
     assert len(report.breakdowns) >= number // 3 - 5
-    assert len(report.checks) <= 3 * len(report.breakdowns) + len(report.figures) // 10 + 50
+    assert (
+        len(report.checks)
+        <= 3 * len(report.breakdowns) + len(report.figures) // 10 + 50
+    )
     checks_json = sum(len(c.model_dump_json()) for c in report.checks)
     assert checks_json < 3_000 * (len(report.checks) + 1) and checks_json < 5_000_000
 
 
 def test_report_without_source_text_is_fine():
     document = plain_document("")
-    assert verify(Report(source=Source(path="x", sha256="", length=0, encoding="utf-8", format="txt")), document) is not None
+    assert (
+        verify(
+            Report(
+                source=Source(
+                    path="x", sha256="", length=0, encoding="utf-8", format="txt"
+                )
+            ),
+            document,
+        )
+        is not None
+    )
 
 
 def test_a_numbered_list_below_takes_the_amount_it_adds_up_to():
     text = "项目支出609.74万元，其中财政拨款15万元，其他594.74万元。具体如下：\n1、档案整理费5万元，用于整理；\n2、宣传5万元；\n3、工作经费5万元；\n4、专项资金594.74万元。"
-    records = [b for b in find_breakdowns(plain_document(text)) if b.kind is BreakdownKind.NUMBERED]
-    assert [(r.whole.value, len(r.parts), r.complete) for r in records] == [(Decimal("609.74"), 4, True)]
+    records = [
+        b
+        for b in find_breakdowns(plain_document(text))
+        if b.kind is BreakdownKind.NUMBERED
+    ]
+    assert [(r.whole.value, len(r.parts), r.complete) for r in records] == [
+        (Decimal("609.74"), 4, True)
+    ]
     wrong = text.replace("档案整理费5万元", "档案整理费6万元")
-    assert [c.status for c in breakdown_checks(wrong) if c.status is not PASS] == [WARN]  # a guess at its whole
+    assert [c.status for c in breakdown_checks(wrong) if c.status is not PASS] == [
+        WARN
+    ]  # a guess at its whole
 
 
 @pytest.mark.parametrize(
@@ -188,7 +309,9 @@ def test_a_numbered_list_below_takes_the_amount_it_adds_up_to():
     ],
 )
 def test_an_amount_stated_as_a_percentage_of_another(text, status):
-    assert [c.status for c in checks_of(text) if c.rule is RuleId.RATIO_STATEMENT] == [status]
+    assert [c.status for c in checks_of(text) if c.rule is RuleId.RATIO_STATEMENT] == [
+        status
+    ]
 
 
 def test_a_fund_in_yuan_far_below_the_reports_scale_warns():
@@ -202,7 +325,9 @@ def test_a_fund_in_yuan_far_below_the_reports_scale_warns():
 def test_a_share_of_thousands_of_percent_is_glued_digits_not_a_fail():
     checks = [c for c in checks_of("验收合格率20100%。") if c.rule is RuleId.RATE_RANGE]
     assert [c.status for c in checks] == [WARN]
-    assert [c.status for c in checks_of("群众满意率达120%。") if c.rule is RuleId.RATE_RANGE] == [FAIL]
+    assert [
+        c.status for c in checks_of("群众满意率达120%。") if c.rule is RuleId.RATE_RANGE
+    ] == [FAIL]
 
 
 def test_parts_above_the_last_amount_but_within_another_of_its_sentence_only_warn():

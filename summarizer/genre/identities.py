@@ -61,7 +61,11 @@ class Identities:
 
     @property
     def ids(self) -> tuple[str, ...]:
-        return tuple(i.id for group in (self.sums, self.differences, self.rates, self.growth) for i in group)
+        return tuple(
+            i.id
+            for group in (self.sums, self.differences, self.rates, self.growth)
+            for i in group
+        )
 
     def complete_partitions(self) -> dict[str, list[frozenset[str]]]:
         """Total key -> the sets of part keys that, named in full, make the whole."""
@@ -72,10 +76,16 @@ class Identities:
         return found
 
 
-def _keys(entry: dict, field: str, where: str, known: set[str], *, required: bool = True) -> tuple[str, ...]:
+def _keys(
+    entry: dict, field: str, where: str, known: set[str], *, required: bool = True
+) -> tuple[str, ...]:
     value = entry.get(field, [] if not required else None)
     values = [value] if isinstance(value, str) else value
-    if values is None or (required and not values) or not all(isinstance(v, str) for v in values):
+    if (
+        values is None
+        or (required and not values)
+        or not all(isinstance(v, str) for v in values)
+    ):
         raise GenreError(f"{where}.{field}: needs one or more figure keys")
     unknown = [v for v in values if v not in known]
     if unknown:
@@ -87,12 +97,19 @@ def build_identities(data: dict, known: set[str]) -> Identities:
     """Validate identities.toml against the figure keys."""
     unexpected = set(data) - {"sum", "difference", "rate", "growth"}
     if unexpected:
-        raise GenreError(f"identities: unknown section(s) {', '.join(sorted(unexpected))}")
+        raise GenreError(
+            f"identities: unknown section(s) {', '.join(sorted(unexpected))}"
+        )
     seen: set[str] = set()
 
     def head(entry: dict, where: str) -> tuple[str, str]:
         ident, name = entry.get("id"), entry.get("name")
-        if not isinstance(ident, str) or not ident or not isinstance(name, str) or not name:
+        if (
+            not isinstance(ident, str)
+            or not ident
+            or not isinstance(name, str)
+            or not name
+        ):
             raise GenreError(f"{where}: needs an id and a name")
         if ident in seen:
             raise GenreError(f"{where}: duplicate id {ident!r}")
@@ -107,25 +124,51 @@ def build_identities(data: dict, known: set[str]) -> Identities:
         if mode not in MODES:
             raise GenreError(f"{where}.mode: one of {MODES}")
         total = _keys(entry, "total", where, known)[0]
-        sums.append(SumIdentity(ident, name, total, _keys(entry, "parts", where, known), mode, bool(entry.get("complete", False)), bool(entry.get("lines", False))))
+        sums.append(
+            SumIdentity(
+                ident,
+                name,
+                total,
+                _keys(entry, "parts", where, known),
+                mode,
+                bool(entry.get("complete", False)),
+                bool(entry.get("lines", False)),
+            )
+        )
     differences = []
     for index, entry in enumerate(data.get("difference", [])):
         where = f"identities.difference[{index}]"
         ident, name = head(entry, where)
-        differences.append(DifferenceIdentity(
-            ident, name, _keys(entry, "total", where, known)[0], _keys(entry, "minuend", where, known),
-            _keys(entry, "subtrahend", where, known), _keys(entry, "addend", where, known, required=False),
-        ))
+        differences.append(
+            DifferenceIdentity(
+                ident,
+                name,
+                _keys(entry, "total", where, known)[0],
+                _keys(entry, "minuend", where, known),
+                _keys(entry, "subtrahend", where, known),
+                _keys(entry, "addend", where, known, required=False),
+            )
+        )
     rates = []
     for index, entry in enumerate(data.get("rate", [])):
         where = f"identities.rate[{index}]"
         ident, name = head(entry, where)
-        rates.append(RateIdentity(ident, name, _keys(entry, "rate", where, known)[0], _keys(entry, "numerator", where, known), _keys(entry, "denominator", where, known)))
+        rates.append(
+            RateIdentity(
+                ident,
+                name,
+                _keys(entry, "rate", where, known)[0],
+                _keys(entry, "numerator", where, known),
+                _keys(entry, "denominator", where, known),
+            )
+        )
     growth = []
     for index, entry in enumerate(data.get("growth", [])):
         where = f"identities.growth[{index}]"
         ident, name = head(entry, where)
-        growth.append(GrowthIdentity(ident, name, _keys(entry, "rate", where, known)[0]))
+        growth.append(
+            GrowthIdentity(ident, name, _keys(entry, "rate", where, known)[0])
+        )
     return Identities(tuple(sums), tuple(differences), tuple(rates), tuple(growth))
 
 
