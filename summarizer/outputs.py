@@ -11,17 +11,18 @@ import functools
 import os
 import tempfile
 import threading
+from urllib.parse import quote
 from pathlib import Path
 
 from .config import Settings
-from .errors import OutputError
+from .errors import OutputError, SummarizerError
 from .schemas import Report
 
 
 # A file name may hold at most 255 bytes on every common file system. An output is STEM.EXT
 # (longest extension ".docx"/".json", 5 bytes), so a stem keeps at most this many bytes.
 NAME_MAX = 255
-STEM_MAX = NAME_MAX - len(".docx")
+STEM_MAX = NAME_MAX - len(".evidence.html")  # the longest output suffix
 # Stems the batch writes itself (index.html, overview.csv/.xlsx/.html): a report called
 # index.txt or overview.txt gets "index-2" so its summary is never overwritten by the batch.
 RESERVED_STEMS = frozenset({"index", "overview"})
@@ -97,16 +98,48 @@ def render_json(report: Report) -> bytes:
     return report.model_dump_json(indent=2).encode("utf-8")
 
 
+EVIDENCE_SUFFIX = "evidence.html"
+
+
+def link_to(file_name: str) -> str:
+    """A relative, URL-encoded link to a file beside the one linking (never a scheme)."""
+    return "./" + quote(os.fsencode(file_name), safe="")
+
+
+def _evidence_page(report: Report, settings: Settings) -> str | None:
+    """The evidence view needs the text the spans point into: the source, read again and
+    accepted only when it is still the file that was extracted (same sha256)."""
+    from .ingest import read_document
+
+    try:
+        document = read_document(Path(report.source.path), settings)
+    except (SummarizerError, OSError):
+        return None
+    if report.source.sha256 and document.sha256 and document.sha256 != report.source.sha256:
+        return None
+    return document.original
+
+
 def write_outputs(report: Report, settings: Settings, out_dir: Path, stem: str) -> list[Path]:
     rendered: dict[str, bytes] = {}
     others = [fmt for fmt in settings.formats if fmt != "json"]
+    evidence: bytes | None = None
+    if "html" in others:
+        from .evidence_view import render_evidence
+
+        text = _evidence_page(report, settings)
+        if text is not None:
+            evidence = render_evidence(report, text, settings, summary_href=link_to(f"{stem}.html")).encode("utf-8")
     if others:
         from .render import render_formats
 
-        rendered.update(render_formats(report, others, settings))
+        page = link_to(f"{stem}.{EVIDENCE_SUFFIX}") if evidence is not None else ""
+        rendered.update(render_formats(report, others, settings, evidence_page=page))
     if "json" in settings.formats:
         rendered["json"] = render_json(report)
     rendered = {fmt: rendered[fmt] for fmt in settings.formats}  # write in the order asked
+    if evidence is not None:
+        rendered[EVIDENCE_SUFFIX] = evidence
     written: list[Path] = []
     try:
         for fmt, data in rendered.items():

@@ -217,8 +217,8 @@ class OverviewCollector:
             self.failed.append(FailedFile(name, displayable(outcome.error or "failed")))
             return
         outputs = [Path(p).name for p in (outcome.outputs or [])]
-        html = next((p for p in outputs if Path(p).suffix == ".html"), None)
-        links = tuple((Path(p).suffix.lstrip(".").upper(), href_for(p)) for p in outputs)
+        html = next((p for p in outputs if p.endswith(".html") and not p.endswith(".evidence.html")), None)
+        links = tuple(("原文对照" if p.endswith(".evidence.html") else Path(p).suffix.lstrip(".").upper(), href_for(p)) for p in outputs)
         self.rows.append(overview_row(outcome.report, name, href_for(html) if html else None, self.settings, links))
 
     def add_report(self, report: Report) -> None:

@@ -642,6 +642,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
             "warn": len(warned_all),
             "fail": len(failed_all),
         },
+        "evidence_page": "",  # set by render_formats when an evidence view is written
         "left_out": bound.left_out,  # (section, entries not shown): the JSON output has them all
         "evidence": evidence.items,
         "warnings": [one_line(w) for w in report.warnings],
@@ -743,14 +744,18 @@ def render_docx(report: Report, settings: Settings | None = None) -> bytes:
     return markdown_to_docx(render_markdown(report, settings), title=_meta_view(report).title, settings=settings)
 
 
-def render_formats(report: Report, formats: Iterable[str], settings: Settings) -> dict[str, bytes]:
+def render_formats(
+    report: Report, formats: Iterable[str], settings: Settings, evidence_page: str = ""
+) -> dict[str, bytes]:
     """Every requested non-JSON format of one report, from one context (the draft and the
-    figure assessment are computed once, and docx reuses the md text)."""
+    figure assessment are computed once, and docx reuses the md text). `evidence_page` is the
+    relative link of the report's evidence view, when one is written beside the summary."""
     wanted = list(formats)
     unknown = [fmt for fmt in wanted if fmt not in ("md", "html", "docx")]
     if unknown:
         raise OutputError(f"no renderer for format {unknown[0]!r}; choose md, html or docx")
     context = build_context(report, settings)
+    context["evidence_page"] = evidence_page
     rendered: dict[str, bytes] = {}
     markdown = _markdown(context, settings) if {"md", "docx"} & set(wanted) else ""
     for fmt in wanted:
