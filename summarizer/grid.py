@@ -91,7 +91,7 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
                 cells.append(StreamCell("", line.start, line.start))
             last_separator = True
             continue
-        parts = raw.split("|")
+        parts = re.split(r"[|\t]", raw)
         filled = [part for part in parts if part.strip()]
         if len(filled) >= 2:
             # An inline row: "label | 2000 | 1157.97 | ||||".
@@ -264,8 +264,9 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
             row[1] = nxt
             scan += 1
         nxt = cells[scan] if scan < len(cells) else None
-        if nxt is None or not nxt.text or len(nxt.text) > MAX_NAME * 3 or _is_value(nxt):
-            misses += 1
+        if nxt is None or not nxt.text or len(nxt.text) > MAX_NAME * 3 or _is_value(nxt) \
+                or len(re.findall(r"[\u4e00-\u9fff]", nxt.text)) < 2:
+            misses += 1  # an indicator is named in words ("分)" is a broken cell)
             position = scan + 1
             continue
         row[name_at] = nxt
@@ -273,7 +274,7 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
         column = name_at + 1
         while column < width and scan < len(cells) and cells[scan] is not None:
             candidate = cells[scan]
-            if level1.match(_compact(candidate.text)) or (level2.match(_compact(candidate.text)) and column < width - 1):
+            if level1.match(_compact(candidate.text)) or level2.match(_compact(candidate.text)):
                 break  # a new row opens before this one filled its columns
             row[column] = candidate
             column += 1

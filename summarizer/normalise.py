@@ -18,6 +18,8 @@ import html
 import re
 from collections.abc import Callable
 
+from .genre import vocabulary
+
 CJK = "\u3400-\u9fff\uf900-\ufaff"
 _Text = tuple[str, list[int]]
 
@@ -124,6 +126,53 @@ def _join_decimal(match: re.Match[str]) -> str:
     return "."
 
 
+# A form whose cells a PDF text layer separated by single spaces ("年初预算数 全年预算数 全年执行数
+# 分值 …"): many words of two or more characters on one line. Its spaces become tabs (cell
+# separators) before layout spaces are dropped, so the cells are not glued into one word.
+_SPACED_LINE = re.compile(r"[^\n]*\S(?: +\S+){11,}[^\n]*")
+MIN_CELL_WORDS = 12
+
+
+_CLAUSE_MARK = re.compile(r"[，,。；;、]")
+_CJK_GAP = re.compile(rf"(?<=[{CJK}）)]) +(?=[{CJK}（(≥≤])")
+
+
+def _is_column_name(word: str) -> bool:
+    genre = vocabulary()
+    return any(entry.pattern.search(word) for entry in (*genre.form_budget_columns, *genre.form_indicator_columns))
+
+
+def _cells_to_tabs(match: re.Match[str]) -> str:
+    line = match.group(0)
+    words = line.split()
+    long_words = sum(len(word) >= 2 for word in words)
+    clauses = sum(bool(_CLAUSE_MARK.search(word)) for word in words)
+    if (
+        len(words) < MIN_CELL_WORDS
+        or long_words * 4 < len(words) * 3  # OCR debris between single characters ("部 门 整 体")
+        or clauses * 5 > len(words)  # prose: its words carry commas and full stops
+        or len(_CJK_GAP.findall(line)) < MIN_CELL_WORDS // 2  # "2022 年" gaps are not cells
+        or sum(_is_column_name(word) for word in words) < 3  # a form names its columns in whole words
+    ):
+        return line
+    out, depth = [], 0
+    for index, char in enumerate(line):
+        depth += char in "（(" and 1 or 0
+        depth -= char in "）)" and depth > 0 and 1 or 0
+        # "相关性(5 分)": a space inside brackets is inside one cell.
+        out.append("\t" if char == " " and depth == 0 and (index == 0 or line[index - 1] != " ") else char)
+    return "".join(out)
+
+
+def _join_unit(match: re.Match[str]) -> str:
+    """"项目支出875.6\n万元" is one statement; "100\n%" where the number stands alone on its
+    line is a form's value cell and its unit cell."""
+    text = match.string
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    alone = re.fullmatch(r"[\s|]*[\d.,]+", text[line_start : match.start()])
+    return match.group(0) if alone else ""
+
+
 def _drop_layout_space(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
     if start == 0 or end == len(text):
@@ -209,9 +258,10 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
     text, offsets = _rewrite(text, offsets, _DECIMAL_GAP, _join_decimal)
     text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
+    text, offsets = _rewrite(text, offsets, _SPACED_LINE, _cells_to_tabs)
     text, offsets = _rewrite(text, offsets, _SPACES, _drop_layout_space)
     text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
-    text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _with_space_to_empty)
+    text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _join_unit)
     text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
     text, offsets = _rewrite(text, offsets, _PINYIN_GLOSS, _with_space_to_empty)
     text = to_simplified(text)

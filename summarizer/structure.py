@@ -501,7 +501,10 @@ def _row_end(tables: list[Table], position: int) -> int | None:
 def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Table]:
     """Flattened forms (grid.py) as tables whose rows carry canonical column labels."""
     found = []
-    stream = cell_stream(lines, [(table.start, table.end + 1) for table in tables])
+    # Tables the row reader understood stay its own; the rest (a tab row with no header the
+    # reader knows, such as a whole form on one line) go to the form grid as cells.
+    understood = [t for t in tables if t.layout == "cell_per_line" or any(row.labels for row in t.rows) or len(t.rows) > 1]
+    stream = cell_stream(lines, [(table.start, table.end + 1) for table in understood])
     text = "\n".join(line.text for line in lines)
     for form in form_rows(stream) + glued_rows(text) + glued_indicator_rows(text):
         rows = []
@@ -535,7 +538,13 @@ def analyse(document: Document) -> Layout:
     for table in tables:
         _label_columns(table)
         table.caption = _caption(lines, table, headings)
-    tables = sorted(tables + _form_tables(lines, tables, headings), key=lambda table: table.start)
+    forms = _form_tables(lines, tables, headings)
+    # A tab row the row reader did not understand and the form grid did is the grid's alone.
+    tables = [
+        t for t in tables
+        if not (len(t.rows) == 1 and not any(r.labels for r in t.rows) and any(f.start < t.end and t.start < f.end for f in forms))
+    ]
+    tables = sorted(tables + forms, key=lambda table: table.start)
     cues = len(_REPORT_CUES.findall(text))
     is_report = bool(_GENRE_TITLE.search(text[:300])) or cues >= 3 and (
         len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000]))

@@ -12,14 +12,16 @@ import pytest
 
 from summarizer.backends.rules import RulesBackend
 from summarizer.backends.rules_meta import region_of, unit_name_in
-from summarizer.document import plain_document
+from summarizer.document import Document
 from summarizer.grid import cell_stream, form_rows
 from summarizer.normalise import normalise
 from summarizer.structure import analyse, split_lines
 
 
 def extract(text: str):
-    document = plain_document(text)
+    """The rules backend on a text, normalised as ingest normalises a file."""
+    normalised, offsets = normalise(text)
+    document = Document(path="<text>", original=text, text=normalised, offsets=offsets)
     return RulesBackend().extract(document, analyse(document))
 
 
@@ -81,6 +83,9 @@ def test_a_signature_date_is_the_report_date_but_a_table_date_is_not():
     ("raw", "expected"),
     [
         ("預(yù)算單位名稱某區(qū)文化局預算執行情況財政撥款收入，經費項目績效評價報告。", "预算单位名称某区文化局预算执行情况财政拨款收入，经费项目绩效评价报告。"),  # 繁体 with pinyin glosses
+        ("部 门 整 体 支 出 绩 效 自 评 报 告 一 级 指 标 年 初 预 算", "部门整体支出绩效自评报告一级指标年初预算"),  # OCR debris
+        ("我局 2022 年支出 126 万元，为进一步 畅通投诉 反馈渠道，全市 84 个热线成员单位广泛利用 宣传 渠道 开展 活动 十二 场", "我局2022年支出126万元"),  # prose keeps its words
+        ("一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 产出指标 数量指标 培训人次 ≥300人 320人 相关性(5 分)", "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t产出指标"),  # a spaced form
         ("项目基本情况" * 30 + "一、基本情况(一)项目概况。", "\n一、基本情况\n(一)项目概况。"),  # a one-line paste
     ],
 )
@@ -96,6 +101,7 @@ HEADER = ["年初预算", "调整后预算数", "预算执行数", "预算执行
 ROW = ["总额", "238.93", "251.89", "251.89", "100.00%", "10", "9"]
 
 LAYOUTS = {
+    "spaced (a PDF text layer)": "项目名称 某某项目 主管部门 某县某局 项目资金(万元) " + " ".join(HEADER) + " " + " ".join(ROW) + " 其他资金",
     "separator": "\n|\n".join(["预算执行情况(万元)", *HEADER, "||||", *ROW]) + "\n|\n||||",
     "trailing": "\n".join(f"{cell} |" for cell in ["预算执行情况(万元)", *HEADER]) + "\n||||\n" + "\n".join(f"{cell} |" for cell in ROW),
     "inline": " | ".join(["预算执行情况(万元)", "年度预算数(万元)", *HEADER]) + " | ||\n" + " | ".join(ROW) + " | ||||",
@@ -105,7 +111,7 @@ LAYOUTS = {
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_flattened_budget_table_is_regrouped_in_every_layout(layout):
-    text = LAYOUTS[layout]
+    text = normalise(LAYOUTS[layout])[0]
     tables = form_rows(cell_stream(split_lines(text), []))
     assert len(tables) == 1 and len(tables[0]) == 1, layout
     row = tables[0][0]

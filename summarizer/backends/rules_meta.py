@@ -40,7 +40,7 @@ _LEAD = re.compile(r"(?:附件\s*\d*|\d{1,2}[、.．](?!\d)|[\s#:：])*")
 _YEAR = re.compile(r"(20\d{2})\s*年(度?)")
 _YEAR_IN_TITLE = re.compile(r"[（(]?\s*(20\d{2})\s*年度?\s*[）)]?")
 _DATE_CN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_SEPARATORS = re.compile(r"(?:[\s|:：]|[（(][盖公]章[）)])*")
+_SEPARATORS = re.compile(r"(?:[\s|:：]|[（(][盖公]章[）)]|\d{3,}-)*")  # "219001-某镇人民政府": a budget code
 _MIN_UNIT = 3
 _MAX_UNIT = 40
 
