@@ -6,19 +6,69 @@ so `summarizer --help` stays fast (openai, instructor, docx, rich tables load on
 from __future__ import annotations
 
 import sys
+import tempfile
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import typer
 
 from .errors import ExitCode, SummarizerError
 
+EXIT_CODES = (
+    "Exit codes: 0 ok · 1 some files in a batch failed · 2 bad arguments · 3 unreadable input · "
+    "4 bad settings · 5 backend failure · 6 output not writable · 7 evaluation below thresholds."
+)
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Extract, verify and summarise 预算绩效自评报告 (budget-performance self-evaluation reports).",
+    epilog=EXIT_CODES,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+
+
+class Backend(str, Enum):
+    rules = "rules"
+    llm = "llm"
+    hybrid = "hybrid"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"summarizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version and exit"),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v: show retries and fallbacks; -vv: debug"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar or summary table; errors only"),
+) -> None:
+    from .console import set_verbosity
+
+    set_verbosity(-1 if quiet else verbose)
+
+
+@contextmanager
+def _input_file(file: Path) -> Iterator[Path]:
+    """FILE as given, or for "-" the bytes of stdin in a temporary file (named by what they are)."""
+    if str(file) != "-":
+        yield file
+        return
+    data = sys.stdin.buffer.read()
+    suffix = ".docx" if data.startswith(b"PK") else ".pdf" if data.startswith(b"%PDF") else ".txt"
+    with tempfile.TemporaryDirectory(prefix="summarizer-") as folder:
+        path = Path(folder) / f"stdin{suffix}"
+        path.write_bytes(data)
+        yield path
+
 
 BackendOption = typer.Option(None, "--backend", "-b", help="rules (default, offline) | llm | hybrid")
 ConfigOption = typer.Option(None, "--config", help="TOML config file (or SUMMARIZER_CONFIG)")
@@ -31,6 +81,9 @@ FallbackOption = typer.Option(None, "--fallback/--no-fallback", help="on LLM fai
 def _settings(config: Optional[Path] = None, **flags: Any):
     from .config import resolve_settings
 
+    if isinstance(flags.get("backend"), Backend):
+        flags["backend"] = flags["backend"].value
+
     return resolve_settings(flags=flags, config_file=config)
 
 
@@ -39,7 +92,8 @@ def _report_for(file: Path, config: Optional[Path], **flags: Any):
     from .pipeline import extract_report
 
     try:
-        return extract_report(file, _settings(config, **flags))
+        with _input_file(file) as path:
+            return extract_report(path, _settings(config, **flags))
     except SummarizerError as error:
         raise _fail(error) from None
 
@@ -51,8 +105,8 @@ def _fail(error: SummarizerError) -> typer.Exit:
 
 @app.command()
 def extract(
-    file: Path = typer.Argument(..., help="a report: .txt, .md, .docx or .pdf"),
-    backend: Optional[str] = BackendOption,
+    file: Path = typer.Argument(..., help="a report: .txt, .md, .docx or .pdf; - reads stdin"),
+    backend: Optional[Backend] = BackendOption,
     verify: Optional[bool] = typer.Option(None, "--verify/--no-verify", help="run the verification pass (default: on)"),
     config: Optional[Path] = ConfigOption,
     model: Optional[str] = ModelOption,
@@ -74,7 +128,7 @@ def run(
     paths: list[Path] = typer.Argument(..., help="report files and/or folders"),
     out: Path = typer.Option(..., "--out", "-o", help="output folder"),
     formats: Optional[str] = typer.Option(None, "--format", "-f", help="comma-separated: json,md,html,docx"),
-    backend: Optional[str] = BackendOption,
+    backend: Optional[Backend] = BackendOption,
     templates: Optional[Path] = typer.Option(None, "--templates", help="folder of templates overriding the built-in ones"),
     config: Optional[Path] = ConfigOption,
     model: Optional[str] = ModelOption,
@@ -117,8 +171,8 @@ def run(
 
 @app.command()
 def draft(
-    file: Path = typer.Argument(..., help="a report (.txt, .md, .docx, .pdf) or its JSON output"),
-    backend: Optional[str] = BackendOption,
+    file: Path = typer.Argument(..., help="a report (.txt, .md, .docx, .pdf) or its JSON output; - reads stdin"),
+    backend: Optional[Backend] = BackendOption,
     templates: Optional[Path] = typer.Option(None, "--templates", help="folder of templates (and suggestions.toml) overriding the built-in ones"),
     config: Optional[Path] = ConfigOption,
 ) -> None:
@@ -128,7 +182,8 @@ def draft(
 
     try:
         settings = _settings(config, backend=backend, templates_dir=templates)
-        report = load_report(file, settings)
+        with _input_file(file) as path:
+            report = load_report(path, settings)
         text = render_draft(report, settings)
     except SummarizerError as error:
         raise _fail(error) from None
@@ -137,8 +192,8 @@ def draft(
 
 @app.command("verify")
 def verify_command(
-    file: Path = typer.Argument(..., help="a report: .txt, .md, .docx or .pdf"),
-    backend: Optional[str] = BackendOption,
+    file: Path = typer.Argument(..., help="a report: .txt, .md, .docx or .pdf; - reads stdin"),
+    backend: Optional[Backend] = BackendOption,
     passes: bool = typer.Option(True, "--passes/--no-passes", help="also list the checks that hold"),
     config: Optional[Path] = ConfigOption,
     model: Optional[str] = ModelOption,
@@ -167,7 +222,7 @@ def schema() -> None:
 
 @app.command("eval")
 def eval_command(
-    backend: Optional[str] = BackendOption,
+    backend: Optional[Backend] = BackendOption,
     gold: Path = typer.Option(Path("eval/gold"), "--gold", help="folder of gold annotations (*.json)"),
     samples: Path = typer.Option(Path("samples"), "--samples", help="folder holding the reports the gold files name"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="run file to write (default: eval/runs/<time>-<backend>.json)"),

@@ -11,6 +11,28 @@ from typing import Any
 
 from .schemas import CheckStatus
 
+# -1 quiet (errors only), 0 normal, 1 verbose (retries and fallbacks), 2 debug. Set once by the CLI.
+_verbosity = 0
+
+
+def set_verbosity(level: int) -> None:
+    """-q / -v / -vv: quiet drops the progress bar and tables; verbose shows the LLM client's
+    retries and the backend's fallbacks (the "summarizer" loggers) on stderr."""
+    import logging
+
+    global _verbosity
+    _verbosity = level
+    logger = logging.getLogger("summarizer")
+    if level >= 1 and not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("summarizer: %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if level >= 2 else logging.INFO if level == 1 else logging.WARNING if level == 0 else logging.ERROR)
+
+
+def is_quiet() -> bool:
+    return _verbosity < 0
+
 
 def _console(stderr: bool = False):
     import sys
@@ -25,7 +47,10 @@ def _console(stderr: bool = False):
 
 @contextmanager
 def progress_bar(description: str = "reports", total: int | None = None) -> Iterator[Callable[[Any], None]]:
-    """Yield a callback that advances a progress bar on stderr by one item per call."""
+    """Yield a callback that advances a progress bar on stderr by one item per call (none when quiet)."""
+    if is_quiet():
+        yield lambda _item=None: None
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -46,6 +71,10 @@ def print_batch_summary(result) -> None:
     from .outputs import displayable
 
     console = _console()
+    if is_quiet():  # errors only: the failures, on stderr
+        for outcome in result.failures:
+            _console(stderr=True).print(f"failed: {displayable(outcome.error)}", markup=False, highlight=False, soft_wrap=True)
+        return
     table = Table(title="summarizer run")
     for column in ("file", "figures", "indicators", "problems", "measures", "fail", "warn", "status"):
         table.add_column(column, justify="left" if column in ("file", "status") else "right")

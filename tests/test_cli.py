@@ -69,6 +69,10 @@ def test_unknown_format_is_a_one_line_config_error(tmp_path):
 
 def test_unknown_backend_is_a_config_error():
     path = SAMPLES / "xiangyin_2022_administrative_approval_bureau_department.txt"
+    # As a flag it is a bad argument, refused with the choices (exit 2); from the environment or
+    # a config file it is a bad setting (exit 4).
     result = runner.invoke(app, ["extract", str(path), "--backend", "nope"])
+    assert result.exit_code == 2 and "rules" in result.output
+    result = runner.invoke(app, ["extract", str(path)], env={"SUMMARIZER_BACKEND": "nope"})
     assert result.exit_code == 4
     assert "Traceback" not in result.output
