@@ -222,8 +222,8 @@ def _heading(line: Line) -> Heading | None:
 
 
 def _label_heading(text: str, line: Line) -> Heading | None:
-    title = re.sub(r"\s+", "", text)
-    if not title or len(title) > MAX_HEADING_CHARS or title[-1] in "。；;，,":
+    title = re.sub(r"\s+", "", text).strip("|")  # "存在问题 |": a form cell flattened with its bar
+    if not title or len(title) > MAX_HEADING_CHARS or title[-1] in "。；;，," or re.search(r"[，,。；;]", title):
         return None
     if re.search(r"\d", title) and not re.search(r"[（(]%[）)]", title):
         return None
@@ -488,6 +488,27 @@ def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[He
     return found
 
 
+def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Heading]:
+    """"存在问题 | 1、资金到位较晚。2、宣传不够。 | |": a form row flattened onto one line whose first
+    cell names a text role is a section over the rest of that line."""
+    taken = {heading.start for heading in headings}
+    found = []
+    for line in lines:
+        if "|" not in line.text or line.start in taken or any(t.start <= line.start <= t.end for t in tables):
+            continue
+        cells = [cell for cell in re.split(r"[|\t]", line.text) if cell.strip()]
+        if len(cells) < 2:
+            continue
+        title = re.sub(r"\s+", "", cells[0])
+        if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
+            continue
+        if sum(len(cell.strip()) for cell in cells[1:]) < 6:
+            continue
+        start = line.start + line.text.index(cells[0].strip())
+        found.append(Heading(title, "", LABEL_LEVEL, start, start + len(cells[0].strip()), label=True, limit=line.end))
+    return found
+
+
 def _row_end(tables: list[Table], position: int) -> int | None:
     """End of the one-cell-per-line table row holding a label cell (its content is that row)."""
     for table in tables:
@@ -533,7 +554,10 @@ def analyse(document: Document) -> Layout:
     for heading in headings:
         if heading.label:
             heading.limit = _row_end(tables, heading.start)
-    headings = sorted(headings + _row_label_headings(tables, headings), key=lambda h: h.start)
+    headings = sorted(
+        headings + _row_label_headings(tables, headings) + _inline_row_headings(lines, tables, headings),
+        key=lambda h: h.start,
+    )
     sections = _sections(headings, len(text))
     for table in tables:
         _label_columns(table)

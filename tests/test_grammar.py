@@ -272,3 +272,23 @@ def test_a_glued_indicator_table_is_read_token_by_token(case, text, rows):
         for i in report.indicators if i.name not in ("总分", "合计")
     ]  # fmt: skip
     assert found == rows
+
+
+# ---- problems and measures in every layout ---------------------------------------------------
+
+TEXT_LAYOUTS = {
+    "headed sections": "一、存在的问题\n1、资金到位较晚，影响项目进度。\n2、宣传力度不够。\n二、改进措施\n1、加强与财政部门沟通。\n2、加大宣传力度。\n",
+    "one-line paste": "情况说明" * 45 + "五、存在的问题(一)资金到位较晚，影响项目进度。(二)宣传力度不够。六、改进措施(一)加强与财政部门沟通。(二)加大宣传力度。",
+    "一是/二是": "四、存在的问题及原因分析\n一是资金到位较晚，影响项目进度。二是宣传力度不够。\n五、下一步改进措施\n一是加强与财政部门沟通。二是加大宣传力度。\n",
+    "inline form rows": "存在问题 | 1、资金到位较晚，影响项目进度。2、宣传力度不够。 | |\n改进措施 | 1、加强与财政部门沟通。2、加大宣传力度。 | |\n",
+    "cell per line with bars": "存在问题 |\n1、资金到位较晚，影响项目进度。 |\n2、宣传力度不够。 |\n改进措施 |\n1、加强与财政部门沟通。 |\n2、加大宣传力度。 |\n项目负责人: |\n",
+    "tab row": "存在问题\t1、资金到位较晚，影响项目进度。2、宣传力度不够。\n改进措施\t1、加强与财政部门沟通。2、加大宣传力度。\n",
+}
+
+
+@pytest.mark.parametrize("layout", TEXT_LAYOUTS)
+def test_problems_and_measures_in_every_layout(layout):
+    report = extract("某县某局2023年度项目支出绩效自评报告\n" + TEXT_LAYOUTS[layout])
+    strip = lambda text: text.lstrip("0123456789、.()（）一二是")  # noqa: E731
+    assert [strip(p.text) for p in report.problems] == ["资金到位较晚，影响项目进度。", "宣传力度不够。"]
+    assert [strip(m.text) for m in report.measures] == ["加强与财政部门沟通。", "加大宣传力度。"]

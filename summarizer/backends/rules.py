@@ -127,6 +127,9 @@ def _section_spans(layout: Layout, roles: tuple[Role, ...]) -> list[tuple[int, i
     return spans
 
 
+_FIELD_LABEL = re.compile(r"[\u4e00-\u9fff（）()]{2,10}[:：][\s|]*")
+
+
 def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a body into one range per stated point: list markers, 一是/二是, else paragraphs."""
     lines = []
@@ -135,9 +138,15 @@ def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
         lines.append((position, position + len(raw)))
         position += len(raw) + 1
     points: list[list[int]] = []
+    closed = False
     for line_start, line_end in lines:
-        line = text[line_start:line_end].strip("\t ")
+        line = text[line_start:line_end].strip("\t |")
         if not line:
+            continue
+        if _FIELD_LABEL.fullmatch(line):
+            closed = True  # "项目负责人:": the form's next field, not more of this point
+            continue
+        if closed:
             continue
         if re.fullmatch(r"[\s\t]*", line) or _is_label_only(line):
             continue
@@ -178,6 +187,11 @@ _TEMPLATE_TEXT = vocabulary().template_text
 
 
 def _item(document: Document, start: int, end: int, backend: str = "rules") -> TextItem | None:
+    # A flattened form's bars around a cell ("| 1、资金到位较晚。", "不够。 | |") are not the point's.
+    while start < end and document.text[start] in " \t|":
+        start += 1
+    while end > start and document.text[end - 1] in " \t|\n":
+        end -= 1
     evidence = document.evidence(start, end)
     text = re.sub(r"\s+", " ", evidence.quote.replace("\t", " ")).strip()
     if len(re.sub(r"\W", "", text)) < MIN_ITEM_CHARS:
