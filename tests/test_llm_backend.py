@@ -334,7 +334,7 @@ def test_api_key_env_names_the_variable(tmp_path, monkeypatch, server):
     server.enqueue(Reply(content=VALID))
     report = run_llm(server, tmp_path, api_key_env="DEEPSEEK_API_KEY")
     assert report.backend == "llm"
-    assert server.headers[0]["Authorization"] == f"Bearer {KEY}"
+    assert server.headers[0]["authorization"] == f"Bearer {KEY}"
 
 
 # -- the CLI against the fake server: contract, cache, no key anywhere ---------------------------
@@ -489,12 +489,15 @@ def test_long_report_is_chunked_merged_and_bounded_in_concurrency(server, tmp_pa
         {"key": "expenditure_total", "label": "支出合计", "value": "100.5", "unit": "万元", "evidence": "第1项工作支出合计100.5万元"},
     ])
     server.default = Reply(content=answer, delay=0.2)
-    report = run_llm(server, tmp_path, text=text, input_budget=6000, concurrency=2)
+    report = run_llm(server, tmp_path, text=text, context_tokens=4096, concurrency=2)
     assert server.count >= 3 and report.usage.requests == server.count
     assert server.max_in_flight <= 2
     assert len(report.figures) == 1  # the same number from every chunk is one figure
-    for request in server.requests:
-        assert len(request["messages"][1]["content"]) < 6000
+    system = {request["messages"][0]["content"] for request in server.requests}
+    assert len(system) == 1  # the guidance and schema, once per request, the same for every part
+    for index, request in enumerate(server.requests):
+        user = request["messages"][1]["content"]
+        assert len(user) < 4096 and f"/{server.count}部分" in user
 
 
 def test_prompts_are_found_in_the_checkout_and_when_installed(tmp_path):
@@ -549,8 +552,10 @@ def test_hybrid_asks_only_for_the_weak_parts_and_records_who_produced_what(serve
     report = backend.extract(document, layout)
 
     assert server.count == 1
-    user = server.requests[0]["messages"][1]["content"]
-    assert "indicators" in user and "problems、" not in user and "【problems" not in user
+    system = server.requests[0]["messages"][0]["content"]
+    assert "\nindicators：" in system and "\nproblems：" not in system  # guidance for the weak parts only
+    schema, _ = json.JSONDecoder().raw_decode(system.split("JSON Schema：", 1)[1])
+    assert set(schema["properties"]) == set(weak)
     assert report.backend == "hybrid" and report.prompt_hash and report.usage.requests == 1
     assert report.meta.unit_name == "某县农业农村局"
     assert [i.backend for i in report.indicators] == ["llm"]
