@@ -144,7 +144,7 @@ def _compact(node: Any, defs: dict[str, Any], uses: dict[str, int]) -> Any:
         if uses.get(name, 0) <= 1:  # written in place: a reference costs more than it saves
             inlined = _compact(defs[name], defs, uses)
             extra = {key: _compact(value, defs, uses) for key, value in node.items() if key != "$ref" and key not in _DROP}
-            return {**inlined, **extra}
+            return _tidy({**inlined, **extra})
         return {key: value for key, value in node.items() if key not in _DROP}
     if "anyOf" in node:
         branches = [branch for branch in node["anyOf"] if branch != {"type": "null"}]
@@ -156,16 +156,19 @@ def _compact(node: Any, defs: dict[str, Any], uses: dict[str, int]) -> Any:
             kinds = [branch["type"] for branch in branches]
             return _compact({"type": "string" if "string" in kinds else kinds[0], **rest}, defs, uses)
         node = {**rest, "anyOf": branches}
-    compact = {
+    return _tidy({
         key: (_compact(value, defs, uses) if key != "properties" else {k: _compact(v, defs, uses) for k, v in value.items()})
         for key, value in node.items()
         if key not in _DROP and key != "$defs"
-    }
-    if "enum" in compact and "description" in compact:
-        del compact["enum"]  # the description lists the values with their meaning: once is enough
-    if compact.get("type") == "string" and set(compact) <= {"type", "description"}:
-        del compact["type"]  # text is what an untyped field holds; saves a line per field
-    return compact
+    })
+
+
+def _tidy(node: dict[str, Any]) -> dict[str, Any]:
+    if "enum" in node and "description" in node:
+        node = {key: value for key, value in node.items() if key != "enum"}  # the description lists the values
+    if node.get("type") == "string" and set(node) <= {"type", "description"}:
+        node = {key: value for key, value in node.items() if key != "type"}  # text is what an untyped field holds
+    return node
 
 
 def _count_refs(node: Any, uses: dict[str, int]) -> None:

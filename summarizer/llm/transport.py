@@ -81,9 +81,11 @@ def retry_after_seconds(headers: Any) -> float | None:
         return None
 
 
-def bounded_http_client(timeout: float, max_bytes: int = MAX_REPLY_BYTES) -> Any:
+def bounded_http_client(timeout: float, max_bytes: int | None = None) -> Any:
     """An HTTP client for openai.OpenAI(http_client=...) with the guarantees of this module."""
     import openai
+
+    max_bytes = max_bytes or MAX_REPLY_BYTES
 
     httpx = http_module()
 
