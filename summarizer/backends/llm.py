@@ -177,15 +177,17 @@ class LLMBackend:
             messages = self.messages(fields, piece.text(document), index + 1, len(pieces), titles)
             return self.client.complete(model, messages, prompt_hash=self.prompts.hash, meter=meter).parsed
 
-        workers = max(1, min(len(pieces), self.settings.concurrency))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(ask, index) for index in range(len(pieces))]
-            try:
-                answers = [future.result() for future in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        if len(pieces) == 1:  # the usual case: no pool for one request
+            answers = [ask(0)]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(pieces), self.settings.concurrency)) as pool:
+                futures = [pool.submit(ask, index) for index in range(len(pieces))]
+                try:
+                    answers = [future.result() for future in futures]
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
 
         found = Extraction()
         metas: list[Meta] = []

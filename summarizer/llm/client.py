@@ -2,7 +2,8 @@
 
 One `LLMClient` per run and model: the openai client, its bounded HTTP transport and the
 instructor client (`instructor.from_openai`, mode tools / json / md_json) are built once, in
-__init__, and shared by every request of a batch. For each request it
+__init__, and shared by every request of a batch, as is each response model instructor is
+handed (wrapped once, not per request). For each request it
 - looks the request up in the sqlite cache (llm/cache.py) and returns the stored answer if any;
 - otherwise sends it through instructor, which validates the reply against the response model
   and re-asks the model with the validation error, up to `retries` times;
@@ -109,6 +110,7 @@ class LLMClient:
         # would otherwise append it pretty-printed (see responses.prompted_model).
         self.schema_in_prompt = self.mode is not instructor.Mode.TOOLS
         self._instructor = instructor.from_openai(self._openai, mode=self.mode)
+        self._runtime: dict[type[BaseModel], type[BaseModel]] = {}
         self.counter = TokenCounter(settings.encoding)
         self._slots = threading.BoundedSemaphore(settings.concurrency)
         self.cache: ResponseCache | None = None
@@ -212,7 +214,7 @@ class LLMClient:
         try:
             with self._slots:
                 parsed = self._instructor.chat.completions.create(
-                    response_model=prompted_model(response_model) if self.schema_in_prompt else response_model,
+                    response_model=self._runtime_model(response_model),
                     messages=[dict(message) for message in messages],
                     max_retries=self.settings.retries,
                     strict=False,  # lax pydantic parsing: "401.15" is a fine Decimal
@@ -248,6 +250,16 @@ class LLMClient:
                 ),
             )
         return Completion(parsed, cached=False)
+
+    def _runtime_model(self, response_model: type[BaseModel]) -> type[BaseModel]:
+        """The class instructor is handed for `response_model`, built once: wrapped as instructor's
+        OpenAISchema up front (else instructor wraps it anew on every request), and in the JSON
+        modes the variant whose schema is in the prompt."""
+        runtime = self._runtime.get(response_model)
+        if runtime is None:
+            shown = prompted_model(response_model) if self.schema_in_prompt else response_model
+            runtime = self._runtime[response_model] = instructor.openai_schema(shown)
+        return runtime
 
     def request_overhead(self, response_model: type[BaseModel], messages: list[dict[str, Any]]) -> int:
         """Tokens a request costs besides the report text: the messages (which carry the schema

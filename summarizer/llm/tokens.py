@@ -120,6 +120,7 @@ class TokenCounter:
     def __init__(self, encoding: str = "cl100k_base") -> None:
         self.encoding_name = encoding
         self._encoding = load_encoding(encoding)
+        self._system_counts: dict[str, int] = {}
 
     @property
     def estimated(self) -> bool:
@@ -136,9 +137,19 @@ class TokenCounter:
         return len(self._encoding.encode(text, disallowed_special=()))
 
     def count_messages(self, messages: list[dict[str, Any]]) -> int:
-        """Tokens of a chat request: contents plus OpenAI's ~4 tokens of framing per message."""
+        """Tokens of a chat request: contents plus OpenAI's ~4 tokens of framing per message.
+        A system message is the same for every report of a run, so its count is kept."""
         total = 3
         for message in messages:
             content = message.get("content") or ""
-            total += 4 + self.count(content if isinstance(content, str) else str(content))
+            content = content if isinstance(content, str) else str(content)
+            if message.get("role") != "system":
+                total += 4 + self.count(content)
+                continue
+            known = self._system_counts.get(content)
+            if known is None:
+                if len(self._system_counts) >= 64:
+                    self._system_counts.clear()
+                known = self._system_counts[content] = self.count(content)
+            total += 4 + known
         return total
