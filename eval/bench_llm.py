@@ -107,7 +107,7 @@ def main() -> None:
                 server.max_in_flight = 0
         per_report_requests = usage.requests / max(1, reports)
         print(f"requests per report: {per_report_requests:.2f}")
-        how = "estimated: 1 per CJK character, ~4 characters per token otherwise" if usage.estimated else "tiktoken"
+        how = "estimated, calibrated on cl100k_base" if usage.estimated else "tiktoken"
         print(
             f"tokens per report: {usage.input_tokens / max(1, reports):.0f} in, "
             f"{usage.output_tokens / max(1, reports):.0f} out ({how})"

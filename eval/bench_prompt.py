@@ -32,6 +32,9 @@ from summarizer.llm.tokens import TokenCounter  # noqa: E402
 from summarizer.structure import analyse  # noqa: E402
 
 
+FULL_LENGTH = 3000  # characters; the shared corpus holds excerpts of a few hundred
+
+
 def default_paths() -> list[Path]:
     paths = sorted((ROOT / "samples").glob("*.txt"))
     corpus = ROOT.parent / "shared" / "corpus"
@@ -102,6 +105,14 @@ def main() -> None:
         "median_chars_ratio": round(sorted(row["sent_chars"] / row["report_chars"] for row in rows)[n // 2], 2),
     }
     print(f"\n{n} reports ({total['report_chars']} characters), mode {args.mode}; tokens {how}")
+    for name, group in (("full-length", [r for r in rows if r["report_chars"] >= FULL_LENGTH]),
+                        ("short", [r for r in rows if r["report_chars"] < FULL_LENGTH])):
+        if group:
+            chars = sum(r["sent_chars"] for r in group) / sum(r["report_chars"] for r in group)
+            tokens = sum(r["sent_tokens"] for r in group) / max(1, sum(r["report_tokens"] for r in group))
+            requests = sum(r["requests"] for r in group) / len(group)
+            print(f"  {name} reports ({len(group)}, {'>=' if name == 'full-length' else '<'} {FULL_LENGTH} characters): "
+                  f"{requests:.2f} requests each, sent {chars:.2f}x their characters, {tokens:.2f}x their tokens")
     print(f"requests per report {summary['requests_per_report']} (max {summary['max_requests']}); "
           f"sent per report {summary['chars_sent_per_report']} characters, {summary['tokens_sent_per_report']} tokens")
     print(f"sent / report: {summary['chars_ratio']}x characters (median report {summary['median_chars_ratio']}x), "
