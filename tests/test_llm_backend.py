@@ -334,6 +334,7 @@ def test_dead_port_with_fallback_keeps_the_batch_going(tmp_path):
     assert result.exit_code == 0, result.output
     written = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))
     assert written["backend"] == "rules" and any("LLM 后端失败" in w for w in written["warnings"])
+    assert "LLM fallback: 1 of 1 reports used the rules result" in result.output  # visible in the summary
 
 
 # -- configuration --------------------------------------------------------------------------

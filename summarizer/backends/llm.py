@@ -35,6 +35,7 @@ from ..llm.responses import FIELDS, extraction_model, schema_text
 from ..llm.usage import UsageMeter
 from ..schemas import Figure, Indicator, Meta, Report, TextItem
 from ..structure import Layout, Role
+from .base import LLM_FALLBACK_NOTE
 
 log = logging.getLogger("summarizer.llm")
 
@@ -104,9 +105,9 @@ class LLMBackend:
             raise BackendError(error.message, path=document.path) from None
         from .rules import RulesBackend
 
-        log.info("%s: %s; using the rules result", document.path, error.message)
+        log.warning("%s: %s; using the rules result", document.path, error.message)
         report = RulesBackend(self.settings).extract(document, layout)
-        note = f"LLM 后端失败，已改用规则提取结果：{error.message}"
+        note = f"{LLM_FALLBACK_NOTE}{error.message}"
         return report.model_copy(update={"warnings": [*report.warnings, note], "usage": meter.usage()})
 
     # -- shared with hybrid ---------------------------------------------------------------
