@@ -38,6 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 import instructor
 import openai
 from pydantic import BaseModel
+from tenacity import Retrying, retry_if_not_exception_type, stop_after_attempt
 
 try:  # instructor >= 1.11 keeps its exceptions here; the old module still works but warns
     from instructor.core import IncompleteOutputException, InstructorRetryException
@@ -128,9 +129,7 @@ class LLMClient:
     def _describe(self, error: BaseException, attempts: int) -> str:
         where = f"LLM request to {self.endpoint} (model {self.model})"
         tries = f"after {attempts} attempt{'s' if attempts != 1 else ''}"
-        cause = error.__cause__
-        if isinstance(error, InstructorRetryException) and isinstance(cause, openai.OpenAIError):
-            error = cause  # instructor wraps the transport's failure: describe that
+        error = transport_error(error) or error  # instructor wraps the transport's failure: describe that
         if isinstance(error, openai.APITimeoutError):
             reason = f"got no complete reply within the {self.settings.timeout:g} s timeout {tries}"
         elif isinstance(error, openai.APIConnectionError) and isinstance(error.__cause__, ReplyTooLarge):
@@ -216,14 +215,14 @@ class LLMClient:
                 parsed = self._instructor.chat.completions.create(
                     response_model=self._runtime_model(response_model),
                     messages=[dict(message) for message in messages],
-                    max_retries=self.settings.retries,
+                    max_retries=self._reasks(),
                     strict=False,  # lax pydantic parsing: "401.15" is a fine Decimal
                     model=self.model,
                     temperature=self.settings.temperature,
                     hooks=_hooks(on_kwargs, on_response),
                 )
         except Exception as error:
-            n = getattr(error, "n_attempts", None) if not isinstance(error.__cause__, openai.OpenAIError) else None
+            n = None if transport_error(error) else getattr(error, "n_attempts", None)
             raise BackendError(self._describe(error, n or attempts.sent or 1)) from None
         finally:
             current_attempts.reset(token)
@@ -251,6 +250,16 @@ class LLMClient:
             )
         return Completion(parsed, cached=False)
 
+    def _reasks(self) -> Retrying:
+        """instructor's re-asks: `retries` more attempts after invalid output, and none for a
+        transport error (openai has retried those already). Explicit, because what an integer
+        max_retries means has changed between instructor releases."""
+        return Retrying(
+            stop=stop_after_attempt(self.settings.retries + 1),
+            retry=retry_if_not_exception_type((openai.OpenAIError, IncompleteOutputException)),
+            reraise=True,
+        )
+
     def _runtime_model(self, response_model: type[BaseModel]) -> type[BaseModel]:
         """The class instructor is handed for `response_model`, built once: wrapped as instructor's
         OpenAISchema up front (else instructor wraps it anew on every request), and in the JSON
@@ -271,6 +280,23 @@ class LLMClient:
         if self.cache is not None:
             self.cache.close()
         self._openai.close()
+
+
+def transport_error(error: BaseException) -> openai.OpenAIError | None:
+    """The openai error behind `error`, however instructor wrapped it (cause, context, or its
+    record of failed attempts, depending on the release), or None for a validation failure."""
+    stack: list[Any] = [error]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, openai.OpenAIError):
+            return current
+        stack += [current.__cause__, current.__context__]
+        stack += [getattr(attempt, "exception", None) for attempt in getattr(current, "failed_attempts", None) or []]
+    return None
 
 
 def _hooks(on_kwargs: Any, on_response: Any) -> Any:
