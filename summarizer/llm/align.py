@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..schemas import Alignment
 
@@ -63,12 +63,24 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 
 
 class Aligner:
-    """Aligns many quotes against one text; the folded text is computed once."""
+    """Aligns many quotes against one text; the folded text is computed once, when first needed."""
 
     def __init__(self, text: str, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.text = text
         self.threshold = threshold
-        self.folded, self.index = _normalise(text)
+
+    @cached_property
+    def _normalised_text(self) -> tuple[str, list[int]]:
+        # Folded once, and only when a quote is not found verbatim (most are).
+        return _normalise(self.text)
+
+    @property
+    def folded(self) -> str:
+        return self._normalised_text[0]
+
+    @property
+    def index(self) -> list[int]:
+        return self._normalised_text[1]
 
     # -- public ---------------------------------------------------------------------------
 
