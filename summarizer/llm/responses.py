@@ -240,7 +240,9 @@ def extraction_model(fields: tuple[str, ...] = FIELDS) -> type[BaseModel]:
     if unknown:
         raise ValueError(f"unknown extraction fields {sorted(unknown)}")
     ordered = [name for name in FIELDS if name in fields]
-    return create_model("Extraction", __base__=_Extraction, **{name: _FIELD_TYPES[name] for name in ordered})
+    return create_model(
+        "Extraction", __base__=_Extraction, __doc__=_Extraction.__doc__, **{name: _FIELD_TYPES[name] for name in ordered}
+    )
 
 
 @lru_cache(maxsize=None)
