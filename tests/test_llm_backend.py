@@ -265,13 +265,14 @@ def test_429_asking_for_too_long_a_wait_fails_at_once_and_falls_back(server, tmp
     assert report.backend == "rules" and any("429" in warning for warning in report.warnings)
 
 
-def test_500_is_retried_with_backoff(server, tmp_path):
+def test_500_is_retried_with_backoff(server, tmp_path, sleeps):
     server.enqueue(Reply(status=500), Reply(content=VALID))
     report = run_llm(server, tmp_path)
     assert server.count == 2 and report.backend == "llm"
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 1  # one backoff, with jitter, before the retry
 
 
-def test_500_after_all_retries_falls_back_to_rules_with_a_warning(server, tmp_path):
+def test_500_after_all_retries_falls_back_to_rules_with_a_warning(server, tmp_path, sleeps):
     server.enqueue(Reply(status=500), Reply(status=503))
     report = run_llm(server, tmp_path, retries=1)
     assert server.count == 2
@@ -279,7 +280,7 @@ def test_500_after_all_retries_falls_back_to_rules_with_a_warning(server, tmp_pa
     assert any("HTTP 503" in warning and "2 attempts" in warning for warning in report.warnings)
 
 
-def test_500_without_fallback_is_a_one_line_backend_error(server, tmp_path):
+def test_500_without_fallback_is_a_one_line_backend_error(server, tmp_path, sleeps):
     server.enqueue(Reply(status=500), Reply(status=500))
     with pytest.raises(BackendError) as raised:
         run_llm(server, tmp_path, retries=1, fallback=False)
