@@ -38,6 +38,7 @@ class Reply:
     trickle: float = 0.0  # seconds between pieces of the body (sent TRICKLE_BYTES at a time)
     usage: bool = True  # include a usage block (tokens ~ characters / 2)
     error: str = "fake error"  # message of an error body (status != 200)
+    finish: str | None = None  # finish_reason, e.g. "length" for an answer cut at the output limit
 
 
 TRICKLE_BYTES = 16
@@ -188,6 +189,7 @@ class FakeOpenAI:
                 "tool_calls": [{"id": "call_fake", "type": "function", "function": {"name": name, "arguments": content}}],
             }
             finish = "tool_calls"
+        finish = reply.finish or finish
         completion: dict[str, Any] = {
             "id": "chatcmpl-fake",
             "object": "chat.completion",

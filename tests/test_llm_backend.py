@@ -310,6 +310,13 @@ def test_an_oversized_reply_is_refused_without_retry(server, tmp_path, monkeypat
     assert report.backend == "rules" and any("larger than 1000" in warning for warning in report.warnings)
 
 
+def test_an_answer_cut_at_the_output_limit_is_not_reasked_and_says_what_to_change(server, tmp_path):
+    server.default = Reply(content=VALID[: len(VALID) // 2], finish="length")
+    with pytest.raises(BackendError, match="output limit.*context_tokens"):
+        run_llm(server, tmp_path, retries=2, fallback=False)
+    assert server.count == 1
+
+
 def test_dead_port_without_fallback_exits_5_with_one_line_and_no_traceback(tmp_path):
     env = {**os.environ, "OPENAI_API_KEY": KEY, "SUMMARIZER_RETRIES": "1", "SUMMARIZER_CACHE_DIR": str(tmp_path)}
     command = [
