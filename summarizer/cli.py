@@ -76,6 +76,9 @@ ModelOption = typer.Option(None, "--model", help="LLM model name (or SUMMARIZER_
 BaseUrlOption = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint (or SUMMARIZER_BASE_URL)")
 CacheOption = typer.Option(None, "--cache/--no-cache", help="reuse cached LLM responses (default on)")
 FallbackOption = typer.Option(None, "--fallback/--no-fallback", help="on LLM failure use the rules result (default on)")
+ContextOption = typer.Option(
+    None, "--context-tokens", help="the model's context window in tokens (or SUMMARIZER_CONTEXT_TOKENS; default 32000)"
+)
 
 
 def _settings(config: Optional[Path] = None, **flags: Any):
@@ -113,12 +116,14 @@ def extract(
     base_url: Optional[str] = BaseUrlOption,
     cache: Optional[bool] = CacheOption,
     fallback: Optional[bool] = FallbackOption,
+    context_tokens: Optional[int] = ContextOption,
 ) -> None:
     """Print the JSON extraction of one report to stdout."""
     from .outputs import render_json
 
     report = _report_for(
-        file, config, backend=backend, verify=verify, model=model, base_url=base_url, cache=cache, fallback=fallback
+        file, config, backend=backend, verify=verify, model=model, base_url=base_url, cache=cache, fallback=fallback,
+        context_tokens=context_tokens,
     )
     sys.stdout.write(render_json(report).decode("utf-8") + "\n")
 
@@ -135,6 +140,7 @@ def run(
     base_url: Optional[str] = BaseUrlOption,
     cache: Optional[bool] = CacheOption,
     fallback: Optional[bool] = FallbackOption,
+    context_tokens: Optional[int] = ContextOption,
 ) -> None:
     """Extract, verify and write outputs for every report under PATHS, then print a summary."""
     from .console import print_batch_summary, progress_bar
@@ -143,7 +149,7 @@ def run(
     try:
         settings = _settings(
             config, backend=backend, formats=formats, templates_dir=templates,
-            model=model, base_url=base_url, cache=cache, fallback=fallback,
+            model=model, base_url=base_url, cache=cache, fallback=fallback, context_tokens=context_tokens,
         )
         from .overview import OverviewCollector
 
@@ -200,12 +206,14 @@ def verify_command(
     base_url: Optional[str] = BaseUrlOption,
     cache: Optional[bool] = CacheOption,
     fallback: Optional[bool] = FallbackOption,
+    context_tokens: Optional[int] = ContextOption,
 ) -> None:
     """Extract one report and print its verification checks as a table, most severe first."""
     from .console import print_checks
 
     report = _report_for(
-        file, config, backend=backend, verify=True, model=model, base_url=base_url, cache=cache, fallback=fallback
+        file, config, backend=backend, verify=True, model=model, base_url=base_url, cache=cache, fallback=fallback,
+        context_tokens=context_tokens,
     )
     print_checks(report.checks, title=f"summarizer verify {file.name}", passes=passes)
 

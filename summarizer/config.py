@@ -25,6 +25,7 @@ OUTPUT_FORMATS = ("json", "md", "html", "docx")
 
 ENV_PREFIX = "SUMMARIZER_"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # real reports are tens of KB; 20 MB is refused
+DEFAULT_CONTEXT_TOKENS = 32000  # current hosted endpoints offer 32k-128k; Ollama's default is far smaller
 
 
 class Settings(BaseModel):
@@ -53,7 +54,9 @@ class Settings(BaseModel):
     cache_dir: Path | None = None
     cache: bool = True
     encoding: str = "cl100k_base"  # a tiktoken encoding name or a local .tiktoken file
-    input_budget: int = Field(8000, ge=500)  # tokens per request: prompt + schema + report chunk
+    # The model's context window in tokens. A report that fits (with the prompt, the schema and
+    # room for the answer) is one request; a longer one is split at its sections.
+    context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=2048)
     fallback: bool = True  # on LLM failure use the rules result (with a warning) instead of failing
     prompts_dir: Path | None = None  # a folder of prompt templates overriding the built-in ones
 

@@ -132,6 +132,12 @@ def _print_llm_usage(console, digests) -> None:
     from .llm.usage import total_usage
 
     usage = total_usage(digests)
+    fell_back = sum(digest.fell_back for digest in digests)
+    if fell_back:
+        console.print(
+            f"[yellow]LLM fallback: {fell_back} of {len(digests)} reports used the rules result "
+            "(the LLM request failed; see each report's warnings)[/yellow]"
+        )
     if usage is not None:
         estimated = " (estimated)" if usage.estimated else ""
         console.print(

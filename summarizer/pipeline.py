@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backends import Backend, get_backend
+from .backends.base import FALLBACK_NOTES
 from .config import Settings
 from .errors import InputError, SummarizerError
 from .ingest import SUPPORTED, read_document
@@ -159,6 +160,7 @@ class Digest:
     warns: int
     flagged_rules: tuple[tuple[str, CheckStatus], ...]
     usage: TokenUsage | None
+    fell_back: bool = False  # the LLM failed and the rules result stands (see the report's warnings)
 
     @classmethod
     def of(cls, report: Report) -> "Digest":
@@ -172,6 +174,7 @@ class Digest:
             warns=statuses.count(CheckStatus.WARN),
             flagged_rules=tuple((c.rule, c.status) for c in report.checks if c.status is not CheckStatus.PASS),
             usage=report.usage,
+            fell_back=any(warning.startswith(FALLBACK_NOTES) for warning in report.warnings),
         )
 
 

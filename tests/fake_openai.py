@@ -3,7 +3,8 @@
 It answers POST /v1/chat/completions from a queue of `Reply` objects (then from `default`, a
 Reply or a function of the request body), so the real openai + instructor client can be
 driven through every case: valid output, malformed JSON, schema-invalid output, a status code
-with Retry-After, a slow reply. It counts and keeps every request it receives, and answers in
+with Retry-After, a slow reply, a reply trickled a few bytes at a time. It counts and keeps
+every request it receives (body, headers with lower-case names, arrival time), and answers in
 the shape the request asked for: a tool call when the request carries `tools` (instructor's
 TOOLS mode), message content otherwise (JSON / MD_JSON modes).
 
@@ -34,8 +35,13 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
+    trickle: float = 0.0  # seconds between pieces of the body (sent TRICKLE_BYTES at a time)
     usage: bool = True  # include a usage block (tokens ~ characters / 2)
     error: str = "fake error"  # message of an error body (status != 200)
+    finish: str | None = None  # finish_reason, e.g. "length" for an answer cut at the output limit
+
+
+TRICKLE_BYTES = 16
 
 
 def extraction(**parts: Any) -> str:
@@ -55,7 +61,8 @@ class FakeOpenAI:
         self.default = default
         self.queue: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
-        self.headers: list[dict[str, str]] = []
+        self.headers: list[dict[str, str]] = []  # names in lower case
+        self.arrivals: list[float] = []  # time.monotonic() of each request
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests the server was answering at once
         self._lock = threading.Lock()
@@ -97,7 +104,7 @@ class FakeOpenAI:
                     body = json.loads(raw or b"{}")
                 except json.JSONDecodeError:
                     body = {}
-                reply = fake._take(body, dict(self.headers))
+                reply = fake._take(body, {name.lower(): value for name, value in self.headers.items()})
                 try:
                     if reply.delay:
                         time.sleep(reply.delay)
@@ -122,7 +129,13 @@ class FakeOpenAI:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if not reply.trickle:
+                    self.wfile.write(data)
+                    return
+                for start in range(0, len(data), TRICKLE_BYTES):  # each piece well within any read timeout
+                    self.wfile.write(data[start : start + TRICKLE_BYTES])
+                    self.wfile.flush()
+                    time.sleep(reply.trickle)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -150,6 +163,7 @@ class FakeOpenAI:
         with self._lock:
             self.requests.append(body)
             self.headers.append(headers)
+            self.arrivals.append(time.monotonic())
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             if self.queue:
@@ -175,6 +189,7 @@ class FakeOpenAI:
                 "tool_calls": [{"id": "call_fake", "type": "function", "function": {"name": name, "arguments": content}}],
             }
             finish = "tool_calls"
+        finish = reply.finish or finish
         completion: dict[str, Any] = {
             "id": "chatcmpl-fake",
             "object": "chat.completion",

@@ -40,3 +40,19 @@ def test_api_key_is_read_only_when_asked():
     settings = resolve_settings(environ={"SUMMARIZER_API_KEY_ENV": "MY_KEY"})
     assert settings.api_key({"MY_KEY": "secret"}) == "secret"
     assert "secret" not in settings.model_dump_json()
+
+
+def test_context_tokens_flag_beats_environment_beats_default():
+    assert resolve_settings(environ={}).context_tokens == 32000
+    environ = {"SUMMARIZER_CONTEXT_TOKENS": "8192"}
+    assert resolve_settings(environ=environ).context_tokens == 8192
+    assert resolve_settings(flags={"context_tokens": 131072}, environ=environ).context_tokens == 131072
+    with pytest.raises(ConfigError, match="context_tokens"):
+        resolve_settings(environ={"SUMMARIZER_CONTEXT_TOKENS": "512"})
+
+
+def test_the_old_input_budget_key_is_rejected_not_ignored(tmp_path):
+    config = tmp_path / "s.toml"
+    config.write_text("input_budget = 6000\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="input_budget"):
+        resolve_settings(environ={}, config_file=config)

@@ -12,6 +12,8 @@ with a warning (or, with the fallback off, the error is raised).
 
 from __future__ import annotations
 
+import logging
+
 from ..config import Settings
 from ..document import Document
 from ..errors import BackendError
@@ -19,8 +21,11 @@ from ..llm.grounding import dedupe_figures
 from ..llm.usage import UsageMeter
 from ..schemas import Figure, Meta, Report, ReportKind
 from ..structure import Layout, Role
+from .base import HYBRID_FALLBACK_NOTE
 from .llm import Extraction, LLMBackend
 from .rules import RulesBackend
+
+log = logging.getLogger("summarizer.llm")
 
 MIN_FIGURES = 3
 SPENDING_KEYS = {"expenditure_total", "actual_spending"}
@@ -95,7 +100,8 @@ class HybridBackend:
         except BackendError as error:
             if not self.settings.fallback:
                 raise BackendError(error.message, path=document.path) from None
-            note = f"LLM 补充提取失败，仅保留规则提取结果：{error.message}"
+            log.warning("%s: %s; keeping the rules result", document.path, error.message)
+            note = f"{HYBRID_FALLBACK_NOTE}{error.message}"
             return report.model_copy(
                 update={"backend": self.name, "warnings": [*report.warnings, note], "usage": meter.usage()}
             )

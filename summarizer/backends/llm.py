@@ -1,11 +1,13 @@
 """The LLM backend: instructor-typed extraction by any OpenAI-compatible model, grounded by code.
 
-For one report: cut the text into section-aware chunks within the input budget
-(llm/chunking.py), ask the model for each chunk with the system and per-section prompts
-(prompts/*.j2) and a response model derived from the output contract (llm/responses.py),
-ground every returned item against the source (llm/grounding.py), merge the chunks with
-duplicates removed, and record the prompt hash and token usage. The report text is sent as
-delimited data; instructions inside it are content, not commands.
+For one report: one request with every field in one schema when the report fits the model's
+context (setting `context_tokens`, less the prompt, the schema and room for the answer);
+otherwise section-aware chunks (llm/chunking.py), one request each. The system message (rules,
+the guidance of each field once, the compact schema) is rendered once per field set and is
+the same for every report, so it is also the prefix an endpoint can cache; the user message is
+the report, delimited as data (instructions inside it are content, not commands). Every
+returned item is grounded against the source (llm/grounding.py), chunks are merged with
+duplicates removed, and the prompt hash and token usage are recorded.
 
 When the endpoint fails after its retries the report falls back to the rules result with a
 warning (setting `fallback`, on by default), so a batch never fails for a flaky endpoint;
@@ -29,14 +31,19 @@ from ..llm.chunking import Chunk, blocks_of, chunk, select
 from ..llm.client import LLMClient
 from ..llm.grounding import Grounder, dedupe_figures, dedupe_indicators, dedupe_items, merge_meta
 from ..llm.prompts import PromptSet
-from ..llm.responses import FIELDS, extraction_model
+from ..llm.responses import FIELDS, extraction_model, schema_text
 from ..llm.usage import UsageMeter
 from ..schemas import Figure, Indicator, Meta, Report, TextItem
 from ..structure import Layout, Role
+from .base import LLM_FALLBACK_NOTE
 
 log = logging.getLogger("summarizer.llm")
 
 MIN_CHUNK_TOKENS = 300
+# Room kept for the answer: a quarter of the context, at most this many tokens (an extraction of
+# a long report with every figure and indicator runs to a few thousand tokens).
+ANSWER_SHARE = 4
+MAX_ANSWER_TOKENS = 8000
 _TAG = re.compile(r"<(/?)(report)", re.IGNORECASE)
 
 
@@ -67,6 +74,8 @@ class LLMBackend:
         self.settings = settings
         self.prompts = PromptSet(settings.prompts_dir)
         self.client = client or LLMClient(settings)  # ConfigError here, before any file is read
+        self._system: dict[tuple[str, ...], str] = {}
+        self._budgets: dict[tuple[str, ...], int] = {}
 
     # -- the Backend protocol -------------------------------------------------------------
 
@@ -96,38 +105,56 @@ class LLMBackend:
             raise BackendError(error.message, path=document.path) from None
         from .rules import RulesBackend
 
-        log.info("%s: %s; using the rules result", document.path, error.message)
+        log.warning("%s: %s; using the rules result", document.path, error.message)
         report = RulesBackend(self.settings).extract(document, layout)
-        note = f"LLM 后端失败，已改用规则提取结果：{error.message}"
+        note = f"{LLM_FALLBACK_NOTE}{error.message}"
         return report.model_copy(update={"warnings": [*report.warnings, note], "usage": meter.usage()})
 
     # -- shared with hybrid ---------------------------------------------------------------
 
+    def system_prompt(self, fields: tuple[str, ...]) -> str:
+        """The system message for a set of fields: rules, guidance for each field once, and the
+        compact schema when the JSON modes need it in the prompt. Rendered once per field set."""
+        if fields not in self._system:
+            model = extraction_model(fields)
+            self._system[fields] = self.prompts.render(
+                "system",
+                fields=list(fields),
+                guidance={name: self.prompts.render(f"sections/{name}").strip() for name in fields},
+                schema=schema_text(model) if self.client.schema_in_prompt else "",
+            )
+        return self._system[fields]
+
     def messages(self, fields: tuple[str, ...], chunk_text: str, part: int, parts: int, titles: list[str]) -> list[dict[str, str]]:
         tag, report = delimit(chunk_text)
-        guidance = {name: self.prompts.render(f"sections/{name}") for name in fields}
         return [
-            {"role": "system", "content": self.prompts.render("system", fields=list(fields))},
+            {"role": "system", "content": self.system_prompt(fields)},
             {
                 "role": "user",
-                "content": self.prompts.render(
-                    "user", fields=list(fields), part=part, parts=parts, titles=titles, tag=tag, report=report, guidance=guidance
-                ),
+                "content": self.prompts.render("user", part=part, parts=parts, titles=titles, tag=tag, report=report),
             },
         ]
 
+    def text_budget(self, fields: tuple[str, ...]) -> int:
+        """Tokens of report text one request can carry: the context window less the prompt, the
+        schema and room for the answer. Computed once per field set."""
+        if fields not in self._budgets:
+            overhead = self.client.request_overhead(extraction_model(fields), self.messages(fields, "", 2, 2, ["…" * 40]))
+            context = self.settings.context_tokens
+            budget = context - overhead - min(MAX_ANSWER_TOKENS, context // ANSWER_SHARE)
+            if budget < MIN_CHUNK_TOKENS:
+                log.warning(
+                    "context_tokens %d leaves %d tokens for report text after the prompt, schema and answer; using %d",
+                    context, budget, MIN_CHUNK_TOKENS,
+                )
+                budget = MIN_CHUNK_TOKENS
+            self._budgets[fields] = budget
+        return self._budgets[fields]
+
     def chunks(self, document: Document, layout: Layout, fields: tuple[str, ...], roles: Iterable[Role] | None) -> list[Chunk]:
-        model = extraction_model(fields)
-        overhead = self.client.request_overhead(model, self.messages(fields, "", 1, 1, []))
-        budget = self.settings.input_budget - overhead
-        if budget < MIN_CHUNK_TOKENS:
-            log.warning(
-                "input_budget %d leaves %d tokens for report text after the prompt and schema; using %d",
-                self.settings.input_budget, budget, MIN_CHUNK_TOKENS,
-            )
-            budget = MIN_CHUNK_TOKENS
+        """The whole report as one chunk when it fits the budget; else section-aware pieces."""
         blocks = select(blocks_of(document, layout), roles)
-        return chunk(document, blocks, budget, self.client.counter.count)
+        return chunk(document, blocks, self.text_budget(fields), self.client.counter.count)
 
     def extract_fields(
         self,
@@ -151,15 +178,17 @@ class LLMBackend:
             messages = self.messages(fields, piece.text(document), index + 1, len(pieces), titles)
             return self.client.complete(model, messages, prompt_hash=self.prompts.hash, meter=meter).parsed
 
-        workers = max(1, min(len(pieces), self.settings.concurrency))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(ask, index) for index in range(len(pieces))]
-            try:
-                answers = [future.result() for future in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        if len(pieces) == 1:  # the usual case: no pool for one request
+            answers = [ask(0)]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(pieces), self.settings.concurrency)) as pool:
+                futures = [pool.submit(ask, index) for index in range(len(pieces))]
+                try:
+                    answers = [future.result() for future in futures]
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
 
         found = Extraction()
         metas: list[Meta] = []

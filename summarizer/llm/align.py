@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property, lru_cache
 
 from ..schemas import Alignment
 
@@ -41,28 +42,45 @@ class Match:
     score: float = 1.0
 
 
+@lru_cache(maxsize=16384)
+def _fold_char(char: str) -> str:
+    """One source character folded (possibly to several characters, or none)."""
+    if _DROP.match(char):
+        return ""
+    return _DROP.sub("", unicodedata.normalize("NFKC", char).translate(_FOLD).lower())
+
+
 def _normalise(text: str) -> tuple[str, list[int]]:
     """Folded text and, per folded character, the index of the source character it came from."""
     chars: list[str] = []
     index: list[int] = []
     for position, char in enumerate(text):
-        if _DROP.match(char):
-            continue
-        folded = unicodedata.normalize("NFKC", char).translate(_FOLD).lower()
-        folded = _DROP.sub("", folded)
-        for piece in folded:
+        # A report uses a few hundred distinct characters: fold each once (cached), not per use.
+        for piece in _fold_char(char):
             chars.append(piece)
             index.append(position)
     return "".join(chars), index
 
 
 class Aligner:
-    """Aligns many quotes against one text; the folded text is computed once."""
+    """Aligns many quotes against one text; the folded text is computed once, when first needed."""
 
     def __init__(self, text: str, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.text = text
         self.threshold = threshold
-        self.folded, self.index = _normalise(text)
+
+    @cached_property
+    def _normalised_text(self) -> tuple[str, list[int]]:
+        # Folded once, and only when a quote is not found verbatim (most are).
+        return _normalise(self.text)
+
+    @property
+    def folded(self) -> str:
+        return self._normalised_text[0]
+
+    @property
+    def index(self) -> list[int]:
+        return self._normalised_text[1]
 
     # -- public ---------------------------------------------------------------------------
 

@@ -109,7 +109,13 @@ def _split(document: Document, block: Block, budget: int, count: Callable[[str],
 
 
 def chunk(document: Document, blocks: Iterable[Block], budget: int, count: Callable[[str], int]) -> list[Chunk]:
-    """Pack blocks in order into chunks of at most `budget` tokens of report text."""
+    """Pack blocks in order into chunks of at most `budget` tokens of report text (one chunk
+    holding every block when they fit together, which is the usual case)."""
+    blocks = list(blocks)
+    whole = Chunk(blocks=blocks)
+    whole.tokens = count(whole.text(document)) if blocks else 0
+    if whole.tokens <= budget:
+        return [whole] if blocks else []
     chunks: list[Chunk] = []
     current = Chunk()
     for block in blocks:
