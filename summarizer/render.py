@@ -422,6 +422,26 @@ def _ordered(views: list[FigureView], keys: tuple[str, ...]) -> list[FigureView]
     return sorted(chosen, key=lambda v: (bool(v.item) and v.key not in ("project_line", "spending_line"), rank[v.key], v.index))
 
 
+_NAME_LIKE = re.compile(r"[\u4e00-\u9fff（）]{2,10}")
+_ROW_HEAD = re.compile(r"^\s*([^｜|:：]{1,24}?)\s*[｜|]")
+
+
+def _distinguish(views: list[FigureView]) -> None:
+    """Figures that would show the same name (two 预算数 from two rows of a table) say which
+    one they are: by the table row their evidence names, else by the label as written."""
+    counts: dict[str, int] = {}
+    for view in views:
+        counts[view.name] = counts.get(view.name, 0) + 1
+    for view in views:
+        if counts[view.name] < 2:
+            continue
+        head = _ROW_HEAD.match(view.evidence)
+        if head and head.group(1).strip() not in view.name:
+            view.name = f"{view.name}·{head.group(1).strip()}"
+        elif _NAME_LIKE.fullmatch(view.label) and view.label not in view.name:
+            view.name = f"{view.name}（{view.label}）"
+
+
 def _indicator_view(indicator: Indicator) -> IndicatorView:
     level = "·".join(p for p in (indicator.level1, indicator.level2) if p)
     title = "·".join(dict.fromkeys(one_line(p) for p in (indicator.level1, indicator.level2, indicator.name) if p))
@@ -559,6 +579,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
 
     top_level = _dedupe([v for v in figures if not v.item and v.period != "prior_year"], report)
     key_figures = bound("关键数据", _ordered(top_level, KEY_ORDER))
+    _distinguish(key_figures)
 
     # The page shows the flagged figures first among its few rows, in the reviewer's order.
     rank = {id(view): n for n, view in enumerate(key_figures)}

@@ -40,3 +40,20 @@ def test_questions_are_apart_from_problems(pages):
     assert "需核实事项" in html and 'id="Q1"' in html
     problems = html.split("<h2>存在问题（起草）</h2>", 1)[1].split("<h2>", 1)[0]
     assert "请核实" not in problems  # a question is never drafted as a problem
+
+
+def test_figures_that_would_share_a_name_say_which_row_they_are():
+    from decimal import Decimal
+
+    from summarizer.render import build_context
+    from summarizer.schemas import Figure, FigureKind, Period, Report, Source, Span
+
+    def budget(value: str, row: str, start: int) -> Figure:
+        evidence = f"{row} ｜ 年初预算数: {value}"
+        return Figure(key="budget", label="年初预算数", value=Decimal(value), unit="万元", kind=FigureKind.MONEY,
+                      value_wan=Decimal(value), period=Period.BUDGET, span=Span(start=start, end=start + 5), evidence=evidence)
+
+    source = Source(path="t.txt", sha256="0" * 64, length=100, encoding="utf-8", format="txt")
+    report = Report(figures=[budget("238.93", "总额", 0), budget("12.5", "财政专户管理资金", 40)], source=source)
+    names = [view.name for view in build_context(report)["key_figures"]]
+    assert names == ["预算数·总额", "预算数·财政专户管理资金"]
