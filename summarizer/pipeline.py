@@ -42,7 +42,7 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
     if shown != report.source.path:
         report = report.model_copy(update={"source": report.source.model_copy(update={"path": shown})})
     if settings.verify:
-        report = verify_report(report, document)
+        report = verify_report(report, document, layout)
         checks, warnings = bounded_checks(report.checks)
         report = report.model_copy(update={"checks": checks, "warnings": [*report.warnings, *warnings]})
     return report

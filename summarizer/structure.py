@@ -13,13 +13,14 @@ All positions are offsets into `Document.text`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from enum import Enum
 
 from .document import Document
 from .genre import vocabulary
 from .grid import cell_stream, form_rows, glued_indicator_rows, glued_rows
-from .numbers import parse_decimal
+from .numbers import Quantity, find_quantities, parse_decimal
 
 
 class Role(str, Enum):
@@ -142,11 +143,35 @@ class Line:
 
 @dataclass
 class Layout:
+    """The one analysis of a Document: every later stage reads it, none re-scans the text.
+
+    lines, headings, sections (with roles), tables (form grids included); every number with its
+    unit (`quantities`, bare table numbers included); where sentences and blocks (a table row,
+    a paragraph) start.
+    """
+
     lines: list[Line]
     headings: list[Heading]
     sections: list[Section]
     tables: list[Table]
     is_report: bool
+    quantities: list[Quantity] = field(default_factory=list)
+    sentence_starts: list[int] = field(default_factory=lambda: [0])
+    block_starts: list[int] = field(default_factory=lambda: [0])
+    block_tables: list[int | None] = field(default_factory=lambda: [None])
+
+    def quantities_in(self, start: int, end: int, *, with_bare: bool = True) -> list[Quantity]:
+        """The quantities inside text[start:end] (bisected, not re-scanned)."""
+        starts = self._quantity_starts
+        found = self.quantities[bisect_left(starts, start) : bisect_left(starts, end)]
+        return [q for q in found if q.end <= end and (with_bare or q.unit)]
+
+    @property
+    def _quantity_starts(self) -> list[int]:
+        cached = self.__dict__.get("_starts")
+        if cached is None or len(cached) != len(self.quantities):
+            cached = self.__dict__["_starts"] = [q.start for q in self.quantities]
+        return cached
 
     def sections_with(self, *roles: Role) -> list[Section]:
         return [section for section in self.sections if section.role in roles]
@@ -540,6 +565,91 @@ def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]
     return found
 
 
+# ---- sentences and blocks ------------------------------------------------------------------
+#
+# A *sentence* ends at 。；！？, a tab (a table cell) or a line break that starts a new item; a
+# line wrapped in the middle of a sentence (PDF text) does not end it. A *block* is what figures
+# must share to be compared: one table row (a tab-separated line, or the run of
+# one-cell-per-line cells between blank lines) or one paragraph of prose.
+
+_HARD_STOPS = "。；;！？!?\t"
+_HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
+_SOFT_ENDS = "，,、：:（(“\""
+_ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
+_NEWLINES = re.compile(r"\n[ \n]*")
+
+
+
+
+def sentence_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(match.end() for match in _HARD_STOP.finditer(text))
+    for match in _NEWLINES.finditer(text):
+        back = match.start()
+        while back > 0 and text[back - 1] == " ":
+            back -= 1  # the last character before the break (no copy of the text before it)
+        previous = text[back - 1] if back else ""
+        line_end = text.find("\n", match.end())
+        next_line = text[match.end() : line_end if line_end != -1 else len(text)]
+        if previous in _SOFT_ENDS:
+            continue
+        if previous in _HARD_STOPS or _ITEM_START.match(next_line) or match.group(0).count("\n") >= 2:
+            starts.append(match.end())
+        elif not re.match(r"[\u3400-\u9fff\d%）)”\"]", previous):
+            starts.append(match.end())
+    return sorted(set(starts))
+
+
+def _line_kind(line: str) -> str:
+    if not line.strip():
+        return "blank"
+    if "\t" in line.strip("\t") or (line.startswith("\t") and line.count("\t") >= 2):
+        return "tsv"
+    if line.startswith("\t"):
+        return "cell"
+    return "text"
+
+
+def blocks(text: str) -> tuple[list[int], list[int | None]]:
+    """Start offsets of blocks, and for each the table it belongs to (None for prose)."""
+    starts: list[int] = [0]
+    tables: list[int | None] = [None]
+    table_id = -1
+    previous = "blank"  # kind of the previous non-blank line
+    blank = True  # a blank line since then
+    last_char = ""
+    position = 0
+    for line in text.split("\n"):
+        kind = _line_kind(line)
+        if kind == "blank":
+            blank = True
+        else:
+            if kind in ("tsv", "cell"):
+                if previous not in ("tsv", "cell"):
+                    table_id += 1
+                if kind == "tsv" or previous != "cell" or blank:
+                    starts.append(position)
+                    tables.append(table_id)
+                previous = kind
+            elif previous == "cell" and not blank:
+                pass  # a multi-line cell goes on (vertical text, a cell of several paragraphs)
+            else:
+                soft = previous == "text" and last_char in _SOFT_ENDS
+                # A line after a finished sentence starts a paragraph (documents without blank
+                # lines); a line wrapped mid-sentence (PDF text) does not.
+                finished = previous == "text" and last_char in "。！？!?"
+                if previous != "text" or (blank and not soft) or finished:
+                    starts.append(position)
+                    tables.append(None)
+                previous = "text"
+            blank = False
+            last_char = line.rstrip()[-1:]
+        position += len(line) + 1
+    return starts, tables
+
+
+
+
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
 # A title that names the genre makes a report whatever its layout (a web page pasted as one line).
 _GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|绩效目标自评表|支出绩效")
@@ -569,8 +679,13 @@ def analyse(document: Document) -> Layout:
         if not (len(t.rows) == 1 and not any(r.labels for r in t.rows) and any(f.start < t.end and t.start < f.end for f in forms))
     ]
     tables = sorted(tables + forms, key=lambda table: table.start)
+    block_starts, block_tables = blocks(text)
+    analysis = {
+        "quantities": list(find_quantities(text)), "sentence_starts": sentence_starts(text),
+        "block_starts": block_starts, "block_tables": block_tables,
+    }  # fmt: skip
     cues = len(_REPORT_CUES.findall(text))
     is_report = bool(_GENRE_TITLE.search(text[:300])) or cues >= 3 and (
         len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000]))
     )
-    return Layout(lines, headings, sections, tables, is_report)
+    return Layout(lines, headings, sections, tables, is_report, **analysis)

@@ -105,6 +105,7 @@ from itertools import combinations
 
 from . import verify_breakdowns as breakdowns
 from .document import Document
+from .structure import Layout
 from .genre import vocabulary
 from .genre.identities import identities
 from .numbers import MONEY_UNITS, Quantity, to_wan
@@ -152,21 +153,22 @@ GROUNDING_MARGIN = 20  # characters either side of a figure's span searched for 
 PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
 
 
-def find_breakdowns(document: Document) -> list[Breakdown]:
+def find_breakdowns(document: Document, layout: Layout | None = None) -> list[Breakdown]:
     """Every whole-and-parts statement of the report (其中 lists, numbered lists, 由…构成,
     包括, table total rows), as records with spans."""
-    return [found.record for found in breakdowns.find(TextIndex.build(document))[0]]
+    return [found.record for found in breakdowns.find(TextIndex.build(document, layout))[0]]
 
 
-def verify_report(report: Report, document: Document) -> Report:
-    """The report with its breakdowns and checks filled in (check.breakdown indexes the former)."""
-    context = _Context(report, document)
+def verify_report(report: Report, document: Document, layout: Layout | None = None) -> Report:
+    """The report with its breakdowns and checks filled in (check.breakdown indexes the former).
+    `layout` is the analysis structure made (the document is analysed again only without it)."""
+    context = _Context(report, document, layout)
     return report.model_copy(update={"breakdowns": [found.record for found in context.breakdowns], "checks": _verify(context)})
 
 
-def verify(report: Report, document: Document) -> list[Check]:
+def verify(report: Report, document: Document, layout: Layout | None = None) -> list[Check]:
     """Every check for one extraction, most severe first."""
-    return _verify(_Context(report, document))
+    return _verify(_Context(report, document, layout))
 
 
 def _verify(context: _Context) -> list[Check]:
@@ -287,10 +289,10 @@ def _is_money(figure: Figure) -> bool:
 
 
 class _Context:
-    def __init__(self, report: Report, document: Document) -> None:
+    def __init__(self, report: Report, document: Document, layout: Layout | None = None) -> None:
         self.report = report
         self.document = document
-        self.index = TextIndex.build(document)
+        self.index = TextIndex.build(document, layout)
         self.breakdowns, unreadable = breakdowns.find(self.index)
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .document import Document
-from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, find_quantities, to_wan
+from .structure import Layout, analyse
+from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
 from .schemas import Check, CheckInput, CheckStatus, Severity, Span
 
 # ---- tolerances ---------------------------------------------------------------------------
@@ -128,13 +129,6 @@ def make_check(
 
 # ---- the text index -----------------------------------------------------------------------
 
-_HARD_STOPS = "。；;！？!?\t"
-_HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
-_SOFT_ENDS = "，,、：:（(“\""
-_ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
-_NEWLINES = re.compile(r"\n[ \n]*")
-
-
 @dataclass
 class TextIndex:
     """Quantities, sentences and blocks of a Document's normalised text, computed once.
@@ -152,10 +146,10 @@ class TextIndex:
     block_tables: list[int | None]
 
     @classmethod
-    def build(cls, document: Document) -> TextIndex:
-        text = document.text
-        block_starts, block_tables = _blocks(text)
-        return cls(document, find_quantities(text), _sentence_starts(text), block_starts, block_tables)
+    def build(cls, document: Document, layout: Layout | None = None) -> TextIndex:
+        """The index of the analysis structure made once (analysed now when none is given)."""
+        layout = layout if layout is not None else analyse(document)
+        return cls(document, layout.quantities, layout.sentence_starts, layout.block_starts, layout.block_tables)
 
     @property
     def text(self) -> str:
@@ -212,71 +206,6 @@ class TextIndex:
             unit=quantity.unit,
             span=self.span(quantity.start, quantity.end),
         )
-
-
-def _sentence_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(match.end() for match in _HARD_STOP.finditer(text))
-    for match in _NEWLINES.finditer(text):
-        before = text[: match.start()].rstrip(" ")
-        previous = before[-1:] if before else ""
-        line_end = text.find("\n", match.end())
-        next_line = text[match.end() : line_end if line_end != -1 else len(text)]
-        if previous in _SOFT_ENDS:
-            continue
-        if previous in _HARD_STOPS or _ITEM_START.match(next_line) or match.group(0).count("\n") >= 2:
-            starts.append(match.end())
-        elif not re.match(r"[\u3400-\u9fff\d%）)”\"]", previous):
-            starts.append(match.end())
-    return sorted(set(starts))
-
-
-def _line_kind(line: str) -> str:
-    if not line.strip():
-        return "blank"
-    if "\t" in line.strip("\t") or (line.startswith("\t") and line.count("\t") >= 2):
-        return "tsv"
-    if line.startswith("\t"):
-        return "cell"
-    return "text"
-
-
-def _blocks(text: str) -> tuple[list[int], list[int | None]]:
-    """Start offsets of blocks, and for each the table it belongs to (None for prose)."""
-    starts: list[int] = [0]
-    tables: list[int | None] = [None]
-    table_id = -1
-    previous = "blank"  # kind of the previous non-blank line
-    blank = True  # a blank line since then
-    last_char = ""
-    position = 0
-    for line in text.split("\n"):
-        kind = _line_kind(line)
-        if kind == "blank":
-            blank = True
-        else:
-            if kind in ("tsv", "cell"):
-                if previous not in ("tsv", "cell"):
-                    table_id += 1
-                if kind == "tsv" or previous != "cell" or blank:
-                    starts.append(position)
-                    tables.append(table_id)
-                previous = kind
-            elif previous == "cell" and not blank:
-                pass  # a multi-line cell goes on (vertical text, a cell of several paragraphs)
-            else:
-                soft = previous == "text" and last_char in _SOFT_ENDS
-                # A line after a finished sentence starts a paragraph (documents without blank
-                # lines); a line wrapped mid-sentence (PDF text) does not.
-                finished = previous == "text" and last_char in "。！？!?"
-                if previous != "text" or (blank and not soft) or finished:
-                    starts.append(position)
-                    tables.append(None)
-                previous = "text"
-            blank = False
-            last_char = line.rstrip()[-1:]
-        position += len(line) + 1
-    return starts, tables
 
 
 # ---- statement scans ----------------------------------------------------------------------

@@ -186,7 +186,7 @@ def _is_label_only(line: str) -> bool:
 _TEMPLATE_TEXT = vocabulary().template_text
 
 
-def _item(document: Document, start: int, end: int, backend: str = "rules") -> TextItem | None:
+def _item(document: Document, start: int, end: int, backend: str = "rules", layout: Layout | None = None) -> TextItem | None:
     # A flattened form's bars around a cell ("| 1、资金到位较晚。", "不够。 | |") are not the point's.
     while start < end and document.text[start] in " \t|":
         start += 1
@@ -200,7 +200,8 @@ def _item(document: Document, start: int, end: int, backend: str = "rules") -> T
         return None  # the form's instructions or an attachment list, not a stated point
     numbers = [
         Quantity(value=q.value, unit=q.unit, raw=q.raw)
-        for q in find_quantities(document.text, start, end, with_bare=False)
+        for q in (layout.quantities_in(start, end, with_bare=False) if layout is not None
+                  else find_quantities(document.text, start, end, with_bare=False))
     ]
     return TextItem(text=text, span=evidence.span, evidence=evidence.quote, numbers=numbers, backend=backend)
 
@@ -221,7 +222,7 @@ def extract_items(document: Document, layout: Layout, roles: tuple[Role, ...]) -
     items = []
     for start, end in _section_spans(layout, roles):
         for a, b in _points(document.text, start, end):
-            item = _item(document, a, b)
+            item = _item(document, a, b, layout=layout)
             if item is not None:
                 items.append(item)
     return _dedupe_items(items)
@@ -235,7 +236,7 @@ def extract_problems_and_measures(document: Document, layout: Layout) -> tuple[l
         for a, b in _points(document.text, start, end):
             for s_start, s_end in _sentences(document.text, a, b):
                 sentence = document.text[s_start:s_end]
-                item = _item(document, s_start, s_end)
+                item = _item(document, s_start, s_end, layout=layout)
                 if item is None:
                     continue
                 if _PROBLEM_CUE.search(sentence):
@@ -249,7 +250,7 @@ def extract_problems_and_measures(document: Document, layout: Layout) -> tuple[l
             planning = False
             for s_start, s_end in _sentences(document.text, a, b):
                 planning = planning or bool(_PLAN_CUE.match(document.text[s_start:s_end].strip()))
-                if planning and (item := _item(document, s_start, s_end)) is not None:
+                if planning and (item := _item(document, s_start, s_end, layout=layout)) is not None:
                     measures.append(item)
     return _dedupe_items(problems), _dedupe_items(measures)
 

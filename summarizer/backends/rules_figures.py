@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 
 from ..document import Document
-from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, find_quantities, parse_decimal, to_wan
+from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, parse_decimal, to_wan
 from ..schemas import Figure, FigureKind, Indicator, Period
 from ..genre import vocabulary
 from ..structure import Layout, Role, Table, TableRow, is_key_value_row
@@ -128,8 +128,8 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     text = document.text
     figures: list[Figure] = []
     quantities = [
-        q for q in find_quantities(text, with_bare=False)
-        if not any(a <= q.start and q.end <= b for a, b in skip) and not _rule_or_formula(text, q)
+        q for q in layout.quantities
+        if q.unit and not any(a <= q.start and q.end <= b for a, b in skip) and not _rule_or_formula(text, q)
         and not _indicator_value(text, q)
     ]
     previous: Figure | None = None
