@@ -361,6 +361,10 @@ def _low_received(facts: _Facts) -> _Candidate | None:
 _RULE_KINDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"score.*(execution|rate)|(execution|rate).*score|score_support|unsupported"), "score_unsupported"),
     (re.compile(r"over_budget|above_budget|exceed|overspend"), "spending_over_budget"),
+    (re.compile(r"low_execution|execution_low"), "low_execution_rate"),
+    (re.compile(r"over_income"), "spending_over_income"),
+    (re.compile(r"unit_magnitude"), "consistency_failed"),
+    (re.compile(r"^plausibility\.self_score$"), "missing_score"),
     (re.compile(r"grade"), "grade_mismatch"),
     (re.compile(r"staff"), "staffing"),
     (re.compile(r"report_date|date_before|\.date"), "report_date"),
@@ -372,6 +376,8 @@ _RULE_KINDS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 _KIND_TEXT = {
+    "low_execution_rate": ("预算编制与执行", "预算执行率偏低", "预算执行率偏低"),
+    "spending_over_income": ("预算编制与执行", "支出超过收入且未说明资金来源", "支出超过收入"),
     "identity_failed": ("资金管理", "报告数据勾稽关系不符", "报告总数与分项数勾稽不符"),
     "rate_failed": ("信息公开", "报告所列比率与其依据的金额不符", "报告比率与金额不符"),
     "consistency_failed": ("信息公开", "同一数据在报告中前后表述不一致", "报告数据前后不一致"),

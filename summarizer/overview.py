@@ -127,13 +127,15 @@ _STATUS_WORDS = {CheckStatus.FAIL: "未通过", CheckStatus.WARN: "提示"}
 def attention_of(report: Report, drafted: Draft, execution: Decimal | None) -> tuple[int, str]:
     """A report's need of attention and why: proven problems and failed checks first, then a
     score the figures do not support, missing sections, low execution, open questions."""
-    failed = sum(c.status is CheckStatus.FAIL and not is_grounding_rule(c.rule) for c in report.checks)
+    failed = sum(c.status is CheckStatus.FAIL for c in report.checks)
+    # A number the tool could not trace is the tool's doubt more than the report's: it counts less.
+    untraced = sum(c.status is CheckStatus.FAIL and is_grounding_rule(c.rule) for c in report.checks)
     kinds = {q.kind for q in drafted.questions}
     parts: list[tuple[int, str]] = []
     if drafted.found:
         parts.append((10 * len(drafted.found), f"数据显示问题{len(drafted.found)}项"))
     if failed:
-        parts.append((4 * failed, f"核验未通过{failed}项"))
+        parts.append((4 * (failed - untraced) + untraced, f"核验未通过{failed}项"))
     if "score_unsupported" in kinds or any(p.kind == "score_unsupported" for p in drafted.found):
         parts.append((5, "得分缺乏数据支撑"))
     missing = [name for kind, name in (("no_problems_section", "存在问题"), ("missing_indicators", "绩效指标")) if kind in kinds]

@@ -468,3 +468,30 @@ def test_a_stated_problem_that_is_not_in_the_source_is_not_drafted():
     real = TextItem(text="宣传不够。", span=Span(start=5, end=10), evidence="宣传不够。")
     drafted = draft(report_of(problems=[invented, real]))
     assert [p.text for p in drafted.stated] == ["宣传不够。"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "kind"),
+    [
+        ("plausibility.low_execution", "low_execution_rate"),
+        ("plausibility.spending_over_income", "spending_over_income"),
+        ("plausibility.self_score", "missing_score"),
+        ("plausibility.execution_vs_score", "score_unsupported"),
+    ],
+)
+def test_current_rule_ids_map_to_their_kinds(rule, kind):
+    assert kind_of_rule(rule) == kind
+
+
+def test_a_warning_and_the_figures_asking_the_same_thing_are_one_question():
+    figure = rate("execution_rate", "57.89", 0, "执行率57.89%", label="执行率")
+    check = Check(
+        rule="plausibility.low_execution",
+        status=CheckStatus.WARN,
+        severity=Severity.MEDIUM,
+        message="预算执行率仅 57.89%，大部分资金未支出：原因及报告对执行情况的表述，请核对",
+        inputs=[CheckInput(label="执行率", value=Decimal("57.89"), unit="%", span=figure.span)],
+    )
+    report = report_of(figures=[figure], checks=[check], problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
+    asked = [q for q in draft(report).questions if "57.89" in q.text]
+    assert len(asked) == 1 and asked[0].checks == (0,)
