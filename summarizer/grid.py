@@ -485,6 +485,7 @@ def glued_rows(text: str) -> list[list[FormRow]]:
 _GLUED_LEVEL1 = re.compile(r"(产出|效益|满意度)指标(?:[（(]\d+分[)）])?")
 _GLUED_LEVEL2 = re.compile(r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度)指标")
 _GLUED_STOP = re.compile(r"总分|合计|注[:：]|说明")
+_GLUED_TOTAL = re.compile(r"(总分|合计)(?P<weight>100)(?P<score>100|\d{1,2}(?:\.\d{1,2})?)(?![\d.])")
 _INDICATOR_HEAD = "一级指标二级指标三级指标"
 _PAGE_MARKER = re.compile(r"\n\d{1,2}、")
 
@@ -552,6 +553,14 @@ def glued_indicator_rows(text: str) -> list[list[FormRow]]:
         skipped = 0
         while position < len(compact) and skipped < 40:
             if _GLUED_STOP.match(compact, position):
+                total = _GLUED_TOTAL.match(compact, position)
+                if total and "分值" in labels and "得分" in labels:
+                    # "总分100100": the full 100 points, then the score.
+                    cells = [None] * len(columns)
+                    cells[2] = _cell(total.group(1), total.start(1), kept)
+                    cells[columns.index("分值")] = _span(total, "weight", kept)
+                    cells[columns.index("得分")] = _span(total, "score", kept)
+                    rows.append(FormRow(cells, columns, "indicator"))
                 break
             match = _GLUED_LEVEL1.match(compact, position) or _GLUED_LEVEL2.match(compact, position)
             if match and match.re is _GLUED_LEVEL1:

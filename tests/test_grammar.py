@@ -292,3 +292,17 @@ def test_problems_and_measures_in_every_layout(layout):
     strip = lambda text: text.lstrip("0123456789、.()（）一二是")  # noqa: E731
     assert [strip(p.text) for p in report.problems] == ["资金到位较晚，影响项目进度。", "宣传力度不够。"]
     assert [strip(m.text) for m in report.measures] == ["加强与财政部门沟通。", "加大宣传力度。"]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("某县某某公益金转移支付2023年度绩效自评报告\n一、基本情况\n", "project_name", "某某公益金转移支付"),  # project before the year
+        ("某县某局2019年度项目资金绩效自评报告\n来源:某局\n某县某局\n2019年度食品药品项目资金绩效自评报告\n", "project_name", "食品药品项目资金"),
+        ("某某乡部门整体支出绩效自评报告\n(2022年度)\n一、基本情况\n纳入某某州某某县某某乡统一管理。\n", "region", "某某县"),
+        ("项目支出绩效自评表\n总分(100分) | 97 | 自评等级 | 优 |\n", "self_score", Decimal(97)),
+    ],
+)
+def test_more_meta_forms(text, field, value):
+    meta = extract(text).meta
+    assert getattr(meta, field) == value

@@ -93,6 +93,16 @@ def _region_at(text: str, position: int) -> str | None:
     return region or None
 
 
+def _region_before(text: str, unit: str) -> tuple[int, int] | None:
+    """"某县田心乡" somewhere in the text gives the region of a unit named "田心乡" in its title."""
+    for match in re.finditer(re.escape(unit), text[:20000]):
+        for width in (*range(3, 13), 2):  # the shortest named chain: "楚雄州武定县田心乡" -> 武定县 (南县 last)
+            start = match.start() - width
+            if start >= 0 and (region := _REGION.fullmatch(text, start, match.start())) and region.group(0):
+                return start, match.start()
+    return None
+
+
 def _title_line(text: str) -> tuple[int, int] | None:
     """The first line in the opening that names the genre (绩效自评报告 …)."""
     for match in _TITLE.finditer(text, 0, min(len(text), 1500)):
@@ -180,6 +190,26 @@ def _project_name(text: str, title: tuple[int, int] | None, unit: str | None, li
                     return words, start, start + len(words)
     if title is None:
         return None
+    for candidate in (title, *_more_titles(text, title)):
+        found = _project_in_title(text, candidate, unit)
+        if found and not _GENERIC_PROJECT.match(found[0]):
+            return found
+    return None
+
+
+def _more_titles(text: str, first: tuple[int, int]) -> list[tuple[int, int]]:
+    """Other title lines in the opening (a page title, then the report's own)."""
+    found = []
+    for match in _TITLE.finditer(text, first[1], min(len(text), 1500)):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end == -1 else end
+        if end - start <= 60 and not re.match(r"\s*[一二三四五六七八九十]+、", text[start:end]):
+            found.append((start, end))  # a title line, not a heading or a paragraph
+    return found
+
+
+def _project_in_title(text: str, title: tuple[int, int], unit: str | None) -> tuple[str, int, int] | None:
     start, end = title
     # "某局2021年度项目绩效自评报告\n(某某补助经费项目)": the project in brackets after the title.
     bracket = re.compile(rf"[（(]([{_CJK}“”\"《》（）()]{{4,40}})[）)]").match(text, end + len(text[end:]) - len(text[end:].lstrip()))
@@ -190,16 +220,22 @@ def _project_name(text: str, title: tuple[int, int] | None, unit: str | None, li
     line = text[start:end]
     head = _TITLE.search(line)
     stretch = line[: head.start()] if head else line
-    position = 0
-    for year in _YEAR_IN_TITLE.finditer(stretch):
-        position = year.end()
+    years = list(_YEAR_IN_TITLE.finditer(stretch))
+    position = years[-1].end() if years else 0
+    if years and not stretch[position:].strip(" （）()"):
+        # "某县某某公益金转移支付2023年度绩效自评报告": the project before the year.
+        stretch, position = stretch[: years[-1].start()], 0
     name = stretch[position:]
     if unit and unit in name:
         position += name.index(unit) + len(unit)
         name = stretch[position:]
     lead = _LEAD.match(name).end()
     position += lead
-    name = re.sub(r"(?:项目支出|区域|年度)+$", "", name[lead:]).strip(" （）()")
+    name = name[lead:]
+    region = _region_at(name, 0)
+    if region and len(name) - len(region) >= 4:
+        name = name[len(region):]  # the region opens the title, not the project's name
+    name = re.sub(r"(?:项目支出|区域|年度)+$", "", name).strip(" （）()")
     name = re.sub(r"^[（(]|[)）]$", "", name)
     if len(name) >= 4 and re.search(rf"[{_CJK}]", name):
         at = start + line.index(name, 0)
@@ -227,7 +263,7 @@ def _year(text: str, title: tuple[int, int] | None) -> tuple[int, int, int] | No
 
 
 def _labelled(text: str, labels: str, value: str, flags: int = 0) -> re.Match[str] | None:
-    return re.search(rf"(?:{labels})\s*(?:[（(]分[)）])?\s*(?:为|是|共)?\s*[:：]?[\s|]*{value}", text, flags)
+    return re.search(rf"(?:{labels})\s*(?:[（(]\d*分[)）])?\s*(?:为|是|共)?\s*[:：]?[\s|]*{value}", text, flags)
 
 
 def extract_meta(document: Document) -> Meta:
@@ -251,6 +287,10 @@ def extract_meta(document: Document) -> Meta:
         if region:
             offset = unit[0].index(region)
             _set(meta, document, "region", region, unit[1] + offset, unit[1] + offset + len(region))
+        else:
+            before = _region_before(text, unit[0])
+            if before:
+                _set(meta, document, "region", text[before[0] : before[1]], before[0], before[1])
     if meta.region is None and title is not None:
         line = text[title[0] : title[1]]
         lead = _LEAD.match(line).end()
