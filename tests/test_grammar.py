@@ -306,3 +306,20 @@ def test_problems_and_measures_in_every_layout(layout):
 def test_more_meta_forms(text, field, value):
     meta = extract(text).meta
     assert getattr(meta, field) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 其中 opening the next sentence lists the parts of the total before it
+        ("共投入某某补助经费预算10441万元。其中，中央转移支付资金8353万元，省级配套资金2088万元。",
+         {("budget", None, "10441"), ("budget", "中央转移支付资金", "8353"), ("budget", "省级配套资金", "2088")}),
+        # a table row of a unit starting with 省 is a line, not a provincial total
+        ("序号\t单位\t全年预算数\t全年执行数\t执行率\n1\t省网球运动管理中心\t30\t30.00\t100.00%\n2\t省体校\t13.1\t13.10\t100.00%\n",
+         {("execution_rate", "省网球运动管理中心", "100.00"), ("execution_rate", "省体校", "100.00")}),
+    ],
+)
+def test_parts_and_rows_keep_their_items(text, expected):
+    report = extract("某县某局2022年度项目支出绩效自评报告\n一、资金情况\n" + text)
+    found = {(f.key, f.item, str(f.value)) for f in report.figures}
+    assert expected <= found, found

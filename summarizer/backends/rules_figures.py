@@ -157,8 +157,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             _year_of(_PARENTHETICAL.sub("", sentence_context)) if quantity.unit in MONEY_UNITS else None
         )
         kind, value_wan = _kind_and_wan(quantity)
-        if previous is not None and previous_sentence != enumeration_start:
-            previous = None
+        if previous is not None and previous_sentence != enumeration_start \
+                and not text.startswith("其中", enumeration_start + len(text[enumeration_start:quantity.start]) - len(text[enumeration_start:quantity.start].lstrip())):
+            previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
         label = _label_from(context)
@@ -404,7 +405,14 @@ def _grid_figures(
     row_label = re.sub(r"\s+", "", row.cells[0].text)
     first_column = 1
     if parse_decimal(row_label) is not None:
-        row_label, first_column = "", 0  # a header-only table: every column, the first too, is a value
+        labels = row.labels or []
+        named = next((i for i in range(1, min(3, len(row.cells))) if row.cells[i].text.strip()
+                      and parse_decimal(row.cells[i].text.strip()) is None), None)
+        if named is not None and (re.search(r"序号|编号", labels[0] if labels else "") or len(row_label) <= 2):
+            # "1 | 某某管理中心 | 30 | 30.00": a sequence number, then the row's name.
+            row_label, first_column = re.sub(r"\s+", "", row.cells[named].text), named + 1
+        else:
+            row_label, first_column = "", 0  # a header-only table: every column, the first too, is a value
     item = None if (not row_label or _TOTAL_ROW.search(row_label)) else _label_from(row_label)
     # "基本支出 | 年初预算 820 | 全年执行数 800": the row names the subject, the column the period.
     row_subject = _closest(_SUBJECT_RE, row_label)
