@@ -43,7 +43,6 @@ from .assess import (  # noqa: F401  (re-exported: render, overview and tests re
 )
 from .config import Settings
 from .schemas import (
-    Alignment,
     Check,
     CheckStatus,
     Figure,

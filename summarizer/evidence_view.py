@@ -163,7 +163,8 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
 
 def render_evidence(report: Report, text: str, settings: Settings | None = None, drafted: Draft | None = None,
                     summary_href: str = "") -> str:
-    from .render import _meta_view, render_template
+    from .render import render_template
+    from .views import _meta_view
 
     marks, entries = collect(report, text, drafted)
     used = {mark.kind for mark in marks}

@@ -29,7 +29,7 @@ from .config import Settings
 from .draft import Draft, assess_figures, draft, is_grounding_rule, number_text
 from .errors import OutputError
 from .outputs import displayable, write_atomic
-from .render import xml_text
+from .formatting import xml_text
 from .schemas import CheckStatus, Figure, FigureKind, Period, Report, ReportKind
 
 INDEX_NAME = "index.html"

@@ -19,7 +19,7 @@ import io
 import re
 from pathlib import Path
 
-from .render import _MD_ESCAPED, md_unescape, xml_text
+from .formatting import _MD_ESCAPED, md_unescape, xml_text
 
 # (East Asian font, its free alternative, Latin font)
 TITLE_FONT = ("方正小标宋简体", "Noto Serif CJK SC", "Times New Roman")

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"ingest", "structure", "grid"},
     {"backends", "llm"},
     {"verify", "verify_text", "verify_breakdowns"},
-    {"assess", "suggestions", "draft", "render", "render_docx", "evidence_view"},
+    {"assess", "suggestions", "draft", "formatting", "views", "render", "render_docx", "evidence_view"},
     {"outputs", "overview", "console"},
     {"pipeline"},
     {"evaluate", "mutate"},
