@@ -15,7 +15,7 @@ from ..config import Settings
 from ..document import Document
 from ..genre import vocabulary
 from ..numbers import find_quantities
-from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Quantity, Report, TextItem
+from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Quantity, Report, Span, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
 from .rules_meta import extract_meta
@@ -70,7 +70,15 @@ def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
         total = next((i for i in indicators if i.name in ("总分", "合计", "总计") and i.score is not None), None)
         if total is not None:
             meta.self_score = total.score
-            meta.evidence["self_score"] = Evidence(span=total.span, quote=total.evidence)
+            written = format(total.score, "f")
+            quote = total.evidence.rstrip()
+            if quote.endswith(written) and total.span.end - total.span.start >= len(quote):
+                # The score cell that closes the row ("总分 | 100 | 97"; glued "总分100100").
+                end = total.span.start + len(quote)
+                span = Span(start=end - len(written), end=end)
+                meta.evidence["self_score"] = Evidence(span=span, quote=written)
+            else:
+                meta.evidence["self_score"] = Evidence(span=total.span, quote=total.evidence)
     elif "self_score" in meta.evidence and not any(f.key == "self_score" for f in figures):
         # "自评总分(分)97.6" read by the meta grammar is a figure a reviewer looks for too.
         evidence = meta.evidence["self_score"]
