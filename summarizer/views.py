@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,7 @@ class FigureView:
     status: str  # ok | warn | fail
     notes: tuple[str, ...]
     ref: int | None = None  # evidence number in the HTML summary
+    shown: str = ""  # money in 万元 with the amount as written, for the tables ("343.23万元（原文3432300.00元）")
     refs: tuple[str, ...] = ()  # where its checks are stated in full: P3, Q1, K2
 
     @property
@@ -279,6 +281,7 @@ def _figure_views(report: Report, statuses: list[FigureStatus]) -> list[FigureVi
                 name=figure_name(figure),
                 label=one_line(figure.label),
                 text=figure_text(figure),
+                shown=_in_wan(figure),
                 evidence=one_line(figure.evidence),
                 span=figure.span,
                 item=figure.item,
@@ -290,6 +293,16 @@ def _figure_views(report: Report, statuses: list[FigureStatus]) -> list[FigureVi
             )
         )
     return views
+
+
+def _in_wan(figure: Figure) -> str:
+    """A money figure in 万元, the unit reviewers compare in, followed by the amount as the report
+    wrote it when that was another unit; amounts under 0.01 万元 stay as written."""
+    text = figure_text(figure)
+    if figure.unit == "万元" or figure.value_wan is None or abs(figure.value_wan) < Decimal("0.01"):
+        return text
+    wan = figure.value_wan.quantize(Decimal("0.01")).normalize()
+    return f"{number_text(wan)}万元（原文{text}）"
 
 
 def _identity(view: FigureView, figure: Figure) -> tuple:

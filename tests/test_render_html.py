@@ -57,3 +57,16 @@ def test_figures_that_would_share_a_name_say_which_row_they_are():
     report = Report(figures=[budget("238.93", "总额", 0), budget("12.5", "财政专户管理资金", 40)], source=source)
     names = [view.name for view in build_context(report)["key_figures"]]
     assert names == ["预算数·总额", "预算数·财政专户管理资金"]
+
+
+def test_money_in_another_unit_is_shown_in_wan_with_the_amount_as_written():
+    from decimal import Decimal
+
+    from summarizer.render import render_summary_markdown
+    from summarizer.schemas import Figure, FigureKind, Period, Report, Source, Span
+
+    figure = Figure(key="budget", label="年初预算", value=Decimal("3432300.00"), unit="元", kind=FigureKind.MONEY,
+                    value_wan=Decimal("343.23"), period=Period.BUDGET, span=Span(start=0, end=10), evidence="年初预算为3432300.00元")
+    source = Source(path="t.txt", sha256="0" * 64, length=100, encoding="utf-8", format="txt")
+    summary = render_summary_markdown(Report(figures=[figure], source=source))
+    assert "343.23万元（原文3432300.00元）" in summary
