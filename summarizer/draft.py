@@ -440,7 +440,7 @@ def _input_grounded(report: Report, statuses: list[FigureStatus], item) -> bool:
         return False
     for figure, status in zip(report.figures, statuses):
         if check_involves(item, figure):
-            return status.grounded
+            return status.grounded and not _glued(figure)
     hidden = ungrounded_meta(report)
     for name, where in report.meta.evidence.items():
         if name in hidden or where.span is None:
@@ -448,6 +448,20 @@ def _input_grounded(report: Report, statuses: list[FigureStatus], item) -> bool:
         if where.span.start <= item.span.start and item.span.end <= where.span.end:
             return True
     return False
+
+
+def _glued(figure: Figure) -> bool:
+    """True when the figure's digits run on into other digits in its quote (a flattened form's
+    "20100%" is 20 and 100%): grounded as characters, but not certainly the number meant."""
+    written = number_text(figure.value)
+    places = [m.start() for m in re.finditer(re.escape(written), figure.evidence)]
+    if not places:
+        return False
+    def runs_on(at: int) -> bool:
+        before = figure.evidence[at - 1 : at]
+        after = figure.evidence[at + len(written) : at + len(written) + 1]
+        return before.isdigit() or (after.isdigit() and not written[-1:] == "%")
+    return all(runs_on(at) for at in places)
 
 
 def is_certain(check: Check, report: Report, statuses: list[FigureStatus]) -> bool:

@@ -495,3 +495,22 @@ def test_a_warning_and_the_figures_asking_the_same_thing_are_one_question():
     report = report_of(figures=[figure], checks=[check], problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
     asked = [q for q in draft(report).questions if "57.89" in q.text]
     assert len(asked) == 1 and asked[0].checks == (0,)
+
+
+def test_a_number_glued_to_other_digits_is_asked_not_asserted():
+    glued = rate("completion_rate", "20100", 0, "验收合格率20100%", label="验收合格率")
+    clean = rate("completion_rate", "120", 20, "验收合格率120%", label="验收合格率")
+
+    def over(figure, index):
+        return Check(
+            rule="plausibility.rate_range",
+            status=CheckStatus.FAIL,
+            severity=Severity.MEDIUM,
+            message=f"验收合格率 写为 {figure.value}%，这是占比，不可能超过 100%",
+            inputs=[CheckInput(label="验收合格率", value=figure.value, unit="%", span=figure.span)],
+        )
+
+    for figure, asserted in ((glued, False), (clean, True)):
+        figure = figure.model_copy(update={"evidence": "验收合格率1020100%" if not asserted else figure.evidence})
+        report = report_of(figures=[figure], checks=[over(figure, 0)], problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
+        assert bool(draft(report).found) is asserted
