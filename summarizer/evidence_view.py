@@ -45,6 +45,7 @@ class Mark:
     end: int
     title: str
     entry: str = ""  # the side-list entry it links back to (an id), if any
+    aliases: list[str] = field(default_factory=list)  # other items at the same span (m-<alias> lands here)
 
 
 @dataclass
@@ -74,6 +75,8 @@ def collect(report: Report, text: str, drafted: Draft | None = None) -> tuple[li
             return None
         existing = by_span.get((span.start, span.end))
         if existing is not None:
+            if existing != key:
+                next(m for m in marks if m.id == existing).aliases.append(key)
             return existing
         marks.append(Mark(key, kind, span.start, span.end, title))
         by_span[(span.start, span.end)] = key
@@ -152,6 +155,7 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
         out.append(str(escape(text[position:mark.start])))
         position = mark.start
         target = f"#{mark.entry}" if mark.entry else f"#m-{mark.id}"
+        out.extend(f'<a class="alias" id="m-{escape(alias)}"></a>' for alias in mark.aliases)
         out.append(
             f'<a class="mark {KINDS[mark.kind][1]}" id="m-{mark.id}" href="{escape(target)}" title="{escape(mark.title)}">'
         )

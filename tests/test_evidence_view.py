@@ -93,7 +93,13 @@ def test_run_writes_the_evidence_view_beside_the_summary_and_links_them(tmp_path
     assert evidence.is_file()
     summary = (out / f"{stem}.html").read_text(encoding="utf-8")
     assert f'href="./{stem}.evidence.html#m-f' in summary
-    assert f'href="./{stem}.html"' in evidence.read_text(encoding="utf-8")
+    page = evidence.read_text(encoding="utf-8")
+    assert f'href="./{stem}.html"' in page
+    # Every place the summary points to in the evidence view exists there.
+    parser = _Anchors()
+    parser.feed(page)
+    targets = re.findall(rf'href="\./{re.escape(stem)}\.evidence\.html#([^"]+)"', summary)
+    assert targets and all(target in parser.ids for target in targets)
 
 
 @pytest.mark.chromium
