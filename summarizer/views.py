@@ -37,9 +37,10 @@ PAGE_CHECKS = 3
 PAGE_PROBLEMS = 4
 PAGE_QUESTIONS = 4
 PAGE_SCORES = 6
+PAGE_INDICATORS = 3
 PAGE_TEXT = 70
 PAGE_MEASURE = 52
-PAGE_CHECK_TEXT = 60
+PAGE_CHECK_TEXT = 40
 PAGE_QUOTE = 16
 # Bounds on one report's Markdown/DOCX (and the HTML's evidence list), however many figures,
 # checks or items a pathological input yields: each list shows at most LIST_LIMIT entries and a
@@ -585,6 +586,7 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
             "questions": PAGE_QUESTIONS,
             "measure": PAGE_MEASURE,
             "scores": PAGE_SCORES,
+            "indicators": PAGE_INDICATORS,
             "text": PAGE_TEXT,
             "check": PAGE_CHECK_TEXT,
             "quote": PAGE_QUOTE,

@@ -138,3 +138,22 @@ def test_a_worst_case_summary_still_prints_on_one_page(tmp_path):
     html = render_summary_html(worst_case(), Settings())
     assert "另有" in html  # the page limits were needed and say what was left to the md/docx
     assert pages(print_to_pdf(html, tmp_path)) == 1
+
+
+def test_a_worst_case_with_indicators_and_a_score_card_still_prints_on_one_page(tmp_path):
+    from summarizer.schemas import Indicator
+
+    long = "预算执行中存在多方面的问题，资金支付进度滞后，绩效目标设置不够细化" * 2
+    indicators = [
+        Indicator(level1="产出指标", level2="数量指标", name=f"{long[:20]}{n}", target=long[:30], actual=long[:30],
+                  span=Span(start=9000 + 50 * n, end=9010 + 50 * n), evidence=long[:40])
+        for n in range(12)
+    ] + [
+        Indicator(name=f"得分项{n}", target="10", weight=Decimal(10), score=Decimal(8),
+                  span=Span(start=12000 + 50 * n, end=12010 + 50 * n), evidence="得分项 10 8")
+        for n in range(10)
+    ]
+    report = worst_case().model_copy(update={"indicators": indicators})
+    html = render_summary_html(report, Settings())
+    assert "绩效指标" in html and "自评得分" in html
+    assert pages(print_to_pdf(html, tmp_path)) == 1
