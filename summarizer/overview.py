@@ -329,6 +329,16 @@ def overview_xlsx(rows: list[OverviewRow]) -> bytes:
             cell = sheet.cell(row=sheet.max_row, column=1)
             cell.hyperlink = row.summary_href  # relative and URL-encoded: a file beside the workbook
             cell.font = Font(color="1F4E79", underline="single")
+    # One column per kind of output (JSON, MD, HTML, 原文对照, DOCX), each cell a link to that file.
+    kinds = list(dict.fromkeys(label for row in rows for label, _ in row.links))
+    for offset, label in enumerate(kinds, start=len(COLUMNS) + 1):
+        sheet.cell(row=1, column=offset, value=label).font = Font(bold=True)
+        for number, row in enumerate(rows, start=2):
+            href = dict(row.links).get(label)
+            if href:
+                cell = sheet.cell(row=number, column=offset, value=label)
+                cell.hyperlink = href  # relative and URL-encoded
+                cell.font = Font(color="1F4E79", underline="single")
     last = sheet.max_row
     for column, (name, _) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(column)
@@ -346,7 +356,7 @@ def overview_xlsx(rows: list[OverviewRow]) -> bytes:
         if last >= 2 and name == "execution_rate":
             amber = PatternFill("solid", fgColor="FFF3C4")
             sheet.conditional_formatting.add(f"{letter}2:{letter}{last}", CellIsRule(operator="lessThan", formula=[str(LOW_EXECUTION)], fill=amber))
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(last, 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS) + len(kinds))}{max(last, 1)}"
 
     checks = workbook.create_sheet("核验")
     _header(checks, list(CHECK_COLUMNS))

@@ -81,7 +81,8 @@ def test_write_overview_writes_three_tables_with_one_row_per_report(tmp_path, re
 
     sheet = load_workbook(tmp_path / "overview.xlsx").active
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == HEADERS
+    assert list(values[0][: len(HEADERS)]) == HEADERS
+    assert list(values[0][len(HEADERS) :]) == ["JSON", "HTML"]  # a link column per kind of output
     assert values[2][0] == "yuhua.txt" and float(values[2][HEADERS.index("预算（万元）")]) == 127
 
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
