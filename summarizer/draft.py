@@ -246,9 +246,18 @@ def _low_execution(facts: _Facts) -> _Candidate | None:
     low = [f for f in rates if f.value < LOW_EXECUTION_RATE]
     budget, spending = facts.budget(), facts.spending()
     context = [f for f in (spending, budget) if f is not None]
-    if low:
-        overall = _unique_by_value([f for f in low if not f.item])
-        lines = _unique_by_value([f for f in low if f.item])
+    amounts_full = (
+        budget is not None and spending is not None and budget.value_wan and spending.value_wan is not None
+        and spending.value_wan * 100 >= budget.value_wan * LOW_EXECUTION_RATE
+    )
+    overall = _unique_by_value([f for f in low if not f.item])
+    # A low rate beside a full one, or beside amounts that show full execution, is a row's rate
+    # read as the whole report's (a table row without its item): it is no overall shortfall.
+    if any(f.value >= LOW_EXECUTION_RATE for f in rates if not f.item) or amounts_full:
+        overall = []
+    lines = _unique_by_value([f for f in low if f.item])
+    if overall or lines:
+        context = context if overall else []
         stated = "、".join([f"{_short_label(f)}{figure_text(f)}" for f in overall] + [f"{f.item}{figure_text(f)}" for f in lines])
         detail = "，".join(f"{figure_name(f)}{figure_text(f)}" for f in context)
         subject = f"预算执行率偏低（{stated}{'；' + detail if detail else ''}）的问题"

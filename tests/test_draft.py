@@ -514,3 +514,16 @@ def test_a_number_glued_to_other_digits_is_asked_not_asserted():
         figure = figure.model_copy(update={"evidence": "验收合格率1020100%" if not asserted else figure.evidence})
         report = report_of(figures=[figure], checks=[over(figure, 0)], problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")])
         assert bool(draft(report).found) is asserted
+
+
+def test_a_rows_low_rate_beside_full_execution_is_not_asked_as_the_reports():
+    report = report_of(
+        figures=[
+            money("budget", "238.93", 0, "年初预算数: 238.93", period=Period.BUDGET),
+            money("actual_spending", "251.89", 20, "全年执行数: 251.89", period=Period.ACTUAL),
+            rate("execution_rate", "0.00", 40, "执行率: 0.00%", label="执行率"),
+            rate("execution_rate", "100.00", 60, "执行率: 100.00%", label="执行率"),
+        ],
+        problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")],
+    )
+    assert "low_execution_rate" not in {q.kind for q in draft(report).questions}
