@@ -57,8 +57,10 @@ from .schemas import (
 from .suggestions import (  # noqa: F401
     DEFAULT_CATEGORY,
     LIBRARY_FILE_NAME,
+    Need,
     Suggestion,
     SuggestionLibrary,
+    choose_measure,
     classify,
     library_paths,
     load_library,
@@ -683,39 +685,13 @@ _STATED_AS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _fit(problem: DraftedProblem, suggestion: Suggestion, placed: bool = False) -> int:
-    """How well a measure answers a problem: by the rule it rests on, then its kind, then the
-    words it says (a stated problem is matched by words only, and only by telling ones)."""
-    rule_match = any(rule.startswith(prefix) for prefix in suggestion.rules for rule in problem.rules)
-    kind_match = problem.kind in suggestion.problems
-    words = [word for word in suggestion.keywords if word and word in problem.text]
-    hits = sum(len(word) for word in words)
-    if problem.origin is Origin.DATA:
-        if not (rule_match or kind_match):
-            return 0
-        return (200 if rule_match else 0) + (100 if kind_match else 0) + hits
-    # One word of three characters or more, or several words, say what the problem is about;
-    # a lone two-character word (服务, 意识) does not, unless the problem was placed firmly in
-    # the measure's category (`placed`: its category words are telling).
-    telling = any(len(word) >= 3 for word in words) or len(words) >= 2
-    if not words or not (telling or (placed and suggestion.category == problem.category)):
-        return 0
-    return hits + (5 if suggestion.category == problem.category else 0)
-
-
 def _choose(problem: DraftedProblem, library: SuggestionLibrary, used: Counter[str]) -> Suggestion | None:
-    """One measure per problem: the best fit, preferring one this report has not used yet."""
-    category = next((c for c in library.categories if c.name == problem.category), None)
-    strength = sum(len(word) for word in category.keywords if word and word in problem.text) if category else 0
-    placed = strength >= 4
-    scored = [
-        (fit - 8 * used[suggestion.id], -order, suggestion)
-        for order, suggestion in enumerate(library.suggestions)
-        if not suggestion.fallback and (fit := _fit(problem, suggestion, placed)) > 0
-    ]
-    if scored:
-        return max(scored, key=lambda row: (row[0], row[1]))[2]
-    return next((s for s in library.suggestions if s.fallback), None)
+    return choose_measure(
+        library,
+        Need(kind=problem.kind, rules=problem.rules, text=problem.text, category=problem.category,
+             stated=problem.origin is Origin.STATED),
+        used,
+    )
 
 
 _QUOTES = str.maketrans({"“": "", "”": "", '"': "", "「": "", "」": ""})

@@ -1,11 +1,13 @@
 """The suggestion library: measures a reviewer may propose, as data (summarizer/data/suggestions.toml),
 extended or overridden by the user's files (a suggestions.toml in --templates, or the
-suggestions_file setting). Loads and validates; it never chooses a measure for a problem.
+suggestions_file setting); and how one measure is matched to what a problem needs (its rule,
+kind and words). Never writes a measure's text: drafting fills in the subject.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -151,3 +153,53 @@ def classify(text: str, library: SuggestionLibrary) -> str:
     return best
 
 
+
+
+# ── matching a measure to a problem ──────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a problem asks of a measure."""
+
+    kind: str  # "stated" or a data kind
+    rules: tuple[str, ...]  # rule ids of the checks it rests on
+    text: str
+    category: str
+    stated: bool
+
+
+def fit(need: Need, suggestion: Suggestion, placed: bool = False) -> int:
+    """How well a measure answers a problem: by the rule it rests on, then its kind, then the
+    words it says (a stated problem is matched by words only, and only by telling ones)."""
+    rule_match = any(rule.startswith(prefix) for prefix in suggestion.rules for rule in need.rules)
+    kind_match = need.kind in suggestion.problems
+    words = [word for word in suggestion.keywords if word and word in need.text]
+    hits = sum(len(word) for word in words)
+    if not need.stated:
+        if not (rule_match or kind_match):
+            return 0
+        return (200 if rule_match else 0) + (100 if kind_match else 0) + hits
+    # One word of three characters or more, or several words, say what the problem is about;
+    # a lone two-character word (服务, 意识) does not, unless the problem was placed firmly in
+    # the measure's category (`placed`: its category words are telling).
+    telling = any(len(word) >= 3 for word in words) or len(words) >= 2
+    if not words or not (telling or (placed and suggestion.category == need.category)):
+        return 0
+    return hits + (5 if suggestion.category == need.category else 0)
+
+
+def choose_measure(library: SuggestionLibrary, need: Need, used: Counter[str]) -> Suggestion | None:
+    """One measure per problem: the best fit, preferring one this report has not used yet; the
+    fallback measure when nothing fits."""
+    category = next((c for c in library.categories if c.name == need.category), None)
+    strength = sum(len(word) for word in category.keywords if word and word in need.text) if category else 0
+    placed = strength >= 4
+    scored = [
+        (score - 8 * used[suggestion.id], -order, suggestion)
+        for order, suggestion in enumerate(library.suggestions)
+        if not suggestion.fallback and (score := fit(need, suggestion, placed)) > 0
+    ]
+    if scored:
+        return max(scored, key=lambda row: (row[0], row[1]))[2]
+    return next((s for s in library.suggestions if s.fallback), None)

@@ -527,3 +527,19 @@ def test_a_rows_low_rate_beside_full_execution_is_not_asked_as_the_reports():
         problems=[TextItem(text="无", span=Span(start=0, end=1), evidence="无")],
     )
     assert "low_execution_rate" not in {q.kind for q in draft(report).questions}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("部分项目资金支付进度滞后。", "budget.execution-monitoring"),  # a telling word: 支付进度
+        ("为民服务意识有待提高。", "general.rectify"),  # lone two-character words (服务, 意识) do not fit
+        ("内控制度需进一步完善，财务约束监督体制不健全。", "control.financial-rules"),
+    ],
+)
+def test_a_stated_problem_gets_the_measure_its_words_ask_for(text, expected):
+    item = TextItem(text=text, span=Span(start=0, end=len(text)), evidence=text)
+    drafted = draft(report_of(problems=[item]))
+    (measure,) = drafted.measures_for(drafted.stated[0].id)
+    assert measure.suggestion_id == expected
+    assert "““" not in measure.text
