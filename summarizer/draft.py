@@ -1,16 +1,18 @@
-"""Draft 存在问题 and 改进措施 from a verified Report. Reads only the suggestion library files.
+"""Draft 存在问题, 需核实事项 and 改进措施 from a verified Report. Reads only the suggestion library.
 
-Problems come from two places:
+A drafted problem is either what the report states (each stated problem, verbatim, with its span)
+or what a check proves: a failed check whose relation is definitional (CERTAIN_RULES: identities,
+stated rates, one value written two ways, a date, a share over 100%…) and whose numbers are all
+grounded figures or meta fields, not glued to other digits. Nothing else is ever asserted: warnings,
+uncertain failures, and what the figures merely suggest (a low execution rate, spending above a
+budget line, a low 到位率, a score the figures do not support, missing or vague indicators, no
+problems section) become 需核实事项, a short list of questions with the numbers. A data problem or
+question the report already states is folded into the statement.
 
-- what the report states: each stated problem, verbatim, with its span;
-- what the data shows: a low execution rate, spending above its budget, a low 到位率, failed
-  verification checks (identities, rates, consistency, plausibility), missing or vague
-  indicators, a high self score the figures do not support, and no problems section at all.
-
-Every drafted problem carries the evidence that raised it: the quote and span of the figure,
-indicator or stated item, or the message of the check. Measures are drawn from the suggestion
-library (summarizer/data/suggestions.toml, extendable by the user) and name the figure or
-indicator they answer through `{subject}`.
+Every problem and question carries the evidence that raised it (the report's quotes with their
+spans, cited once) and the indexes of the checks it rests on, so renderers state each check once
+and refer to it elsewhere. Each problem gets one measure from the suggestion library
+(summarizer/suggestions.py), naming what it answers through `{subject}`.
 
 This module must never invent a number: every number in a drafted text is a figure's value as
 the report writes it, or a value from a verification check. It never computes a rate to state
