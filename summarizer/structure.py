@@ -248,8 +248,8 @@ def _heading(line: Line) -> Heading | None:
 
 def _label_heading(text: str, line: Line) -> Heading | None:
     title = re.sub(r"\s+", "", text).strip("|")  # "存在问题 |": a form cell flattened with its bar
-    if not title or len(title) > MAX_HEADING_CHARS or title[-1] in "。；;，," or re.search(r"[，,。；;]", title):
-        return None
+    if not title or len(title) > MAX_HEADING_CHARS or re.search(r"[，,。；;|]", title):
+        return None  # a sentence, or a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
     if re.search(r"\d", title) and not re.search(r"[（(]%[）)]", title):
         return None
     if role_of(title) is None:
