@@ -223,8 +223,12 @@ def _stated_identity_numbers(document: Document, gold: Gold, quantities: list[Qu
     for group in identity_groups(gold):
         groups.append([lambda q, f=f: _agrees(f, q) for f in group])
     for identity in gold.identities:
-        numbers = {Decimal(n) for n in (identity.total, *identity.parts)}
-        groups.append([lambda q, n=n: q.value == n for n in numbers])
+        # A percentage is a member only as a rate's result: "100%" is not the 总分 100 of a sum.
+        if identity.relation == "rate":
+            members = [(Decimal(identity.total), True), *((Decimal(n), False) for n in identity.parts)]
+        else:
+            members = [(Decimal(n), False) for n in (identity.total, *identity.parts)]
+        groups.append([lambda q, n=n, rate=rate: q.value == n and (q.unit == "%") == rate or (rate and q.value == n and not q.unit) for n, rate in dict(members).items()])
     found: list[Quantity] = []
     for members in groups:
         hits = [[q for q in quantities if member(q)] for member in members]

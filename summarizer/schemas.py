@@ -215,6 +215,7 @@ class RuleId(StrEnum):
     REPORT_DATE = "plausibility.report_date"
     SELF_SCORE_MISSING = "plausibility.self_score"
     INDICATOR_VALUES = "plausibility.indicator_values"
+    INDICATOR_TARGET = "plausibility.indicator_target"
     STAFFING = "plausibility.staffing"
 
     @property

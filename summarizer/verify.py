@@ -81,6 +81,13 @@ Rules (rule id: what it checks; status when it does not hold)
   plausibility.self_score   no self score stated. warn/low
   plausibility.indicator_values  performance indicators with no target or no actual. warn/low
   plausibility.staffing     staff actual above the establishment (编制). warn
+  plausibility.indicator_target  a quantitative target (≥180人, 不低于85%, a money cost) that the
+                            actual beside it does not meet. warn. With it, in verify_indicators:
+                            an indicator's target/actual in 元 vs 万元 (unit_slip, warn), a share
+                            indicator above 100% (rate_range), a level's weight "产出指标(60分)"
+                            against its rows' weights and scores and the execution row's score
+                            against 分值 × 执行率 (identity.self_score; verify_breakdowns checks a
+                            table row under "得分(20分*执行率)" the same way)
 
 Tolerances
   sums        0.01 万元 (SUM_TOLERANCE), widened to half a unit of the last digit of an amount
@@ -104,6 +111,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from . import verify_breakdowns as breakdowns
+from .verify_indicators import indicator_checks
 from .document import Document
 from .structure import Layout
 from .genre import vocabulary
@@ -188,6 +196,7 @@ def _verify(context: _Context) -> list[Check]:
     checks = _defer_to_statements(context, checks, stated)
     checks += stated
     checks += impossible_rates(context.index)
+    checks += _indicators(context, checks)
     checks += unit_magnitudes(context.index, context.slip_spans)
     checks += _plausibility(context)
     return sorted((_name_figures(context, check) for check in _dedupe(checks)), key=severity_key)
@@ -531,6 +540,8 @@ def _grounding(context: _Context) -> list[Check]:
         if value is None or evidence is None:
             continue
         check = ground(label, Decimal(value), unit, evidence.span, evidence.quote)
+        if check is not None and _glued_run(text, windows(evidence.span, evidence.quote), Decimal(value)):
+            check = None
         if check is None:
             grounded += 1
         else:
@@ -540,6 +551,19 @@ def _grounding(context: _Context) -> list[Check]:
     elif grounded:
         fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"{grounded} 个数字在原文证据附近找到，{len(fails)} 个找不到"))
     return fails
+
+
+def _glued_run(text: str, areas: Sequence[tuple[int, int]], value: Decimal) -> bool:
+    """The value's digits begin or end a longer run of digits that no money unit follows: a form
+    pasted without separators ("总分100100" for 分值 100 | 得分 100)."""
+    written = format(value, "f")
+    for start, end in areas:
+        for match in re.finditer(r"\d+(?:\.\d+)?", text[start:end]):
+            run = match.group()
+            after = text[start + match.end() : start + match.end() + 1]
+            if run != written and (run.startswith(written) or run.endswith(written)) and after not in ("元", "万", "亿", "千"):
+                return True
+    return False
 
 
 # ---- identities ---------------------------------------------------------------------------
@@ -929,6 +953,15 @@ def _self_score(context: _Context) -> list[Check]:
     return fails
 
 
+def _indicators(context: _Context, earlier: Sequence[Check]) -> list[Check]:
+    """The indicator table's own checks (verify_indicators), less what an earlier check says."""
+    said = {(check.rule, check.observed) for check in earlier if check.status is not PASS}
+    return [
+        check for check in indicator_checks(context.report.indicators, context.document.original)
+        if check.status is PASS or (check.rule, check.observed) not in said
+    ]
+
+
 def _indicator_input(row: Indicator | None, label: str, attribute: str, value: Decimal) -> CheckInput:
     word = "分值" if attribute == "weight" else "得分"
     return CheckInput(label=f"{label}{word}", value=value, unit="分", span=row.span if row is not None else None)
@@ -954,7 +987,8 @@ def _rates(context: _Context) -> list[Check]:
             item = rate.figure.item is not None
             numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if context.current(p.figure) and p.figure.period is not Period.BUDGET and _is_money(p.figure)]
             denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if context.current(p.figure) and _is_money(p.figure)]
-            pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure]
+            # One written number is never both operands (an amount restated as another key's).
+            pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure and n.start != d.start]
             if key == "execution_rate":
                 pairs += _same_key_pairs(context, rate)
             if not pairs:

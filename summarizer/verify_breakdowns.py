@@ -812,6 +812,7 @@ def row_rates(index: TextIndex) -> list[Check]:
             if not pairs:
                 continue
             label = row.label.rstrip(":：") or "行"
+            checks += _row_score(index, header, row, column, label)
             agreeing = [
                 (a, b)
                 for a, b in pairs
@@ -858,6 +859,34 @@ def row_rates(index: TextIndex) -> list[Check]:
                 )
             )
     return checks
+
+
+_SCORE_FORMULA = re.compile(r"(\d+(?:\.\d+)?)\s*分\s*[*×xX]\s*(?:预算)?执行率")
+
+
+def _row_score(index: TextIndex, header: str, row: Row, column: int, label: str) -> list[Check]:
+    """A score cell after the rate whose header states its formula ("得分(20分*执行率)"): the
+    score is the weight times the rate, capped at the weight."""
+    formula = None
+    for formula in _SCORE_FORMULA.finditer(header):
+        pass
+    if formula is None or column + 1 >= len(row.cells):
+        return []
+    rate, score = row.cells[column], row.cells[column + 1]
+    if rate is None or score is None or score.unit not in ("", "分"):
+        return []
+    weight = Decimal(formula.group(1))
+    expected = min(weight, weight * rate.value / HUNDRED)
+    whole = score.value == score.value.to_integral_value()
+    tolerance = Decimal("0.5") if whole else Decimal("0.01")
+    inputs = [_input(index, score, f"{label} 得分"), _input(index, rate, f"{label} 执行率")]
+    if abs(score.value - expected) <= tolerance:
+        return [make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"表中“{label}”得分 {fmt(score.value)} = {fmt(weight)} × {fmt(rate.value)}%", inputs, expected, score.value, tolerance)]
+    return [make_check(
+        RuleId.SELF_SCORE, FAIL, Severity.HIGH,
+        f"表中“{label}”得分写为 {fmt(score.value)}，按表头所列 {fmt(weight)}分 × 执行率 {fmt(rate.value)}% 应为 {fmt(expected)}",
+        inputs, expected, score.value, tolerance,
+    )]
 
 
 # ---- the record list and its checks ----------------------------------------------------

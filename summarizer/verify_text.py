@@ -665,9 +665,21 @@ def count_breakdowns(index: TextIndex) -> list[Check]:
 _SHARE_RATE = re.compile(r"满意率|满意度|好评率|覆盖率|填报率|办结率|回复率|知晓率|合格率|达标率|可办率|网办率|进驻率|受理率|公开率|参与率|到位率|解答率|响应率|签收率|回访率")
 
 
-_FUND_LABEL = re.compile(r"(?:资金|经费|预算|支出|收入|拨款|补助|总额|合计|安排|下达|到位|执行|投入|结余|结转|金额)[为是共计达到了：:\s]*$")
+_FUND_LABEL = re.compile(r"(?:资金|经费|费|预算|支出|收入|拨款|补助|总额|合计|安排|下达|到位|执行|投入|结余|结转|金额)[为是共计达到了：:\s]*$")
 _ALLOCATION = re.compile(r"安排|批复|下达|预算|拨付|拨款|总额|合计|资金|经费")
 _PER_HEAD = re.compile(r"每|人均|生均|户均|标准|单价|平均|按|/|／|元/|次均|月均")
+
+
+_BRACKETED_TAIL = re.compile(r"[(（][^()（）]{1,30}[)）]\s*$")
+_CHANGE = re.compile(r"(?:减少|增加|增长|下降|节约)了?\s*$")
+_FUND_AFTER = re.compile(r"(?:的)?(?:资金|经费|补助|预算|拨款)")
+
+
+def _alone_among_wan(index: TextIndex, quantity: Quantity, sentence_start: int) -> bool:
+    """The only 元 amount of its sentence, beside amounts in 万元."""
+    end = index.sentence(quantity.start)[1]
+    others = [q for q in index.quantities_in(sentence_start, end) if q.is_money and q.start != quantity.start]
+    return any(q.unit in ("万元", "万", "亿元") for q in others) and not any(q.unit == "元" for q in others)
 
 
 def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[Check]:
@@ -687,12 +699,20 @@ def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> l
         sentence_start = index.sentence(quantity.start)[0]
         before = text[max(sentence_start, quantity.start - 12) : quantity.start]
         after = text[quantity.end : quantity.end + 3]
-        if not _FUND_LABEL.search(before) or _PER_HEAD.search(before) or _PER_HEAD.search(after):
+        if _PER_HEAD.search(before) or _PER_HEAD.search(after):
+            continue
+        # A fund amount: labelled before (a bracketed name between label and number skipped),
+        # named after ("10441元资金全部拨付到位"), or the only 元 amount among 万元 amounts of its
+        # sentence (a 其中 list, "上年 … 减少31.93元").
+        label = _BRACKETED_TAIL.sub("", text[max(sentence_start, quantity.start - 40) : quantity.start])[-12:]
+        fund = _FUND_LABEL.search(before) or _FUND_LABEL.search(label) or _FUND_AFTER.match(text, quantity.end)
+        change = _CHANGE.search(before)  # "与上年对比减少31.93元": a change of a fund, as large
+        if not fund and not change and not _alone_among_wan(index, quantity, sentence_start):
             continue
         # Far below the report's scale (under one 万 where amounts run to tens of 万), or an
         # allocation of a fund under a thousand 元, which no budget line is.
         out_of_scale = typical is not None and _amount(quantity) < min(Decimal(10), typical / 100)
-        tiny_allocation = quantity.value < 1000 and _ALLOCATION.search(before)
+        tiny_allocation = quantity.value < 1000 and not change and _ALLOCATION.search(text[max(sentence_start, quantity.start - 60) : quantity.start])
         if not (out_of_scale or tiny_allocation):
             continue
         checks.append(make_check(

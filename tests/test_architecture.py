@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"config", "document"},
     {"ingest", "structure", "grid"},
     {"backends", "llm"},
-    {"verify", "verify_text", "verify_breakdowns"},
+    {"verify", "verify_text", "verify_breakdowns", "verify_indicators"},
     {"assess", "suggestions", "draft", "formatting", "views", "render", "render_docx", "evidence_view"},
     {"outputs", "overview", "console"},
     {"pipeline"},

@@ -1,0 +1,259 @@
+"""Verification of the performance indicators (绩效指标) and self-score rows against themselves.
+No I/O; part of the verification pass (verify.py calls `indicator_checks`).
+
+What a reviewer reads from one indicator table, and what this module checks:
+
+  plausibility.indicator_target  a quantitative target ("≥180人", "不低于85%", "≤30万元") that
+                                 the actual value written beside it does not meet. warn (a
+                                 result below target is a finding to look at, not an
+                                 arithmetic error)
+  consistency.unit_slip          target and actual with the same digits in different money
+                                 units (20万元 / 20元). warn
+  plausibility.rate_range        a share indicator (合格率, 满意度 …) whose target or actual is
+                                 above 100%. fail (a glued 1000%+ is a warn)
+  identity.self_score            a level's stated weight ("产出指标(60分)") against its rows:
+                                 the rows' scores above it fail, their weights above it fail,
+                                 below it warn (a row may not have been read); the budget
+                                 execution row's score against 分值 × 执行率 (fail when the
+                                 report states the formula, warn for 100% without full marks)
+
+It never raises on odd input: values that do not parse are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from .numbers import MONEY_UNITS
+from .schemas import Check, CheckInput, CheckStatus, Indicator, RuleId, Severity
+from .verify_text import HUNDRED, SCORE_TOLERANCE, fmt, make_check
+
+__all__ = ["indicator_checks"]
+
+PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
+
+# Operators of a quantitative target, as the genre writes them, to a comparison.
+_AT_LEAST = ("≥", ">=", "＞=", "不低于", "不少于", "不小于", "大于等于", "大于或等于")
+_MORE_THAN = (">", "＞", "大于", "多于", "高于", "超过")
+_AT_MOST = ("≤", "<=", "＜=", "不高于", "不超过", "不大于", "小于等于", "小于或等于", "控制在")
+_LESS_THAN = ("<", "＜", "小于", "少于", "低于")
+_OPERATORS = sorted((*_AT_LEAST, *_MORE_THAN, *_AT_MOST, *_LESS_THAN), key=len, reverse=True)
+_NUMBER = r"(?P<number>\d+(?:\.\d+)?)"
+_UNIT = r"(?P<unit>%|[\u3400-\u9fff]{1,2}(?:/[\u3400-\u9fff]{1,2})?)?"
+_TARGET = re.compile(
+    r"^(?P<operator>" + "|".join(re.escape(o) for o in _OPERATORS) + r")?\s*" + _NUMBER + r"\s*" + _UNIT
+    + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
+)
+_ACTUAL = re.compile(r"^(?:完成|达到|实际|为)?\s*" + _NUMBER + r"\s*" + _UNIT + r"$")
+_SHARE = re.compile(r"满意率|满意度|好评率|覆盖率|合格率|达标率|知晓率|办结率|回复率|参保率|入学率|巩固率|验收合格|准确率|及时率|到位率|拨付率|兑现率|发放率")
+_EXECUTION_ROW = re.compile(r"预算执行率|资金执行率|执行率")
+_LEVEL_WEIGHT = r"\s*[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]"
+_FORMULA = re.compile(r"分\s*[*×xX]\s*(?:预算)?执行率|分值\s*[*×xX]\s*(?:预算)?执行率")
+
+
+def _clean(value: str | None) -> str:
+    return re.sub(r"\s+", "", value or "").replace("，", "").replace(",", "")
+
+
+def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:
+    match = _TARGET.match(_clean(value))
+    if match is None:
+        return None
+    operator, suffix = match.group("operator") or "", match.group("suffix") or ""
+    if operator in _AT_LEAST or (not operator and suffix in ("以上", "及以上")):
+        comparison = ">="
+    elif operator in _MORE_THAN:
+        comparison = ">"
+    elif operator in _AT_MOST or (not operator and suffix in ("以下", "以内", "及以下")):
+        comparison = "<="
+    elif operator in _LESS_THAN:
+        comparison = "<"
+    else:
+        comparison = "="
+    try:
+        return comparison, Decimal(match.group("number")), match.group("unit") or ""
+    except InvalidOperation:
+        return None
+
+
+def _parse_actual(value: str | None) -> tuple[Decimal, str] | None:
+    match = _ACTUAL.match(_clean(value))
+    if match is None:
+        return None
+    try:
+        return Decimal(match.group("number")), match.group("unit") or ""
+    except InvalidOperation:
+        return None
+
+
+_PERSONS = {"人", "人次", "名"}
+
+
+def _same_unit(a: str, b: str) -> bool:
+    return a == b or {a, b} <= _PERSONS
+
+
+def _input(row: Indicator, word: str, value: Decimal, unit: str) -> CheckInput:
+    return CheckInput(label=f"{row.name}{word}", value=value, unit=unit, span=row.span)
+
+
+def _targets(rows: Sequence[Indicator]) -> list[Check]:
+    checks: list[Check] = []
+    met = 0
+    for row in rows:
+        target, actual = _parse_target(row.target), _parse_actual(row.actual)
+        if target is None or actual is None:
+            continue
+        comparison, goal, goal_unit = target
+        value, unit = actual
+        inputs = [_input(row, "目标值", goal, goal_unit), _input(row, "实际完成值", value, unit or goal_unit)]
+        if goal_unit in MONEY_UNITS and unit in MONEY_UNITS and goal_unit != unit and goal == value and "万" in goal_unit + unit:
+            checks.append(make_check(
+                RuleId.UNIT_SLIP, WARN, Severity.MEDIUM,
+                f"指标“{row.name}”目标值 {row.target}、实际完成值 {row.actual}：数字相同而单位一为元、一为万元，疑为单位笔误，请核对",
+                inputs, goal, value,
+            ))
+            continue
+        if not (_same_unit(goal_unit, unit) or (unit == "" and goal_unit != "%")):
+            continue
+        # A money target with no operator is the cost allowed (成本指标 "项目计划总投资 20万元").
+        ceiling = goal_unit in MONEY_UNITS and comparison == "=" and unit in ("", goal_unit)
+        if comparison == "=" and not ceiling:
+            continue  # an exact target missed ("100%" / 98%) is left to the score
+        missed = {
+            ">=": value < goal, ">": value <= goal, "<=": value > goal, "<": value >= goal, "=": ceiling and value > goal,
+        }[comparison]
+        if not missed:
+            met += 1
+            continue
+        checks.append(make_check(
+            RuleId.INDICATOR_TARGET, WARN, Severity.MEDIUM,
+            f"指标“{row.name}”目标值为 {row.target}，实际完成值 {row.actual}，未达到目标，请核对完成情况的表述与得分",
+            inputs, goal, value,
+        ))
+    if met and not checks:
+        checks.append(make_check(RuleId.INDICATOR_TARGET, PASS, Severity.INFO, f"{met} 项量化指标的实际完成值达到目标值"))
+    return checks
+
+
+def _shares(rows: Sequence[Indicator]) -> list[Check]:
+    """A share indicator stated above 100% (target or actual)."""
+    checks: list[Check] = []
+    for row in rows:
+        if not _SHARE.search(row.name or ""):
+            continue
+        for word, written in (("目标值", row.target), ("实际完成值", row.actual)):
+            parsed = _parse_target(written)
+            if parsed is None or parsed[2] != "%" or parsed[1] <= HUNDRED or parsed[0] in ("<=", "<"):
+                continue
+            value = parsed[1]
+            # A target over 100% is most often a mangled "≥" (≥90% read as 290%): asked, not failed.
+            guess = value >= 1000 or word == "目标值"
+            checks.append(make_check(
+                RuleId.RATE_RANGE, WARN if guess else FAIL, Severity.MEDIUM,
+                f"指标“{row.name}”{word}写为 {written}，这是占比，不可能超过 100%"
+                + ("（疑为相邻数字粘连，请核对原表）" if value >= 1000 else "（疑为“≥”等符号误识，请核对原表）" if guess else ""),
+                [_input(row, word, value, "%")], HUNDRED, value,
+            ))
+    return checks
+
+
+def _level_weight(row: Indicator, text: str) -> tuple[str, Decimal] | None:
+    """The level-1 name of a row and the weight written with it ("产出指标(60分)"), read from the
+    name itself or, where the extractor kept the bare name, from the text before the row."""
+    level = _clean(row.level1)
+    if not level:
+        return None
+    own = re.search(_LEVEL_WEIGHT + r"$", level)
+    if own is not None:
+        return re.sub(_LEVEL_WEIGHT + r"$", "", level), Decimal(own.group(1))
+    # The row's span may open on the level's own cell ("产出指标(70分)数量指标…"): read to its end.
+    window = text[max(0, row.span.start - 1500) : row.span.end]
+    found = None
+    for match in re.finditer(re.escape(level) + _LEVEL_WEIGHT, window):
+        found = match
+    if found is None:
+        return None
+    return level, Decimal(found.group(1))
+
+
+def _levels(rows: Sequence[Indicator], text: str) -> list[Check]:
+    """Each level's stated weight against the weights and scores of its rows."""
+    groups: dict[tuple[str, Decimal], list[Indicator]] = defaultdict(list)
+    for row in rows:
+        if row.weight is None and row.score is None:
+            continue
+        if _clean(row.name) in ("总分", "合计", "总计") or _clean(row.level1) == _clean(row.name):
+            continue
+        level = _level_weight(row, text)
+        if level is not None:
+            groups[level].append(row)
+    checks: list[Check] = []
+    passed = 0
+    for (level, weight), members in groups.items():
+        for attribute, word in (("score", "得分"), ("weight", "分值")):
+            values = [getattr(row, attribute) for row in members]
+            if any(value is None for value in values):
+                continue
+            total = sum(values, Decimal(0))
+            listed = " + ".join(f"{row.name} {fmt(value)}" for row, value in zip(members, values))
+            inputs = [CheckInput(label=f"{level}分值", value=weight, unit="分", span=members[0].span)]
+            inputs += [_input(row, word, value, "分") for row, value in zip(members, values)]
+            if total > weight + SCORE_TOLERANCE:
+                checks.append(make_check(
+                    RuleId.SELF_SCORE, FAIL, Severity.HIGH,
+                    f"自评表{word}不平：{level}（{fmt(weight)}分）下各指标{word} {listed} = {fmt(total)}，超过其分值",
+                    inputs, total, weight, SCORE_TOLERANCE,
+                ))
+            elif attribute == "weight" and total < weight - SCORE_TOLERANCE:
+                checks.append(make_check(
+                    RuleId.SELF_SCORE, WARN, Severity.LOW,
+                    f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
+                    inputs, total, weight, SCORE_TOLERANCE,
+                ))
+            else:
+                passed += 1
+    if passed and not checks:
+        checks.append(make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表各一级指标的分值与其下指标一致（{passed} 组）"))
+    return checks
+
+
+def _execution_rows(rows: Sequence[Indicator], text: str) -> list[Check]:
+    """The budget execution row: its score is its weight × the execution rate."""
+    formula = bool(_FORMULA.search(text))
+    checks: list[Check] = []
+    for row in rows:
+        if row.weight is None or row.score is None or not _EXECUTION_ROW.search(row.name or ""):
+            continue
+        actual = _parse_actual(row.actual)
+        if actual is None or actual[1] != "%" or actual[0] > HUNDRED:
+            continue
+        rate = actual[0]
+        expected = row.weight * rate / HUNDRED
+        if abs(row.score - expected) <= Decimal("0.5") * (1 if row.score == row.score.to_integral_value() else Decimal("0.02")):
+            continue
+        inputs = [_input(row, "分值", row.weight, "分"), _input(row, "执行率", rate, "%"), _input(row, "得分", row.score, "分")]
+        if formula:
+            checks.append(make_check(
+                RuleId.SELF_SCORE, FAIL, Severity.HIGH,
+                f"“{row.name}”得分 {fmt(row.score)}，按报告所写 分值 × 执行率 = {fmt(row.weight)} × {fmt(rate)}% = {fmt(expected)}",
+                inputs, expected, row.score, Decimal("0.5"),
+            ))
+        elif rate == HUNDRED and row.score < row.weight:
+            checks.append(make_check(
+                RuleId.SELF_SCORE, WARN, Severity.MEDIUM,
+                f"“{row.name}”执行率 100%，得分 {fmt(row.score)} 却低于其分值 {fmt(row.weight)}，请核对",
+                inputs, row.weight, row.score, Decimal("0.5"),
+            ))
+    return checks
+
+
+def indicator_checks(indicators: Sequence[Indicator], text: str) -> list[Check]:
+    """Every indicator check; `text` is the report's text the indicators' spans point into."""
+    rows = list(indicators)
+    if not rows:
+        return []
+    return _targets(rows) + _shares(rows) + _levels(rows, text) + _execution_rows(rows, text)
