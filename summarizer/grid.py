@@ -233,12 +233,12 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
     misses = 0
     while position < len(cells) and misses < 2:
         cell = cells[position]
-        if cell is None:
-            position += 1
+        if cell is None or not cell.text:
+            position += 1  # a row break, or a cell the form left empty (a blank row between groups)
             continue
         if _column(cell, _GENRE.form_budget_columns) and not _column(cell, _GENRE.form_indicator_columns):
             break
-        if re.fullmatch(r"合计|总计|总分", _compact(cell.text)):
+        if re.fullmatch(r"(?:合计|总计|总分)(?:[（(]\d+分[)）])?", _compact(cell.text)):
             values = []
             scan = position + 1
             while scan < len(cells) and cells[scan] is not None and _is_value(cells[scan]) and len(values) < 3:

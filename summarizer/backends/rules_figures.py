@@ -640,7 +640,8 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
     weight = column(r"分值|权重")
     score = column(r"得分|评分")
     first = re.sub(r"\s+", "", texts[0]) if texts else ""
-    if not cell("三级指标") and re.fullmatch(r"合计|总计|总分|小计", first):
+    if not cell("三级指标") and (total := re.fullmatch(r"(合计|总计|总分|小计)(?:[（(]\d+分[)）])?", first)):
+        first = total.group(1)  # "总分(100分)": the total row, its full marks in brackets
         # The total row: no levels of its own (the merged cells above do not carry into it).
         return Indicator(
             name=first, weight=parse_decimal(weight) if weight else None,
