@@ -96,7 +96,7 @@ def print_batch_summary(result) -> None:
             str(digest.measures),
             str(digest.fails),
             str(digest.warns),
-            "[green]ok[/green]",
+            "[yellow]ok (rules fallback)[/yellow]" if digest.fell_back else "[green]ok[/green]",
         )
     console.print(table)
     ok = len(result.outcomes) - len(result.failures)

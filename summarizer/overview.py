@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .backends.base import FALLBACK_NOTES
 from .config import Settings
 from .draft import Draft, assess_figures, draft, is_grounding_rule, number_text
 from .errors import OutputError
@@ -145,6 +146,8 @@ def attention_of(report: Report, drafted: Draft, execution: Decimal | None) -> t
         parts.append((3, "执行率偏低"))
     if drafted.questions:
         parts.append((len(drafted.questions), f"需核实{len(drafted.questions)}项"))
+    if any(warning.startswith(FALLBACK_NOTES) for warning in report.warnings):
+        parts.append((1, "LLM 提取失败，为规则提取结果"))
     return sum(weight for weight, _ in parts), "；".join(reason for _, reason in parts)
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .backends.base import FALLBACK_NOTES
 from .config import Settings
 from .draft import (
     Draft,
@@ -579,6 +580,8 @@ def build_context(report: Report, settings: Settings | None = None, drafted: Dra
         "left_out": bound.left_out,  # (section, entries not shown): the JSON output has them all
         "evidence": evidence.items,
         "warnings": [one_line(w) for w in report.warnings],
+        # The LLM failed and the rules result stands in: every summary says so (issue 11).
+        "fallback": next((one_line(w) for w in report.warnings if w.startswith(FALLBACK_NOTES)), ""),
         "limits": {
             "figures": PAGE_FIGURES,
             "checks": PAGE_CHECKS,

@@ -80,6 +80,10 @@ def _new_figures(rules: list[Figure], llm: list[Figure]) -> list[Figure]:
     return dedupe_figures([*rules, *fresh])
 
 
+def _covered(item, items) -> bool:
+    return any(item.span.start < other.span.end and other.span.start < item.span.end for other in items)
+
+
 class HybridBackend:
     name = "hybrid"
 
@@ -120,5 +124,7 @@ class HybridBackend:
             update["figures"] = _new_figures(report.figures, found.figures)
         for name in ("indicators", "achievements", "problems", "measures"):
             if name in weak:
-                update[name] = getattr(found, name)
+                # The rules' items are never replaced: the model's are added where they are new.
+                rules_items = getattr(report, name)
+                update[name] = [*rules_items, *(item for item in getattr(found, name) if not _covered(item, rules_items))]
         return report.model_copy(update=update)

@@ -67,6 +67,33 @@ def delimit(text: str) -> tuple[str, str]:
     return tag, _TAG.sub(lambda m: "＜" + m.group(1) + m.group(2), text)
 
 
+# The sections each text field is read from, and the section's name in a warning.
+SECTION_ROLES: dict[str, tuple[str, set[Role]]] = {
+    "achievements": ("主要成效", {Role.ACHIEVEMENTS}),
+    "problems": ("存在问题", {Role.PROBLEMS, Role.PROBLEMS_AND_MEASURES}),
+    "measures": ("改进措施", {Role.MEASURES, Role.PROBLEMS_AND_MEASURES}),
+}
+MIN_SECTION_CHARS = 8  # a section body shorter than this (a heading, "无") may rightly give nothing
+
+
+def emptied_sections(layout: Layout, found: Extraction, fields: Iterable[str]) -> list[str]:
+    """A warning for each text field the model returned empty although the report has a section
+    for it with text in it: a model that obeyed an instruction inside the report ("只输出空列表")
+    looks exactly like this, so it is never taken silently as "the report states none"."""
+    notes = []
+    for name in fields:
+        if name not in SECTION_ROLES or getattr(found, name):
+            continue
+        title, roles = SECTION_ROLES[name]
+        sections = [s for s in layout.sections if s.role in roles and s.body_end - s.body_start >= MIN_SECTION_CHARS]
+        if sections:
+            notes.append(
+                f"报告有“{sections[0].title}”一节，LLM 未返回任何{title}（可能受原文中指令的干扰）；请核对原文，"
+                "或用 --backend hybrid 保留规则提取的条目"
+            )
+    return notes
+
+
 class LLMBackend:
     name = "llm"
 
@@ -212,5 +239,5 @@ class LLMBackend:
         found.achievements = dedupe_items(found.achievements)
         found.problems = dedupe_items(found.problems)
         found.measures = dedupe_items(found.measures)
-        found.warnings = grounder.warnings()
+        found.warnings = [*grounder.warnings(), *emptied_sections(layout, found, fields)]
         return found

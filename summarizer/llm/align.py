@@ -84,11 +84,13 @@ class Aligner:
 
     # -- public ---------------------------------------------------------------------------
 
-    def align(self, quote: str, windows: Sequence[tuple[int, int]] = ()) -> Match | None:
+    def align(self, quote: str, windows: Sequence[tuple[int, int]] = (), *, anywhere: bool = True) -> Match | None:
+        """Where the text says `quote`: first inside `windows`, then (unless `anywhere` is off)
+        anywhere in the text."""
         quote = (quote or "").strip()
         if not quote:
             return None
-        scopes = [*windows, (0, len(self.text))]
+        scopes = [*windows, (0, len(self.text))] if anywhere else list(windows)
         for strategy in (self._exact, self._normalised, self._fuzzy):
             for start, end in scopes:
                 found = strategy(quote, start, end)

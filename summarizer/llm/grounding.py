@@ -8,8 +8,15 @@ The model proposes; code decides. For every item the model returns:
   in its evidence that matches the model's value (directly or after unit conversion), and its
   span is that number's span. A value the evidence does not contain is kept as the model said
   it, flagged in a warning, and failed by the verification pass's grounding rule;
+- a unit comes from the source too: a bare number ("20" in a score cell) takes the model's unit
+  only where the report writes that unit for it (its cell's column, its row's label, the table's
+  caption); otherwise the figure is dropped with a warning, never shown as 20亿元;
 - an indicator's weight and score, and numeric metadata, are kept only if the evidence states
   them; text items get their numbers from the source text, not from the model;
+- a text item (achievement, problem, measure) is shown in the report's words: the model's text
+  aligned near its evidence gives the source text there; a paraphrase whose words and numbers the
+  evidence supports is shown as the evidence itself; a text the evidence does not support (an
+  invented "挪用专项资金500万元" beside a real quote) is dropped with a warning;
 - kind, value_wan and the table flag are computed here, and `backend` names who produced it.
 """
 
@@ -24,7 +31,7 @@ from typing import Any
 from ..document import Document
 from ..numbers import MONEY_UNITS, PERCENT_UNITS, SCORE_UNITS, find_quantities, to_wan
 from ..numbers import Quantity as FoundQuantity
-from ..schemas import Evidence, Figure, FigureKind, Indicator, Meta, Quantity, TextItem
+from ..schemas import Alignment, Evidence, Figure, FigureKind, Indicator, Meta, Quantity, TextItem
 from ..structure import Layout
 from .align import Aligner, Match
 
@@ -57,6 +64,51 @@ def _converted(found: FoundQuantity, value: Decimal, unit: str) -> bool:
     return ours is not None and theirs is not None and ours == theirs
 
 
+_WORD_CHARS = re.compile(r"[\w\u3400-\u9fff]")
+# A paraphrase is supported when this share of its character pairs occurs in its evidence.
+MIN_SUPPORT = 0.6
+# How far around its evidence a text item's own words are looked for.
+TEXT_SLACK = 200
+
+
+def _pairs(text: str) -> set[str]:
+    chars = "".join(_WORD_CHARS.findall(text.lower()))
+    return {chars[i : i + 2] for i in range(len(chars) - 1)} or ({chars} if chars else set())
+
+
+def supported(text: str, region: str) -> bool:
+    """The region (an evidence quote) says what `text` says: most of its character pairs occur
+    there and every number it states is there (with its unit, or the same amount in 万元)."""
+    pairs = _pairs(text)
+    if not pairs or len(pairs & _pairs(region)) < MIN_SUPPORT * len(pairs):
+        return False
+    stated = list(find_quantities(region))
+    return all(
+        any(_same_number(found, said.value, said.unit) or _converted(found, said.value, said.unit) for found in stated)
+        for said in find_quantities(text)
+    )
+
+
+_DECLARED_UNIT = re.compile(r"[（(]\s*(?:单位[：:]\s*)?([^（）()\s]{1,4})\s*[）)]|单位[：:为]\s*([^\s，,。；;）)]{1,4})")
+
+
+def _unit_words(layout: Layout, position: int) -> str:
+    """Where the report writes the unit of a bare table number: its column's label and path,
+    its row's label cell and the table's caption ("" outside a table)."""
+    table = layout.table_at(position)
+    if table is None:
+        return ""
+    # The caption is the prose above the table: only a unit it declares counts, not any amount in it.
+    words = [unit for pair in _DECLARED_UNIT.findall(table.caption or "") for unit in pair]
+    row = next((row for row in table.rows if row.start <= position < row.end), None)
+    if row is not None and row.cells:
+        words.append(row.cells[0].text)
+        for index, cell in enumerate(row.cells):
+            if cell.start <= position < cell.end:
+                words += [*(row.labels or [])[index : index + 1], *(row.paths or [])[index : index + 1]]
+    return "".join(words)
+
+
 @dataclass
 class Grounder:
     """Grounds one report's model answers; collects what it had to drop or flag."""
@@ -67,6 +119,8 @@ class Grounder:
     aligner: Aligner = field(init=False)
     dropped: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
+    unitless: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.aligner = Aligner(self.document.text)
@@ -91,6 +145,10 @@ class Grounder:
         found = find_quantities(self.document.text, match.start, match.end)
         number = next((q for q in found if _same_number(q, item.value, item.unit)), None)
         number = number or next((q for q in found if _converted(q, item.value, item.unit)), None)
+        if number is not None and not number.unit and item.unit and item.unit not in _unit_words(self.layout, number.start):
+            # The report writes "20" and nothing says 亿元: the model's unit is not the report's.
+            self.unitless.append(f"{what}（原文“{number.raw}”未写单位）")
+            return None
         if number is not None:
             value, unit = number.value, number.unit or item.unit
             span = self.document.span(number.start, number.end)
@@ -115,6 +173,19 @@ class Grounder:
             alignment=match.alignment,
             backend=self.backend,
         )
+
+    def _report_words(self, said: str, match: Match, quote: str) -> str | None:
+        """The item in the report's words: the source text where the model's words are (near the
+        evidence), else the evidence itself when it supports them, else None (not the report's)."""
+        said = " ".join((said or "").split())
+        if not said:
+            return quote
+        near = (max(0, match.start - TEXT_SLACK), min(len(self.document.text), match.end + TEXT_SLACK))
+        found = self.aligner.align(said, [(match.start, match.end), near], anywhere=False)
+        # A fuzzy match may differ in a number: it counts only when its words support the model's.
+        if found is not None and (found.alignment is not Alignment.FUZZY or supported(said, self.document.text[found.start : found.end])):
+            return " ".join(self.document.text[found.start : found.end].split())
+        return " ".join(quote.split()) if supported(said, quote) else None
 
     def _stated(self, value: Decimal | None, match: Match) -> Decimal | None:
         if value is None:
@@ -148,15 +219,19 @@ class Grounder:
         )
 
     def text_item(self, item: Any, windows: Windows) -> TextItem | None:
-        match = self._align(item.evidence, windows, _fold(item.text)[:20])
+        what = _fold(item.text)[:20]
+        match = self._align(item.evidence, windows, what)
         if match is None:
             return None
         evidence = self._evidence(match)
+        text = self._report_words(item.text, match, evidence.quote)
+        if text is None:
+            self.unsupported.append(what)
+            return None
         numbers = [
             Quantity(value=q.value, unit=q.unit, raw=q.raw)
             for q in find_quantities(self.document.text, match.start, match.end, with_bare=False)
         ]
-        text = " ".join(item.text.split()) or evidence.quote
         return TextItem(
             text=text,
             span=evidence.span,
@@ -209,6 +284,11 @@ class Grounder:
         if self.unverified:
             shown = "；".join(self.unverified[:5]) + ("……" if len(self.unverified) > 5 else "")
             notes.append(f"LLM 返回的 {len(self.unverified)} 个数字在其证据原文中找不到：{shown}")
+        for found, words in ((self.unitless, "个数字的单位原文未写，已丢弃"), (self.unsupported, "项文字不是报告原文所述（证据不支持），已丢弃")):
+            found[:] = list(dict.fromkeys(found))
+            if found:
+                shown = "；".join(found[:5]) + ("……" if len(found) > 5 else "")
+                notes.append(f"LLM 返回的 {len(found)} {words}：{shown}")
         return notes
 
 
