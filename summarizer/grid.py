@@ -604,3 +604,52 @@ def _cell(text: str, start: int, kept: list[int]) -> StreamCell:
 
 def _span(match: re.Match[str], group: str, kept: list[int]) -> StreamCell:
     return StreamCell(match.group(group), kept[match.start(group)], kept[match.end(group) - 1] + 1)
+
+
+# ---- score trees: "名称(5 分) 得分" ------------------------------------------------------------
+
+_TREE_NODE = re.compile(r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]|[ \t](?=[\u4e00-\u9fff])){1,24}?)\s*[（(](?P<weight>\d{1,3})\s*分[)）]")
+_TREE_SCORE = re.compile(r"\s*(?P<score>\d{1,3}(?:\.\d{1,2})?)(?=\s|$|[\u4e00-\u9fff])")
+_TREE_HEAD = re.compile(r"得分表|三级\s*指标")
+_TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
+
+
+def score_tree_rows(text: str) -> list[list[FormRow]]:
+    """A score table flattened into "部门决策(25 分) 目标任务(15 分) 相关性(5 分)\n5 明确性(5 分)\n5":
+    a name with its full marks in brackets is a level heading, unless a score follows it, which
+    makes it an indicator row. A heading stays open until its rows' marks fill its own."""
+    tables = []
+    for head in _TREE_HEAD.finditer(text):
+        if tables and head.start() < tables[-1][-1].cells[-1].end:
+            continue
+        rows: list[FormRow] = []
+        headings: list[list] = []  # [name cell, full marks, marks not yet given to rows], outermost first
+        position = _TREE_COLUMNS.match(text, head.end()).end()
+        misses = 0
+        while misses < 2:
+            node = _TREE_NODE.search(text, position, min(len(text), position + 80))
+            if node is None or re.search(r"[。；;]", text[position : node.start()]):
+                break
+            name = StreamCell(re.sub(r"\s+", "", node.group("name")), node.start("name"), node.end("name"))
+            weight = int(node.group("weight"))
+            score = _TREE_SCORE.match(text, node.end())
+            position = node.end()
+            if score is None or Decimal(score.group("score")) > weight:
+                while headings and headings[-1][2] < weight:
+                    headings.pop()  # it cannot hold this heading: the new one is not its child
+                headings.append([name, weight, weight])
+                continue
+            misses = 0
+            level1 = headings[-2][0] if len(headings) >= 2 else None
+            level2 = headings[-1][0] if headings else None
+            weight_cell = StreamCell(node.group("weight"), node.start("weight"), node.end("weight"))
+            score_cell = StreamCell(score.group("score"), score.start("score"), score.end("score"))
+            rows.append(FormRow([level1, level2, name, weight_cell, score_cell], ["一级指标", "二级指标", "三级指标", "分值", "得分"], "indicator"))
+            for heading in headings:
+                heading[2] -= weight
+            while headings and headings[-1][2] <= 0:
+                headings.pop()  # its rows have filled it
+            position = score.end()
+        if len(rows) >= 2:
+            tables.append(rows)
+    return tables

@@ -19,7 +19,7 @@ from enum import Enum
 
 from .document import Document
 from .genre import vocabulary
-from .grid import cell_stream, form_rows, glued_indicator_rows, glued_rows
+from .grid import cell_stream, form_rows, glued_indicator_rows, glued_rows, score_tree_rows
 from .numbers import Quantity, find_quantities, parse_decimal
 
 
@@ -544,6 +544,14 @@ def _row_end(tables: list[Table], position: int) -> int | None:
     return None
 
 
+def _form_start(form) -> int:
+    return min(cell.start for row in form for cell in row.cells if cell is not None)
+
+
+def _form_end(form) -> int:
+    return max(cell.end for row in form for cell in row.cells if cell is not None)
+
+
 def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Table]:
     """Flattened forms (grid.py) as tables whose rows carry canonical column labels."""
     found = []
@@ -552,7 +560,13 @@ def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]
     understood = [t for t in tables if t.layout == "cell_per_line" or any(row.labels for row in t.rows) or len(t.rows) > 1]
     stream = cell_stream(lines, [(table.start, table.end + 1) for table in understood])
     text = "\n".join(line.text for line in lines)
-    for form in form_rows(stream) + glued_rows(text) + glued_indicator_rows(text):
+    trees = score_tree_rows(text)  # the most specific reading of its region: it wins an overlap
+    claimed = [(tree[0].cells[2].start, tree[-1].cells[-1].end) for tree in trees]
+    others = [
+        form for form in form_rows(stream) + glued_rows(text) + glued_indicator_rows(text)
+        if not any(a < _form_end(form) and _form_start(form) < b for a, b in claimed)
+    ]
+    for form in others + trees:
         rows = []
         for form_row in form:
             present = [cell for cell in form_row.cells if cell is not None]

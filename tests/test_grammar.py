@@ -323,3 +323,21 @@ def test_parts_and_rows_keep_their_items(text, expected):
     report = extract("某县某局2022年度项目支出绩效自评报告\n一、资金情况\n" + text)
     found = {(f.key, f.item, str(f.value)) for f in report.figures}
     assert expected <= found, found
+
+
+def test_a_flattened_score_tree():
+    """"名称(N 分)" headings and rows, each row's score right after its full marks."""
+    text = (
+        "2022 年部门整体支出绩效评价得分表 一级指标 二级指标 三级指标 得分 部门决策(25 分) 目标任务(15 分) 相关性(5 分)\n"
+        "5 明确性(5 分)\n5 合理性(5 分)\n4 预算编制(10 分) 测算依据(5 分)\n2 目标管理(5 分)\n5 综合管理(30 分) 资金管理(10 分) 资金分配(4 分)\n3 资金使用(6 分)\n6\n"
+    )
+    rows = [(i.level1, i.level2, i.name, i.weight, i.score) for i in extract("某县某局2022年度部门整体支出绩效自评报告\n" + text).indicators]
+    assert rows == [
+        ("部门决策", "目标任务", "相关性", Decimal(5), Decimal(5)),
+        ("部门决策", "目标任务", "明确性", Decimal(5), Decimal(5)),
+        ("部门决策", "目标任务", "合理性", Decimal(5), Decimal(4)),
+        ("部门决策", "预算编制", "测算依据", Decimal(5), Decimal(2)),
+        ("部门决策", "预算编制", "目标管理", Decimal(5), Decimal(5)),
+        ("综合管理", "资金管理", "资金分配", Decimal(4), Decimal(3)),
+        ("综合管理", "资金管理", "资金使用", Decimal(6), Decimal(6)),
+    ]
