@@ -246,30 +246,30 @@ def eval_command(
     fallback: bool = typer.Option(False, "--fallback/--no-fallback", help="let a failed LLM call fall back to rules (off: score the LLM alone)"),
 ) -> None:
     """Score extraction against the gold set: precision/recall/F1 per field group, per report and overall."""
-    from . import evaluate as ev
     from .console import progress_bar
     from .errors import ThresholdError
+    from .evaluation import printing, runs
 
     try:
         if compare:
-            ev.print_comparison(ev.load_json(compare[0], "run file"), ev.load_json(compare[1], "run file"))
+            printing.print_comparison(runs.load_json(compare[0], "run file"), runs.load_json(compare[1], "run file"))
             return
         settings = _settings(config, backend=backend, model=model, base_url=base_url, cache=cache, fallback=fallback)
-        total = len(ev.pair_gold_with_samples(gold, samples))
+        total = len(runs.pair_gold_with_samples(gold, samples))
         if mutate:
-            total += ev.count_mutations(gold, samples, mutate)
+            total += runs.count_mutations(gold, samples, mutate)
         with progress_bar("eval", total=total) as advance:
-            result = ev.evaluate(gold, samples, settings, on_done=advance)
+            result = runs.evaluate(gold, samples, settings, on_done=advance)
             if mutate:
-                result.mutation = ev.evaluate_mutations(gold, samples, settings, mutate, clean=result, seed=seed, on_done=advance)
+                result.mutation = runs.evaluate_mutations(gold, samples, settings, mutate, clean=result, seed=seed, on_done=advance)
         target = out or gold.parent / "runs" / f"{result.metadata['timestamp'].replace(':', '')}-{result.backend}.json"
-        ev.write_run(result, target)
-        ev.print_run(result)
+        runs.write_run(result, target)
+        printing.print_run(result)
         if details:
-            ev.print_misses(result)
+            printing.print_misses(result)
         typer.echo(f"run file: {target}")
         if thresholds is not None:
-            failures = ev.check_thresholds(result, ev.load_json(thresholds, "thresholds file"))
+            failures = runs.check_thresholds(result, runs.load_json(thresholds, "thresholds file"))
             if failures:
                 raise ThresholdError("below thresholds: " + "; ".join(failures), path=thresholds)
             typer.echo(f"all thresholds in {thresholds} met")

@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import combinations
 
 from .document import Document
-from .evaluate import Gold, GoldFigure, figure_values_agree, normalise_text
+from .evaluation.gold import Gold, GoldFigure, figure_values_agree, normalise_text
 from .genre import vocabulary
 from .genre.identities import identities
 from .numbers import Quantity, find_quantities, to_wan

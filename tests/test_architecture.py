@@ -13,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 
 LAYERS: list[set[str]] = [
-    {"errors", "genre", "schemas", "numbers", "normalise"},
+    {"errors", "genre", "schemas", "numbers", "normalise", "evaluation.gold"},
     {"config", "document"},
     {"ingest", "structure", "grid"},
     {"backends", "llm"},
@@ -21,16 +21,19 @@ LAYERS: list[set[str]] = [
     {"assess", "suggestions", "draft", "formatting", "views", "render", "render_docx", "evidence_view"},
     {"outputs", "overview", "console"},
     {"pipeline"},
-    {"evaluate", "mutate"},
+    {"evaluation", "mutate"},
     {"cli"},
 ]
 
 
 def layer_of(module: str) -> int:
-    top = module.split(".")[1] if module.count(".") else ""
-    for index, names in enumerate(LAYERS):
-        if top in names:
-            return index
+    """The layer of the most specific name LAYERS lists: evaluation.gold before evaluation."""
+    parts = module.split(".")[1:]
+    for depth in range(len(parts), 0, -1):
+        name = ".".join(parts[:depth])
+        for index, names in enumerate(LAYERS):
+            if name in names:
+                return index
     raise AssertionError(f"{module} is in no layer; add it to LAYERS")
 
 
@@ -65,6 +68,13 @@ def test_the_help_path_has_no_heavy_imports_at_module_level():
     top_level = {alias.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
     top_level |= {node.module.split(".")[0] for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
     assert not top_level & {"openai", "instructor", "tiktoken", "docx", "pypdf", "openpyxl", "rich", "jinja2"}
+
+
+def test_mutation_reads_the_gold_model_only():
+    """mutate.py needs gold, not the runs that call it: evaluation.runs imports mutate, never the reverse."""
+    targets = imports_of(PACKAGE / "mutate.py", "summarizer.mutate")
+    assert {t for t in targets if t.startswith("summarizer.evaluation")} == {"summarizer.evaluation.gold"}
+    assert layer_of("summarizer.evaluation.gold") < layer_of("summarizer.mutate") == layer_of("summarizer.evaluation.runs")
 
 
 def test_a_forward_import_is_caught(tmp_path):

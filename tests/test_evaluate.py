@@ -1,4 +1,5 @@
-"""evaluate.py and mutate.py: the scoring rules, the gold files themselves, mutation copies, `summarizer eval`."""
+"""summarizer/evaluation (gold, scoring, runs, printing) and mutate.py: the scoring rules, the gold files
+themselves, mutation copies, `summarizer eval`."""
 
 from __future__ import annotations
 
@@ -9,8 +10,29 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer import evaluate as ev
 from summarizer.cli import app
+from summarizer.errors import InputError
+from summarizer.evaluation.gold import (
+    Gold,
+    GoldFigure,
+    GoldFinding,
+    GoldIndicator,
+    GoldText,
+    figure_values_agree,
+    load_gold,
+    normalise_text,
+)
+from summarizer.evaluation.runs import check_thresholds, compare_runs, new_alarms
+from summarizer.evaluation.scoring import (
+    check_numbers,
+    dice,
+    score_faithfulness,
+    score_figures,
+    score_findings,
+    score_indicators,
+    score_meta,
+    score_text_items,
+)
 from summarizer.ingest import read_document
 from summarizer.mutate import KINDS, identity_members, mutate
 from summarizer.numbers import find_quantities
@@ -56,8 +78,8 @@ def item(text: str) -> TextItem:
     return TextItem(text=text, span=SPAN, evidence=text)
 
 
-def gold(**fields) -> ev.Gold:
-    return ev.Gold(source="x.txt", **fields)
+def gold(**fields) -> Gold:
+    return Gold(source="x.txt", **fields)
 
 
 def check(rule: str, status: str = "fail", message: str = "", inputs=(), **extra) -> Check:
@@ -87,16 +109,16 @@ def check(rule: str, status: str = "fail", message: str = "", inputs=(), **extra
     ],
 )
 def test_normalise_text(raw, normalised):
-    assert ev.normalise_text(raw) == normalised
+    assert normalise_text(raw) == normalised
 
 
 def test_dice_is_symmetric_and_bounded():
     a, b = "进一步加强项目资金管理", "加强项目资金管理"
-    assert ev.dice(a, b) == ev.dice(b, a)
-    assert 0.5 < ev.dice(a, b) < 1.0
-    assert ev.dice(a, a) == 1.0
-    assert ev.dice(a, "") == 0.0
-    assert ev.dice("绩效管理理念有待增强", "食堂运行经费支出") == 0.0
+    assert dice(a, b) == dice(b, a)
+    assert 0.5 < dice(a, b) < 1.0
+    assert dice(a, a) == 1.0
+    assert dice(a, "") == 0.0
+    assert dice("绩效管理理念有待增强", "食堂运行经费支出") == 0.0
 
 
 # --- meta ------------------------------------------------------------------------------------
@@ -126,14 +148,14 @@ def test_meta_exact_alternatives_lenient_and_spurious():
             self_score=Decimal("97.0"),
         )
     )
-    score = ev.score_meta(predicted, g)
+    score = score_meta(predicted, g)
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (5, 1, 0)
     assert score.false_positives == [{"field": "contact_person", "expected": None, "got": "张三"}]
     assert score.extra["fields"]["grade"] == "neutral"
 
 
 def test_meta_wrong_value_is_both_a_miss_and_a_false_positive():
-    score = ev.score_meta(report(meta=Meta(year=2021, kind=ReportKind.UNKNOWN)), gold(meta={"year": 2022, "kind": "部门整体支出"}))
+    score = score_meta(report(meta=Meta(year=2021, kind=ReportKind.UNKNOWN)), gold(meta={"year": 2022, "kind": "部门整体支出"}))
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (0, 1, 2)
     assert {miss["field"] for miss in score.misses} == {"year", "kind"}
 
@@ -159,18 +181,18 @@ def test_meta_wrong_value_is_both_a_miss_and_a_false_positive():
     ],
 )
 def test_figure_values_agree(gold_value, gold_unit, key, value, unit, agree):
-    g = ev.GoldFigure(key=key, value=Decimal(gold_value), unit=gold_unit)
-    assert ev.figure_values_agree(g, key, Decimal(value), unit) is agree
+    g = GoldFigure(key=key, value=Decimal(gold_value), unit=gold_unit)
+    assert figure_values_agree(g, key, Decimal(value), unit) is agree
 
 
 def test_figures_one_to_one_restatements_neutral_wrong_key_counts():
     g = gold(
         figures=[
-            ev.GoldFigure(key="public_expenditure", value=Decimal("18.63"), unit="万元", period="budget"),
-            ev.GoldFigure(key="public_expenditure", value=Decimal("18.63"), unit="万元", period="actual"),
-            ev.GoldFigure(key="budget", value=Decimal("127"), unit="万元", alt_keys=["income_total"]),
-            ev.GoldFigure(key="fixed_assets", value=Decimal("25.02"), unit="万元"),
-            ev.GoldFigure(key="*", value=Decimal("3283.7"), unit="万元", required=False),
+            GoldFigure(key="public_expenditure", value=Decimal("18.63"), unit="万元", period="budget"),
+            GoldFigure(key="public_expenditure", value=Decimal("18.63"), unit="万元", period="actual"),
+            GoldFigure(key="budget", value=Decimal("127"), unit="万元", alt_keys=["income_total"]),
+            GoldFigure(key="fixed_assets", value=Decimal("25.02"), unit="万元"),
+            GoldFigure(key="*", value=Decimal("3283.7"), unit="万元", required=False),
         ]
     )
     predicted = report(
@@ -184,7 +206,7 @@ def test_figures_one_to_one_restatements_neutral_wrong_key_counts():
             figure("balance", "32.56"),  # not in gold: false positive
         ]
     )
-    score = ev.score_figures(predicted, g)
+    score = score_figures(predicted, g)
     # 18.63 is stated once by the extractor: one of the two gold figures (budget, actual) is missed.
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (2, 2, 2)
     assert {(m["key"], m.get("period")) for m in score.misses} == {("public_expenditure", "budget"), ("fixed_assets", None)}
@@ -196,12 +218,12 @@ def test_figures_one_to_one_restatements_neutral_wrong_key_counts():
 def test_figures_prefer_the_gold_with_the_same_period():
     g = gold(
         figures=[
-            ev.GoldFigure(key="three_public_total", value=Decimal("4.4"), unit="万元", period="budget"),
-            ev.GoldFigure(key="three_public_total", value=Decimal("4.4"), unit="元", period="actual"),
+            GoldFigure(key="three_public_total", value=Decimal("4.4"), unit="万元", period="budget"),
+            GoldFigure(key="three_public_total", value=Decimal("4.4"), unit="元", period="actual"),
         ]
     )
     predicted = report(figures=[figure("three_public_total", "4.4", "元", period=Period.ACTUAL)])
-    score = ev.score_figures(predicted, g)
+    score = score_figures(predicted, g)
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (1, 0, 1)
     assert score.misses[0]["unit"] == "万元"
 
@@ -209,8 +231,8 @@ def test_figures_prefer_the_gold_with_the_same_period():
 # --- text items ------------------------------------------------------------------------------
 
 PROBLEMS = [
-    ev.GoldText(text="绩效管理理念有待进一步增强，对预算绩效管理工作重视不够，缺乏主动性。"),
-    ev.GoldText(text="预算绩效管理基础工作有待进一步加强。绩效评价指标体系还不完善，评价指标设定的科学性有待加强。"),
+    GoldText(text="绩效管理理念有待进一步增强，对预算绩效管理工作重视不够，缺乏主动性。"),
+    GoldText(text="预算绩效管理基础工作有待进一步加强。绩效评价指标体系还不完善，评价指标设定的科学性有待加强。"),
 ]
 
 
@@ -219,21 +241,21 @@ def test_text_items_one_to_one_by_similarity():
         "2、预算绩效管理基础工作有待进一步加强。绩效评价指标体系还不完善，评价指标设定的科学性有待加强。",
         "1、绩效管理理念有待进一步增强,对预算绩效管理工作重视不够,缺乏主动性。",
     ]
-    score = ev.score_text_items(predicted, PROBLEMS)
+    score = score_text_items(predicted, PROBLEMS)
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (2, 0, 0)
 
 
 def test_text_items_merged_points_cost_a_miss_and_unrelated_text_is_a_false_positive():
     merged = PROBLEMS[0].text + PROBLEMS[1].text
-    score = ev.score_text_items([merged, "加强新政府会计制度培训，定期安排财务人员进行交流学习。"], PROBLEMS)
+    score = score_text_items([merged, "加强新政府会计制度培训，定期安排财务人员进行交流学习。"], PROBLEMS)
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (1, 1, 1)
 
 
 def test_text_items_near_copies_are_neutral_and_optional_items_are_not_required():
-    gold_items = [PROBLEMS[0], ev.GoldText(text="存在碎纸机数量超过人员编制 5%的情况。", required=False)]
-    score = ev.score_text_items([PROBLEMS[0].text, PROBLEMS[0].text], gold_items)
+    gold_items = [PROBLEMS[0], GoldText(text="存在碎纸机数量超过人员编制 5%的情况。", required=False)]
+    score = score_text_items([PROBLEMS[0].text, PROBLEMS[0].text], gold_items)
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (1, 0, 0)
-    assert ev.score_text_items([], gold_items).counts.fn == 1
+    assert score_text_items([], gold_items).counts.fn == 1
 
 
 # --- indicators ------------------------------------------------------------------------------
@@ -253,10 +275,10 @@ def indicator(name: str, weight=None, score=None, **extra) -> Indicator:
 def test_indicators_need_name_and_values_names_only_group_needs_the_name():
     g = gold(
         indicators=[
-            ev.GoldIndicator(name="资金使用合规性", weight=Decimal(10), score=Decimal(10), level2="财务管理"),
-            ev.GoldIndicator(name="管理制度健全性", weight=Decimal(4), score=Decimal(4), level2="业务管理"),
-            ev.GoldIndicator(name="管理制度健全性", weight=Decimal(4), score=Decimal(4), level2="财务管理"),
-            ev.GoldIndicator(name="个性指标", weight=Decimal(50), score=Decimal(47)),
+            GoldIndicator(name="资金使用合规性", weight=Decimal(10), score=Decimal(10), level2="财务管理"),
+            GoldIndicator(name="管理制度健全性", weight=Decimal(4), score=Decimal(4), level2="业务管理"),
+            GoldIndicator(name="管理制度健全性", weight=Decimal(4), score=Decimal(4), level2="财务管理"),
+            GoldIndicator(name="个性指标", weight=Decimal(50), score=Decimal(47)),
         ]
     )
     predicted = report(
@@ -268,7 +290,7 @@ def test_indicators_need_name_and_values_names_only_group_needs_the_name():
             indicator("食堂就餐人数"),  # not in gold
         ]
     )
-    full, names = ev.score_indicators(predicted, g)
+    full, names = score_indicators(predicted, g)
     assert (names.counts.tp, names.counts.fp, names.counts.fn) == (4, 1, 0)
     assert (full.counts.tp, full.counts.fp, full.counts.fn) == (3, 2, 1)
     assert full.misses == [{"name": "个性指标", "reason": "values differ", "score": {"expected": "47", "got": "50"}}]
@@ -277,9 +299,9 @@ def test_indicators_need_name_and_values_names_only_group_needs_the_name():
 # --- findings --------------------------------------------------------------------------------
 
 FINDINGS = [
-    ev.GoldFinding(id="count", kind="consistency", about="19251 vs 1925", rules=["consistency."], numbers=[Decimal(19251), Decimal(1925)]),
-    ev.GoldFinding(id="date", kind="plausibility", about="date", rules=["plausibility."], keywords=["日期", "date"]),
-    ev.GoldFinding(id="villages", kind="consistency", about="215 vs 219", rules=["consistency."], numbers=[Decimal(215), Decimal(219)], required=False),
+    GoldFinding(id="count", kind="consistency", about="19251 vs 1925", rules=["consistency."], numbers=[Decimal(19251), Decimal(1925)]),
+    GoldFinding(id="date", kind="plausibility", about="date", rules=["plausibility."], keywords=["日期", "date"]),
+    GoldFinding(id="villages", kind="consistency", about="215 vs 219", rules=["consistency."], numbers=[Decimal(215), Decimal(219)], required=False),
 ]
 
 
@@ -289,7 +311,7 @@ def test_findings_caught_by_rule_prefix_and_numbers():
         check("plausibility.report_date", "warn", message="报告日期早于评价年度结束"),
         check("identity.basic_expenditure", "pass", inputs=[("基本支出", "304.01", "万元")]),
     ]
-    score = ev.score_findings(checks, FINDINGS)
+    score = score_findings(checks, FINDINGS)
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (2, 0, 0)
     assert score.extra["caught"] == {"count": ["consistency.same_quantity"], "date": ["plausibility.report_date"]}
 
@@ -301,7 +323,7 @@ def test_findings_need_the_numbers_and_count_false_alarms():
         check("rate.execution_rate", "warn", message="执行率偏低"),  # an unexpected warn is not a false alarm
         check("consistency.same_quantity", "fail", inputs=[("村居", "215", "个"), ("村居", "219", "个")]),  # optional
     ]
-    score = ev.score_findings(checks, FINDINGS)
+    score = score_findings(checks, FINDINGS)
     assert (score.counts.tp, score.counts.fp, score.counts.fn) == (0, 2, 2)
     assert score.extra["unexpected_warns"] == 1
     assert score.extra["caught"] == {"villages": ["consistency.same_quantity"]}
@@ -309,7 +331,7 @@ def test_findings_need_the_numbers_and_count_false_alarms():
 
 def test_check_numbers_include_inputs_in_wan_expected_observed_and_message():
     c = check("consistency.unit", inputs=[("三公经费决算", "44000", "元")], expected=Decimal("4.4"), observed=Decimal("0.00044"), message="差 3.9 万元")
-    numbers = ev.check_numbers(c)
+    numbers = check_numbers(c)
     assert {Decimal("44000"), Decimal("4.4"), Decimal("0.00044"), Decimal("3.9")} <= set(numbers)
 
 
@@ -320,7 +342,7 @@ def test_faithfulness_flags_numbers_absent_from_source_and_checks():
     source = "2022年总支出 1179.61 万元，基本支出 304.01 万元。执行率为74.36%。"
     checks = [check("rate.execution_rate", "warn", expected=Decimal("25.64"))]
     narrative = "1. 总支出 1179.61 万元（11796100 元），基本支出 304.01 万元，执行率 74.36%，差额 25.64 个百分点，另有 999 万元。"
-    result = ev.score_faithfulness(narrative, source, checks)
+    result = score_faithfulness(narrative, source, checks)
     assert result.numbers == 6  # the list enumerator "1." is not a number
     assert result.unsupported == ["999 万元"]
     assert result.share == pytest.approx(5 / 6)
@@ -335,7 +357,7 @@ ALL_GOLD = [(p, SAMPLES_DIR) for p in GOLD_FILES] + [(p, CORPUS_DIR) for p in CO
 @pytest.fixture(scope="module", params=ALL_GOLD, ids=[p.stem for p, _ in ALL_GOLD])
 def gold_and_text(request, settings_module):
     path, reports_dir = request.param
-    g = ev.load_gold(path)
+    g = load_gold(path)
     assert Path(g.source).name == path.stem + ".txt", "gold is named after its report"
     return g, read_document(reports_dir / Path(g.source).name, settings_module)
 
@@ -357,7 +379,7 @@ def test_gold_figures_are_stated_in_the_report(gold_and_text):
     quantities = find_quantities(document.text)
     for gold_figure in g.figures:
         assert any(
-            ev.figure_values_agree(gold_figure, gold_figure.key, q.value, q.unit or gold_figure.unit) for q in quantities
+            figure_values_agree(gold_figure, gold_figure.key, q.value, q.unit or gold_figure.unit) for q in quantities
         ) or _written_glued(document.text, gold_figure.value), f"{gold_figure.key} {gold_figure.value} {gold_figure.unit} is not in the report"
 
 
@@ -381,12 +403,12 @@ def _written_glued(text: str, value: Decimal) -> bool:
 
 def test_gold_text_items_are_quoted_from_the_report(gold_and_text):
     g, document = gold_and_text
-    source = ev.normalise_text(document.original)  # as written, runaway repetitions included
+    source = normalise_text(document.original)  # as written, runaway repetitions included
     for group in (g.problems, g.measures, g.achievements or []):
         for gold_item in group:
-            norm = ev.normalise_text(gold_item.text)
+            norm = normalise_text(gold_item.text)
             # Every sentence of the annotation occurs in the report (points may be abridged).
-            for sentence in filter(None, (ev.normalise_text(s) for s in gold_item.text.split("。"))):
+            for sentence in filter(None, (normalise_text(s) for s in gold_item.text.split("。"))):
                 assert sentence in source, f"not in the report: {sentence[:30]}"
             assert norm
 
@@ -420,11 +442,11 @@ def test_gold_findings_name_known_rule_families(gold_and_text):
 def test_gold_rejects_unknown_keys(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"source": "x.txt", "figures": [{"key": "total_money", "value": 1, "unit": "万元"}]}), encoding="utf-8")
-    with pytest.raises(ev.InputError, match="unknown figure key"):
-        ev.load_gold(bad)
+    with pytest.raises(InputError, match="unknown figure key"):
+        load_gold(bad)
     bad.write_text(json.dumps({"source": "x.txt", "meta": {"unit": "x"}}), encoding="utf-8")
-    with pytest.raises(ev.InputError, match="unknown meta field"):
-        ev.load_gold(bad)
+    with pytest.raises(InputError, match="unknown meta field"):
+        load_gold(bad)
 
 
 # --- runs: thresholds and comparison ---------------------------------------------------------
@@ -441,14 +463,14 @@ def run_dict(f1_figures: float | None, share: float | None = 1.0) -> dict:
 
 def test_check_thresholds():
     thresholds = {"min_f1": {"figures": 0.9, "meta": 0.95, "problems": 0.5}, "min_narrative_share": 0.99}
-    failures = ev.check_thresholds(run_dict(0.85, share=0.9), thresholds)
+    failures = check_thresholds(run_dict(0.85, share=0.9), thresholds)
     assert [f.split(":")[0] for f in failures] == ["figures", "problems", "narrative"]
-    assert ev.check_thresholds(run_dict(0.95) | {"overall": {**run_dict(0.95)["overall"], "problems": {"f1": 0.5}}}, thresholds) == []
+    assert check_thresholds(run_dict(0.95) | {"overall": {**run_dict(0.95)["overall"], "problems": {"f1": 0.5}}}, thresholds) == []
 
 
 def test_compare_runs_lists_what_moved():
     before, after = run_dict(0.8), run_dict(0.9) | {"backend": "llm"}
-    metadata, differences = ev.compare_runs(before, after)
+    metadata, differences = compare_runs(before, after)
     assert metadata == {"backend": ("rules", "llm")}
     assert {(d.scope, d.group, d.metric, d.delta) for d in differences} == {
         (scope, "figures", metric, 0.1) for scope in ("overall", "a") for metric in ("precision", "recall", "f1")
@@ -461,7 +483,7 @@ def test_compare_runs_lists_what_moved():
 @pytest.fixture(scope="module")
 def xiangyin(settings_module):
     path = SAMPLES_DIR / "xiangyin_2022_administrative_approval_bureau_department.txt"
-    return read_document(path, settings_module), ev.load_gold(GOLD_DIR / (path.stem + ".json"))
+    return read_document(path, settings_module), load_gold(GOLD_DIR / (path.stem + ".json"))
 
 
 def test_identity_members_come_from_identities_that_hold(xiangyin):
@@ -510,9 +532,9 @@ def test_section_removed_makes_removed_gold_optional(xiangyin):
     removed = [m for m in mutate(document, g, 16, seed=0, name="x") if m.kind == "section_removed"]
     assert removed
     for m in removed:
-        cut = ev.normalise_text(document.original[m.start : m.end])
+        cut = normalise_text(document.original[m.start : m.end])
         for before, after in zip(g.problems + g.measures, m.gold.problems + m.gold.measures):
-            if ev.normalise_text(before.text) in cut:
+            if normalise_text(before.text) in cut:
                 assert not after.required
             else:
                 assert after.required == before.required
@@ -521,7 +543,7 @@ def test_section_removed_makes_removed_gold_optional(xiangyin):
 def test_new_alarms_compare_rule_status_and_numbers():
     clean = [check("identity.basic", inputs=[("a", "1", "万元")]), check("rate.x", "pass")]
     mutated = [check("identity.basic", inputs=[("a", "1", "万元")]), check("rate.x", "fail"), check("identity.basic", inputs=[("a", "2", "万元")])]
-    assert [c.status.value + " " + c.rule for c in ev.new_alarms(clean, mutated)] == ["fail rate.x", "fail identity.basic"]
+    assert [c.status.value + " " + c.rule for c in new_alarms(clean, mutated)] == ["fail rate.x", "fail identity.basic"]
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -570,6 +592,6 @@ def test_eval_missing_gold_dir_is_a_one_line_error(tmp_path):
 
 def test_faithfulness_is_unit_aware_against_the_source():
     source = "全县有35个部门单位，办结回访 514 件，满意率 99.8%。支出合计\t1179.61"
-    assert ev.score_faithfulness("涉及 35 个部门，满意率 99.8%，支出 1179.61 万元。", source, []).unsupported == []
-    result = ev.score_faithfulness("项目支出 35 万元，满意率 514%。", source, [])
+    assert score_faithfulness("涉及 35 个部门，满意率 99.8%，支出 1179.61 万元。", source, []).unsupported == []
+    result = score_faithfulness("项目支出 35 万元，满意率 514%。", source, [])
     assert result.unsupported == ["35 万元", "514%"]

@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 
 from summarizer.document import plain_document
-from summarizer.evaluate import Gold, GoldFigure, GoldIdentity
+from summarizer.evaluation.gold import Gold, GoldFigure, GoldIdentity
 from summarizer.mutate import _identity_number, identity_members
 from summarizer.numbers import find_quantities
 from summarizer.schemas import Report

@@ -1,6 +1,6 @@
 """Regression guard: the rules backend must keep the scores stored in eval/thresholds.json.
 
-The guard is `evaluate.check_thresholds` over a real `evaluate` run on samples/ against
+The guard is `evaluation.runs.check_thresholds` over a real `evaluate` run on samples/ against
 eval/gold/. The other tests here feed deliberately broken extractors through the same
 evaluation to show that the guard fails, and fails on the right groups.
 """
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import evaluate as ev
 from summarizer.backends import get_backend
+from summarizer.evaluation.runs import check_thresholds, evaluate
+from summarizer.evaluation.scoring import GROUPS
 from summarizer.schemas import Report, Source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,24 +60,24 @@ def settings():
 
 @pytest.fixture(scope="module")
 def rules_run(settings):
-    return ev.evaluate(GOLD_DIR, SAMPLES_DIR, settings)
+    return evaluate(GOLD_DIR, SAMPLES_DIR, settings)
 
 
 def test_thresholds_cover_every_field_group():
     assert THRESHOLDS["backend"] == "rules"
-    assert set(THRESHOLDS["min_f1"]) == set(ev.GROUPS)
+    assert set(THRESHOLDS["min_f1"]) == set(GROUPS)
     assert all(0 < value <= 1 for value in THRESHOLDS["min_f1"].values())
 
 
 def test_rules_backend_meets_the_thresholds(rules_run):
     assert not any(score.error for score in rules_run.reports), [score.error for score in rules_run.reports]
-    failures = ev.check_thresholds(rules_run, THRESHOLDS)
+    failures = check_thresholds(rules_run, THRESHOLDS)
     assert failures == [], "accuracy regression:\n" + "\n".join(failures)
 
 
 def test_guard_fails_with_an_extractor_that_finds_nothing(settings):
-    run = ev.evaluate(GOLD_DIR, SAMPLES_DIR, settings, backend=EmptyBackend())
-    failures = ev.check_thresholds(run, THRESHOLDS)
+    run = evaluate(GOLD_DIR, SAMPLES_DIR, settings, backend=EmptyBackend())
+    failures = check_thresholds(run, THRESHOLDS)
     failed_groups = {failure.split(":")[0] for failure in failures}
     # Everything the extractor is responsible for fails; so do the findings (nothing to verify).
     assert {"meta", "figures", "indicators", "achievements", "problems", "measures", "findings"} <= failed_groups
@@ -84,8 +85,8 @@ def test_guard_fails_with_an_extractor_that_finds_nothing(settings):
 
 
 def test_guard_names_exactly_the_group_that_regressed(settings):
-    run = ev.evaluate(GOLD_DIR, SAMPLES_DIR, settings, backend=ForgetfulBackend(settings))
-    failures = ev.check_thresholds(run, THRESHOLDS)
+    run = evaluate(GOLD_DIR, SAMPLES_DIR, settings, backend=ForgetfulBackend(settings))
+    failures = check_thresholds(run, THRESHOLDS)
     assert [failure.split(":")[0] for failure in failures] == ["problems"]
     assert run.overall["problems"].recall < 1
 
@@ -97,16 +98,16 @@ def test_guard_fails_when_the_pipeline_crashes(settings):
         def extract(self, document, layout):
             raise RuntimeError("boom")
 
-    run = ev.evaluate(GOLD_DIR, SAMPLES_DIR, settings, backend=CrashingBackend())
+    run = evaluate(GOLD_DIR, SAMPLES_DIR, settings, backend=CrashingBackend())
     assert all("RuntimeError: boom" in score.error for score in run.reports)
-    assert ev.check_thresholds(run, THRESHOLDS)
+    assert check_thresholds(run, THRESHOLDS)
 
 
 @pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="the development corpus (../shared/corpus) is not beside this checkout")
 def test_rules_backend_meets_the_corpus_thresholds(settings):
     """Real reports of other units, read by hand: the scores that measure the genre, not three samples."""
-    run = ev.evaluate(CORPUS_GOLD_DIR, CORPUS_DIR, settings)
+    run = evaluate(CORPUS_GOLD_DIR, CORPUS_DIR, settings)
     assert len(run.reports) == len(list(CORPUS_GOLD_DIR.glob("*.json")))
     assert not any(score.error for score in run.reports), [score.error for score in run.reports]
-    failures = ev.check_thresholds(run, THRESHOLDS["corpus"])
+    failures = check_thresholds(run, THRESHOLDS["corpus"])
     assert failures == [], "accuracy regression on the corpus:\n" + "\n".join(failures)

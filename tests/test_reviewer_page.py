@@ -13,7 +13,8 @@ import pytest
 
 from summarizer.config import Settings
 from summarizer.draft import draft
-from summarizer.evaluate import finding_matches, load_gold
+from summarizer.evaluation.gold import load_gold
+from summarizer.evaluation.scoring import finding_matches
 from summarizer.pipeline import extract_report
 from summarizer.render import md_unescape, render_draft, render_markdown
 from summarizer.schemas import CheckStatus
