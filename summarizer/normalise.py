@@ -129,7 +129,11 @@ def _join_decimal(match: re.Match[str]) -> str:
 # A form whose cells a PDF text layer separated by single spaces ("年初预算数 全年预算数 全年执行数
 # 分值 …"): many words of two or more characters on one line. Its spaces become tabs (cell
 # separators) before layout spaces are dropped, so the cells are not glued into one word.
-_SPACED_LINE = re.compile(r"[^\n]*\S(?: +\S+){11,}[^\n]*")
+# Every line is offered and _cells_to_tabs keeps those holding 12 space-separated words: a
+# pattern that reached a whole line by backtracking ([^\n]*\S(?: +\S+){11,}[^\n]*) was quadratic
+# in the line's length (a 100 kB line without spaces took minutes); \S++ never backtracks.
+_SPACED_LINE = re.compile(r"[^\n]+")
+_SPACED_WORDS = re.compile(r"\S(?: +\S++){11}")
 MIN_CELL_WORDS = 12
 
 
@@ -144,6 +148,8 @@ def _is_column_name(word: str) -> bool:
 
 def _cells_to_tabs(match: re.Match[str]) -> str:
     line = match.group(0)
+    if not _SPACED_WORDS.search(line):
+        return line
     words = line.split()
     long_words = sum(len(word) >= 2 for word in words)
     clauses = sum(bool(_CLAUSE_MARK.search(word)) for word in words)

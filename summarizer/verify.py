@@ -103,6 +103,7 @@ amount the extractor kept once (it de-duplicates repeats) is written again in th
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -158,6 +159,7 @@ from .verify_text import (
 __all__ = ["RATE_TOLERANCE", "SCORE_TOLERANCE", "SUM_TOLERANCE", "find_breakdowns", "verify", "verify_report"]
 
 GROUNDING_MARGIN = 20  # characters either side of a figure's span searched for its number
+RESTATED_REACH = 64  # quantities either side of a figure looked at for a restated amount in a long block
 PASS, WARN, FAIL = CheckStatus.PASS, CheckStatus.WARN, CheckStatus.FAIL
 
 
@@ -361,6 +363,11 @@ class _Context:
         block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
         in_table = self.index.table_of_block(anchor.block) is not None
         quantities = self.index.quantities_in(block_start, block_end)
+        if len(quantities) > 2 * RESTATED_REACH:
+            # A block of thousands of numbers (a pasted dump on one line) is read near the anchor
+            # only: every anchor scanning the whole block made verification quadratic (issue 11).
+            at = bisect_left(quantities, anchor.start, key=lambda quantity: quantity.start)
+            quantities = quantities[max(0, at - RESTATED_REACH) : at + RESTATED_REACH]
         found: list[Placed] = []
         for key in keys:
             by_amount = self._amounts(key)
@@ -1397,19 +1404,28 @@ def _over_budget(context: _Context) -> list[Check]:
     # Plans by key set, bucketed by item (exact name, then the few names that contain one another),
     # so each spending looks up its budget instead of scanning every figure.
     plans: dict[tuple[str, ...], dict[str, list[Placed]]] = {}
+    named: dict[tuple[str, ...], list[Placed]] = {}
     for keys in {keys for _, (keys, _), _ in comparisons}:
         buckets: dict[str, list[Placed]] = defaultdict(list)
         for key in keys:
             for p in context.by_key.get(key, []):
                 if _is_money(p.figure) and context.current(p.figure) and (p.figure.period in plan_periods or p.figure.key == "funds_received"):
                     buckets[_norm_item(p.figure.item)].append(p)
+        for group in buckets.values():
+            group.sort(key=lambda p: p.start)
         plans[keys] = buckets
+        named[keys] = sorted((p for n, group in buckets.items() if n for p in group), key=lambda p: p.start)
     for spending, (keys, word), what in comparisons:
         item = spending.figure.item
         buckets = plans[keys]
         if item:
             name = _norm_item(item)
-            near = buckets.get(name, []) if len(buckets) > PAIRED_PER_GROUP * 8 else [p for n, group in buckets.items() if n for p in group]
+            near = buckets.get(name, []) if len(buckets) > PAIRED_PER_GROUP * 8 else named[keys]
+            if len(near) > 2 * RESTATED_REACH:
+                # Thousands of lines whose names differ by a number only (项目1…项目5000) share one
+                # bucket: each is compared with the plans nearest it, not with all (issue 11).
+                at = bisect_left(near, spending.start, key=lambda p: p.start)
+                near = near[max(0, at - RESTATED_REACH) : at + RESTATED_REACH]
             candidates = [p for p in near if _same_item(p.figure.item, item)]
         else:
             candidates = [p for p in buckets.get("", []) if p.figure.key == "budget"]
