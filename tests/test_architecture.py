@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 LAYERS: list[set[str]] = [
     {"errors", "schemas", "numbers", "normalise"},
     {"config", "document"},
-    {"ingest", "structure"},
+    {"ingest", "formats", "structure"},
     {"backends", "llm"},
     {"verify", "verify_text"},
     {"draft", "render"},
@@ -65,6 +65,25 @@ def test_the_help_path_has_no_heavy_imports_at_module_level():
     top_level = {alias.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
     top_level |= {node.module.split(".")[0] for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
     assert not top_level & {"openai", "instructor", "tiktoken", "docx", "pypdf", "openpyxl", "rich", "jinja2"}
+
+
+# The readers' parsers are imported when a file of their kind arrives, never on the way to --help.
+FORMAT_PARSERS = ["pdfplumber", "pdfminer", "pypdfium2", "xlrd", "openpyxl", "docx", "rapidocr_onnxruntime", "cv2", "onnxruntime"]
+
+
+def test_help_imports_no_format_parser():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from summarizer.cli import app\n"
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
+        f"print(','.join(sorted(set({FORMAT_PARSERS!r}) & {{m.split('.')[0] for m in sys.modules}})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
 
 
 def test_a_forward_import_is_caught(tmp_path):

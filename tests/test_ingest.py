@@ -20,7 +20,7 @@ YUHUA = "yuhua_2021_government_service_hall_project.txt"
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED == (".txt", ".md", ".docx", ".pdf")
+    assert SUPPORTED == (".txt", ".md", ".docx", ".pdf", ".xlsx", ".xls", ".doc", ".wps")
 
 
 def test_samples_read_as_utf8(sample_paths, settings) -> None:
@@ -268,7 +268,7 @@ def test_missing_file_and_folder(tmp_path, settings) -> None:
 def test_unsupported_extension_lists_supported(tmp_path, settings) -> None:
     path = tmp_path / "report.rtf"
     path.write_text("收入", encoding="utf-8")
-    with pytest.raises(InputError, match=r"supported: \.txt, \.md, \.docx, \.pdf"):
+    with pytest.raises(InputError, match=r"supported: \.txt, \.md, \.docx, \.pdf, \.xlsx, \.xls, \.doc, \.wps"):
         read_document(path, settings)
 
 
