@@ -10,6 +10,8 @@ table reaches structure.py as the same tab-separated grid.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +50,10 @@ def _ocr():
     if _engine is None:
         from rapidocr_onnxruntime import RapidOCR
 
-        _engine = RapidOCR()
+        # Threads fixed rather than left to onnxruntime: on a busy 2-core machine its default
+        # pools spin against each other (measured: up to twice the wall time per page).
+        threads = min(2, os.cpu_count() or 1)
+        _engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
     return _engine
 
 
@@ -97,7 +102,7 @@ def _image_text(image, page_text, TextLine) -> str:  # noqa: N803 - pdf's class,
     for region, cells in _tables(image):
         inside = [box for box in boxes if _contains(region, box.middle)]
         boxes = [box for box in boxes if not _contains(region, box.middle)]
-        tables.append((region[1], _grid(cells, inside, line_height)))
+        tables.append((region[1], _grid(cells, inside, line_height, image)))
     lines = []
     for line in _lines(boxes):
         text = _line_text(line, line_height)
@@ -138,9 +143,11 @@ def _line_text(line: list[_Box], line_height: float) -> str:
     return text
 
 
-def _grid(cells: list[tuple[int, int, int, int]], boxes: list[_Box], line_height: float) -> list[list[str | None]]:
+def _grid(cells: list[tuple[int, int, int, int]], boxes: list[_Box], line_height: float, image) -> list[list[str | None]]:
     """Cells (x0, top, x1, bottom) placed on the table's grid: a column per distinct left edge,
-    a row per distinct top edge; a merged cell fills its top-left slot, the rest stay empty."""
+    a row per distinct top edge; a merged cell fills its top-left slot, the rest stay empty.
+    A cell with ink but no detected text (the detector misses a lone digit such as a 4 in a
+    narrow score column) is recognised on its own."""
     tolerance = max(4.0, line_height / 3)
     columns = _positions([cell[0] for cell in cells], tolerance)
     rows = _positions([cell[1] for cell in cells], tolerance)
@@ -148,9 +155,32 @@ def _grid(cells: list[tuple[int, int, int, int]], boxes: list[_Box], line_height
     for cell in cells:
         inside = [box for box in boxes if _contains(cell, box.middle)]
         text = join_lines(_line_text(line, line_height) for line in _lines(inside))
+        if not text:
+            text = _cell_alone(image, cell)
+        text = _OPENING_ONE.sub(r"\1一", text)
         row, column = _index(rows, cell[1]), _index(columns, cell[0])
         grid[row][column] = text
     return grid
+
+
+# "（一）" read as "（-）": the detector sees the one-stroke 一 as a dash inside brackets.
+_OPENING_ONE = re.compile(r"^([（(])[-—－_~](?=[）)])")
+
+
+def _cell_alone(image, cell: tuple[int, int, int, int]) -> str:
+    x0, top, x1, bottom = cell
+    crop = image[top + 2 : bottom - 2, x0 + 2 : x1 - 2]
+    if crop.size == 0 or (crop < 160).sum() < 12:
+        return ""  # an empty cell
+    rows = (crop < 160).any(axis=1).nonzero()[0]
+    columns = (crop < 160).any(axis=0).nonzero()[0]
+    pad = 6
+    crop = image[
+        max(top, top + 2 + rows[0] - pad) : min(bottom, top + 2 + rows[-1] + pad),
+        max(x0, x0 + 2 + columns[0] - pad) : min(x1, x0 + 2 + columns[-1] + pad),
+    ]
+    result, _ = _ocr()(crop, use_det=False, use_cls=False, use_rec=True)
+    return "".join(text for text, score in result or [] if score >= 0.5).strip()
 
 
 def _positions(values: list[int], tolerance: float) -> list[float]:
