@@ -167,3 +167,154 @@ def test_old_excel_xls(tmp_path, baseline, blocks) -> None:
     report = read_as(tmp_path, "自评表.xls", xls)
     assert report.source.format == "xls"
     assert_same(report, baseline[stem])
+
+
+# ---------------------------------------------------------------- errors and bounds
+
+
+def one_line_error(path: Path) -> str:
+    from summarizer.errors import InputError
+    from summarizer.ingest import read_document
+
+    with pytest.raises(InputError) as caught:
+        read_document(path, SETTINGS)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    return message
+
+
+def test_a_scan_without_the_ocr_extra_names_the_extra(tmp_path, monkeypatch) -> None:
+    from PIL import Image
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    path = tmp_path / "scan.pdf"
+    Image.new("L", (600, 800), 255).save(path, format="PDF")
+    message = one_line_error(path)
+    assert "no text layer" in message and 'pip install "summarizer[ocr]"' in message
+
+
+def test_old_word_without_libreoffice_says_how_to_convert(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(word, "soffice", lambda: None)
+    for suffix in (".doc", ".wps"):
+        path = tmp_path / f"report{suffix}"
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+        message = one_line_error(path)
+        assert "needs LibreOffice" in message and "save it as .docx" in message
+
+
+def test_a_hanging_converter_is_stopped(tmp_path, monkeypatch) -> None:
+    """LibreOffice stuck on a file is killed (with its helpers) after the timeout."""
+    import time
+
+    from summarizer.formats import bounds
+
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 30 &\nsleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(word, "soffice", lambda: str(fake))
+    monkeypatch.setattr(bounds.Bounds, "__init__", _bounds_with(convert_seconds=1.0))
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
+    started = time.monotonic()
+    assert "did not convert it within 1 s" in one_line_error(path)
+    assert time.monotonic() - started < 10
+
+
+def _bounds_with(**changes):
+    from summarizer.formats.bounds import Bounds
+
+    original = Bounds.__init__
+
+    def init(self, **kwargs):
+        original(self, **{**changes, **kwargs})
+
+    return init
+
+
+def test_a_zip_bomb_docx_is_refused_before_unpacking(tmp_path) -> None:
+    import zipfile
+
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" + b" " * (80 * 1024 * 1024))  # 80 MB of spaces, ~80 KB packed
+    assert path.stat().st_size < 1024 * 1024
+    assert "unpacks to 80 MB, over the 64 MB bound" in one_line_error(path)
+
+
+def test_a_zip_bomb_xlsx_is_refused(tmp_path) -> None:
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (70 * 1024 * 1024))
+    assert "over the 64 MB bound" in one_line_error(path)
+
+
+def test_too_many_pages_is_refused(tmp_path, monkeypatch) -> None:
+    from pypdf import PdfWriter
+
+    from summarizer.formats import bounds
+
+    writer = PdfWriter()
+    for _ in range(12):
+        writer.add_blank_page(200, 200)
+    path = tmp_path / "long.pdf"
+    with path.open("wb") as stream:
+        writer.write(stream)
+    monkeypatch.setattr(bounds.Bounds, "__init__", _bounds_with(max_pages=10))
+    assert "PDF has 12 pages, over the 10-page bound" in one_line_error(path)
+
+
+def test_too_many_cells_is_refused(tmp_path, monkeypatch) -> None:
+    import openpyxl
+
+    from summarizer.formats import bounds
+
+    workbook = openpyxl.Workbook()
+    for row in range(200):
+        workbook.active.append([f"收入{row}", row, row * 2, row * 3, row * 4])
+    path = tmp_path / "big.xlsx"
+    workbook.save(path)
+    monkeypatch.setattr(bounds.Bounds, "__init__", _bounds_with(max_cells=500))
+    assert "more than 500 cells" in one_line_error(path)
+
+
+def test_xlsx_every_sheet_merged_cells_and_numbers(tmp_path) -> None:
+    """Every sheet in order (named when there are several); a merged range keeps its value in
+    its top-left cell with the rest empty; numbers appear as their format shows them."""
+    import openpyxl
+
+    from summarizer.ingest import read_document
+
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = "收入"
+    first.append(["2022年度收入情况（万元）"])
+    first.merge_cells("A1:D1")
+    first.append(["机构名称", "收入合计", "其中：", None])
+    first.merge_cells("C2:D2")
+    first.append([None, None, "财政拨款", "其他收入"])
+    first.append(["局机关", 1179.61, 1179.61, 0])
+    first["D4"].number_format = "0.00"
+    second = workbook.create_sheet("自评表")
+    second.append(["指标名称", "权重（%）", "自评得分", "完成率"])
+    second.append(["资金到位率", 4.0, 4, 0.7436])
+    second["B2"].number_format = "0.00"
+    second["D2"].number_format = "0.00%"
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+    text = read_document(path, SETTINGS).original
+    assert text.splitlines() == [
+        "收入",
+        "2022年度收入情况（万元）",
+        "",
+        "机构名称\t收入合计\t其中：\t",
+        "\t\t财政拨款\t其他收入",
+        "局机关\t1179.61\t1179.61\t0.00",
+        "",
+        "",
+        "自评表",
+        "",
+        "指标名称\t权重（%）\t自评得分\t完成率",
+        "资金到位率\t4.00\t4\t74.36%",
+    ]
