@@ -36,7 +36,12 @@ class Document:
     def source(self) -> Source:
         """The output contract's record of where a report came from."""
         return Source(
-            path=self.path, sha256=self.sha256, length=len(self.original), encoding=self.encoding, format=self.format
+            path=self.path,
+            sha256=self.sha256,
+            length=len(self.original),
+            encoding=self.encoding,
+            format=self.format,
+            pages=list(self.pages),
         )
 
     def span(self, start: int, end: int) -> Span:

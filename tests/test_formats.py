@@ -130,6 +130,14 @@ def test_text_pdf_keeps_pages(tmp_path, text_pdfs) -> None:
     assert list(document.pages) == sorted(document.pages)
     assert document.page_of(0) == 1
     assert document.page_of(len(document.original) - 1) == len(document.pages)
+    assert document.source().pages == list(document.pages)
+    # The self-evaluation table's total score maps to the page the PDF prints it on.
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        printed_on = next(n for n, page in enumerate(pdf.pages, 1) if "总分" in page.extract_text())
+    assert printed_on > 1
+    assert document.page_of(document.original.index("总分")) == printed_on
 
 
 @needs_chromium
