@@ -28,6 +28,7 @@ class Document:
     format: str = "txt"
     sha256: str = ""
     pages: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = ()  # what ingest could not read (scanned pages without OCR)
 
     def __post_init__(self) -> None:
         if len(self.offsets) != len(self.text) + 1:

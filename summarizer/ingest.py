@@ -58,10 +58,11 @@ def read_document(path: Path, settings: Settings) -> Document:
     data = _read_bytes(path, settings.max_bytes)
     suffix = path.suffix.lower()
     pages: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
     if suffix in TEXT_SUFFIXES:
         original, encoding = decode_text(data, path)
     else:
-        original, encoding, pages = _read_format(data, path, suffix)
+        original, encoding, pages, notes = _read_format(data, path, suffix)
     if not original.strip():
         raise InputError("file has no text (only whitespace)", path=path)
     text, offsets = normalise(original)
@@ -74,6 +75,7 @@ def read_document(path: Path, settings: Settings) -> Document:
         format=suffix.lstrip("."),
         sha256=hashlib.sha256(data).hexdigest(),
         pages=pages,
+        warnings=notes,
     )
 
 
@@ -187,23 +189,22 @@ def _try_gb18030(data: bytes) -> str | None:
 # ---------------------------------------------------------------- other formats
 
 
-def _read_format(data: bytes, path: Path, suffix: str) -> tuple[str, str, tuple[int, ...]]:
-    """(text, encoding label, page starts) of a binary format, through its reader in formats/."""
+def _read_format(data: bytes, path: Path, suffix: str) -> tuple[str, str, tuple[int, ...], tuple[str, ...]]:
+    """(text, encoding label, page starts, warnings) of a binary format, through its reader in
+    formats/."""
     bounds = Bounds()
     deadline = Deadline(path, bounds.seconds)
     if suffix == ".pdf":
         from .formats import pdf
 
-        text, pages, label = _parse(lambda: pdf.read_pdf(data, path, bounds, deadline), path, "a PDF", "re-export or re-download it")
-        if not text.strip():
-            raise InputError("PDF has no text (a blank or image-only file?); export the text first", path=path)
-        return text, label, tuple(pages)
+        read = _parse(lambda: pdf.read_pdf(data, path, bounds, deadline), path, "a PDF", "re-export or re-download it")
+        return read.text, read.label, tuple(read.pages), tuple(read.warnings)
     if suffix in (".xlsx", ".xls"):
         from .formats import excel
 
         reader = excel.read_xlsx if suffix == ".xlsx" else excel.read_xls
         text = _parse(lambda: reader(data, path, bounds, deadline), path, f"an Excel {suffix} file", "re-save it in Excel")
-        return text, suffix.lstrip("."), ()
+        return text, suffix.lstrip("."), (), ()
     from .formats import word
 
     if suffix in (".doc", ".wps"):
@@ -212,7 +213,7 @@ def _read_format(data: bytes, path: Path, suffix: str) -> tuple[str, str, tuple[
     else:
         label = "docx-xml"
     hint = "an old .doc must be saved as .docx first" if suffix == ".docx" else "save it as .docx by hand"
-    return _parse(lambda: word.read_docx(data, path, bounds), path, "a Word file", hint), label, ()
+    return _parse(lambda: word.read_docx(data, path, bounds), path, "a Word file", hint), label, (), ()
 
 
 def _parse(read: Callable[[], _T], path: Path, kind: str, hint: str) -> _T:

@@ -30,6 +30,8 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
         )
     backend = backend or get_backend(settings)
     report = backend.extract(document, layout)
+    if document.warnings:
+        report = report.model_copy(update={"warnings": [*document.warnings, *report.warnings]})
     if settings.verify:
         report = report.model_copy(update={"checks": verify(report, document)})
     return report

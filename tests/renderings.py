@@ -212,3 +212,17 @@ def convert(data: bytes, suffix: str, target: str, folder: Path) -> bytes:
         check=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL,
     )
     return (folder / "out" / f"input.{target}").read_bytes()
+
+
+def scan_pages(pdf: bytes, numbers: set[int]) -> bytes:
+    """The PDF with the listed pages (0-based) replaced by their scans: a digital report with a
+    stamped page scanned back in."""
+    from pypdf import PdfReader, PdfWriter
+
+    text, scanned = PdfReader(io.BytesIO(pdf)), PdfReader(io.BytesIO(scan(pdf)))
+    writer = PdfWriter()
+    for index, page in enumerate(text.pages):
+        writer.add_page(scanned.pages[index] if index in numbers else page)
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()

@@ -159,6 +159,25 @@ def test_scanned_pdf_reads_as_the_txt(tmp_path, sample, baseline, text_pdfs) -> 
     assert report.meta.kind == expected.meta.kind
 
 
+@needs_chromium
+def test_a_scanned_page_in_a_text_pdf_without_the_extra_is_a_warning(tmp_path, monkeypatch, baseline, text_pdfs) -> None:
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    stem = PROJECT_SAMPLE.stem
+    report = read_as(tmp_path, "stamped.pdf", renderings.scan_pages(text_pdfs[stem], {1}))
+    assert report.warnings[0].startswith("第2页是扫描图像，未读取") and "summarizer[ocr]" in report.warnings[0]
+    assert report.meta.unit_name == baseline[stem].meta.unit_name  # page 1 was read
+
+
+@needs_chromium
+@needs_ocr
+def test_a_scanned_page_in_a_text_pdf_is_recognised(tmp_path, baseline, text_pdfs) -> None:
+    stem = PROJECT_SAMPLE.stem
+    report = read_as(tmp_path, "stamped.pdf", renderings.scan_pages(text_pdfs[stem], {0}))
+    assert report.source.encoding == "pdf-text+ocr"
+    assert not [warning for warning in report.warnings if "扫描" in warning]
+    assert meta_of(report) == meta_of(baseline[stem])
+
+
 @needs_libreoffice
 def test_old_word_doc_through_libreoffice(tmp_path, baseline, blocks) -> None:
     stem = PROJECT_SAMPLE.stem

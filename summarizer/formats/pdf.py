@@ -154,8 +154,16 @@ def join_pages(pages: list[str]) -> tuple[str, list[int]]:
     return text, starts
 
 
-def read_pdf(data: bytes, path: Path, bounds: Bounds, deadline: Deadline) -> tuple[str, list[int], str]:
-    """(text, page start offsets, encoding label) of a PDF; its image-only pages go to OCR."""
+@dataclass
+class PdfText:
+    text: str
+    pages: list[int]  # offset in text where each page starts
+    label: str  # pdf-text, pdf-ocr or pdf-text+ocr
+    warnings: list[str]
+
+
+def read_pdf(data: bytes, path: Path, bounds: Bounds, deadline: Deadline) -> PdfText:
+    """A PDF's text in reading order; its image-only pages go to OCR when the extra is there."""
     import pypdf
 
     # pdfplumber opens an encrypted file with an empty password silently but fails on a real
@@ -168,25 +176,29 @@ def read_pdf(data: bytes, path: Path, bounds: Bounds, deadline: Deadline) -> tup
         raise InputError("PDF is password-protected; save an unprotected copy", path=path)
     pages = read_pages(data, bounds.max_pages, deadline)
     if isinstance(pages, int):
-        raise InputError(
-            f"PDF has {pages:,} pages, over the {bounds.max_pages}-page bound for a report", path=path
-        )
+        raise InputError(f"PDF has {pages:,} pages, over the {bounds.max_pages}-page bound for a report", path=path)
     texts = [page.text for page in pages]
     scanned = [index for index, page in enumerate(pages) if page.chars == 0]
     label = "pdf-text"
+    warnings: list[str] = []
     if scanned:
         from . import ocr
 
-        if len(scanned) == len(pages) and not ocr.available():
-            raise InputError(f"PDF has no text layer (a scan); {ocr.EXTRA_HINT}", path=path)
-        if ocr.available():
+        if not ocr.available():
+            if len(scanned) == len(pages):
+                raise InputError(f"PDF has no text layer (a scan); {ocr.EXTRA_HINT}", path=path)
+            # A stamped or signed page scanned into an otherwise digital report: read the
+            # rest, and say which pages were left unread and why.
+            numbers = "、".join(str(index + 1) for index in scanned)
+            warnings.append(f"第{numbers}页是扫描图像，未读取：安装 OCR 扩展（pip install \"summarizer[ocr]\"）后可识别")
+        else:
             for index, text in ocr.read_scanned_pages(data, scanned, path, bounds, deadline).items():
                 texts[index] = text
             label = "pdf-ocr" if len(scanned) == len(pages) else "pdf-text+ocr"
     if not any(text.strip() for text in texts):
         raise InputError("PDF has no text layer and OCR found no text on its pages (blank pages?)", path=path)
     text, starts = join_pages(texts)
-    return text, starts, label
+    return PdfText(text, starts, label, warnings)
 
 
 def _opens_without_password(data: bytes) -> bool:
