@@ -99,10 +99,12 @@ def _image_text(image, page_text, TextLine) -> str:  # noqa: N803 - pdf's class,
     heights = sorted(box.bottom - box.top for box in boxes)
     line_height = heights[len(heights) // 2]
     tables = []
-    for region, cells in _tables(image):
+    found, rules = _tables(image)
+    ink = (image < _INK) & (rules == 0)  # text pixels: dark, and not part of a ruling line
+    for region, cells in found:
         inside = [box for box in boxes if _contains(region, box.middle)]
         boxes = [box for box in boxes if not _contains(region, box.middle)]
-        tables.append((region[1], _grid(cells, inside, line_height, image)))
+        tables.append((region[1], _grid(cells, inside, line_height, image, ink)))
     lines = []
     for line in _lines(boxes):
         text = _line_text(line, line_height)
@@ -143,44 +145,55 @@ def _line_text(line: list[_Box], line_height: float) -> str:
     return text
 
 
-def _grid(cells: list[tuple[int, int, int, int]], boxes: list[_Box], line_height: float, image) -> list[list[str | None]]:
+def _grid(
+    cells: list[tuple[int, int, int, int]], boxes: list[_Box], line_height: float, image, ink
+) -> list[list[str | None]]:
     """Cells (x0, top, x1, bottom) placed on the table's grid: a column per distinct left edge,
-    a row per distinct top edge; a merged cell fills its top-left slot, the rest stay empty.
-    A cell with ink but no detected text (the detector misses a lone digit such as a 4 in a
-    narrow score column) is recognised on its own."""
+    a row per distinct top edge; a merged cell fills its top-left slot, the rest stay empty."""
     tolerance = max(4.0, line_height / 3)
     columns = _positions([cell[0] for cell in cells], tolerance)
     rows = _positions([cell[1] for cell in cells], tolerance)
     grid: list[list[str | None]] = [[None] * len(columns) for _ in rows]
     for cell in cells:
         inside = [box for box in boxes if _contains(cell, box.middle)]
-        text = join_lines(_line_text(line, line_height) for line in _lines(inside))
-        if not text:
-            text = _cell_alone(image, cell)
-        text = _OPENING_ONE.sub(r"\1一", text)
-        row, column = _index(rows, cell[1]), _index(columns, cell[0])
-        grid[row][column] = text
+        text = _OPENING_ONE.sub(r"\1一", _cell_text(cell, inside, line_height, image, ink))
+        grid[_index(rows, cell[1])][_index(columns, cell[0])] = text
     return grid
 
 
 # "（一）" read as "（-）": the detector sees the one-stroke 一 as a dash inside brackets.
 _OPENING_ONE = re.compile(r"^([（(])[-—－_~](?=[）)])")
+_INK = 160  # grey level below which a pixel is ink
 
 
-def _cell_alone(image, cell: tuple[int, int, int, int]) -> str:
+def _cell_text(cell: tuple[int, int, int, int], boxes: list[_Box], line_height: float, image, ink) -> str:
+    """The detected boxes of a cell, line by line. The detector misses what looks like rules
+    in a narrow cell (a lone 4 in a score column, the 二 of 二、过程 wrapped in a first
+    column): when ink is left outside every box, each line of the cell is recognised again as
+    a strip across the whole cell, and a cell with no box at all as one strip around its ink."""
     x0, top, x1, bottom = cell
-    crop = image[top + 2 : bottom - 2, x0 + 2 : x1 - 2]
-    if crop.size == 0 or (crop < 160).sum() < 12:
-        return ""  # an empty cell
-    rows = (crop < 160).any(axis=1).nonzero()[0]
-    columns = (crop < 160).any(axis=0).nonzero()[0]
-    pad = 6
-    crop = image[
-        max(top, top + 2 + rows[0] - pad) : min(bottom, top + 2 + rows[-1] + pad),
-        max(x0, x0 + 2 + columns[0] - pad) : min(x1, x0 + 2 + columns[-1] + pad),
-    ]
-    result, _ = _ocr()(crop, use_det=False, use_cls=False, use_rec=True)
-    return "".join(text for text, score in result or [] if score >= 0.5).strip()
+    left = ink[top:bottom, x0:x1].copy()
+    for box in boxes:
+        left[max(0, int(box.top) - top - 3) : int(box.bottom) - top + 3, max(0, int(box.x0) - x0 - 3) : int(box.x1) - x0 + 3] = False
+    if left.sum() < 0.08 * line_height * line_height:  # less than a stroke: nothing missed
+        return join_lines(_line_text(line, line_height) for line in _lines(boxes))
+    if not boxes:
+        rows, columns = left.any(axis=1).nonzero()[0], left.any(axis=0).nonzero()[0]
+        if rows[-1] - rows[0] < line_height / 3:
+            return ""  # a speck, not a glyph
+        strips = [(top + rows[0], top + rows[-1] + 1, x0 + columns[0], x0 + columns[-1] + 1)]
+    else:
+        strips = [(int(line[0].top), int(max(box.bottom for box in line)), x0, x1) for line in _lines(boxes)]
+    texts = []
+    for strip_top, strip_bottom, strip_x0, strip_x1 in strips:
+        pad = 4
+        crop = image[max(top, strip_top - pad) : min(bottom, strip_bottom + pad), max(x0, strip_x0 - pad) : min(x1, strip_x1 + pad)].copy()
+        # Blank the ruling lines inside the strip so they are not read as 1 or |.
+        text_ink = ink[max(top, strip_top - pad) : min(bottom, strip_bottom + pad), max(x0, strip_x0 - pad) : min(x1, strip_x1 + pad)]
+        crop[(crop < _INK) & ~text_ink] = 255
+        result, _ = _ocr()(crop, use_det=False, use_cls=False, use_rec=True)
+        texts.append("".join(text for text, score in result or [] if score >= 0.5).strip())
+    return join_lines(texts)
 
 
 def _positions(values: list[int], tolerance: float) -> list[float]:
@@ -195,15 +208,16 @@ def _index(positions: list[float], value: float) -> int:
     return min(range(len(positions)), key=lambda index: abs(positions[index] - value))
 
 
-def _tables(image) -> list[tuple[tuple[int, int, int, int], list[tuple[int, int, int, int]]]]:
-    """Ruled tables on a page image: (region, cells), each a box (x0, top, x1, bottom)."""
+def _tables(image):
+    """Ruled tables on a page image, and the mask of its ruling lines: ([(region, cells)],
+    rules), each region and cell a box (x0, top, x1, bottom)."""
     import cv2
     import numpy as np
 
     height, width = image.shape[:2]
-    ink = (image < 160).astype(np.uint8) * 255
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, width // 25), 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, height // 60))))
+    dark = (image < _INK).astype(np.uint8) * 255
+    horizontal = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, width // 25), 1)))
+    vertical = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, height // 60))))
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     found = []
     count, _, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
@@ -223,4 +237,4 @@ def _tables(image) -> list[tuple[tuple[int, int, int, int], list[tuple[int, int,
             cells.append((x + cx, y + cy, x + cx + cw, y + cy + ch))
         if len(cells) >= 2:
             found.append(((x, y, x + w, y + h), cells))
-    return found
+    return found, rules
