@@ -237,6 +237,22 @@ def test_pdf_text_layer(tmp_path, settings) -> None:
     assert "98.5%" in document.text
 
 
+@pytest.mark.parametrize(("user_password", "readable"), [("secret", False), ("", True)])
+def test_encrypted_pdf(tmp_path, settings, user_password, readable) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf_bytes(["Budget 2022: 1179.61"]))))
+    writer.encrypt(user_password, owner_password="owner")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as stream:
+        writer.write(stream)
+    if readable:  # only an owner password: anyone may open and read it
+        assert "1179.61" in read_document(path, settings).text
+    else:
+        with pytest.raises(InputError, match="password-protected; save an unprotected copy"):
+            read_document(path, settings)
+
+
 def test_pdf_without_text_layer(tmp_path, settings) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(_pdf_bytes([]))
