@@ -81,7 +81,8 @@ def read_scanned_pages(data: bytes, numbers: list[int], path: Path, bounds: Boun
                 scale = (bounds.max_pixels / (width * height)) ** 0.5
             image = page.render(scale=scale, grayscale=True).to_numpy()
             page.close()
-            texts[number] = _image_text(image, page_text, TextLine)
+            # A blank page (a separator, the back of a sheet) needs no model.
+            texts[number] = _image_text(image, page_text, TextLine) if (image < _INK).any() else ""
     finally:
         document.close()
     return texts
