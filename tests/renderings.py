@@ -40,18 +40,16 @@ def blocks_of(path: Path) -> list[Block]:
     blocks: list[Block] = []
     tables = iter(layout.tables)
     table = next(tables, None)
+    written = None  # the table whose block is already in `blocks`
     for line in layout.lines:
         while table is not None and line.start >= table.end:
             table = next(tables, None)
         if table is not None and line.start >= table.start:
-            if not blocks or blocks[-1].rows is None or blocks[-1].text != str(table.start):
-                rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
-                blocks.append(Block(text=str(table.start), rows=rows))
+            if written is not table:
+                blocks.append(Block(rows=[[cell.text.strip() for cell in row.cells] for row in table.rows]))
+                written = table
             continue
         blocks.append(Block(text=line.text))
-    for block in blocks:
-        if block.rows is not None:
-            block.text = ""
     return blocks
 
 
