@@ -171,12 +171,17 @@ def _cell_text(cell: tuple[int, int, int, int], boxes: list[_Box], line_height: 
     """The detected boxes of a cell, line by line. The detector misses what looks like rules
     in a narrow cell (a lone 4 in a score column, the 二 of 二、过程 wrapped in a first
     column): when ink is left outside every box, each line of the cell is recognised again as
-    a strip across the whole cell, and a cell with no box at all as one strip around its ink."""
+    a strip across the whole cell, and a cell with no box at all as one strip around its ink.
+    So is a cell whose box runs into its neighbour."""
     x0, top, x1, bottom = cell
+    # A box running over the cell's side rule has read the next cell's text into this one
+    # ("群众满意" + "满意" as one box): it counts for where the lines are, not for the text.
+    overflow = line_height / 2
+    fitting = [box for box in boxes if box.x0 >= x0 - overflow and box.x1 <= x1 + overflow]
     left = ink[top:bottom, x0:x1].copy()
-    for box in boxes:
+    for box in fitting:
         left[max(0, int(box.top) - top - 3) : int(box.bottom) - top + 3, max(0, int(box.x0) - x0 - 3) : int(box.x1) - x0 + 3] = False
-    if left.sum() < 0.08 * line_height * line_height:  # less than a stroke: nothing missed
+    if len(fitting) == len(boxes) and left.sum() < 0.08 * line_height * line_height:  # nothing missed
         return join_lines(_line_text(line, line_height) for line in _lines(boxes))
     if not boxes:
         rows, columns = left.any(axis=1).nonzero()[0], left.any(axis=0).nonzero()[0]
