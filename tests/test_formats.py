@@ -181,13 +181,21 @@ def test_a_scanned_page_in_a_text_pdf_is_recognised(tmp_path, baseline, text_pdf
     assert meta_of(report) == meta_of(baseline[stem])
 
 
+@pytest.fixture(scope="module")
+def old_word(tmp_path_factory, blocks) -> bytes:
+    if word.soffice() is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    docx = renderings.to_docx(blocks[PROJECT_SAMPLE.stem])
+    return renderings.convert(docx, "docx", "doc", tmp_path_factory.mktemp("convert"))
+
+
 @needs_libreoffice
-def test_old_word_doc_through_libreoffice(tmp_path, baseline, blocks) -> None:
-    stem = PROJECT_SAMPLE.stem
-    doc = renderings.convert(renderings.to_docx(blocks[stem]), "docx", "doc", tmp_path / "convert")
-    report = read_as(tmp_path, "report.doc", doc)
-    assert report.source.encoding == "doc-libreoffice"
-    assert_same(report, baseline[stem])
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_old_word_through_libreoffice(tmp_path, suffix, baseline, old_word) -> None:
+    """A .doc, and the same bytes as a WPS Office .wps (Word's binary format)."""
+    report = read_as(tmp_path, f"report{suffix}", old_word)
+    assert report.source.encoding == f"{suffix[1:]}-libreoffice"
+    assert_same(report, baseline[PROJECT_SAMPLE.stem])
 
 
 @needs_libreoffice

@@ -7,9 +7,11 @@ line). A table that carries on over a page break is kept as one table when the n
 starts with a table of the same width. A PDF with no text layer at all is a scan: it goes
 to OCR (ocr.py) when the optional extra is installed.
 
-pdfplumber (MIT) was chosen over PyMuPDF (AGPL) on the samples printed to PDF: both read
-every figure and indicator the same as the .txt; PyMuPDF is faster but its licence would
-bind the whole project (numbers in the issue-13 note and tests/test_formats.py).
+pdfplumber (MIT) was chosen over PyMuPDF (AGPL) on the three samples printed to PDF by
+Chromium, each read through this same page layout: pdfplumber gave back every meta field,
+figure and indicator of the .txt (236/236 figures, 27/27 indicators) in 0.18-0.27 s a file;
+PyMuPDF 236 -> 226 figures and 6/27 indicators (its table cells put Chinese punctuation out
+of order: "1项、目立项规范性") in 1.1-1.6 s, and its licence would bind the whole project.
 """
 
 from __future__ import annotations

@@ -78,7 +78,9 @@ def convert_legacy(data: bytes, path: Path, bounds: Bounds) -> bytes:
         )
     with tempfile.TemporaryDirectory(prefix="summarizer-convert-") as folder:
         work = Path(folder)
-        source = work / f"input{path.suffix.lower()}"
+        # A Kingsoft WPS .wps is Word's binary format under another name; LibreOffice would
+        # take the extension for Microsoft Works, so both go in as .doc.
+        source = work / "input.doc"
         source.write_bytes(data)
         # Its own profile folder: a second soffice would otherwise hand the job to a running
         # instance (or wait on its lock), and a user's profile is no business of ours.
