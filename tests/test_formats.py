@@ -198,6 +198,16 @@ def test_old_word_through_libreoffice(tmp_path, suffix, baseline, old_word) -> N
     assert_same(report, baseline[PROJECT_SAMPLE.stem])
 
 
+@needs_ocr
+def test_the_ocr_models_ship_inside_the_package() -> None:
+    """Nothing is fetched at run time: the detection and recognition models are in the wheel."""
+    import importlib.util
+
+    package = Path(importlib.util.find_spec("rapidocr_onnxruntime").origin).parent
+    models = {path.name for path in (package / "models").glob("*.onnx")}
+    assert any("det" in name for name in models) and any("rec" in name for name in models)
+
+
 @needs_libreoffice
 def test_old_excel_xls(tmp_path, baseline, blocks) -> None:
     stem = PROJECT_SAMPLE.stem
