@@ -366,3 +366,18 @@ def test_xlsx_every_sheet_merged_cells_and_numbers(tmp_path) -> None:
         "指标名称\t权重（%）\t自评得分\t完成率",
         "资金到位率\t4.00\t4\t74.36%",
     ]
+
+
+@needs_ocr
+def test_an_ocr_failure_names_the_page(tmp_path, monkeypatch) -> None:
+    from PIL import Image, ImageDraw
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("onnxruntime fell over")
+
+    monkeypatch.setattr(ocr, "_image_text", broken)
+    image = Image.new("L", (600, 800), 255)
+    ImageDraw.Draw(image).rectangle((100, 100, 300, 140), fill=0)
+    path = tmp_path / "scan.pdf"
+    image.save(path, format="PDF")
+    assert "OCR failed on scanned page 1 (RuntimeError)" in one_line_error(path)

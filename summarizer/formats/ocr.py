@@ -82,7 +82,13 @@ def read_scanned_pages(data: bytes, numbers: list[int], path: Path, bounds: Boun
             image = page.render(scale=scale, grayscale=True).to_numpy()
             page.close()
             # A blank page (a separator, the back of a sheet) needs no model.
-            texts[number] = _image_text(image, page_text, TextLine) if (image < _INK).any() else ""
+            if not (image < _INK).any():
+                texts[number] = ""
+                continue
+            try:
+                texts[number] = _image_text(image, page_text, TextLine)
+            except Exception as exc:  # noqa: BLE001 - onnxruntime/OpenCV failures: name the page, not "corrupt"
+                raise InputError(f"OCR failed on scanned page {number + 1} ({type(exc).__name__})", path=path) from None
     finally:
         document.close()
     return texts
