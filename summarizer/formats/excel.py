@@ -56,34 +56,40 @@ _Sheet = tuple[str, Iterable[list[str]]]
 def _sheets_text(sheets: list[_Sheet], path: Path, bounds: Bounds, deadline: Deadline) -> str:
     parts: list[str] = []
     cells = 0
-    for name, rows in sheets:
-        block: list[list[str]] = []
-        lines: list[str] = []
 
-        def flush() -> None:
-            if block:
-                lines.append(table_text(block))
-            block.clear()
-
+    def counted(rows: Iterable[list[str]]) -> Iterable[list[str]]:
+        nonlocal cells
         for row in rows:
             cells += len(row)
             if cells > bounds.max_cells:
-                raise InputError(
-                    f"workbook has more than {bounds.max_cells:,} cells, over the bound for a report", path=path
-                )
+                raise InputError(f"workbook has more than {bounds.max_cells:,} cells, over the bound for a report", path=path)
             deadline.check("reading the workbook")
-            while row and not row[-1]:
-                row.pop()
-            filled = [cell for cell in row if cell]
-            if len(filled) >= 2 or (filled and block):
-                block.append(row)
-                continue
-            flush()
-            lines.append(filled[0] if filled else "")
-        flush()
+            yield row
+
+    for name, rows in sheets:
+        lines = _sheet_lines(counted(rows))
         if any(line.strip() for line in lines):
             parts.append("\n".join([name, *lines] if len(sheets) > 1 else lines))
     return "\n\n".join(parts)
+
+
+def _sheet_lines(rows: Iterable[list[str]]) -> list[str]:
+    lines: list[str] = []
+    block: list[list[str]] = []
+    for row in rows:
+        while row and not row[-1]:
+            row.pop()
+        filled = [cell for cell in row if cell]
+        if len(filled) >= 2 or (filled and block):
+            block.append(row)
+            continue
+        if block:
+            lines.append(table_text(block))
+            block = []
+        lines.append(filled[0] if filled else "")
+    if block:
+        lines.append(table_text(block))
+    return lines
 
 
 def _value(value: object, number_format: str = "General") -> str:
