@@ -1,6 +1,6 @@
 """Excel: every sheet of an .xlsx (openpyxl) or .xls (xlrd) as a grid, in workbook order.
 
-Each sheet becomes its rows as tab-separated tables (grid.table_text), headed by the sheet's
+Each sheet becomes its rows as tab-separated tables (tsv.table_text), headed by the sheet's
 name when the workbook has several. A row with a single filled cell is a line of prose (a
 title, a paragraph typed into column A) unless it follows a table row: then it is a table
 row with empty values (1、局机关 under a total, 成本指标 merged over an empty row), so a
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .bounds import Bounds, Deadline, check_zip
-from .grid import one_line, table_text
+from .tsv import one_line, table_text
 
 
 def read_xlsx(data: bytes, path: Path, bounds: Bounds, deadline: Deadline) -> str:

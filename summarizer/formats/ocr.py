@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .bounds import Bounds, Deadline
-from .grid import join_lines
+from .tsv import join_lines
 
 EXTRA_HINT = 'install the OCR extra (pip install "summarizer[ocr]") to read scans'
 _DPI = 200

@@ -1,7 +1,7 @@
 """PDF: the text layer with its ruled tables, page by page, in reading order (pdfplumber).
 
 Per page, the ruled tables are found from the drawn cell borders and written as grids
-(grid.table_text); the words outside them become lines, and a line that runs to the right
+(tsv.table_text); the words outside them become lines, and a line that runs to the right
 margin is joined to the next one (a paragraph the PDF wrapped, which the source wrote as one
 line). A table that carries on over a page break is kept as one table when the next page
 starts with a table of the same width. A PDF with no text layer at all is a scan: it goes
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .bounds import Bounds, Deadline
-from .grid import join_lines, table_text
+from .tsv import join_lines, table_text
 
 # A line ending this close to the right edge of the page's text is a wrapped paragraph:
 # about two characters at 10.5pt, since Chinese line breaking moves a character together with

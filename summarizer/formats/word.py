@@ -1,6 +1,6 @@
 """Word: .docx paragraphs and tables in reading order; old .doc/.wps through LibreOffice.
 
-A .docx table row becomes one tab-separated line (grid.table_text): a cell spanning n
+A .docx table row becomes one tab-separated line (tsv.table_text): a cell spanning n
 columns is followed by n-1 empty cells and a vertically merged continuation is empty, so
 every row has the grid's width and each value keeps its column, as in the tab-separated
 tables of the .txt samples. A .doc or .wps (WPS Office writes the same binary format) is
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .bounds import Bounds, check_zip
-from .grid import one_line, table_text
+from .tsv import one_line, table_text
 
 
 def read_docx(data: bytes, path: Path, bounds: Bounds) -> str:
