@@ -7,6 +7,8 @@ order). `text` is the normalised text every analysis runs on. `offsets[i]` is th
 `original` of the character that produced `text[i]`; `offsets` has len(text) + 1 entries, the
 last one being len(original), so a half-open normalised range maps to a half-open original
 range. Spans in the output are always original offsets, computed here and nowhere else.
+`pages` holds, for a paged source (a PDF, read or OCR'd), the original offset where each page
+starts, so a span can be traced to its page.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class Document:
     encoding: str = "utf-8"
     format: str = "txt"
     sha256: str = ""
+    pages: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = ()  # what ingest could not read (scanned pages without OCR)
 
     def __post_init__(self) -> None:
         if len(self.offsets) != len(self.text) + 1:
@@ -33,7 +37,12 @@ class Document:
     def source(self) -> Source:
         """The output contract's record of where a report came from."""
         return Source(
-            path=self.path, sha256=self.sha256, length=len(self.original), encoding=self.encoding, format=self.format
+            path=self.path,
+            sha256=self.sha256,
+            length=len(self.original),
+            encoding=self.encoding,
+            format=self.format,
+            pages=list(self.pages),
         )
 
     def span(self, start: int, end: int) -> Span:
@@ -45,6 +54,14 @@ class Document:
             return Span(start=at, end=at)
         # The end maps through the last character so a trailing deletion is not swallowed.
         return Span(start=self.offsets[start], end=self.offsets[end - 1] + 1)
+
+    def page_of(self, original_offset: int) -> int | None:
+        """The 1-based page holding an original offset, or None for a source without pages."""
+        if not self.pages:
+            return None
+        from bisect import bisect_right
+
+        return max(1, bisect_right(self.pages, original_offset))
 
     def quote(self, start: int, end: int) -> str:
         """The normalised text of a range, trimmed, as an evidence quote."""

@@ -5,33 +5,38 @@ a report raises InputError with a one-line reason naming the file.
 
 - .txt/.md: UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030/GBK when the result
   reads as Chinese; anything else is "undecodable".
-- .docx: paragraphs and tables in reading order; each table row becomes one tab-separated
-  line (merged cells leave empty cells, so columns stay aligned), which structure.py reads
-  as a table.
-- .pdf: the text layer, page by page; a PDF without one (a scan) is an error, not an empty
-  report.
-The size limit is checked before the file is read, and the parsers for .docx/.pdf are
-imported only when such a file arrives.
+- every other format is read by its module in formats/, which writes each table (a Word or
+  PDF table, a spreadsheet sheet) as tab-separated rows, the form structure.py reads as a
+  table, so one kind of Document results whatever the format:
+  .docx (paragraphs and tables in reading order), .doc/.wps (converted by LibreOffice),
+  .pdf (text layer and ruled tables; scanned pages through the optional OCR extra; the
+  Document keeps where each page starts), .xlsx/.xls (every sheet).
+The size limit is checked before the file is read; the bounds of formats/bounds.py (pages,
+unpacked size, cells, time) while it is read. Parsers are imported only when such a file
+arrives.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import re
 import unicodedata
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .config import Settings
 from .document import Document
 from .errors import InputError
+from .formats.bounds import Bounds, Deadline
 from .normalise import normalise
 
+_T = TypeVar("_T")
+
 TEXT_SUFFIXES = (".txt", ".md")
-SUPPORTED = (*TEXT_SUFFIXES, ".docx", ".pdf")
+SUPPORTED = (*TEXT_SUFFIXES, ".docx", ".pdf", ".xlsx", ".xls", ".doc", ".wps")
 
 # Leading bytes of formats people rename to .txt by mistake (for a clearer message).
 _MAGIC: list[tuple[bytes, str]] = [
@@ -40,7 +45,7 @@ _MAGIC: list[tuple[bytes, str]] = [
     (b"GIF8", "a GIF image"),
     (b"%PDF-", "a PDF; rename it to .pdf"),
     (b"PK\x03\x04", "a zip archive (a .docx or .xlsx?); rename it to its real extension"),
-    (b"\xd0\xcf\x11\xe0", "an old Office file (.doc/.xls); save it as .docx or .txt"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file; rename it to .doc, .wps or .xls"),
     (b"\x7fELF", "a program"),
 ]
 # Control characters other than \t \n \v \f \r and \x1a (the DOS end-of-file marker).
@@ -52,12 +57,12 @@ def read_document(path: Path, settings: Settings) -> Document:
     path = Path(path)
     data = _read_bytes(path, settings.max_bytes)
     suffix = path.suffix.lower()
+    pages: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
     if suffix in TEXT_SUFFIXES:
         original, encoding = decode_text(data, path)
-    elif suffix == ".docx":
-        original, encoding = _docx_text(data, path), "docx-xml"
     else:
-        original, encoding = _pdf_text(data, path), "pdf-text"
+        original, encoding, pages, notes = _read_format(data, path, suffix)
     if not original.strip():
         raise InputError("file has no text (only whitespace)", path=path)
     text, offsets = normalise(original)
@@ -69,6 +74,8 @@ def read_document(path: Path, settings: Settings) -> Document:
         encoding=encoding,
         format=suffix.lstrip("."),
         sha256=hashlib.sha256(data).hexdigest(),
+        pages=pages,
+        warnings=notes,
     )
 
 
@@ -179,94 +186,53 @@ def _try_gb18030(data: bytes) -> str | None:
     return text if common >= 0.6 * han and odd <= 0.05 * (han + 1) else None
 
 
-# ---------------------------------------------------------------- .docx
+# ---------------------------------------------------------------- other formats
 
 
-def _docx_text(data: bytes, path: Path) -> str:
-    def read() -> str:
-        import docx  # python-docx, imported only for .docx input
+def _read_format(data: bytes, path: Path, suffix: str) -> tuple[str, str, tuple[int, ...], tuple[str, ...]]:
+    """(text, encoding label, page starts, warnings) of a binary format, through its reader in
+    formats/."""
+    bounds = Bounds()
+    deadline = Deadline(path, bounds.seconds)
+    if suffix == ".pdf":
+        from .formats import pdf
 
-        document = docx.Document(io.BytesIO(data))
-        blocks: list[str] = []
-        for block in document.iter_inner_content():
-            if hasattr(block, "rows"):
-                blocks.append(_table_lines(block))
-            else:
-                blocks.append(_one_line(block.text))
-        return "\n".join(blocks)
+        read = _parse(lambda: pdf.read_pdf(data, path, bounds, deadline), path, "a PDF", "re-export or re-download it")
+        return read.text, read.label, tuple(read.pages), tuple(read.warnings)
+    if suffix in (".xlsx", ".xls"):
+        from .formats import excel
 
-    return _parse(read, path, "a Word .docx file", hint="an old .doc must be saved as .docx first")
+        reader = excel.read_xlsx if suffix == ".xlsx" else excel.read_xls
+        text = _parse(lambda: reader(data, path, bounds, deadline), path, f"an Excel {suffix} file", "re-save it in Excel")
+        return text, suffix.lstrip("."), (), ()
+    from .formats import word
 
-
-def _table_lines(table) -> str:
-    """One tab-separated line per row. A cell spanning n columns is followed by n-1 empty
-    cells and a vertically merged continuation is empty, so every row has the grid's width
-    and each value keeps its column (as in the tab-separated tables of the .txt samples)."""
-    from docx.table import _Cell
-
-    lines: list[str] = []
-    for row in table.rows:
-        cells: list[str] = []
-        for tc in row._tr.tc_lst:
-            if tc.vMerge == "continue":
-                text = ""
-            else:
-                text = _cell_text(_Cell(tc, table))
-            cells.append(text)
-            cells.extend([""] * (tc.grid_span - 1))
-        lines.append("\t".join(cells))
-    return "\n".join([""] + lines + [""])  # blank lines keep a table apart from the prose around it
+    if suffix in (".doc", ".wps"):
+        data = word.convert_legacy(data, path, bounds)
+        label = f"{suffix.lstrip('.')}-libreoffice"
+    else:
+        label = "docx-xml"
+    hint = "an old .doc must be saved as .docx first" if suffix == ".docx" else "save it as .docx by hand"
+    return _parse(lambda: word.read_docx(data, path, bounds), path, "a Word file", hint), label, (), ()
 
 
-def _cell_text(cell) -> str:
-    parts: list[str] = []
-    for block in cell.iter_inner_content():
-        if hasattr(block, "rows"):  # a nested table: its cells in order, on this row
-            parts.extend(_cell_text(inner) for row in block.rows for inner in row.cells)
-        else:
-            parts.append(block.text)
-    # Paragraphs inside a cell are joined by a space so the row stays on one line; normalise
-    # drops the space again between Chinese characters.
-    return _one_line(" ".join(part.strip() for part in parts if part.strip()))
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.replace("\t", " ").splitlines())
-
-
-# ---------------------------------------------------------------- .pdf
-
-
-def _pdf_text(data: bytes, path: Path) -> str:
-    def read() -> str:
-        import pypdf  # imported only for .pdf input
-
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError("PDF is password-protected; save an unprotected copy", path=path)
-        return "\n".join((page.extract_text() or "").rstrip() for page in reader.pages)
-
-    text = _parse(read, path, "a PDF", hint="re-export or re-download it")
-    if not text.strip():
-        raise InputError("PDF has no text layer (a scanned image?); run OCR or export the text first", path=path)
-    return text
-
-
-def _parse(read: Callable[[], str], path: Path, kind: str, hint: str) -> str:
+def _parse(read: Callable[[], _T], path: Path, kind: str, hint: str) -> _T:
     """Run a third-party parser on untrusted bytes: whatever it raises means a corrupt file."""
     # pypdf reports recoverable damage through logging and warnings, which would reach stderr
     # and break the one-line error contract of the CLI.
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
+    loggers = [logging.getLogger(name) for name in ("pypdf", "pdfminer", "pdfplumber")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return read()
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - zipfile, lxml, pypdf and KeyError all mean "corrupt"
+    except Exception as exc:  # noqa: BLE001 - zipfile, lxml, pdfminer, xlrd and KeyError all mean "corrupt"
         reason = type(exc).__name__
         raise InputError(f"cannot read file: corrupt or not {kind} ({reason}); {hint}", path=path) from None
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)

@@ -41,6 +41,8 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
     shown = displayable(report.source.path)  # a file name that is not UTF-8 must not sink the JSON
     if shown != report.source.path:
         report = report.model_copy(update={"source": report.source.model_copy(update={"path": shown})})
+    if document.warnings:
+        report = report.model_copy(update={"warnings": [*document.warnings, *report.warnings]})
     if settings.verify:
         report = verify_report(report, document, layout)
         checks, warnings = bounded_checks(report.checks)

@@ -276,6 +276,11 @@ class Source(Model):
     length: int = Field(description="characters in the decoded text")
     encoding: str
     format: str
+    pages: list[int] = Field(
+        default_factory=list,
+        description="for a paged source (PDF, read or OCR'd): the offset where each page starts; "
+        "a span is on page n when pages[n-1] <= span.start < pages[n]",
+    )
 
 
 class TokenUsage(Model):

@@ -327,6 +327,7 @@ class _Context:
             self.figure_at[(figure.span.start, figure.value)].append(number)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
+        self._block_quantities: dict[int, list] = {}
 
     def in_block(self, block: int) -> list[Placed]:
         return self._by_block.get(block, [])
@@ -362,7 +363,9 @@ class _Context:
         block_start = self.index.block_starts[anchor.block]
         block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
         in_table = self.index.table_of_block(anchor.block) is not None
-        quantities = self.index.quantities_in(block_start, block_end)
+        quantities = self._block_quantities.get(anchor.block)
+        if quantities is None:  # once per block: every figure of a block of thousands shares it
+            quantities = self._block_quantities[anchor.block] = self.index.quantities_in(block_start, block_end)
         if len(quantities) > 2 * RESTATED_REACH:
             # A block of thousands of numbers (a pasted dump on one line) is read near the anchor
             # only: every anchor scanning the whole block made verification quadratic (issue 11).

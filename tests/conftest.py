@@ -40,11 +40,13 @@ BAD_FILES: dict[str, tuple[str, bytes, str]] = {
     "nul bytes": ("nul.txt", "收入合计".encode("utf-8") + b"\x00\x00\x01" * 50, "binary"),
     "control characters": ("controls.txt", bytes(range(1, 9)) * 100 + "预算".encode("utf-8"), "binary"),
     "undecodable": ("latin1.txt", "Résumé du budget: déjà payé, côté élève. ".encode("latin-1") * 20, "cannot decode"),
-    "unsupported extension": ("report.xlsx", "收入合计 100 万元".encode("utf-8"), "unsupported file type .xlsx"),
+    "unsupported extension": ("report.rtf", "收入合计 100 万元".encode("utf-8"), "unsupported file type .rtf"),
     "no extension": ("README", "收入合计 100 万元".encode("utf-8"), "unsupported file type"),
     "corrupt docx": ("broken.docx", b"PK\x03\x04" + b"not really a zip" * 10, "corrupt"),
     "doc renamed docx": ("old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200, "corrupt"),
     "corrupt pdf": ("broken.pdf", b"%PDF-1.4\n1 0 obj\n<< garbage", "corrupt"),
+    "corrupt xlsx": ("broken.xlsx", b"PK\x03\x04" + b"not really a zip" * 10, "corrupt"),
+    "text named xls": ("sheet.xls", "收入合计 100 万元".encode("utf-8") * 10, "corrupt"),
 }
 
 

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 LAYERS: list[set[str]] = [
     {"errors", "genre", "schemas", "numbers", "normalise", "evaluation.gold"},
     {"config", "document"},
-    {"ingest", "structure", "grid"},
+    {"ingest", "formats", "structure", "grid"},
     {"backends", "llm"},
     {"verify", "verify_text", "verify_breakdowns", "verify_indicators"},
     {"assess", "suggestions", "draft", "formatting", "views", "render", "render_docx", "evidence_view"},
@@ -75,6 +75,25 @@ def test_mutation_reads_the_gold_model_only():
     targets = imports_of(PACKAGE / "mutate.py", "summarizer.mutate")
     assert {t for t in targets if t.startswith("summarizer.evaluation")} == {"summarizer.evaluation.gold"}
     assert layer_of("summarizer.evaluation.gold") < layer_of("summarizer.mutate") == layer_of("summarizer.evaluation.runs")
+
+
+# The readers' parsers are imported when a file of their kind arrives, never on the way to --help.
+FORMAT_PARSERS = ["pdfplumber", "pdfminer", "pypdfium2", "xlrd", "openpyxl", "docx", "rapidocr_onnxruntime", "cv2", "onnxruntime"]
+
+
+def test_help_imports_no_format_parser():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from summarizer.cli import app\n"
+        "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
+        f"print(','.join(sorted(set({FORMAT_PARSERS!r}) & {{m.split('.')[0] for m in sys.modules}})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
 
 
 def test_a_forward_import_is_caught(tmp_path):

@@ -108,12 +108,12 @@ def test_run_batch_goes_on_past_bad_files(tmp_path, sample_paths, bad_files) -> 
     # Failures are listed after the summary table, one line each, naming the file.
     stdout = result.stdout
     tail = stdout[stdout.index("failures:") :]
-    expected_failures = [path for path, _ in bad_files.values() if path.suffix in (".txt", ".md", ".docx", ".pdf")]
+    expected_failures = [path for path, _ in bad_files.values() if path.suffix in (".txt", ".md", ".docx", ".pdf", ".xlsx", ".xls")]
     expected_failures += [folder / "novel.txt", extra_missing]
     for path in expected_failures:
         assert f"{path}:" in tail, path
     # Unsupported files inside a folder are not reports: skipped, neither written nor failed.
-    assert "report.xlsx" not in stdout and "README" not in tail
+    assert "report.rtf" not in stdout and "README" not in tail
     assert len([line for line in tail.splitlines()[1:] if line.strip()]) == len(expected_failures)
 
 

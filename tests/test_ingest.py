@@ -20,7 +20,7 @@ YUHUA = "yuhua_2021_government_service_hall_project.txt"
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED == (".txt", ".md", ".docx", ".pdf")
+    assert SUPPORTED == (".txt", ".md", ".docx", ".pdf", ".xlsx", ".xls", ".doc", ".wps")
 
 
 def test_samples_read_as_utf8(sample_paths, settings) -> None:
@@ -237,6 +237,22 @@ def test_pdf_text_layer(tmp_path, settings) -> None:
     assert "98.5%" in document.text
 
 
+@pytest.mark.parametrize(("user_password", "readable"), [("secret", False), ("", True)])
+def test_encrypted_pdf(tmp_path, settings, user_password, readable) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf_bytes(["Budget 2022: 1179.61"]))))
+    writer.encrypt(user_password, owner_password="owner")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as stream:
+        writer.write(stream)
+    if readable:  # only an owner password: anyone may open and read it
+        assert "1179.61" in read_document(path, settings).text
+    else:
+        with pytest.raises(InputError, match="password-protected; save an unprotected copy"):
+            read_document(path, settings)
+
+
 def test_pdf_without_text_layer(tmp_path, settings) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(_pdf_bytes([]))
@@ -268,7 +284,7 @@ def test_missing_file_and_folder(tmp_path, settings) -> None:
 def test_unsupported_extension_lists_supported(tmp_path, settings) -> None:
     path = tmp_path / "report.rtf"
     path.write_text("收入", encoding="utf-8")
-    with pytest.raises(InputError, match=r"supported: \.txt, \.md, \.docx, \.pdf"):
+    with pytest.raises(InputError, match=r"supported: \.txt, \.md, \.docx, \.pdf, \.xlsx, \.xls, \.doc, \.wps"):
         read_document(path, settings)
 
 
