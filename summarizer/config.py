@@ -25,6 +25,10 @@ OUTPUT_FORMATS = ("json", "md", "html", "docx")
 
 ENV_PREFIX = "SUMMARIZER_"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # real reports are tens of KB; 20 MB is refused
+# The text a report may hold once decoded: a long report is about 150,000 characters, and up to
+# this bound every stage finishes in seconds and a few hundred MB whatever the text holds
+# (measured on generated worst cases: one-line dumps, deep tables, 30,000 headings).
+DEFAULT_MAX_CHARS = 500_000
 DEFAULT_CONTEXT_TOKENS = 32000  # current hosted endpoints offer 32k-128k; Ollama's default is far smaller
 
 
@@ -37,6 +41,7 @@ class Settings(BaseModel):
     formats: tuple[str, ...] = ("json",)
     templates_dir: Path | None = None
     max_bytes: int = Field(DEFAULT_MAX_BYTES, gt=0)
+    max_chars: int = Field(DEFAULT_MAX_CHARS, gt=0)
     verify: bool = True
     # Processes for rules batches (CPU-bound); 1 runs everything in this process.
     workers: int = Field(default_factory=lambda: min(2, os.cpu_count() or 1), ge=1, le=64)

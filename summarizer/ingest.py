@@ -65,6 +65,13 @@ def read_document(path: Path, settings: Settings) -> Document:
         original, encoding, pages, notes = _read_format(data, path, suffix)
     if not original.strip():
         raise InputError("file has no text (only whitespace)", path=path)
+    if len(original) > settings.max_chars:
+        # Work and memory are bounded for every text accepted; beyond this no report is this long.
+        raise InputError(
+            f"text is {len(original):,} characters, over the {settings.max_chars:,} limit for one report "
+            "(split it, or raise SUMMARIZER_MAX_CHARS if this really is one)",
+            path=path,
+        )
     text, offsets = normalise(original)
     return Document(
         path=str(path),

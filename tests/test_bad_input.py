@@ -144,3 +144,17 @@ def test_run_leaves_no_partial_output(tmp_path, sample_paths, monkeypatch) -> No
         f"{sample.stem}.json" for sample in sample_paths if sample != sample_paths[1]
     )
     assert not [path.name for path in out.iterdir() if path.name.startswith(".") or path.suffix == ".part"]
+
+
+def test_a_text_over_max_chars_is_one_line_and_exit_3(tmp_path):
+    """Every stage is bounded up to max_chars (measured on generated worst cases); longer texts are refused."""
+    from typer.testing import CliRunner
+
+    from summarizer.cli import app
+
+    path = tmp_path / "huge.txt"
+    path.write_text("某县某局2023年度部门整体支出绩效自评报告\n" + "支出1.5万元，" * 120_000, encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(path)])
+    assert result.exit_code == 3
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "over the 500,000 limit" in lines[0] and "SUMMARIZER_MAX_CHARS" in lines[0]
