@@ -28,6 +28,8 @@ app = typer.Typer(
     epilog=EXIT_CODES,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    # Plain click help: rich's markdown help loads some 170 more modules for every --help.
+    rich_markup_mode=None,
 )
 
 
@@ -160,7 +162,7 @@ def run(
                 overview.add(outcome)
                 advance()
 
-            result = run_batch(paths, settings, out, on_done=done, keep_reports=False)
+            result = run_batch(paths, settings, out, on_done=done, keep_reports=False, overview_rows=True)
     except SummarizerError as error:
         raise _fail(error) from None
     try:

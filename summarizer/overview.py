@@ -202,6 +202,15 @@ def overview_row(
     )
 
 
+def outcome_row(outcome: Any, settings: Settings | None = None) -> OverviewRow:
+    """The row of a batch outcome that holds its report: the file's name, links to its outputs."""
+    name = displayable(Path(outcome.path).name)
+    outputs = [Path(p).name for p in (outcome.outputs or [])]
+    html = next((p for p in outputs if p.endswith(".html") and not p.endswith(".evidence.html")), None)
+    links = tuple(("原文对照" if p.endswith(".evidence.html") else Path(p).suffix.lstrip(".").upper(), href_for(p)) for p in outputs)
+    return overview_row(outcome.report, name, href_for(html) if html else None, settings, links)
+
+
 def by_attention(rows: Iterable[OverviewRow]) -> list[OverviewRow]:
     """Rows a reviewer should open first, first; ties keep the batch order."""
     return sorted(rows, key=lambda row: -row.attention)
@@ -216,15 +225,16 @@ class OverviewCollector:
         self.failed: list[FailedFile] = []
 
     def add(self, outcome: Any) -> None:
-        """Take a batch outcome (path, report, error, outputs) while it still holds its report."""
-        name = displayable(Path(outcome.path).name)
-        if outcome.report is None or outcome.error:  # a report whose outputs failed is a failure
+        """Take a batch outcome (path, report, error, outputs) while it still holds its report,
+        or its row made already (run_batch(overview_rows=True): the worker made it)."""
+        row = getattr(outcome, "row", None)
+        if row is not None and not outcome.error:
+            self.rows.append(row)
+        elif outcome.report is None or outcome.error:  # a report whose outputs failed is a failure
+            name = displayable(Path(outcome.path).name)
             self.failed.append(FailedFile(name, displayable(outcome.error or "failed")))
-            return
-        outputs = [Path(p).name for p in (outcome.outputs or [])]
-        html = next((p for p in outputs if p.endswith(".html") and not p.endswith(".evidence.html")), None)
-        links = tuple(("原文对照" if p.endswith(".evidence.html") else Path(p).suffix.lstrip(".").upper(), href_for(p)) for p in outputs)
-        self.rows.append(overview_row(outcome.report, name, href_for(html) if html else None, self.settings, links))
+        else:
+            self.rows.append(outcome_row(outcome, self.settings))
 
     def add_report(self, report: Report) -> None:
         self.rows.append(overview_row(report, displayable(Path(report.source.path).name), None, self.settings))
@@ -283,13 +293,18 @@ def overview_csv(rows: list[OverviewRow]) -> bytes:
 
 
 def _inert_row(sheet, values: list[Any]) -> None:
-    sheet.append([xml_text(value) if isinstance(value, str) else value for value in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-            # A string cell with Excel's quote prefix: shown as written, never evaluated,
-            # not even when edited (openpyxl alone would store a leading "=" as a formula).
-            cell.data_type = "s"
-            cell.quotePrefix = True
+    values = [xml_text(value) if isinstance(value, str) else value for value in values]
+    sheet.append(values)
+    # The appended row's cells by position, and only when one needs it: sheet[row] and
+    # sheet.max_row scan every cell of the sheet (quadratic in the number of rows).
+    inert = [column for column, value in enumerate(values, start=1) if isinstance(value, str) and value.startswith(FORMULA_START)]
+    row = sheet.max_row if inert else 0
+    for column in inert:
+        # A string cell with Excel's quote prefix: shown as written, never evaluated,
+        # not even when edited (openpyxl alone would store a leading "=" as a formula).
+        cell = sheet.cell(row=row, column=column)
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _header(sheet, headers: list[str]) -> None:
@@ -326,10 +341,10 @@ def overview_xlsx(rows: list[OverviewRow]) -> bytes:
     sheet = workbook.active
     sheet.title = "总览"
     _header(sheet, [header for _, header in COLUMNS])
-    for row in rows:
+    for number, row in enumerate(rows, start=2):
         _inert_row(sheet, row.values())
         if row.summary_href:
-            cell = sheet.cell(row=sheet.max_row, column=1)
+            cell = sheet.cell(row=number, column=1)
             cell.hyperlink = row.summary_href  # relative and URL-encoded: a file beside the workbook
             cell.font = Font(color="1F4E79", underline="single")
     # One column per kind of output (JSON, MD, HTML, 原文对照, DOCX), each cell a link to that file.
@@ -418,4 +433,4 @@ def _write(rows: list[OverviewRow], failed: list[FailedFile], out_dir: Path, set
     return written
 
 
-__all__ = ["COLUMNS", "OverviewCollector", "OverviewRow", "headline", "overview_csv", "overview_row", "overview_xlsx", "write_overview"]
+__all__ = ["COLUMNS", "OverviewCollector", "OverviewRow", "headline", "outcome_row", "overview_csv", "overview_row", "overview_xlsx", "write_overview"]

@@ -13,6 +13,7 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .backends import Backend, get_backend
 from .backends.base import FALLBACK_NOTES
@@ -187,6 +188,7 @@ class Outcome:
     digest: Digest | None = None
     error: str | None = None
     outputs: list[Path] = field(default_factory=list)
+    row: Any = None  # the batch overview's row (overview.OverviewRow), made where the report was
 
 
 @dataclass
@@ -214,11 +216,14 @@ def run_batch(
     backend: Backend | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     keep_reports: bool = True,
+    overview_rows: bool = False,
 ) -> BatchResult:
     """Extract, verify and write every report under `paths`; failures are collected, not raised.
 
     With keep_reports=False each Report is dropped once on_done has seen it (only its Digest
-    stays), so memory stays flat however many files a batch holds.
+    stays), so memory stays flat however many files a batch holds. With overview_rows=True each
+    outcome also carries its overview row, made beside the report; with both, worker processes
+    send back only the digest and the row, never the whole report (on_done then sees no report).
     """
     from .outputs import OutputNames
 
@@ -230,13 +235,14 @@ def run_batch(
     if backend is None and settings.backend == "rules" and settings.workers > 1 and len(jobs) >= 2 * settings.workers:
         # The rules backend is CPU-bound pure Python: processes, not threads, use every core.
         pool = _process_pool(settings)
-        results = pool.map(_process_job, [(path, stem, out_dir) for path, stem in jobs], chunksize=4)
+        lean = overview_rows and not keep_reports  # the parent needs no more than digest and row
+        results = pool.map(_process_job, [(path, stem, out_dir, overview_rows, lean) for path, stem in jobs], chunksize=4)
     else:
         backend = backend or get_backend(settings)
         # An LLM backend waits on the network: threads, bounded by `concurrency`.
         workers = 1 if backend.name == "rules" else settings.concurrency
         pool = ThreadPoolExecutor(max_workers=workers)
-        results = pool.map(lambda job: process_file(job[0], job[1], out_dir, settings, backend), jobs)
+        results = pool.map(lambda job: process_file(job[0], job[1], out_dir, settings, backend, overview_row=overview_rows), jobs)
     with pool:
         for outcome in results:
             outcomes.append(outcome)
@@ -247,8 +253,11 @@ def run_batch(
     return BatchResult(outcomes=outcomes)
 
 
-def process_file(path: Path, stem: str, out_dir: Path, settings: Settings, backend: Backend) -> Outcome:
-    """Extract, verify and write one file; every failure becomes the outcome's one-line error."""
+def process_file(
+    path: Path, stem: str, out_dir: Path, settings: Settings, backend: Backend, *, overview_row: bool = False
+) -> Outcome:
+    """Extract, verify and write one file; every failure becomes the outcome's one-line error.
+    With overview_row, the outcome also carries the report's row of the batch overview."""
     from .outputs import write_outputs
 
     outcome = Outcome(path=path)
@@ -259,6 +268,10 @@ def process_file(path: Path, stem: str, out_dir: Path, settings: Settings, backe
         # Only a report whose outputs were all written is a success: one that failed to write
         # gets no overview row and is not counted ok.
         outcome.report, outcome.digest, outcome.outputs = report, digest, outputs
+        if overview_row:
+            from .overview import outcome_row
+
+            outcome.row = outcome_row(outcome, settings)
     except SummarizerError as exc:
         outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
@@ -276,11 +289,14 @@ def _init_worker(settings: Settings) -> None:
     _worker = (settings, get_backend(settings))
 
 
-def _process_job(job: tuple[Path, str, Path]) -> Outcome:
+def _process_job(job: tuple[Path, str, Path, bool, bool]) -> Outcome:
     assert _worker is not None, "worker not initialised"
     settings, backend = _worker
-    path, stem, out_dir = job
-    return process_file(path, stem, out_dir, settings, backend)
+    path, stem, out_dir, overview_row, lean = job
+    outcome = process_file(path, stem, out_dir, settings, backend, overview_row=overview_row)
+    if lean:  # what crosses back to the parent: the digest and the overview row, not the report
+        outcome.report = None
+    return outcome
 
 
 def _process_pool(settings: Settings):

@@ -216,6 +216,24 @@ def _column_widths(rows: list[list[str]], width: int, section) -> list[int]:
     return [int(usable * weight / total) for weight in weights]
 
 
+def _paragraph_adder(document):
+    """document.add_paragraph(style=NAME), with each style's id looked up once per document:
+    python-docx looks a style name up among all styles (and the default style among them
+    again) on every paragraph, most of a DOCX's rendering time."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    style_ids: dict[str, str | None] = {}
+
+    def add_paragraph(style: str):
+        if style not in style_ids:
+            style_ids[style] = document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        paragraph = document.add_paragraph()
+        paragraph._p.style = style_ids[style]  # what Paragraph.style = NAME sets, name resolved
+        return paragraph
+
+    return add_paragraph
+
+
 def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = None) -> bytes:
     """Headings, bullets, numbered lines, pipe tables, quotes, rules and paragraphs: what our
     templates emit. With `reference`, the document starts from that file and keeps its styles."""
@@ -234,6 +252,7 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
     if title:
         document.core_properties.title = xml_text(title)
 
+    add_paragraph = _paragraph_adder(document)
     lines = markdown.splitlines()
     index = 0
     summary_size: float | None = SUMMARY_SIZE if reference is None else None
@@ -257,10 +276,11 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
             widths = _column_widths(rows, width, document.sections[-1])
             for c, column_width in enumerate(widths):
                 table.columns[c].width = column_width  # the grid LibreOffice reads
-            for r, row in enumerate(rows):
+            # Each row's cells read once: table.cell(r, c) rebuilds the whole grid on every call.
+            for r, (row, cells) in enumerate(zip(rows, (table_row.cells for table_row in table.rows))):
                 for c, text in enumerate(row):
-                    table.cell(r, c).width = widths[c]
-                    paragraph = table.cell(r, c).paragraphs[0]
+                    cells[c].width = widths[c]
+                    paragraph = cells[c].paragraphs[0]
                     _add_runs(paragraph, text)
                     paragraph.paragraph_format.space_after = Pt(0)
                     for run in paragraph.runs:
@@ -272,7 +292,7 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
         bullet = _BULLET.match(line)
         if heading:
             level = min(len(heading.group(1)), 4)
-            paragraph = document.add_heading("", level=level)
+            paragraph = add_paragraph(f"Heading {level}")
             _add_runs(paragraph, heading.group(2).strip(), summary_size and (15 if level == 1 else 12))
         elif line.strip() == "---":
             # The next paragraph opens a page (a break paragraph of its own could spill onto a
@@ -283,10 +303,10 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
             continue
         elif bullet:
             depth = len(bullet.group(1).replace("\t", "  ")) // 2
-            paragraph = document.add_paragraph(style="List Bullet 2" if depth else "List Bullet")
+            paragraph = add_paragraph("List Bullet 2" if depth else "List Bullet")
             _add_runs(paragraph, bullet.group(2), summary_size)
         elif line.startswith(">"):
-            paragraph = document.add_paragraph(style="Quote")
+            paragraph = add_paragraph("Quote")
             _add_runs(paragraph, line.lstrip("> "), summary_size)
         else:
             paragraph = document.add_paragraph()
