@@ -129,12 +129,12 @@ class ChildRun:
     output: str
 
 
-def run_child(command: list[str], log: Path) -> ChildRun:
+def run_child(command: list[str], log: Path, env: dict[str, str] | None = None) -> ChildRun:
     """Run a child process; its own wall time, CPU time and peak RSS (os.wait4 gives the rusage
     of that child alone, not the maximum over every child this process has waited for)."""
     with open(log, "wb") as stream:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -195,7 +195,10 @@ def bench_batch(corpus: Path, workdir: Path, count: int, formats: str, repeat: i
     for round_ in range(1, repeat + 1):
         for folder in (workdir / "floor-out", workdir / "out"):
             shutil.rmtree(folder, ignore_errors=True)
-        floor = run_child(floor_command(corpus, workdir / "floor-out"), workdir / "floor.log")
+        # The floor takes a fraction of a second, so one run is at the mercy of the scheduler:
+        # each round takes the median of three.
+        floors = sorted((run_child(floor_command(corpus, workdir / "floor-out"), workdir / "floor.log") for _ in range(3)), key=lambda r: r.seconds)
+        floor = floors[1] if all(r.returncode == 0 for r in floors) else max(floors, key=lambda r: r.returncode != 0)
         run = run_child(summarizer_command(corpus, workdir / "out", formats), workdir / "run.log")
         written = len(list((workdir / "out").glob("*.json"))) if (workdir / "out").exists() else 0
         if floor.returncode != 0 or run.returncode != 0:
@@ -223,6 +226,9 @@ def bench_scaling(workdir: Path, repeat: int) -> tuple[bool, float]:
     and the 64x/16x ratio."""
     seconds: dict[int, list[float]] = {16: [], 64: []}
     ok = True
+    # The 64x report is over the default limit for one report (max_chars): raised here, since
+    # the point is how the work grows with size, not whether such a file is accepted.
+    big_env = {**os.environ, "SUMMARIZER_MAX_CHARS": "100000000"}
     for copies in seconds:
         size = make_big_report(workdir / f"big{copies}" / f"big{copies}.txt", copies)
         print(f"report x{copies}: {size / 1024:.0f} KiB")
@@ -230,7 +236,7 @@ def bench_scaling(workdir: Path, repeat: int) -> tuple[bool, float]:
         for copies in seconds:
             out = workdir / f"big{copies}-out"
             shutil.rmtree(out, ignore_errors=True)
-            run = run_child(summarizer_command(workdir / f"big{copies}" / f"big{copies}.txt", out, "json"), workdir / "big.log")
+            run = run_child(summarizer_command(workdir / f"big{copies}" / f"big{copies}.txt", out, "json"), workdir / "big.log", env=big_env)
             if run.returncode != 0:
                 ok = False
                 print(f"x{copies}: exit {run.returncode}\n{run.output[-2000:]}", file=sys.stderr)

@@ -13,6 +13,7 @@ import tempfile
 import threading
 from urllib.parse import quote
 from pathlib import Path
+from typing import Any
 
 from .config import Settings
 from .errors import OutputError, SummarizerError
@@ -120,21 +121,31 @@ def _evidence_page(report: Report, settings: Settings) -> str | None:
     return document.original
 
 
-def write_outputs(report: Report, settings: Settings, out_dir: Path, stem: str) -> list[Path]:
+def write_outputs(
+    report: Report, settings: Settings, out_dir: Path, stem: str, *, source_text: str | None = None, drafted: Any = None
+) -> list[Path]:
+    """Render every format asked and write them. `source_text` is the original text the report
+    was extracted from (else the source is read again for the evidence view) and `drafted` its
+    draft.draft(report, settings), when the caller has them already: neither is computed twice."""
     rendered: dict[str, bytes] = {}
     others = [fmt for fmt in settings.formats if fmt != "json"]
     evidence: bytes | None = None
     if "html" in others:
         from .evidence_view import render_evidence
+        from .suggestions import load_library
 
-        text = _evidence_page(report, settings)
+        text = source_text if source_text is not None else _evidence_page(report, settings)
         if text is not None:
-            evidence = render_evidence(report, text, settings, summary_href=link_to(f"{stem}.html")).encode("utf-8")
+            # The evidence view drafts with the built-in library: the caller's draft only if it is that one.
+            same = drafted is not None and load_library(settings) is load_library(None)
+            evidence = render_evidence(
+                report, text, settings, drafted=drafted if same else None, summary_href=link_to(f"{stem}.html")
+            ).encode("utf-8")
     if others:
         from .render import render_formats
 
         page = link_to(f"{stem}.{EVIDENCE_SUFFIX}") if evidence is not None else ""
-        rendered.update(render_formats(report, others, settings, evidence_page=page))
+        rendered.update(render_formats(report, others, settings, evidence_page=page, drafted=drafted))
     if "json" in settings.formats:
         rendered["json"] = render_json(report)
     rendered = {fmt: rendered[fmt] for fmt in settings.formats}  # write in the order asked

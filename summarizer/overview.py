@@ -167,6 +167,7 @@ def overview_row(
     summary_href: str | None = None,
     settings: Settings | None = None,
     links: tuple[tuple[str, str], ...] = (),
+    drafted: Draft | None = None,
 ) -> OverviewRow:
     budget, spending, rate = headline(report)
     budget_wan = budget.value_wan if budget is not None else None
@@ -175,7 +176,7 @@ def overview_row(
     if execution is None and budget_wan and spending_wan is not None:
         execution = (spending_wan * 100 / budget_wan).quantize(Decimal("0.01"), ROUND_HALF_UP)
         source = "计算"
-    drafted = draft(report, settings)
+    drafted = drafted or draft(report, settings)
     meta = report.meta
     attention, reasons = attention_of(report, drafted, execution)
     return OverviewRow(
@@ -202,13 +203,13 @@ def overview_row(
     )
 
 
-def outcome_row(outcome: Any, settings: Settings | None = None) -> OverviewRow:
+def outcome_row(outcome: Any, settings: Settings | None = None, drafted: Draft | None = None) -> OverviewRow:
     """The row of a batch outcome that holds its report: the file's name, links to its outputs."""
     name = displayable(Path(outcome.path).name)
     outputs = [Path(p).name for p in (outcome.outputs or [])]
     html = next((p for p in outputs if p.endswith(".html") and not p.endswith(".evidence.html")), None)
     links = tuple(("原文对照" if p.endswith(".evidence.html") else Path(p).suffix.lstrip(".").upper(), href_for(p)) for p in outputs)
-    return overview_row(outcome.report, name, href_for(html) if html else None, settings, links)
+    return overview_row(outcome.report, name, href_for(html) if html else None, settings, links, drafted)
 
 
 def by_attention(rows: Iterable[OverviewRow]) -> list[OverviewRow]:

@@ -18,6 +18,7 @@ from typing import Any
 from .backends import Backend, get_backend
 from .backends.base import FALLBACK_NOTES
 from .config import Settings
+from .document import Document
 from .errors import InputError, SummarizerError
 from .ingest import SUPPORTED, read_document
 from .outputs import displayable
@@ -28,6 +29,11 @@ from .verify import verify_report
 
 def extract_report(path: Path, settings: Settings, backend: Backend | None = None) -> Report:
     """One file -> one verified Report. Raises SummarizerError subclasses only."""
+    return _extract(path, settings, backend)[0]
+
+
+def _extract(path: Path, settings: Settings, backend: Backend | None = None) -> tuple[Report, Document]:
+    """The verified Report and the Document it was extracted from."""
     try:
         document = read_document(Path(path), settings)
     except OSError as exc:  # e.g. a file in a folder without search permission: an input error
@@ -48,7 +54,7 @@ def extract_report(path: Path, settings: Settings, backend: Backend | None = Non
         report = verify_report(report, document, layout)
         checks, warnings = bounded_checks(report.checks)
         report = report.model_copy(update={"checks": checks, "warnings": [*report.warnings, *warnings]})
-    return report
+    return report, document
 
 
 # However many checks an input provokes, one report's output stays bounded: beyond this many,
@@ -262,16 +268,21 @@ def process_file(
 
     outcome = Outcome(path=path)
     try:
-        report = extract_report(path, settings, backend)
+        report, document = _extract(path, settings, backend)
         digest = Digest.of(report)
-        outputs = write_outputs(report, settings, out_dir, stem)
+        drafted = None
+        if overview_row or any(fmt != "json" for fmt in settings.formats):
+            from .draft import draft
+
+            drafted = draft(report, settings)  # once, for the summaries and the overview row
+        outputs = write_outputs(report, settings, out_dir, stem, source_text=document.original, drafted=drafted)
         # Only a report whose outputs were all written is a success: one that failed to write
         # gets no overview row and is not counted ok.
         outcome.report, outcome.digest, outcome.outputs = report, digest, outputs
         if overview_row:
             from .overview import outcome_row
 
-            outcome.row = outcome_row(outcome, settings)
+            outcome.row = outcome_row(outcome, settings, drafted)
     except SummarizerError as exc:
         outcome.error = exc.one_line() if exc.path else f"{path}: {exc.one_line()}"
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch

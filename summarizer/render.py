@@ -158,7 +158,7 @@ def render_docx(report: Report, settings: Settings | None = None) -> bytes:
 
 
 def render_formats(
-    report: Report, formats: Iterable[str], settings: Settings, evidence_page: str = ""
+    report: Report, formats: Iterable[str], settings: Settings, evidence_page: str = "", drafted: Any = None
 ) -> dict[str, bytes]:
     """Every requested non-JSON format of one report, from one context (the draft and the
     figure assessment are computed once, and docx reuses the md text). `evidence_page` is the
@@ -167,7 +167,7 @@ def render_formats(
     unknown = [fmt for fmt in wanted if fmt not in ("md", "html", "docx")]
     if unknown:
         raise OutputError(f"no renderer for format {unknown[0]!r}; choose md, html or docx")
-    context = build_context(report, settings)
+    context = build_context(report, settings, drafted)
     context["evidence_page"] = evidence_page
     rendered: dict[str, bytes] = {}
     markdown = _markdown(context, settings) if {"md", "docx"} & set(wanted) else ""

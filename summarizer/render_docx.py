@@ -15,6 +15,7 @@ python-docx is imported here only, so the CLI's --help never loads it.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
@@ -216,28 +217,49 @@ def _column_widths(rows: list[list[str]], width: int, section) -> list[int]:
     return [int(usable * weight / total) for weight in weights]
 
 
-def _paragraph_adder(document):
-    """document.add_paragraph(style=NAME), with each style's id looked up once per document:
-    python-docx looks a style name up among all styles (and the default style among them
-    again) on every paragraph, most of a DOCX's rendering time."""
+# The paragraph styles our Markdown uses, and the table style.
+PARAGRAPH_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "List Bullet", "List Bullet 2", "Quote")
+TABLE_STYLE = "Table Grid"
+
+
+def _style_ids(document, style_ids: dict[tuple[str, int], str | None]):
+    """style_id(NAME, TYPE), each looked up once (python-docx looks a name up among all styles,
+    and the default style among them again, on every paragraph: most of a DOCX's time)."""
+
+    def style_id(name: str, kind) -> str | None:
+        key = (name, int(kind))
+        if key not in style_ids:
+            style_ids[key] = document.part.get_style_id(name, kind)
+        return style_ids[key]
+
+    return style_id
+
+
+@functools.lru_cache(maxsize=1)
+def _house_document() -> tuple[bytes, dict[tuple[str, int], str | None]]:
+    """The house-styled empty document, saved once per process, and its style ids: each DOCX
+    starts from these bytes instead of styling python-docx's default template again."""
+    import docx
     from docx.enum.style import WD_STYLE_TYPE
 
-    style_ids: dict[str, str | None] = {}
-
-    def add_paragraph(style: str):
-        if style not in style_ids:
-            style_ids[style] = document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
-        paragraph = document.add_paragraph()
-        paragraph._p.style = style_ids[style]  # what Paragraph.style = NAME sets, name resolved
-        return paragraph
-
-    return add_paragraph
+    document = docx.Document()
+    _house_style(document)
+    _declare_alternatives(document)
+    style_ids: dict[tuple[str, int], str | None] = {}
+    style_id = _style_ids(document, style_ids)
+    for name in PARAGRAPH_STYLES:
+        style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+    style_id(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue(), style_ids
 
 
 def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = None) -> bytes:
     """Headings, bullets, numbered lines, pipe tables, quotes, rules and paragraphs: what our
     templates emit. With `reference`, the document starts from that file and keeps its styles."""
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.shared import Pt
 
@@ -245,14 +267,19 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
         document = docx.Document(str(reference))
         for paragraph in list(document.paragraphs):  # its styles and page, not its words
             paragraph._element.getparent().remove(paragraph._element)
+        style_id = _style_ids(document, {})
     else:
-        document = docx.Document()
-        _house_style(document)
-        _declare_alternatives(document)
+        house, ids = _house_document()
+        document = docx.Document(io.BytesIO(house))
+        style_id = _style_ids(document, dict(ids))
     if title:
         document.core_properties.title = xml_text(title)
 
-    add_paragraph = _paragraph_adder(document)
+    def add_paragraph(style: str):
+        paragraph = document.add_paragraph()
+        paragraph._p.style = style_id(style, WD_STYLE_TYPE.PARAGRAPH)  # what Paragraph.style = NAME sets
+        return paragraph
+
     lines = markdown.splitlines()
     index = 0
     summary_size: float | None = SUMMARY_SIZE if reference is None else None
@@ -270,7 +297,7 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
                 index += 1
             width = max(len(row) for row in rows)
             table = document.add_table(rows=len(rows), cols=width)
-            table.style = "Table Grid"
+            table._tbl.tblStyle_val = style_id(TABLE_STYLE, WD_STYLE_TYPE.TABLE)  # what table.style = NAME sets
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
             table.autofit = False
             widths = _column_widths(rows, width, document.sections[-1])
