@@ -18,7 +18,9 @@ canonical column names, so the figure and indicator readers need not know the la
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,6 +59,24 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s:：�]+", "", text)
 
 
+def _inside(ranges) -> Callable[[int], bool]:
+    """A test "is this offset in one of the [start, end) ranges", by bisection over their union
+    (a scan of every range for every line was quadratic in a long report)."""
+    merged: list[list[int]] = []
+    for start, end in sorted((a, b) for a, b in ranges if a < b):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    starts = [start for start, _ in merged]
+
+    def inside(offset: int) -> bool:
+        index = bisect.bisect_right(starts, offset) - 1
+        return index >= 0 and offset < merged[index][1]
+
+    return inside
+
+
 def cell_stream(lines, skip) -> list[StreamCell | None]:
     """Every cell of the lines outside `skip` (ranges of tables already read), in order."""
     style = _style(lines)
@@ -70,8 +90,9 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
             cells.append(pending)
             pending = None
 
+    inside_skip = _inside(skip)
     for line in lines:
-        if any(a <= line.start < b for a, b in skip):
+        if inside_skip(line.start):
             flush()
             continue
         raw = line.text

@@ -13,7 +13,7 @@ All positions are offsets into `Document.text`.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -483,8 +483,14 @@ def _label_columns(table: Table) -> None:
 
 
 def _caption(lines: list[Line], table: Table, headings: list[Heading]) -> str:
-    before = [line.text.strip() for line in lines if line.end <= table.start and line.text.strip()]
-    recent = before[-2:]
+    # The last two non-blank lines before the table, found from the table backwards (lines are
+    # in text order): reading every line for every table was quadratic in a long report.
+    recent: list[str] = []
+    for index in range(bisect_right(lines, table.start, key=lambda line: line.end) - 1, -1, -1):
+        if len(recent) == 2:
+            break
+        if text := lines[index].text.strip():
+            recent.insert(0, text)
     heading = next((h.title for h in reversed(headings) if h.end <= table.start), "")
     return " ".join([heading, *recent])
 

@@ -43,3 +43,15 @@ def test_reports_can_be_dropped_after_on_done(tmp_path):
     result = run_batch([folder], Settings(workers=1), tmp_path / "out", on_done=lambda o: seen.append(o.report), keep_reports=False)
     assert sum(report is not None for report in seen) == 3
     assert result.reports == [] and len(result.digests) == 3
+
+
+def test_workers_send_back_the_digest_and_overview_row_only(tmp_path):
+    from summarizer.overview import outcome_row
+
+    folder = _corpus(tmp_path, copies=2)
+    kept = run_batch([folder], Settings(workers=1, formats=("json", "html")), tmp_path / "one")
+    lean = run_batch([folder], Settings(workers=2, formats=("json", "html")), tmp_path / "two", keep_reports=False, overview_rows=True)
+    good = [o for o in lean.outcomes if not o.error]
+    assert len(good) == 6 and all(o.report is None and o.digest is not None for o in good)
+    expected = [outcome_row(o, Settings()) for o in kept.outcomes if not o.error]
+    assert [o.row for o in good] == expected
