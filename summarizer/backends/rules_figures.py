@@ -684,12 +684,28 @@ _PROSE_LEVEL = _GENRE.indicator_prose_level
 _PROSE_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+[,，、]|[一二三四五六七八九十]是|\d{1,2}[、.．]|[（(]\d{1,2}[)）])\s*")
 
 
+_PROSE_ANCHOR = re.compile(r"指标值|目标值|计划值")
+
+
+def _prose_matches(text: str):
+    """The prose-indicator matches, tried only in the sentences that carry an anchor word (the
+    pattern opens with a lazy name, costly to try at every position of a long text)."""
+    done = -1
+    for anchor in _PROSE_ANCHOR.finditer(text):
+        start = max(text.rfind(stop, 0, anchor.start()) for stop in "。；;\n") + 1
+        if start <= done:
+            continue
+        end = min((i for i in (text.find(stop, anchor.end()) for stop in "。；;\n") if i != -1), default=len(text))
+        done = end
+        yield from _PROSE_INDICATOR.finditer(text, start, end)
+
+
 def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:
     """Indicators a report states in sentences: "某比例年初指标值为不低于85%，全年实际完成值100%",
     with the levels of the heading they sit under ("1、产出数量指标：")."""
     text = document.text
     found: list[Indicator] = []
-    for match in _PROSE_INDICATOR.finditer(text):
+    for match in _prose_matches(text):
         name = _PROSE_LEAD.sub("", match.group("name").strip())
         name = re.sub(r"^.*?[：:]", "", name).strip()
         if len(name) < 2 or name in known or re.search(r"\d{4}年", name):
