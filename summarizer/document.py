@@ -13,6 +13,8 @@ starts, so a span can be traced to its page.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .schemas import Evidence, Source, Span
@@ -79,3 +81,21 @@ class Document:
 def plain_document(text: str, path: str = "<text>") -> Document:
     """A Document whose text needs no normalisation (tests, LLM fixtures)."""
     return Document(path=path, original=text, text=text, offsets=list(range(len(text) + 1)))
+
+
+def covering(ranges: Iterable[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test "does [start, end) lie inside one of these ranges", by bisection over their union
+    (tables skipped by a later pass: scanning every range for every position is quadratic)."""
+    merged: list[list[int]] = []
+    for start, end in sorted((a, b) for a, b in ranges if a < b):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    starts = [start for start, _ in merged]
+
+    def inside(start: int, end: int) -> bool:
+        at = bisect_right(starts, start) - 1
+        return at >= 0 and end <= merged[at][1]
+
+    return inside

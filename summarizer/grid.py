@@ -18,12 +18,12 @@ canonical column names, so the figure and indicator readers need not know the la
 
 from __future__ import annotations
 
-import bisect
+import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .document import covering
 from .genre import vocabulary
 from .numbers import parse_decimal
 
@@ -59,24 +59,6 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s:：�]+", "", text)
 
 
-def _inside(ranges) -> Callable[[int], bool]:
-    """A test "is this offset in one of the [start, end) ranges", by bisection over their union
-    (a scan of every range for every line was quadratic in a long report)."""
-    merged: list[list[int]] = []
-    for start, end in sorted((a, b) for a, b in ranges if a < b):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    starts = [start for start, _ in merged]
-
-    def inside(offset: int) -> bool:
-        index = bisect.bisect_right(starts, offset) - 1
-        return index >= 0 and offset < merged[index][1]
-
-    return inside
-
-
 def cell_stream(lines, skip) -> list[StreamCell | None]:
     """Every cell of the lines outside `skip` (ranges of tables already read), in order."""
     style = _style(lines)
@@ -90,9 +72,9 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
             cells.append(pending)
             pending = None
 
-    inside_skip = _inside(skip)
+    skipped = covering(skip)
     for line in lines:
-        if inside_skip(line.start):
+        if skipped(line.start, line.start + 1):
             flush()
             continue
         raw = line.text
@@ -360,6 +342,7 @@ MAX_GLUED_RUN = 32
 RATE_SLACK = Decimal("0.06")  # rates are rounded or truncated to two decimals
 
 
+@functools.cache
 def _glued_header() -> re.Pattern[str] | None:
     columns = _GENRE.form_glued_columns
     if not columns:
@@ -544,7 +527,8 @@ def _glued_indicator_columns(compact: str, position: int) -> tuple[list[str], in
             return labels, position
 
 
-def _glued_row_pattern(labels: list[str]) -> re.Pattern[str] | None:
+@functools.cache
+def _glued_row_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
     """One row of a glued indicator table under these columns: a name, then its values."""
     units = _GENRE.form_glued_value_units
     # A unitless number may not run on into a digit ("50" of "500吨"), except a bare 0 ("00": 0 and 0).
@@ -557,11 +541,11 @@ def _glued_row_pattern(labels: list[str]) -> re.Pattern[str] | None:
     counted = r"\d+(?:吨|人|个|户|万|亩|公里|米|台|套|项|件|家|所|座|辆)"  # "5000吨稻谷…到位率"
     name = rf"(?P<name>(?:{counted}|(?!{levels})[^\d≥≤<>=%。；;…]){{2,40}}?)"
     pair = rf"(?:(?P<target>{value})(?P<actual>{value}|无)|(?P<same>[\u4e00-\u9fff]{{1,6}})(?P=same))"
-    if labels[:2] == ["分值", "指标值"] and "完成值" in labels:
+    if labels[:2] == ("分值", "指标值") and "完成值" in labels:
         tail = rf"(?P<score>{points})(?![\d.%])" if "得分" in labels else ""
         return re.compile(rf"{name}(?P<weight>{points}){pair}{tail}")
-    if labels[:2] == ["指标值", "完成值"]:
-        tail = rf"(?P<score>{points})(?![\d.%])" if labels[2:3] == ["得分"] else ""
+    if labels[:2] == ("指标值", "完成值"):
+        tail = rf"(?P<score>{points})(?![\d.%])" if labels[2:3] == ("得分",) else ""
         return re.compile(rf"{name}{pair}{tail}")
     return None
 
@@ -575,7 +559,7 @@ def glued_indicator_rows(text: str) -> list[list[FormRow]]:
         if re.search(r"[\t|\n]", text[kept[head.start()] : kept[head.end() - 1]]):
             continue  # a table with separators: the form grid reads it
         labels, position = _glued_indicator_columns(compact, head.end())
-        row_pattern = _glued_row_pattern(labels)
+        row_pattern = _glued_row_pattern(tuple(labels))
         if row_pattern is None:
             continue
         columns = ["一级指标", "二级指标", "三级指标", *[label for label in labels if label != "原因"]]

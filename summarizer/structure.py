@@ -558,14 +558,13 @@ def _form_end(form) -> int:
     return max(cell.end for row in form for cell in row.cells if cell is not None)
 
 
-def _form_tables(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Table]:
+def _form_tables(text: str, lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Table]:
     """Flattened forms (grid.py) as tables whose rows carry canonical column labels."""
     found = []
     # Tables the row reader understood stay its own; the rest (a tab row with no header the
     # reader knows, such as a whole form on one line) go to the form grid as cells.
     understood = [t for t in tables if t.layout == "cell_per_line" or any(row.labels for row in t.rows) or len(t.rows) > 1]
     stream = cell_stream(lines, [(table.start, table.end + 1) for table in understood])
-    text = "\n".join(line.text for line in lines)
     trees = score_tree_rows(text)  # the most specific reading of its region: it wins an overlap
     claimed = [(tree[0].cells[2].start, tree[-1].cells[-1].end) for tree in trees]
     others = [
@@ -692,7 +691,7 @@ def analyse(document: Document) -> Layout:
     for table in tables:
         _label_columns(table)
         table.caption = _caption(lines, table, headings)
-    forms = _form_tables(lines, tables, headings)
+    forms = _form_tables(text, lines, tables, headings)
     # A tab row the row reader did not understand and the form grid did is the grid's alone.
     tables = [
         t for t in tables

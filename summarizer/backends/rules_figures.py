@@ -14,10 +14,9 @@ before them.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from decimal import Decimal
 
-from ..document import Document
+from ..document import Document, covering
 from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, parse_decimal, to_wan
 from ..schemas import Figure, FigureKind, Indicator, Period
 from ..genre import vocabulary
@@ -37,23 +36,6 @@ _SENTENCE_END = "。；;\n"
 _LIST_MARKER = _GENRE.markers["enumerator"]
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
-
-
-def _covered(ranges: set[tuple[int, int]]):
-    """A test for "inside one of these ranges" in log time (the table cells the narrative skips)."""
-    merged: list[list[int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    starts = [start for start, _ in merged]
-
-    def inside(start: int, end: int) -> bool:
-        at = bisect_right(starts, start) - 1
-        return at >= 0 and end <= merged[at][1]
-
-    return inside
 
 
 _THRESHOLD_AFTER = _GENRE.markers["threshold_after"]
@@ -145,7 +127,7 @@ def _kind_and_wan(quantity: Quantity) -> tuple[FigureKind, Decimal | None]:
 def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[Figure]:
     text = document.text
     figures: list[Figure] = []
-    inside = _covered(skip)
+    inside = covering(skip)
     quantities = [
         q for q in layout.quantities
         if q.unit and not inside(q.start, q.end) and not _rule_or_formula(text, q) and not _indicator_value(text, q)
