@@ -159,19 +159,16 @@ class Layout:
     sentence_starts: list[int] = field(default_factory=lambda: [0])
     block_starts: list[int] = field(default_factory=lambda: [0])
     block_tables: list[int | None] = field(default_factory=lambda: [None])
+    quantity_starts: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.quantity_starts = [q.start for q in self.quantities]
 
     def quantities_in(self, start: int, end: int, *, with_bare: bool = True) -> list[Quantity]:
         """The quantities inside text[start:end] (bisected, not re-scanned)."""
-        starts = self._quantity_starts
+        starts = self.quantity_starts
         found = self.quantities[bisect_left(starts, start) : bisect_left(starts, end)]
         return [q for q in found if q.end <= end and (with_bare or q.unit)]
-
-    @property
-    def _quantity_starts(self) -> list[int]:
-        cached = self.__dict__.get("_starts")
-        if cached is None or len(cached) != len(self.quantities):
-            cached = self.__dict__["_starts"] = [q.start for q in self.quantities]
-        return cached
 
     def sections_with(self, *roles: Role) -> list[Section]:
         return [section for section in self.sections if section.role in roles]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .document import Document
@@ -144,12 +144,16 @@ class TextIndex:
     sentence_starts: list[int]
     block_starts: list[int]
     block_tables: list[int | None]
+    quantity_starts: list[int] = field(default_factory=list, repr=False)  # the Layout's, when built from one
 
     @classmethod
     def build(cls, document: Document, layout: Layout | None = None) -> TextIndex:
         """The index of the analysis structure made once (analysed now when none is given)."""
         layout = layout if layout is not None else analyse(document)
-        return cls(document, layout.quantities, layout.sentence_starts, layout.block_starts, layout.block_tables)
+        return cls(
+            document, layout.quantities, layout.sentence_starts, layout.block_starts, layout.block_tables,
+            layout.quantity_starts,
+        )
 
     @property
     def text(self) -> str:
@@ -172,7 +176,7 @@ class TextIndex:
         return self.block_tables[block] if 0 <= block < len(self.block_tables) else None
 
     def __post_init__(self) -> None:
-        self._starts = [quantity.start for quantity in self.quantities]
+        self._starts = self.quantity_starts or [quantity.start for quantity in self.quantities]
 
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
         return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]

@@ -14,7 +14,6 @@ from decimal import Decimal
 from ..config import Settings
 from ..document import Document
 from ..genre import vocabulary
-from ..numbers import find_quantities
 from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Quantity, Report, Span, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
@@ -80,26 +79,25 @@ def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
             else:
                 meta.evidence["self_score"] = Evidence(span=total.span, quote=total.evidence)
     elif "self_score" in meta.evidence and not any(f.key == "self_score" for f in figures):
-        # "自评总分(分)97.6" read by the meta grammar is a figure a reviewer looks for too.
-        evidence = meta.evidence["self_score"]
-        figures.append(Figure(
-            key="self_score", label=FIGURE_KEYS["self_score"], value=meta.self_score, unit="分", kind=FigureKind.SCORE,
-            span=evidence.span, evidence=evidence.quote,
-        ))
+        figures.append(_meta_figure(meta, "self_score", "分", FigureKind.SCORE))
     for key in ("staff_authorized", "staff_actual"):
         figure = next((f for f in figures if f.key == key), None)
         if getattr(meta, key) is None and figure is not None:
             setattr(meta, key, int(figure.value))
             meta.evidence[key] = Evidence(span=figure.span, quote=figure.evidence)
         elif figure is None and getattr(meta, key) is not None and key in meta.evidence:
-            # 编制/实有 read by the meta grammar are figures a reviewer looks for too.
-            evidence = meta.evidence[key]
-            unit = evidence.quote.rstrip()[-1:] if evidence.quote.rstrip()[-1:] in ("名", "人", "个") else "人"
-            figures.append(Figure(
-                key=key, label=FIGURE_KEYS[key], value=Decimal(getattr(meta, key)), unit=unit, kind=FigureKind.COUNT,
-                span=evidence.span, evidence=evidence.quote,
-            ))
+            written = meta.evidence[key].quote.rstrip()[-1:]
+            figures.append(_meta_figure(meta, key, written if written in ("名", "人", "个") else "人", FigureKind.COUNT))
     # A grade the report does not state is never inferred from the score; verify flags it.
+
+
+def _meta_figure(meta: Meta, key: str, unit: str, kind: FigureKind) -> Figure:
+    """A number the meta grammar read (自评总分(分)97.6, 编制 34名) is a figure a reviewer looks for too."""
+    evidence = meta.evidence[key]
+    return Figure(
+        key=key, label=FIGURE_KEYS[key], value=Decimal(getattr(meta, key)), unit=unit, kind=kind,
+        span=evidence.span, evidence=evidence.quote,
+    )
 
 
 # ---- achievements, problems, measures -----------------------------------------------------
@@ -194,7 +192,7 @@ def _is_label_only(line: str) -> bool:
 _TEMPLATE_TEXT = vocabulary().template_text
 
 
-def _item(document: Document, start: int, end: int, backend: str = "rules", layout: Layout | None = None) -> TextItem | None:
+def _item(document: Document, start: int, end: int, layout: Layout, backend: str = "rules") -> TextItem | None:
     # A flattened form's bars around a cell ("| 1、资金到位较晚。", "不够。 | |") are not the point's.
     while start < end and document.text[start] in " \t|":
         start += 1
@@ -206,11 +204,7 @@ def _item(document: Document, start: int, end: int, backend: str = "rules", layo
         return None
     if _TEMPLATE_TEXT.search(_ITEM_START.sub("", text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
-    numbers = [
-        Quantity(value=q.value, unit=q.unit, raw=q.raw)
-        for q in (layout.quantities_in(start, end, with_bare=False) if layout is not None
-                  else find_quantities(document.text, start, end, with_bare=False))
-    ]
+    numbers = [Quantity(value=q.value, unit=q.unit, raw=q.raw) for q in layout.quantities_in(start, end, with_bare=False)]
     return TextItem(text=text, span=evidence.span, evidence=evidence.quote, numbers=numbers, backend=backend)
 
 
