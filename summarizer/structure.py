@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .document import Document
+from .document import Document, covering
 from .genre import vocabulary
 from .grid import cell_stream, form_rows, glued_indicator_rows, glued_rows, score_tree_rows
 from .numbers import Quantity, find_quantities, parse_decimal
@@ -495,9 +495,21 @@ def _caption(lines: list[Line], table: Table, headings: list[Heading]) -> str:
 _TEXT_ROLES = (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES, Role.ACHIEVEMENTS)
 
 
+def _row_label(cells: list[Cell], row_end: int) -> Heading | None:
+    """"存在问题 | 1、……2、……": a row whose first cell names a text role and whose other cells
+    hold the text is a section over the rest of that row."""
+    if len(cells) < 2:
+        return None
+    title = re.sub(r"\s+", "", cells[0].text)
+    if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
+        return None
+    if sum(len(cell.text.strip()) for cell in cells[1:]) < 6:
+        return None
+    return Heading(title, "", LABEL_LEVEL, cells[0].start, cells[0].end, label=True, limit=row_end)
+
+
 def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[Heading]:
-    """"存在问题<TAB>1、……2、……": a table row whose first cell names a text role and whose other
-    cells hold the text becomes a section covering the rest of that row."""
+    """Row labels in the tables the row reader found (tab and pipe tables)."""
     taken = {heading.start for heading in headings}
     found = []
     for table in tables:
@@ -505,35 +517,27 @@ def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[He
             continue  # its label cells are already label lines
         for row in table.rows:
             cells = [cell for cell in row.cells if not cell.blank]
-            if len(cells) < 2 or cells[0].start in taken:
-                continue
-            title = re.sub(r"\s+", "", cells[0].text)
-            if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
-                continue
-            if sum(len(cell.text.strip()) for cell in cells[1:]) < 6:
-                continue
-            found.append(Heading(title, "", LABEL_LEVEL, cells[0].start, cells[0].end, label=True, limit=row.end))
+            if cells and cells[0].start not in taken and (heading := _row_label(cells, row.end)):
+                found.append(heading)
     return found
 
 
 def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Heading]:
-    """"存在问题 | 1、资金到位较晚。2、宣传不够。 | |": a form row flattened onto one line whose first
-    cell names a text role is a section over the rest of that line."""
+    """Row labels in form rows flattened onto one line outside any table ("存在问题 | 1、… | |")."""
     taken = {heading.start for heading in headings}
+    in_table = covering((t.start, t.end + 1) for t in tables)
     found = []
     for line in lines:
-        if "|" not in line.text or line.start in taken or any(t.start <= line.start <= t.end for t in tables):
+        if "|" not in line.text or line.start in taken or in_table(line.start, line.start + 1):
             continue
-        cells = [cell for cell in re.split(r"[|\t]", line.text) if cell.strip()]
-        if len(cells) < 2:
-            continue
-        title = re.sub(r"\s+", "", cells[0])
-        if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
-            continue
-        if sum(len(cell.strip()) for cell in cells[1:]) < 6:
-            continue
-        start = line.start + line.text.index(cells[0].strip())
-        found.append(Heading(title, "", LABEL_LEVEL, start, start + len(cells[0].strip()), label=True, limit=line.end))
+        cells, position = [], line.start
+        for part in re.split(r"([|\t])", line.text):
+            if part not in ("|", "\t") and part.strip():
+                start = position + len(part) - len(part.lstrip())
+                cells.append(Cell(part.strip(), start, start + len(part.strip())))
+            position += len(part)
+        if heading := _row_label(cells, line.end):
+            found.append(heading)
     return found
 
 

@@ -41,6 +41,7 @@ _YEAR = re.compile(r"(20\d{2})\s*年(度?)")
 _YEAR_IN_TITLE = re.compile(r"[（(]?\s*(20\d{2})\s*年度?\s*[）)]?")
 _DATE_CN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _SEPARATORS = re.compile(r"(?:[\s|:：]|[（(][盖公]章[）)]|\d{3,}-)*")  # "219001-某镇人民政府": a budget code
+_BRACKET_LINE = re.compile(rf"\s*[（(]([{_CJK}“”\"《》（）()]{{4,40}})[）)]")  # "(某某补助经费项目)" under a title
 _MIN_UNIT = 3
 _MAX_UNIT = 40
 
@@ -212,7 +213,7 @@ def _more_titles(text: str, first: tuple[int, int]) -> list[tuple[int, int]]:
 def _project_in_title(text: str, title: tuple[int, int], unit: str | None) -> tuple[str, int, int] | None:
     start, end = title
     # "某局2021年度项目绩效自评报告\n(某某补助经费项目)": the project in brackets after the title.
-    bracket = re.compile(rf"[（(]([{_CJK}“”\"《》（）()]{{4,40}})[）)]").match(text, end + len(text[end:]) - len(text[end:].lstrip()))
+    bracket = _BRACKET_LINE.match(text, end)
     trailing = re.search(rf"[（(]([{_CJK}“”\"《》]{{4,40}})[）)]\s*$", text[start:end])
     for found, base in ((trailing, start), (bracket, 0)):
         if found and not _YEAR.search(found.group(1)):
