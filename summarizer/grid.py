@@ -486,9 +486,9 @@ def glued_rows(text: str) -> list[list[FormRow]]:
 
 # ---- glued indicator tables ------------------------------------------------------------------
 
-_GLUED_LEVEL1 = re.compile(r"(产出|效益|满意度)指标(?:[（(]\d+分[)）])?")
-_GLUED_LEVEL2 = re.compile(r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度)指标")
-_GLUED_STOP = re.compile(r"总分|合计|注[:：]|说明")
+_GLUED_LEVEL1 = _GENRE.form_glued["level1"]
+_GLUED_LEVEL2 = _GENRE.form_glued["level2"]
+_GLUED_STOP = _GENRE.form_glued["stop"]
 _GLUED_TOTAL = re.compile(r"(总分|合计)(?P<weight>100)(?P<score>100|\d{1,2}(?:\.\d{1,2})?)(?![\d.])")
 _INDICATOR_HEAD = "一级指标二级指标三级指标"
 _PAGE_MARKER = re.compile(r"\n\d{1,2}、")
@@ -533,12 +533,12 @@ def _glued_row_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
     units = _GENRE.form_glued_value_units
     # A unitless number may not run on into a digit ("50" of "500吨"), except a bare 0 ("00": 0 and 0).
     value = (
-        rf"(?:[≥≤><=]|不低于|不高于|不少于|大于等于|小于等于)?"
+        rf"(?:{_GENRE.form_glued['operators'].pattern})?"
         rf"(?:(?:0|[1-9]\d*)(?:\.\d+)?(?:{units})|[1-9]\d*(?:\.\d+)?(?![\d.])|0(?:\.\d+)?(?![.]))"
     )
     points = r"(?:100|[1-9]\d?)(?:\.\d)?"
     levels = rf"{_GLUED_LEVEL1.pattern}|{_GLUED_LEVEL2.pattern}|{_GLUED_STOP.pattern}"
-    counted = r"\d+(?:吨|人|个|户|万|亩|公里|米|台|套|项|件|家|所|座|辆)"  # "5000吨稻谷…到位率"
+    counted = rf"\d+(?:{_GENRE.form_glued['name_units'].pattern})"  # "5000吨稻谷…到位率"
     name = rf"(?P<name>(?:{counted}|(?!{levels})[^\d≥≤<>=%。；;…]){{2,40}}?)"
     pair = rf"(?:(?P<target>{value})(?P<actual>{value}|无)|(?P<same>[\u4e00-\u9fff]{{1,6}})(?P=same))"
     if labels[:2] == ("分值", "指标值") and "完成值" in labels:

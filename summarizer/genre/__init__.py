@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from types import MappingProxyType
@@ -75,6 +75,7 @@ class Genre:
     form_glued_columns: tuple[Labelled, ...] = ()
     form_glued_indicator_columns: tuple[Labelled, ...] = ()
     form_glued_value_units: str = "%"
+    form_glued: Mapping[str, re.Pattern[str]] = field(default_factory=dict)  # level1, level2, stop, operators, name_units
     indicator_prose: re.Pattern[str] | None = None
     indicator_prose_level: re.Pattern[str] | None = None
 
@@ -197,6 +198,10 @@ def build(
         form_level1_cell=_compile((forms or {}).get("level1_cell", "(?!)"), "forms.level1_cell"),
         form_glued_columns=_columns((forms or {}).get("glued_column", []), "forms.glued_column"),
         form_glued_indicator_columns=_columns((forms or {}).get("glued_indicator_column", []), "forms.glued_indicator_column"),
+        form_glued=MappingProxyType({
+            name: _compile((forms or {}).get(f"glued_{name}", "(?!)"), f"forms.glued_{name}")
+            for name in ("level1", "level2", "stop", "operators", "name_units")
+        }),
         form_glued_value_units=_compile((forms or {}).get("glued_value_units", "%"), "forms.glued_value_units").pattern,
     )
 
