@@ -194,7 +194,7 @@ def _verify(context: _Context) -> list[Check]:
     checks += labelled_rate_statements(context.index, context.covered_positions)
     checks += unit_slips(context.index, context.slip_spans)
     checks += comparison_claims(context.index)
-    stated = breakdowns.breakdown_checks(context.index, context.breakdowns) + breakdowns.row_rates(context.index)
+    stated = breakdowns.breakdown_checks(context.index, context.breakdowns) + breakdowns.row_rates(context.index, context.table_rows)
     checks = _defer_to_statements(context, checks, stated)
     checks += stated
     checks += impossible_rates(context.index)
@@ -304,7 +304,8 @@ class _Context:
         self.report = report
         self.document = document
         self.index = TextIndex.build(document, layout)
-        self.breakdowns, unreadable = breakdowns.find(self.index)
+        self.table_rows = breakdowns.table_rows(self.index)  # read once: breakdowns and row rates use them
+        self.breakdowns, unreadable = breakdowns.find(self.index, self.table_rows)
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []

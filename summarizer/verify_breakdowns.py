@@ -534,8 +534,9 @@ def _cell_text(line: str) -> str:
     return line.strip().rstrip("|").strip() if line.count("|") <= 1 else line.strip()
 
 
-def _rows(index: TextIndex) -> list[list[Row]]:
-    """Runs of consecutive table rows (each run one table)."""
+def table_rows(index: TextIndex) -> list[list[Row]]:
+    """Runs of consecutive table rows (each run one table): read once per report, used by the
+    table breakdowns and the row rates."""
     text = index.text
     runs: list[list[Row]] = []
     current: list[Row] = []
@@ -641,9 +642,9 @@ def _aligned(
     return None
 
 
-def _tables(index: TextIndex) -> list[Found]:
+def _tables(index: TextIndex, rows: list[list[Row]]) -> list[Found]:
     found: list[Found] = []
-    for run in _rows(index):
+    for run in rows:
         for position, row in enumerate(run):
             genre_total = key_of(row.label) in _TABLE_WHOLES
             if not (_is_total(row.label) or genre_total) or not any(row.cells):
@@ -780,12 +781,12 @@ def _table_breakdowns(
 _RATE_HEADER = re.compile(r"执行率|到位率|支出率|完成率|B\s*/\s*A")
 
 
-def row_rates(index: TextIndex) -> list[Check]:
+def row_rates(index: TextIndex, rows: list[list[Row]] | None = None) -> list[Check]:
     """A rate cell in a table row whose header names a rate (执行率, B/A): it should be the ratio of
     two amounts before it in the row (执行数 ÷ 预算数, either budget column)."""
     checks: list[Check] = []
     text = index.text
-    for run in _rows(index):
+    for run in rows if rows is not None else table_rows(index):
         for row in run:
             column = _percent_column(row.cells)
             if column is None or column < 2:
@@ -892,11 +893,11 @@ def _row_score(index: TextIndex, header: str, row: Row, column: int, label: str)
 # ---- the record list and its checks ----------------------------------------------------
 
 
-def find(index: TextIndex) -> tuple[list[Found], list[Span]]:
+def find(index: TextIndex, rows: list[list[Row]] | None = None) -> tuple[list[Found], list[Span]]:
     """The breakdowns the report states, and the spans of wholes whose parts cannot be read
     (an amount masked or left blank, parts with a sign such as 调减)."""
     unreadable: list[Span] = []
-    found = _prose(index, unreadable) + _listed_below(index) + _tables(index)
+    found = _prose(index, unreadable) + _listed_below(index) + _tables(index, rows if rows is not None else table_rows(index))
     # The same whole and parts read twice (a 其中 inside a 包括 …): keep the first.
     seen: set[tuple[int, tuple[int, ...]]] = set()
     kept = []
