@@ -25,18 +25,27 @@ _Text = tuple[str, list[int]]
 
 
 def _rewrite(text: str, offsets: list[int], pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> _Text:
-    """Like re.sub, but keeps the offset map. `offsets` has len(text) + 1 entries."""
-    matches = list(pattern.finditer(text))
-    if not matches:  # the common case for most passes: nothing to copy
+    """Like re.sub, but keeps the offset map. `offsets` has len(text) + 1 entries. A match whose
+    replacement is itself changes nothing and costs no copy: text and map are rebuilt only
+    around the stretches that change, and returned as they were when none does."""
+    edits = []
+    for match in pattern.finditer(text):
+        replacement = replace(match)
+        if replacement != match.group(0):
+            edits.append((match.start(), match.end(), replacement))
+    return _apply(text, offsets, edits)
+
+
+def _apply(text: str, offsets: list[int], edits: list[tuple[int, int, str]]) -> _Text:
+    """Replace text[start:end] by each edit's replacement (edits in order, not overlapping)."""
+    if not edits:  # the common case for most passes: nothing to copy
         return text, offsets
     out: list[str] = []
     out_offsets: list[int] = []
     last = 0
-    for match in matches:
-        start, end = match.span()
+    for start, end, replacement in edits:
         out.append(text[last:start])
         out_offsets.extend(offsets[last:start])
-        replacement = replace(match)
         out.append(replacement)
         if len(replacement) == end - start:
             out_offsets.extend(offsets[start:end])
@@ -94,13 +103,23 @@ _SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
 # layout debris in Chinese prose (tabs are kept: they separate table cells).
 # (One pass over every run of spaces, deciding by its neighbours: a pattern that starts with a
 # literal space is scanned much faster than one that starts with a lookbehind.)
-_SPACES = re.compile(r" +")
+# Only a run followed by CJK text, a digit or % can go (see _drop_layout_space), so only those
+# are matched: most spaces in a report (between Latin words, before punctuation) are never
+# offered. str.isdigit() also holds for ① ² and the like, which \d does not match.
+_DIGIT_LIKE = "".join(chr(c) for c in range(0x80, 0x10000) if chr(c).isdigit() and not re.match(r"\d", chr(c)))
+_SPACES = re.compile(rf" +(?=[{CJK}%\d{_DIGIT_LIKE}])")
 _IS_CJK = re.compile(rf"[{CJK}]")
 # A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
 # A number alone on its line is a form's cell, not the end of the sentence above it.
 _NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
 # ... or broken between the number and its unit: "875.6\n万元".
 _UNIT_ON_NEXT_LINE = re.compile(r"(?<=\d)[ ]*\n[ \n]*(?=(?:万元|亿元|元|%))")
+# Cheap tests that a pass can match at all, scanned from a literal (the passes' own patterns
+# start with a lookbehind, which makes a scan over text they do not match slow).
+_NEXT_LINE_NUMBER = re.compile(r"\n[ \n]*\d[\d.,]*[ ]*(?:万元|亿元|元|%)")
+_NEXT_LINE_UNIT = re.compile(r"\n[ \n]*(?:万元|亿元|元|%)")
+_DIGITS_SPACED = re.compile(r"\d[ ]+\d")
+_CLAUSE_SPLIT = re.compile(r"[，,。；;\n]")
 # The same clause three or more times in a row (a runaway paste): keep one. The first copy is
 # often glued to the words before it ("明确对免证办事项……材料，对免证办事项……材料，…"), so a run
 # of two or more whole copies that follows a clause ending in the same words is dropped too.
@@ -129,10 +148,9 @@ def _join_decimal(match: re.Match[str]) -> str:
 # A form whose cells a PDF text layer separated by single spaces ("年初预算数 全年预算数 全年执行数
 # 分值 …"): many words of two or more characters on one line. Its spaces become tabs (cell
 # separators) before layout spaces are dropped, so the cells are not glued into one word.
-# Every line is offered and _cells_to_tabs keeps those holding 12 space-separated words: a
-# pattern that reached a whole line by backtracking ([^\n]*\S(?: +\S+){11,}[^\n]*) was quadratic
-# in the line's length (a 100 kB line without spaces took minutes); \S++ never backtracks.
-_SPACED_LINE = re.compile(r"[^\n]+")
+# Only lines holding 12 space-separated words are offered (_spaced_form_lines): a pattern that
+# reached a whole line by backtracking ([^\n]*\S(?: +\S+){11,}[^\n]*) was quadratic in the
+# line's length (a 100 kB line without spaces took minutes); \S++ never backtracks.
 _SPACED_WORDS = re.compile(r"\S(?: +\S++){11}")
 MIN_CELL_WORDS = 12
 
@@ -146,10 +164,24 @@ def _is_column_name(word: str) -> bool:
     return any(entry.pattern.search(word) for entry in (*genre.form_budget_columns, *genre.form_indicator_columns))
 
 
-def _cells_to_tabs(match: re.Match[str]) -> str:
-    line = match.group(0)
-    if not _SPACED_WORDS.search(line):
-        return line
+def _spaced_form_lines(text: str) -> list[tuple[int, int, str]]:
+    """The edits that turn the spaces of spaced form lines into tabs (see _cells_to_tabs)."""
+    edits = []
+    position = 0
+    while match := _SPACED_WORDS.search(text, position):
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        cells = _cells_to_tabs(line)
+        if cells != line:
+            edits.append((start, end, cells))
+        position = end
+    return edits
+
+
+def _cells_to_tabs(line: str) -> str:
+    """A line of a form's whole-word cells, its separating spaces as tabs; any other line as it is."""
     words = line.split()
     long_words = sum(len(word) >= 2 for word in words)
     clauses = sum(bool(_CLAUSE_MARK.search(word)) for word in words)
@@ -204,7 +236,9 @@ def _collapse_repeats(match: re.Match[str]) -> str:
 
 
 # Mirror sites gloss characters with their pinyin: "區(qū)", "預(yù)算". The gloss goes.
-_PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]")
+# (The bracket comes first in the pattern and the look back after it: a pattern that starts with
+# a literal is scanned much faster than one that starts with a lookbehind.)
+_PINYIN_GLOSS = re.compile(rf"[（(](?<=[{CJK}][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]")
 # Traditional characters become simplified ones, character by character (so offsets stay
 # one-to-one), when the text is written in traditional characters: the label grammar is simplified.
 _TRADITIONAL_CUES = re.compile("[與們會預經費資這為個來對時發於萬務開關項報績評單門區縣財標實際務額預撥餘]")
@@ -246,12 +280,24 @@ _INLINE_HEADING = re.compile(
 )
 
 
-def _break_long_line(match: re.Match[str]) -> str:
-    text, position = match.string, match.start()
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    line_end = len(text) if line_end == -1 else line_end
-    return "\n" if line_end - line_start > _LONG_LINE else ""
+_LONG_LINES = re.compile(rf"[^\n]{{{_LONG_LINE + 1},}}")
+
+
+def _inline_headings(text: str) -> list[tuple[int, int, str]]:
+    """A line break before each inline heading marker of a long line. (The marker's pattern
+    reads one character past the line: the one after 一、 may be its line's end.)"""
+    return [
+        (heading.start(), heading.start(), "\n")
+        for line in _LONG_LINES.finditer(text)
+        for heading in _INLINE_HEADING.finditer(text, line.start(), line.end() + 1)
+        if heading.start() < line.end()
+    ]
+
+
+def _has_adjacent_repeat(text: str) -> bool:
+    """Whether two clauses in a row are the same (6-200 characters): what _REPEATED_CLAUSE needs."""
+    clauses = _CLAUSE_SPLIT.split(text)
+    return any(a == b and 6 <= len(a) <= 200 for a, b in zip(clauses, clauses[1:]))
 
 
 def normalise(original: str) -> tuple[str, list[int]]:
@@ -259,17 +305,24 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text, offsets = _rewrite(original, list(range(len(original) + 1)), _LINE_END, lambda m: "\n")
     if _FULLWIDTH_CHAR.search(text):  # translate() is slow on Chinese text; most has none
         text = text.translate(_FULLWIDTH)
-    text, offsets = _rewrite(text, offsets, _HTML_BREAK, lambda m: "\n")
-    text, offsets = _rewrite(text, offsets, _HTML_TAG, _with_space_to_empty)
-    text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
+    # Each pass runs only where it can match (a cheap test first): most reports need few of them.
+    if "<" in text:
+        text, offsets = _rewrite(text, offsets, _HTML_BREAK, lambda m: "\n")
+        text, offsets = _rewrite(text, offsets, _HTML_TAG, _with_space_to_empty)
+    if "&" in text:
+        text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
     text, offsets = _rewrite(text, offsets, _DECIMAL_GAP, _join_decimal)
-    text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
-    text, offsets = _rewrite(text, offsets, _SPACED_LINE, _cells_to_tabs)
+    if _DIGITS_SPACED.search(text):
+        text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
+    text, offsets = _apply(text, offsets, _spaced_form_lines(text))
     text, offsets = _rewrite(text, offsets, _SPACES, _drop_layout_space)
-    text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
-    text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _join_unit)
-    text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
+    if _NEXT_LINE_NUMBER.search(text):
+        text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
+    if _NEXT_LINE_UNIT.search(text):
+        text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _join_unit)
+    if _has_adjacent_repeat(text):
+        text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
     text, offsets = _rewrite(text, offsets, _PINYIN_GLOSS, _with_space_to_empty)
     text = to_simplified(text)
-    text, offsets = _rewrite(text, offsets, _INLINE_HEADING, _break_long_line)
+    text, offsets = _apply(text, offsets, _inline_headings(text))
     return text, offsets
