@@ -49,6 +49,8 @@ def _apply(text: str, offsets: list[int], edits: list[tuple[int, int, str]]) -> 
         out.append(replacement)
         if len(replacement) == end - start:
             out_offsets.extend(offsets[start:end])
+        elif start == end:  # an insertion (a line break before an inline heading): at what follows
+            out_offsets.extend([offsets[start]] * len(replacement))
         else:
             # A shorter or longer replacement: each character points at the match start,
             # except a kept prefix/suffix which keeps its own offsets where it lines up.

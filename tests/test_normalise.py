@@ -140,3 +140,13 @@ def test_yuhua_split_year(samples_dir) -> None:
     assert "雨花区20 21 年度" in original
     text, _ = normalise(original)
     assert "雨花区2021年度" in text
+
+
+def test_a_line_break_put_before_an_inline_heading_maps_to_that_heading() -> None:
+    # A report pasted as one long line: the break inserted before "二、" points at "二", so a
+    # span that starts or ends on it stays inside the original text, in order.
+    original = "一、基本情况" + "".join(f"本单位第{n}项工作有序推进，" for n in range(15)) + "二、绩效目标完成情况全年完成。"
+    text, offsets = normalise(original)
+    inserted = text.index("\n二、")
+    assert offsets[inserted] == original.index("二、")
+    assert offsets == sorted(offsets)
