@@ -102,15 +102,24 @@ _YEAR_AFTER = re.compile(r"(?:19|20)\d\d[ ]*年")
 _FRACTION_ALONE = re.compile(r"\d+[ ]*(?:%|$|\t|\n)")
 _SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
 # Spaces between CJK characters, or between a number and CJK text / a unit, are OCR and
-# layout debris in Chinese prose (tabs are kept: they separate table cells).
-# (One pass over every run of spaces, deciding by its neighbours: a pattern that starts with a
-# literal space is scanned much faster than one that starts with a lookbehind.)
-# Only a run followed by CJK text, a digit or % can go (see _drop_layout_space), so only those
-# are matched: most spaces in a report (between Latin words, before punctuation) are never
-# offered. str.isdigit() also holds for ① ² and the like, which \d does not match.
-_DIGIT_LIKE = "".join(chr(c) for c in range(0x80, 0x10000) if chr(c).isdigit() and not re.match(r"\d", chr(c)))
-_SPACES = re.compile(rf" +(?=[{CJK}%\d{_DIGIT_LIKE}])")
-_IS_CJK = re.compile(rf"[{CJK}]")
+# layout debris in Chinese prose (tabs are kept: they separate table cells): a run of spaces
+# goes after CJK text when CJK text or a digit follows, and after a digit or % when CJK text or
+# % follows. The character before is part of the match (a pattern that starts with a lookbehind
+# is scanned much slower). A "digit" is what str.isdigit() holds for: \d and _DIGIT_LIKE, the
+# characters that are digits but not decimal (² ① ⑴ ⒈ ❶ …; a test checks the list).
+_DIGIT_LIKE = (
+    "\u00b2-\u00b3\u00b9\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c"
+    "\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792"
+    "\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
+)
+_LAYOUT_SPACE = re.compile(rf"[{CJK}] +(?=[{CJK}\d{_DIGIT_LIKE}])|[\d{_DIGIT_LIKE}%] +(?=[{CJK}%])")
+
+
+def _layout_spaces(text: str) -> list[tuple[int, int, str]]:
+    """The edits that drop layout spaces (the matched character before them stays)."""
+    return [(match.start() + 1, match.end(), "") for match in _LAYOUT_SPACE.finditer(text)]
+
+
 # A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
 # A number alone on its line is a form's cell, not the end of the sentence above it.
 _NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
@@ -213,18 +222,6 @@ def _join_unit(match: re.Match[str]) -> str:
     return match.group(0) if alone else ""
 
 
-def _drop_layout_space(match: re.Match[str]) -> str:
-    text, start, end = match.string, match.start(), match.end()
-    if start == 0 or end == len(text):
-        return match.group(0)
-    before, after = text[start - 1], text[end]
-    before_cjk, after_cjk = bool(_IS_CJK.match(before)), bool(_IS_CJK.match(after))
-    number_before = before.isdigit() or before == "%"
-    if (before_cjk and (after_cjk or after.isdigit())) or (number_before and (after_cjk or after == "%")):
-        return ""
-    return match.group(0)
-
-
 def _collapse_repeats(match: re.Match[str]) -> str:
     before, clause, run, end = match.groups()
     copies = 1 + len(run) // (len(clause) + 1)
@@ -305,8 +302,8 @@ def _has_adjacent_repeat(text: str) -> bool:
 def normalise(original: str) -> tuple[str, list[int]]:
     """Return (normalised text, offsets) for a decoded report text."""
     text, offsets = _rewrite(original, list(range(len(original) + 1)), _LINE_END, lambda m: "\n")
-    if _FULLWIDTH_CHAR.search(text):  # translate() is slow on Chinese text; most has none
-        text = text.translate(_FULLWIDTH)
+    # One for one, so the offsets stand (translate() is slow on Chinese text; few such characters).
+    text = _FULLWIDTH_CHAR.sub(lambda match: chr(_FULLWIDTH[ord(match.group(0))]), text)
     # Each pass runs only where it can match (a cheap test first): most reports need few of them.
     if "<" in text:
         text, offsets = _rewrite(text, offsets, _HTML_BREAK, lambda m: "\n")
@@ -317,7 +314,7 @@ def normalise(original: str) -> tuple[str, list[int]]:
     if _DIGITS_SPACED.search(text):
         text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
     text, offsets = _apply(text, offsets, _spaced_form_lines(text))
-    text, offsets = _rewrite(text, offsets, _SPACES, _drop_layout_space)
+    text, offsets = _apply(text, offsets, _layout_spaces(text))
     if _NEXT_LINE_NUMBER.search(text):
         text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
     if _NEXT_LINE_UNIT.search(text):

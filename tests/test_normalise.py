@@ -150,3 +150,13 @@ def test_a_line_break_put_before_an_inline_heading_maps_to_that_heading() -> Non
     inserted = text.index("\n二、")
     assert offsets[inserted] == original.index("二、")
     assert offsets == sorted(offsets)
+
+
+def test_digit_like_lists_every_digit_that_is_not_decimal() -> None:
+    # The layout-space rule treats what str.isdigit() holds for as a digit; the pattern spells
+    # out the characters beyond \d (which matches the decimal ones) instead of scanning Unicode
+    # at import.
+    from summarizer.normalise import _DIGIT_LIKE
+
+    expected = {chr(c) for c in range(0x110000) if chr(c).isdigit() and not chr(c).isdecimal()}
+    assert {chr(c) for c in range(0x110000) if re.fullmatch(f"[{_DIGIT_LIKE}]", chr(c))} == expected
