@@ -8,6 +8,7 @@ per format. Pure functions over the Report; no I/O, no wording of problems or me
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable, Sequence
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -147,29 +148,43 @@ class FigureStatus:
         return tuple(check.message for check in (*self.grounding, *self.concerns))
 
 
-def assess_figures(report: Report) -> list[FigureStatus]:
+class FigureIndex:
+    """The report's figures by position, to find the ones a check input refers to without
+    comparing the input with every figure (a draft asks this for every input of every check).
+    Figures are short (a number), so an input can only overlap the figures that start from the
+    widest figure's length before it up to its end."""
+
+    def __init__(self, figures: Sequence[Figure]) -> None:
+        self.figures = figures
+        self._order = sorted(range(len(figures)), key=lambda number: figures[number].span.start)
+        self._starts = [figures[number].span.start for number in self._order]
+        self._widest = max((figure.span.end - figure.span.start for figure in figures), default=0)
+
+    def involving(self, item: CheckInput) -> list[int]:
+        """The indices of the figures the input refers to (check_involves), ascending."""
+        if item.span is None:
+            candidates: Iterable[int] = range(len(self.figures))
+        else:
+            low = bisect.bisect_left(self._starts, item.span.start - self._widest)
+            high = bisect.bisect_right(self._starts, max(item.span.end, item.span.start))
+            candidates = sorted(self._order[low:high])
+        return [number for number in candidates if check_involves(item, self.figures[number])]
+
+
+def assess_figures(report: Report, index: FigureIndex | None = None) -> list[FigureStatus]:
     """One FigureStatus per report.figures entry, in the same order."""
+    index = index or FigureIndex(report.figures)
     open_checks = [check for check in report.checks if check.status is not CheckStatus.PASS]
-    # Index the checks' inputs by position so each figure looks only at inputs near its span
-    # (a batch of long reports would otherwise pay figures × checks × inputs comparisons).
-    spanned = sorted(
-        ((item.span.start, item.span.end, index, item) for index, check in enumerate(open_checks)
-         for item in check.inputs if item.span is not None),
-        key=lambda entry: entry[0],
-    )
-    starts = [entry[0] for entry in spanned]
-    widest = max((end - start for start, end, _, _ in spanned), default=0)
-    unspanned = [(index, item) for index, check in enumerate(open_checks) for item in check.inputs if item.span is None]
+    involved: list[set[int]] = [set() for _ in report.figures]
+    for number, check in enumerate(open_checks):
+        for item in check.inputs:
+            for figure in index.involving(item):
+                involved[figure].add(number)
     statuses = []
-    for figure in report.figures:
+    for figure, numbers in zip(report.figures, involved):
         grounding, concerns = [], []
-        low = bisect.bisect_left(starts, figure.span.start - widest)
-        high = bisect.bisect_right(starts, max(figure.span.end, figure.span.start))
-        involved = {index for _, _, index, item in spanned[low:high] if check_involves(item, figure)}
-        involved |= {index for index, item in unspanned if check_involves(item, figure)}
-        for index, check in enumerate(open_checks):
-            if index not in involved:
-                continue
+        for number in sorted(numbers):
+            check = open_checks[number]
             if is_grounding_rule(check.rule):
                 if check.status is CheckStatus.FAIL:
                     grounding.append(check)

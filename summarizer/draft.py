@@ -29,6 +29,7 @@ from decimal import Decimal
 from enum import Enum
 
 from .assess import (  # noqa: F401  (re-exported: render, overview and tests read them here)
+    FigureIndex,
     FigureStatus,
     assess_figures,
     check_involves,
@@ -446,14 +447,13 @@ CERTAIN_RULES = frozenset(
 )
 
 
-def _input_grounded(report: Report, statuses: list[FigureStatus], item) -> bool:
+def _input_grounded(report: Report, statuses: list[FigureStatus], item, figures: FigureIndex) -> bool:
     """A check's number is grounded when it is a figure that passed grounding, or a meta field
     read from the report whose grounding did not fail."""
     if item.span is None:
         return False
-    for figure, status in zip(report.figures, statuses):
-        if check_involves(item, figure):
-            return status.grounded and not _glued(figure)
+    for number in figures.involving(item)[:1]:
+        return statuses[number].grounded and not _glued(report.figures[number])
     hidden = ungrounded_meta(report)
     for name, where in report.meta.evidence.items():
         if name in hidden or where.span is None:
@@ -477,14 +477,15 @@ def _glued(figure: Figure) -> bool:
     return all(runs_on(at) for at in places)
 
 
-def is_certain(check: Check, report: Report, statuses: list[FigureStatus]) -> bool:
+def is_certain(check: Check, report: Report, statuses: list[FigureStatus], figures: FigureIndex | None = None) -> bool:
     """A failed check a draft may assert as a problem: a definitional relation, every number it
     used located in the report and grounded."""
     if check.status is not CheckStatus.FAIL or is_grounding_rule(check.rule):
         return False
     if check.rule not in CERTAIN_RULES or not check.inputs:
         return False
-    return all(_input_grounded(report, statuses, item) for item in check.inputs)
+    figures = figures or FigureIndex(report.figures)
+    return all(_input_grounded(report, statuses, item, figures) for item in check.inputs)
 
 
 def _asks(check: Check) -> bool:
@@ -495,16 +496,10 @@ def _asks(check: Check) -> bool:
     return check.status is CheckStatus.FAIL or check.severity is not Severity.INFO
 
 
-def _check_evidence(report: Report, check: Check) -> list[EvidenceItem]:
+def _check_evidence(report: Report, check: Check, figures: FigureIndex) -> list[EvidenceItem]:
     """The report's words a check rests on (its figures' quotes); the message itself is the
     problem's or question's text and is not repeated as evidence."""
-    items = []
-    for item in check.inputs:
-        for figure in report.figures:
-            if check_involves(item, figure):
-                items.append(_figure_evidence(figure))
-                break
-    return items
+    return [_figure_evidence(report.figures[number]) for item in check.inputs for number in figures.involving(item)[:1]]
 
 
 def as_question(message: str) -> str:
@@ -533,16 +528,16 @@ def _meta_evidence(report: Report, kind: str) -> list[EvidenceItem]:
     return items
 
 
-def _from_checks(report: Report, statuses: list[FigureStatus]) -> tuple[list[_Candidate], list[_Candidate]]:
+def _from_checks(report: Report, statuses: list[FigureStatus], figures: FigureIndex) -> tuple[list[_Candidate], list[_Candidate]]:
     """Certain failed checks grouped by kind as problems; every other open check a question."""
     grouped: dict[str, list[tuple[int, Check]]] = {}
     asked: list[_Candidate] = []
     for index, check in enumerate(report.checks):
-        if is_certain(check, report, statuses):
+        if is_certain(check, report, statuses, figures):
             grouped.setdefault(kind_of_rule(check.rule), []).append((index, check))
         elif _asks(check):
             kind = kind_of_rule(check.rule)
-            evidence = _check_evidence(report, check) + _meta_evidence(report, kind)
+            evidence = _check_evidence(report, check, figures) + _meta_evidence(report, kind)
             category = _KIND_TEXT.get(kind, _KIND_TEXT["check_failed"])[0]
             asked.append(
                 _Candidate(kind, category, check.message, "", evidence, check.severity,
@@ -552,7 +547,7 @@ def _from_checks(report: Report, statuses: list[FigureStatus]) -> tuple[list[_Ca
     for kind, entries in grouped.items():
         entries.sort(key=lambda e: -_SEVERITY_RANK[e[1].severity])
         checks = [check for _, check in entries]
-        evidence = [item for check in checks for item in _check_evidence(report, check)]
+        evidence = [item for check in checks for item in _check_evidence(report, check, figures)]
         evidence += _meta_evidence(report, kind)
         category, heading, short = _KIND_TEXT.get(kind, _KIND_TEXT["check_failed"])
         messages = list(dict.fromkeys(" ".join(check.message.split()).rstrip("。；; ") for check in checks))
@@ -729,7 +724,8 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
     """Drafted problems (stated first, then what certain failed checks prove), one measure per
     problem, and the 需核实事项 (questions) for everything the data suggests but does not prove."""
     library = library or load_library(settings)
-    statuses = assess_figures(report)
+    figures = FigureIndex(report.figures)
+    statuses = assess_figures(report, figures)
     facts = _Facts(report, statuses)
 
     stated: list[_Candidate] = []
@@ -763,7 +759,7 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
     if missing is not None:
         suggested[missing.kind] = missing
 
-    proven, asked = _from_checks(report, statuses)
+    proven, asked = _from_checks(report, statuses, figures)
     found = {c.kind: c for c in proven}
     for question in asked:
         # Verification asks it already: one question, in verification's words, with the figures.
