@@ -40,7 +40,8 @@ _AT_LEAST = ("≥", ">=", "＞=", "不低于", "不少于", "不小于", "大于
 _MORE_THAN = (">", "＞", "大于", "多于", "高于", "超过")
 _AT_MOST = ("≤", "<=", "＜=", "不高于", "不超过", "不大于", "小于等于", "小于或等于", "控制在")
 _LESS_THAN = ("<", "＜", "小于", "少于", "低于")
-_OPERATORS = sorted((*_AT_LEAST, *_MORE_THAN, *_AT_MOST, *_LESS_THAN), key=len, reverse=True)
+_EXACT = ("=", "＝")  # the form's 指标性质 column: "=" before an exact target ("= | 100 | %")
+_OPERATORS = sorted((*_AT_LEAST, *_MORE_THAN, *_AT_MOST, *_LESS_THAN, *_EXACT), key=len, reverse=True)
 _NUMBER = r"(?P<number>\d+(?:\.\d+)?)"
 _UNIT = r"(?P<unit>%|[\u3400-\u9fff]{1,2}(?:/[\u3400-\u9fff]{1,2})?)?"
 _TARGET = re.compile(

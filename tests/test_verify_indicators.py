@@ -33,6 +33,7 @@ def statuses(checks, rule):
         ("20万元", "21万元", CheckStatus.WARN),  # a money target is the cost allowed
         ("20万元", "20万元", CheckStatus.PASS),
         ("100%", "98%", None),  # an exact target missed is left to the score
+        ("=100%", "98%", None),
         ("260元/辆", "按该标准发放", None),
         ("小于5次", "无上访", None),
     ],
@@ -54,6 +55,8 @@ def test_target_and_actual_in_different_money_units_warn():
         ("市民满意度", "290%", "100%", CheckStatus.WARN),  # a target over 100%: a mangled ≥
         ("完成率", "100%", "105%", None),  # completion may exceed the plan
         ("群众满意度", "≥95%", "96%", None),
+        ("发放(缴纳)覆盖率", "=110%", None, CheckStatus.WARN),  # the form's "=" operator column
+        ("发放(缴纳)覆盖率", "=100%", None, None),
     ],
 )
 def test_share_above_hundred(name, target, actual, status):
