@@ -26,6 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .numbers import MONEY_UNITS
 from .schemas import Check, CheckInput, CheckStatus, Indicator, RuleId, Severity
@@ -52,6 +53,7 @@ _ACTUAL = re.compile(r"^(?:完成|达到|实际|为)?\s*" + _NUMBER + r"\s*" + _
 _SHARE = re.compile(r"满意率|满意度|好评率|覆盖率|合格率|达标率|知晓率|办结率|回复率|参保率|入学率|巩固率|验收合格|准确率|及时率|到位率|拨付率|兑现率|发放率")
 _EXECUTION_ROW = re.compile(r"预算执行率|资金执行率|执行率")
 _LEVEL_WEIGHT = r"\s*[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]"
+_OWN_WEIGHT = re.compile(_LEVEL_WEIGHT + r"$")
 _FORMULA = re.compile(r"分\s*[*×xX]\s*(?:预算)?执行率|分值\s*[*×xX]\s*(?:预算)?执行率")
 
 
@@ -162,61 +164,102 @@ def _shares(rows: Sequence[Indicator]) -> list[Check]:
     return checks
 
 
-def _level_weight(row: Indicator, text: str) -> tuple[str, Decimal] | None:
-    """The level-1 name of a row and the weight written with it ("产出指标(60分)"), read from the
-    name itself or, where the extractor kept the bare name, from the text before the row."""
-    level = _clean(row.level1)
+@lru_cache(maxsize=1024)
+def _stated_weight_pattern(name: str) -> re.Pattern[str]:
+    """A level's name followed by its weight; OCR and flattened forms break a cell's name with
+    spaces ("部门决 策(25 分)"), so any whitespace may sit between its characters."""
+    return re.compile(r"\s*".join(re.escape(character) for character in name) + _LEVEL_WEIGHT)
+
+
+def _stated_weight(name: str | None, row: Indicator, text: str) -> tuple[str, Decimal] | None:
+    """A level's name and the weight written with it ("产出指标(60分)"), read from the name itself
+    or, where the extractor kept the bare name, from the text before the row (the nearest one)."""
+    level = _clean(name)
     if not level:
         return None
-    own = re.search(_LEVEL_WEIGHT + r"$", level)
+    own = _OWN_WEIGHT.search(level)
     if own is not None:
-        return re.sub(_LEVEL_WEIGHT + r"$", "", level), Decimal(own.group(1))
+        return level[: own.start()], Decimal(own.group(1))
     # The row's span may open on the level's own cell ("产出指标(70分)数量指标…"): read to its end.
     window = text[max(0, row.span.start - 1500) : row.span.end]
     found = None
-    for match in re.finditer(re.escape(level) + _LEVEL_WEIGHT, window):
+    for match in _stated_weight_pattern(level).finditer(window):
         found = match
     if found is None:
         return None
     return level, Decimal(found.group(1))
 
 
+def _level_weight(row: Indicator, text: str) -> tuple[str, Decimal] | None:
+    """The level-1 name of a row and the weight written with it."""
+    return _stated_weight(row.level1, row, text)
+
+
+def _compare(level: str, weight: Decimal, names: list[str], values: list[Decimal], spans: list[Indicator], word: str) -> Check | None:
+    """Values (scores or weights) of the members of a level against the level's stated weight:
+    above it fails; below it warns for weights (a member may not have been read); else passes
+    (None)."""
+    total = sum(values, Decimal(0))
+    listed = " + ".join(f"{name} {fmt(value)}" for name, value in zip(names, values))
+    inputs = [CheckInput(label=f"{level}分值", value=weight, unit="分", span=spans[0].span)]
+    inputs += [_input(row, word, value, "分") for row, value in zip(spans, values)]
+    if total > weight + SCORE_TOLERANCE:
+        return make_check(
+            RuleId.SELF_SCORE, FAIL, Severity.HIGH,
+            f"自评表{word}不平：{level}（{fmt(weight)}分）下各指标{word} {listed} = {fmt(total)}，超过其分值",
+            inputs, total, weight, SCORE_TOLERANCE,
+        )
+    if word == "分值" and total < weight - SCORE_TOLERANCE:
+        return make_check(
+            RuleId.SELF_SCORE, WARN, Severity.LOW,
+            f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
+            inputs, total, weight, SCORE_TOLERANCE,
+        )
+    return None
+
+
 def _levels(rows: Sequence[Indicator], text: str) -> list[Check]:
-    """Each level's stated weight against the weights and scores of its rows."""
-    groups: dict[tuple[str, Decimal], list[Indicator]] = defaultdict(list)
+    """Each level's stated weight ("产出指标(60分)", "目标任务(15分)") against the weights and
+    scores of its rows; a level-1 whose level-2s all state their weights against those."""
+    level1s: dict[tuple[str, Decimal], list[tuple[Indicator, tuple[str, Decimal] | None]]] = defaultdict(list)
+    level2s: dict[tuple[str, str, Decimal], list[Indicator]] = defaultdict(list)
     for row in rows:
         if row.weight is None and row.score is None:
             continue
         if _clean(row.name) in ("总分", "合计", "总计") or _clean(row.level1) == _clean(row.name):
             continue
-        level = _level_weight(row, text)
-        if level is not None:
-            groups[level].append(row)
+        level1 = _level_weight(row, text)
+        level2 = _stated_weight(row.level2, row, text) if _clean(row.level2) not in ("", _clean(row.name), _clean(row.level1)) else None
+        if level1 is not None:
+            level1s[level1].append((row, level2))
+        if level2 is not None:
+            level2s[(level1[0] if level1 else "", *level2)].append(row)
+    groups: list[tuple[str, Decimal, list[Indicator], list[tuple[str, list[str], list[Decimal | None], list[Indicator]]]]] = []
+    for (_, level, weight), members in level2s.items():
+        groups.append((level, weight, members, []))
+    for (level, weight), pairs in level1s.items():
+        members = [row for row, _ in pairs]
+        nodes: dict[tuple[str, Decimal], Indicator] = {}
+        for row, level2 in pairs:
+            if level2 is not None:
+                nodes.setdefault(level2, row)
+        whole = all(level2 is not None for _, level2 in pairs)
+        # Level-2 weights stand for their rows' weights when every row sits under a stated one.
+        weights = [([n for n, _ in nodes], [w for _, w in nodes], list(nodes.values()))] if whole else []
+        groups.append((level, weight, members, [("分值", *w) for w in weights]))
     checks: list[Check] = []
     passed = 0
-    for (level, weight), members in groups.items():
-        for attribute, word in (("score", "得分"), ("weight", "分值")):
-            values = [getattr(row, attribute) for row in members]
+    for level, weight, members, instead in groups:
+        compared = [("得分", [row.name for row in members], [row.score for row in members], members)]
+        compared += instead or [("分值", [row.name for row in members], [row.weight for row in members], members)]
+        for word, names, values, spans in compared:
             if any(value is None for value in values):
                 continue
-            total = sum(values, Decimal(0))
-            listed = " + ".join(f"{row.name} {fmt(value)}" for row, value in zip(members, values))
-            inputs = [CheckInput(label=f"{level}分值", value=weight, unit="分", span=members[0].span)]
-            inputs += [_input(row, word, value, "分") for row, value in zip(members, values)]
-            if total > weight + SCORE_TOLERANCE:
-                checks.append(make_check(
-                    RuleId.SELF_SCORE, FAIL, Severity.HIGH,
-                    f"自评表{word}不平：{level}（{fmt(weight)}分）下各指标{word} {listed} = {fmt(total)}，超过其分值",
-                    inputs, total, weight, SCORE_TOLERANCE,
-                ))
-            elif attribute == "weight" and total < weight - SCORE_TOLERANCE:
-                checks.append(make_check(
-                    RuleId.SELF_SCORE, WARN, Severity.LOW,
-                    f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
-                    inputs, total, weight, SCORE_TOLERANCE,
-                ))
-            else:
+            check = _compare(level, weight, names, values, spans, word)
+            if check is None:
                 passed += 1
+            else:
+                checks.append(check)
     if passed and not checks:
         checks.append(make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表各一级指标的分值与其下指标一致（{passed} 组）"))
     return checks

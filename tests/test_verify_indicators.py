@@ -102,3 +102,35 @@ def test_level_weights_that_agree_pass_and_a_short_level_warns():
 def test_execution_row_score(text, actual, score, status):
     checks = indicator_checks([row("预算执行率", actual=actual, weight=10, score=score)], text)
     assert statuses(checks, RuleId.SELF_SCORE) == ([status] if status else [])
+
+
+def level2_row(name, weight, score, level1, level2, start=0, end=10):
+    built = row(name, weight=weight, score=score, level1=level1, start=start, end=end)
+    return built.model_copy(update={"level2": level2})
+
+
+# A score tree flattened by OCR: level names broken by spaces, level-2 weights in the text.
+_TREE = "部门决 策(25 分) 目标任务(15 分) 相关性(5 分) 5 明确性(5 分) 5 合理性(5 分) 5 预算编制(10 分) 测算依据(5 分) 2 目标管理(5 分) 4"
+
+
+@pytest.mark.parametrize(
+    ("edit", "status"),
+    [
+        (None, CheckStatus.PASS),  # 25 = 15 + 10, 15 = 5 + 5 + 5, 10 = 5 + 5
+        (("部门决 策(25 分)", "部门决 策(24 分)"), CheckStatus.FAIL),  # level-2 weights above the level-1's
+        (("目标任务(15 分)", "目标任务(14 分)"), CheckStatus.FAIL),  # rows above their level-2
+        (("目标任务(15 分)", "目标任务(16 分)"), CheckStatus.WARN),  # rows short of their level-2
+    ],
+)
+def test_level_weights_of_a_score_tree(edit, status):
+    text = _TREE if edit is None else _TREE.replace(*edit)
+    end = len(text)
+    rows = [
+        level2_row("相关性", 5, 5, "部门决策", "目标任务", end=end),
+        level2_row("明确性", 5, 5, "部门决策", "目标任务", end=end),
+        level2_row("合理性", 5, 5, "部门决策", "目标任务", end=end),
+        level2_row("测算依据", 5, 2, "部门决策", "预算编制", end=end),
+        level2_row("目标管理", 5, 4, "部门决策", "预算编制", end=end),
+    ]
+    found = statuses(indicator_checks(rows, text), RuleId.SELF_SCORE)
+    assert (found == [CheckStatus.PASS]) if status is CheckStatus.PASS else (status in found and CheckStatus.PASS not in found)
