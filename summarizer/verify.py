@@ -999,9 +999,13 @@ def _rates(context: _Context) -> list[Check]:
             numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if context.current(p.figure) and p.figure.period is not Period.BUDGET and _is_money(p.figure)]
             denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if context.current(p.figure) and _is_money(p.figure)]
             # One written number is never both operands (an amount restated as another key's).
-            pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure and n.start != d.start]
+            pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure and not _overlap(n, d)]
             if key == "execution_rate":
                 pairs += _same_key_pairs(context, rate)
+            elsewhere = not pairs and not item
+            if elsewhere:
+                # "10441万元资金全部拨付到位,资金到位率100%": the budget is stated in another paragraph.
+                pairs = [(n, d) for n in numerators[:1] if n.figure.item is None for d in _headline(context, denominator_keys, rate) if d.amount > 0 and not _overlap(n, d)]
             if not pairs:
                 continue
             context.cover(rate)
@@ -1014,6 +1018,14 @@ def _rates(context: _Context) -> list[Check]:
             formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
             if agreeing:
                 checks.append(make_check(f"rate.{key}", PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
+            elif elsewhere:
+                # The operand comes from another paragraph: the report's only such whole, but
+                # whether the rate divides by it is a reading, so the reviewer is asked.
+                checks.append(make_check(
+                    f"rate.{key}", WARN, Severity.MEDIUM,
+                    f"{_label(rate)} 写为 {fmt(stated)}%，按报告他处所写 {formula}（{name}），请核对",
+                    inputs, percent(value), stated, rate_tolerance(stated),
+                ))
             elif len(pairs) == 1:
                 checks.append(make_check(
                     f"rate.{key}", FAIL, Severity.HIGH,
@@ -1029,6 +1041,25 @@ def _rates(context: _Context) -> list[Check]:
                 ))
     checks += _growth(context)
     return checks
+
+
+def _overlap(a: Placed, b: Placed) -> bool:
+    """One written number (a figure's span, or an amount restated inside it)."""
+    return a.start < b.end and b.start < a.end
+
+
+def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Placed]:
+    """The report's one whole of `keys` (the first key that has one): current figures with no
+    item, all of one amount. Several amounts (budget and adjusted budget, two projects) leave
+    the choice to a guess, so none is returned."""
+    for key in keys:
+        wholes = [
+            p for p in context.by_key.get(key, [])
+            if p.figure.item is None and context.current(p.figure) and _is_money(p.figure) and p.figure is not rate.figure
+        ]
+        if wholes:
+            return wholes[:1] if len({p.amount for p in wholes}) == 1 else []
+    return []
 
 
 def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Placed]]:
