@@ -968,7 +968,10 @@ def _indicators(context: _Context, earlier: Sequence[Check]) -> list[Check]:
     """The indicator table's own checks (verify_indicators), less what an earlier check says."""
     said = {(check.rule, check.observed) for check in earlier if check.status is not PASS}
     return [
-        check for check in indicator_checks(context.report.indicators, context.document.original)
+        check for check in indicator_checks(
+            context.report.indicators, context.document.original, self_score=context.report.meta.self_score,
+            executions=breakdowns.execution_scores(context.index, context.table_rows),
+        )
         if check.status is PASS or (check.rule, check.observed) not in said
     ]
 

@@ -295,9 +295,79 @@ def _execution_rows(rows: Sequence[Indicator], text: str) -> list[Check]:
     return checks
 
 
-def indicator_checks(indicators: Sequence[Indicator], text: str) -> list[Check]:
-    """Every indicator check; `text` is the report's text the indicators' spans point into."""
+_TOTAL_NAME = re.compile(r"^(?:总分|合计|总计|得分合计|综合得分|总得分)(?:" + _LEVEL_WEIGHT + r")?$")
+
+
+def _table_total(
+    rows: Sequence[Indicator], text: str, self_score: Decimal | None, executions: Sequence[tuple[Decimal, Decimal]]
+) -> list[Check]:
+    """A table whose rows carry scores but no weights of their own ("产出指标(60分) | 数量指标 |
+    … | 20"): its level-1 weights and the budget-execution part (a row "预算执行率", or the block
+    scored "得分(20分*执行率)") against the total row's weight "总分(100分)"; when they make it,
+    the rows' scores and the execution score against the total score (the row's, or the self
+    score). The rows of a level may not all have been read, so a mismatch warns."""
+    root = next((row for row in rows if _TOTAL_NAME.match(_clean(row.name))), None)
+    if root is None:
+        return []
+    total_weight = root.weight
+    if total_weight is None:
+        written = _TOTAL_NAME.match(_clean(root.evidence)) or _TOTAL_NAME.match(_clean(root.name))
+        total_weight = Decimal(written.group(1)) if written is not None and written.group(1) else None
+    members = [row for row in rows if row is not root and (row.weight is not None or row.score is not None)]
+    if total_weight is None or not members or all(row.weight is not None for row in members):
+        return []  # leaf weights all read: verify's self-score tree compares them with the total
+    levels: dict[str, Decimal] = {}
+    execution: list[tuple[Decimal, Decimal | None]] = []
+    for row in members:
+        level = _level_weight(row, text)
+        if level is not None:
+            levels.setdefault(level[0], level[1])
+        elif row.weight is not None and _EXECUTION_ROW.search(row.name or ""):
+            execution.append((row.weight, row.score))
+        else:
+            return []  # a row under no weighted level: the table's parts are not all known
+    if not levels:
+        return []
+    if not execution:
+        execution = list(executions)
+    if len(execution) > 1:
+        return []  # several execution parts: which one this table holds is a guess
+    parts = [(f"{name}", weight) for name, weight in levels.items()] + [("预算执行", weight) for weight, _ in execution]
+    weight_sum = sum((weight for _, weight in parts), Decimal(0))
+    listed = " + ".join(f"{name} {fmt(weight)}" for name, weight in parts)
+    inputs = [CheckInput(label="总分分值", value=total_weight, unit="分", span=root.span)]
+    inputs += [CheckInput(label=f"{name}分值", value=weight, unit="分") for name, weight in parts]
+    if abs(weight_sum - total_weight) > SCORE_TOLERANCE:
+        return [make_check(
+            RuleId.SELF_SCORE, WARN, Severity.MEDIUM,
+            f"自评表分值：各一级指标与预算执行的分值 {listed} = {fmt(weight_sum)}，与总分 {fmt(total_weight)} 不符，请核对各项分值",
+            inputs, weight_sum, total_weight, SCORE_TOLERANCE,
+        )]
+    total_score = root.score if root.score is not None else self_score
+    scores = [row.score for row in members if row.weight is None or not _EXECUTION_ROW.search(row.name or "")] + [score for _, score in execution]
+    if total_score is None or any(score is None for score in scores):
+        return [make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表各一级指标与预算执行的分值之和 {fmt(weight_sum)} = 总分 {fmt(total_weight)}")]
+    score_sum = sum(scores, Decimal(0))
+    if abs(score_sum - total_score) > SCORE_TOLERANCE:
+        return [make_check(
+            RuleId.SELF_SCORE, WARN, Severity.MEDIUM,
+            f"自评表得分：各指标得分与预算执行得分之和为 {fmt(score_sum)}，与总得分 {fmt(total_score)} 不符；若各行已读全则不平，请核对",
+            [CheckInput(label="总得分", value=total_score, unit="分", span=root.span)], score_sum, total_score, SCORE_TOLERANCE,
+        )]
+    return [make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表分值之和 {fmt(weight_sum)} = 总分，得分之和 {fmt(score_sum)} = 总得分")]
+
+
+def indicator_checks(
+    indicators: Sequence[Indicator], text: str, *, self_score: Decimal | None = None,
+    executions: Sequence[tuple[Decimal, Decimal]] = (),
+) -> list[Check]:
+    """Every indicator check; `text` is the report's text the indicators' spans point into,
+    `self_score` the report's stated self score, `executions` the (weight, score) of the table's
+    budget-execution rows scored by a stated formula (verify_breakdowns.execution_scores)."""
     rows = list(indicators)
     if not rows:
         return []
-    return _targets(rows) + _shares(rows) + _levels(rows, text) + _execution_rows(rows, text)
+    return (
+        _targets(rows) + _shares(rows) + _levels(rows, text) + _execution_rows(rows, text)
+        + _table_total(rows, text, self_score, executions)
+    )

@@ -134,3 +134,30 @@ def test_level_weights_of_a_score_tree(edit, status):
     ]
     found = statuses(indicator_checks(rows, text), RuleId.SELF_SCORE)
     assert (found == [CheckStatus.PASS]) if status is CheckStatus.PASS else (status in found and CheckStatus.PASS not in found)
+
+
+def _scored_table(satisfaction_weight="10", second_score=20):
+    rows = [
+        row("数量", score=20, level1="产出指标(60分)"),
+        row("质量", score=second_score, level1="产出指标(60分)"),
+        row("时效", score=20, level1="产出指标(60分)"),
+        row("社会效益", score=10, level1="效益指标(10分)"),
+        row("满意率", score=10, level1=f"满意度指标({satisfaction_weight}分)"),
+    ]
+    return rows + [row("总分").model_copy(update={"evidence": "总分(100分)"})]
+
+
+@pytest.mark.parametrize(
+    ("satisfaction_weight", "second_score", "executions", "status"),
+    [
+        ("10", 20, [(Decimal(20), Decimal(20))], CheckStatus.PASS),  # 60 + 10 + 10 + 20 = 100, scores 100
+        ("11", 20, [(Decimal(20), Decimal(20))], CheckStatus.WARN),  # weights 101
+        ("10", 18, [(Decimal(20), Decimal(20))], CheckStatus.WARN),  # scores 98 against 100
+        ("10", 20, [], CheckStatus.WARN),  # the execution block not read: 80 of 100, asked
+        ("10", 20, [(Decimal(20), Decimal(20))] * 2, None),  # two execution blocks: no reading
+    ],
+)
+def test_table_total_of_levels_and_execution(satisfaction_weight, second_score, executions, status):
+    rows = _scored_table(satisfaction_weight, second_score)
+    checks = [c for c in indicator_checks(rows, "", self_score=Decimal(100), executions=executions) if "总" in c.message]
+    assert [c.status for c in checks] == ([status] if status else [])
