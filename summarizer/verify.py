@@ -1407,7 +1407,11 @@ def _execution_and_income(context: _Context) -> list[Check]:
     else:
         budget = _single(context, "budget", periods=(Period.BUDGET, Period.ADJUSTED, Period.UNSPECIFIED))
         spent = _single(context, "actual_spending", periods=(Period.ACTUAL, Period.UNSPECIFIED))
-        if budget is not None and spent is not None and budget.amount > 0:
+        if spent is None:
+            # "财政安排支出共计87.06万元": spent by its words, in the budget period by 安排; the
+            # only spending the report states is still its spending.
+            spent = _single(context, "actual_spending", periods=(Period.BUDGET, Period.ADJUSTED))
+        if budget is not None and spent is not None and budget.amount > 0 and not _overlap(budget, spent):
             rate = spent.amount / budget.amount * HUNDRED
             if rate < LOW_EXECUTION:
                 checks.append(make_check(

@@ -72,3 +72,23 @@ def test_a_rate_is_not_recomputed_against_one_of_several_wholes():
         fig(text, "received_rate", "资金到位率80%", "80", "%"),
     ]
     assert statuses(run(text, figures), "rate.received_rate") == []
+
+
+# ---- most of the budget unspent, the spending written with 安排 ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spent", "period", "expected"),
+    [
+        ("87.06", Period.BUDGET, [WARN]),  # "财政安排支出共计87.06万元": spending, read in the budget period
+        ("87.06", Period.ACTUAL, [WARN]),
+        ("230", Period.BUDGET, []),  # most of it spent: quiet
+    ],
+)
+def test_low_execution_from_the_only_spending_stated(spent, period, expected):
+    text = f"一、基本情况\n\n本年共计239万元。\n\n二、实施情况\n\n本年财政安排支出共计{spent}万元，余款安排下年支出。\n"
+    figures = [
+        fig(text, "budget", "共计239万元", "239", period=Period.BUDGET),
+        fig(text, "actual_spending", f"共计{spent}万元", spent, period=period),
+    ]
+    assert statuses(run(text, figures), "plausibility.low_execution") == expected
