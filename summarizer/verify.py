@@ -56,11 +56,15 @@ Rules (rule id: what it checks; status when it does not hold)
                             + …), no score above its weight, table total = stated self score.
   rate.execution_rate / rate.received_rate / rate.balance_rate / rate.growth_rate
                             a stated rate recomputed from the amounts in the same row or
-                            paragraph. fail/high
+                            paragraph. fail/high. An amount in the paragraph whose whole is stated
+                            elsewhere (到位 10441 under 资金到位, 预算 10441 in 项目概况) is divided
+                            by the report's one whole of that key: warn/medium
   rate.ratio_statement      "A 项 … B 项 … X率达 P%" in the text recomputed: a stated 100% that
                             the numbers deny is fail/medium, another mismatch of counts is a
                             warn (the numerator may be counted differently), of money a fail.
   rate.growth_statement     "本期 A … 上年 B … 增长 P%" in the text recomputed. fail/medium
+  identity.change_statement "本期 A … 上年 B … 增加 X 万元": X against A − B (not after 其中: a
+                            part's change). warn/medium (the change may be of something else)
   consistency.repeated_value the same quantity (key, item, period) stated twice with values a
                             keystroke apart (19251 vs 1925, 304.01 vs 340.01): fail/high. Two
                             different amounts for one total and period, for one project, or
@@ -139,6 +143,7 @@ from .verify_text import (
     SCORE_TOLERANCE,
     SUM_TOLERANCE,
     TextIndex,
+    change_statements,
     comparison_claims,
     fmt,
     growth_statements,
@@ -190,6 +195,7 @@ def _verify(context: _Context) -> list[Check]:
     checks += _consistency(context)
     checks += ratio_statements(context.index, context.covered_positions)
     checks += growth_statements(context.index, context.covered_positions)
+    checks += change_statements(context.index)
     checks += of_statements(context.index, context.covered_positions)
     checks += labelled_rate_statements(context.index, context.covered_positions)
     checks += unit_slips(context.index, context.slip_spans)

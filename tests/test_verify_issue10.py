@@ -92,3 +92,21 @@ def test_low_execution_from_the_only_spending_stated(spent, period, expected):
         fig(text, "actual_spending", f"共计{spent}万元", spent, period=period),
     ]
     assert statuses(run(text, figures), "plausibility.low_execution") == expected
+
+
+# ---- a stated change against the current and prior amounts ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("2022年支出合计150万元，上年支出合计120万元，增加30万元。", [PASS]),
+        ("2022年支出合计150万元，上年支出合计120万元，增加35万元。", [WARN]),
+        ("本年收入123.38万元，上年收入155.31万元，与上年对比减少31.93万元。", [PASS]),
+        ("本年收入123.38万元，上年收入155.31万元，与上年对比减少30.93万元。", [WARN]),
+        ("上年支出100万元，本年支出120万元，其中办公费增加5万元。", []),  # a part's change
+        ("收入合计123.38万元。与上年对比减少31.93万元。", []),  # no prior amount stated
+    ],
+)
+def test_change_against_current_and_prior(sentence, expected):
+    assert statuses(run(sentence, []), "identity.change_statement") == expected
