@@ -171,7 +171,10 @@ def _stated_weight_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"\s*".join(re.escape(character) for character in name) + _LEVEL_WEIGHT)
 
 
-def _stated_weight(name: str | None, row: Indicator, text: str) -> tuple[str, Decimal] | None:
+_WeightCache = dict[tuple[str, int, int], "tuple[str, Decimal] | None"]
+
+
+def _stated_weight(name: str | None, row: Indicator, text: str, cache: _WeightCache | None = None) -> tuple[str, Decimal] | None:
     """A level's name and the weight written with it ("产出指标(60分)"), read from the name itself
     or, where the extractor kept the bare name, from the text before the row (the nearest one)."""
     level = _clean(name)
@@ -180,8 +183,19 @@ def _stated_weight(name: str | None, row: Indicator, text: str) -> tuple[str, De
     own = _OWN_WEIGHT.search(level)
     if own is not None:
         return level[: own.start()], Decimal(own.group(1))
+    key = (level, row.span.start, row.span.end)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = _weight_before(level, row.span.start, row.span.end, text)
+    if cache is not None:
+        cache[key] = found  # rows of one level share names and spans, and three checks ask
+    return found
+
+
+def _weight_before(level: str, start: int, end: int, text: str) -> tuple[str, Decimal] | None:
+    """The weight written with `level` nearest before `end`."""
     # The row's span may open on the level's own cell ("产出指标(70分)数量指标…"): read to its end.
-    window = text[max(0, row.span.start - 1500) : row.span.end]
+    window = text[max(0, start - 1500) : end]
     found = None
     for match in _stated_weight_pattern(level).finditer(window):
         found = match
@@ -190,9 +204,9 @@ def _stated_weight(name: str | None, row: Indicator, text: str) -> tuple[str, De
     return level, Decimal(found.group(1))
 
 
-def _level_weight(row: Indicator, text: str) -> tuple[str, Decimal] | None:
+def _level_weight(row: Indicator, text: str, cache: _WeightCache | None = None) -> tuple[str, Decimal] | None:
     """The level-1 name of a row and the weight written with it."""
-    return _stated_weight(row.level1, row, text)
+    return _stated_weight(row.level1, row, text, cache)
 
 
 def _compare(level: str, weight: Decimal, names: list[str], values: list[Decimal], spans: list[Indicator], word: str) -> Check | None:
@@ -218,7 +232,7 @@ def _compare(level: str, weight: Decimal, names: list[str], values: list[Decimal
     return None
 
 
-def _levels(rows: Sequence[Indicator], text: str) -> list[Check]:
+def _levels(rows: Sequence[Indicator], text: str, cache: _WeightCache) -> list[Check]:
     """Each level's stated weight ("产出指标(60分)", "目标任务(15分)") against the weights and
     scores of its rows; a level-1 whose level-2s all state their weights against those."""
     level1s: dict[tuple[str, Decimal], list[tuple[Indicator, tuple[str, Decimal] | None]]] = defaultdict(list)
@@ -228,8 +242,8 @@ def _levels(rows: Sequence[Indicator], text: str) -> list[Check]:
             continue
         if _clean(row.name) in ("总分", "合计", "总计") or _clean(row.level1) == _clean(row.name):
             continue
-        level1 = _level_weight(row, text)
-        level2 = _stated_weight(row.level2, row, text) if _clean(row.level2) not in ("", _clean(row.name), _clean(row.level1)) else None
+        level1 = _level_weight(row, text, cache)
+        level2 = _stated_weight(row.level2, row, text, cache) if _clean(row.level2) not in ("", _clean(row.name), _clean(row.level1)) else None
         if level1 is not None:
             level1s[level1].append((row, level2))
         if level2 is not None:
@@ -299,7 +313,8 @@ _TOTAL_NAME = re.compile(r"^(?:总分|合计|总计|得分合计|综合得分|�
 
 
 def _table_total(
-    rows: Sequence[Indicator], text: str, self_score: Decimal | None, executions: Sequence[tuple[Decimal, Decimal]]
+    rows: Sequence[Indicator], text: str, self_score: Decimal | None, executions: Sequence[tuple[Decimal, Decimal]],
+    cache: _WeightCache,
 ) -> list[Check]:
     """A table whose rows carry scores but no weights of their own ("产出指标(60分) | 数量指标 |
     … | 20"): its level-1 weights and the budget-execution part (a row "预算执行率", or the block
@@ -319,7 +334,7 @@ def _table_total(
     levels: dict[str, Decimal] = {}
     execution: list[tuple[Decimal, Decimal | None]] = []
     for row in members:
-        level = _level_weight(row, text)
+        level = _level_weight(row, text, cache)
         if level is not None:
             levels.setdefault(level[0], level[1])
         elif row.weight is not None and _EXECUTION_ROW.search(row.name or ""):
@@ -367,7 +382,8 @@ def indicator_checks(
     rows = list(indicators)
     if not rows:
         return []
+    weights: _WeightCache = {}  # a level's written weight, read once per name and span
     return (
-        _targets(rows) + _shares(rows) + _levels(rows, text) + _execution_rows(rows, text)
-        + _table_total(rows, text, self_score, executions)
+        _targets(rows) + _shares(rows) + _levels(rows, text, weights) + _execution_rows(rows, text)
+        + _table_total(rows, text, self_score, executions, weights)
     )
