@@ -200,6 +200,7 @@ class RuleId(StrEnum):
     GROWTH_RATE = "rate.growth_rate"
     RATIO_STATEMENT = "rate.ratio_statement"
     GROWTH_STATEMENT = "rate.growth_statement"
+    CHANGE_STATEMENT = "identity.change_statement"
     SHARE = "rate.share"
     TABLE_RATE = "rate.table_row"
     REPEATED_VALUE = "consistency.repeated_value"

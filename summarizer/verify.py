@@ -56,11 +56,15 @@ Rules (rule id: what it checks; status when it does not hold)
                             + …), no score above its weight, table total = stated self score.
   rate.execution_rate / rate.received_rate / rate.balance_rate / rate.growth_rate
                             a stated rate recomputed from the amounts in the same row or
-                            paragraph. fail/high
+                            paragraph. fail/high. An amount in the paragraph whose whole is stated
+                            elsewhere (到位 10441 under 资金到位, 预算 10441 in 项目概况) is divided
+                            by the report's one whole of that key: warn/medium
   rate.ratio_statement      "A 项 … B 项 … X率达 P%" in the text recomputed: a stated 100% that
                             the numbers deny is fail/medium, another mismatch of counts is a
                             warn (the numerator may be counted differently), of money a fail.
   rate.growth_statement     "本期 A … 上年 B … 增长 P%" in the text recomputed. fail/medium
+  identity.change_statement "本期 A … 上年 B … 增加 X 万元": X against A − B (not after 其中: a
+                            part's change). warn/medium (the change may be of something else)
   consistency.repeated_value the same quantity (key, item, period) stated twice with values a
                             keystroke apart (19251 vs 1925, 304.01 vs 340.01): fail/high. Two
                             different amounts for one total and period, for one project, or
@@ -139,6 +143,7 @@ from .verify_text import (
     SCORE_TOLERANCE,
     SUM_TOLERANCE,
     TextIndex,
+    change_statements,
     comparison_claims,
     fmt,
     growth_statements,
@@ -190,6 +195,7 @@ def _verify(context: _Context) -> list[Check]:
     checks += _consistency(context)
     checks += ratio_statements(context.index, context.covered_positions)
     checks += growth_statements(context.index, context.covered_positions)
+    checks += change_statements(context.index)
     checks += of_statements(context.index, context.covered_positions)
     checks += labelled_rate_statements(context.index, context.covered_positions)
     checks += unit_slips(context.index, context.slip_spans)
@@ -968,7 +974,10 @@ def _indicators(context: _Context, earlier: Sequence[Check]) -> list[Check]:
     """The indicator table's own checks (verify_indicators), less what an earlier check says."""
     said = {(check.rule, check.observed) for check in earlier if check.status is not PASS}
     return [
-        check for check in indicator_checks(context.report.indicators, context.document.original)
+        check for check in indicator_checks(
+            context.report.indicators, context.document.original, self_score=context.report.meta.self_score,
+            executions=breakdowns.execution_scores(context.index, context.table_rows),
+        )
         if check.status is PASS or (check.rule, check.observed) not in said
     ]
 
@@ -999,9 +1008,13 @@ def _rates(context: _Context) -> list[Check]:
             numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if context.current(p.figure) and p.figure.period is not Period.BUDGET and _is_money(p.figure)]
             denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if context.current(p.figure) and _is_money(p.figure)]
             # One written number is never both operands (an amount restated as another key's).
-            pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure and n.start != d.start]
+            pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure and not _overlap(n, d)]
             if key == "execution_rate":
                 pairs += _same_key_pairs(context, rate)
+            elsewhere = not pairs and not item
+            if elsewhere:
+                # "10441万元资金全部拨付到位,资金到位率100%": the budget is stated in another paragraph.
+                pairs = [(n, d) for n in numerators[:1] if n.figure.item is None for d in _headline(context, denominator_keys, rate) if d.amount > 0 and not _overlap(n, d)]
             if not pairs:
                 continue
             context.cover(rate)
@@ -1014,6 +1027,14 @@ def _rates(context: _Context) -> list[Check]:
             formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
             if agreeing:
                 checks.append(make_check(f"rate.{key}", PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
+            elif elsewhere:
+                # The operand comes from another paragraph: the report's only such whole, but
+                # whether the rate divides by it is a reading, so the reviewer is asked.
+                checks.append(make_check(
+                    f"rate.{key}", WARN, Severity.MEDIUM,
+                    f"{_label(rate)} 写为 {fmt(stated)}%，按报告他处所写 {formula}（{name}），请核对",
+                    inputs, percent(value), stated, rate_tolerance(stated),
+                ))
             elif len(pairs) == 1:
                 checks.append(make_check(
                     f"rate.{key}", FAIL, Severity.HIGH,
@@ -1029,6 +1050,25 @@ def _rates(context: _Context) -> list[Check]:
                 ))
     checks += _growth(context)
     return checks
+
+
+def _overlap(a: Placed, b: Placed) -> bool:
+    """One written number (a figure's span, or an amount restated inside it)."""
+    return a.start < b.end and b.start < a.end
+
+
+def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Placed]:
+    """The report's one whole of `keys` (the first key that has one): current figures with no
+    item, all of one amount. Several amounts (budget and adjusted budget, two projects) leave
+    the choice to a guess, so none is returned."""
+    for key in keys:
+        wholes = [
+            p for p in context.by_key.get(key, [])
+            if p.figure.item is None and context.current(p.figure) and _is_money(p.figure) and p.figure is not rate.figure
+        ]
+        if wholes:
+            return wholes[:1] if len({p.amount for p in wholes}) == 1 else []
+    return []
 
 
 def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Placed]]:
@@ -1373,7 +1413,11 @@ def _execution_and_income(context: _Context) -> list[Check]:
     else:
         budget = _single(context, "budget", periods=(Period.BUDGET, Period.ADJUSTED, Period.UNSPECIFIED))
         spent = _single(context, "actual_spending", periods=(Period.ACTUAL, Period.UNSPECIFIED))
-        if budget is not None and spent is not None and budget.amount > 0:
+        if spent is None:
+            # "财政安排支出共计87.06万元": spent by its words, in the budget period by 安排; the
+            # only spending the report states is still its spending.
+            spent = _single(context, "actual_spending", periods=(Period.BUDGET, Period.ADJUSTED))
+        if budget is not None and spent is not None and budget.amount > 0 and not _overlap(budget, spent):
             rate = spent.amount / budget.amount * HUNDRED
             if rate < LOW_EXECUTION:
                 checks.append(make_check(

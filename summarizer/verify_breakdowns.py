@@ -865,18 +865,46 @@ def row_rates(index: TextIndex, rows: list[list[Row]] | None = None) -> list[Che
 _SCORE_FORMULA = re.compile(r"(\d+(?:\.\d+)?)\s*分\s*[*×xX]\s*(?:预算)?执行率")
 
 
-def _row_score(index: TextIndex, header: str, row: Row, column: int, label: str) -> list[Check]:
-    """A score cell after the rate whose header states its formula ("得分(20分*执行率)"): the
-    score is the weight times the rate, capped at the weight."""
+def _formula_row(header: str, row: Row, column: int) -> tuple[Decimal, Quantity, Quantity] | None:
+    """The weight, rate and score of a row under a header that states its score's formula
+    ("得分(20分*执行率)"), the rate in `column` and the score after it."""
     formula = None
     for formula in _SCORE_FORMULA.finditer(header):
         pass
     if formula is None or column + 1 >= len(row.cells):
-        return []
+        return None
     rate, score = row.cells[column], row.cells[column + 1]
     if rate is None or score is None or score.unit not in ("", "分"):
+        return None
+    return Decimal(formula.group(1)), rate, score
+
+
+def execution_scores(index: TextIndex, rows: list[list[Row]]) -> list[tuple[Decimal, Decimal]]:
+    """(weight, score) of each budget-execution row scored by a stated formula: the part of a
+    self-score table that sits outside its indicator rows (预算执行情况(20分) above 产出/效益…)."""
+    found = []
+    for run in rows:
+        for row in run:
+            column = _percent_column(row.cells)
+            # as row_rates reads it: a budget and a spent amount, then the rate, then the score
+            if column is None or column < 2 or any(cell is None or cell.unit == "%" for cell in row.cells[column - 2 : column]):
+                continue
+            header = index.text[max(0, row.start - 400) : row.start]
+            if "执行率" not in header:
+                continue
+            scored = _formula_row(header, row, column)
+            if scored is not None:
+                found.append((scored[0], scored[2].value))
+    return found
+
+
+def _row_score(index: TextIndex, header: str, row: Row, column: int, label: str) -> list[Check]:
+    """A score cell after the rate whose header states its formula ("得分(20分*执行率)"): the
+    score is the weight times the rate, capped at the weight."""
+    scored = _formula_row(header, row, column)
+    if scored is None:
         return []
-    weight = Decimal(formula.group(1))
+    weight, rate, score = scored
     expected = min(weight, weight * rate.value / HUNDRED)
     whole = score.value == score.value.to_integral_value()
     tolerance = Decimal("0.5") if whole else Decimal("0.01")

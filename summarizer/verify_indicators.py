@@ -26,6 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .numbers import MONEY_UNITS
 from .schemas import Check, CheckInput, CheckStatus, Indicator, RuleId, Severity
@@ -40,7 +41,8 @@ _AT_LEAST = ("≥", ">=", "＞=", "不低于", "不少于", "不小于", "大于
 _MORE_THAN = (">", "＞", "大于", "多于", "高于", "超过")
 _AT_MOST = ("≤", "<=", "＜=", "不高于", "不超过", "不大于", "小于等于", "小于或等于", "控制在")
 _LESS_THAN = ("<", "＜", "小于", "少于", "低于")
-_OPERATORS = sorted((*_AT_LEAST, *_MORE_THAN, *_AT_MOST, *_LESS_THAN), key=len, reverse=True)
+_EXACT = ("=", "＝")  # the form's 指标性质 column: "=" before an exact target ("= | 100 | %")
+_OPERATORS = sorted((*_AT_LEAST, *_MORE_THAN, *_AT_MOST, *_LESS_THAN, *_EXACT), key=len, reverse=True)
 _NUMBER = r"(?P<number>\d+(?:\.\d+)?)"
 _UNIT = r"(?P<unit>%|[\u3400-\u9fff]{1,2}(?:/[\u3400-\u9fff]{1,2})?)?"
 _TARGET = re.compile(
@@ -51,6 +53,7 @@ _ACTUAL = re.compile(r"^(?:完成|达到|实际|为)?\s*" + _NUMBER + r"\s*" + _
 _SHARE = re.compile(r"满意率|满意度|好评率|覆盖率|合格率|达标率|知晓率|办结率|回复率|参保率|入学率|巩固率|验收合格|准确率|及时率|到位率|拨付率|兑现率|发放率")
 _EXECUTION_ROW = re.compile(r"预算执行率|资金执行率|执行率")
 _LEVEL_WEIGHT = r"\s*[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]"
+_OWN_WEIGHT = re.compile(_LEVEL_WEIGHT + r"$")
 _FORMULA = re.compile(r"分\s*[*×xX]\s*(?:预算)?执行率|分值\s*[*×xX]\s*(?:预算)?执行率")
 
 
@@ -161,61 +164,116 @@ def _shares(rows: Sequence[Indicator]) -> list[Check]:
     return checks
 
 
-def _level_weight(row: Indicator, text: str) -> tuple[str, Decimal] | None:
-    """The level-1 name of a row and the weight written with it ("产出指标(60分)"), read from the
-    name itself or, where the extractor kept the bare name, from the text before the row."""
-    level = _clean(row.level1)
+@lru_cache(maxsize=1024)
+def _stated_weight_pattern(name: str) -> re.Pattern[str]:
+    """A level's name followed by its weight; OCR and flattened forms break a cell's name with
+    spaces ("部门决 策(25 分)"), so any whitespace may sit between its characters."""
+    return re.compile(r"\s*".join(re.escape(character) for character in name) + _LEVEL_WEIGHT)
+
+
+_WeightCache = dict[tuple[str, int, int], "tuple[str, Decimal] | None"]
+
+
+def _stated_weight(name: str | None, row: Indicator, text: str, cache: _WeightCache | None = None) -> tuple[str, Decimal] | None:
+    """A level's name and the weight written with it ("产出指标(60分)"), read from the name itself
+    or, where the extractor kept the bare name, from the text before the row (the nearest one)."""
+    level = _clean(name)
     if not level:
         return None
-    own = re.search(_LEVEL_WEIGHT + r"$", level)
+    own = _OWN_WEIGHT.search(level)
     if own is not None:
-        return re.sub(_LEVEL_WEIGHT + r"$", "", level), Decimal(own.group(1))
+        return level[: own.start()], Decimal(own.group(1))
+    key = (level, row.span.start, row.span.end)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = _weight_before(level, row.span.start, row.span.end, text)
+    if cache is not None:
+        cache[key] = found  # rows of one level share names and spans, and three checks ask
+    return found
+
+
+def _weight_before(level: str, start: int, end: int, text: str) -> tuple[str, Decimal] | None:
+    """The weight written with `level` nearest before `end`."""
     # The row's span may open on the level's own cell ("产出指标(70分)数量指标…"): read to its end.
-    window = text[max(0, row.span.start - 1500) : row.span.end]
+    window = text[max(0, start - 1500) : end]
     found = None
-    for match in re.finditer(re.escape(level) + _LEVEL_WEIGHT, window):
+    for match in _stated_weight_pattern(level).finditer(window):
         found = match
     if found is None:
         return None
     return level, Decimal(found.group(1))
 
 
-def _levels(rows: Sequence[Indicator], text: str) -> list[Check]:
-    """Each level's stated weight against the weights and scores of its rows."""
-    groups: dict[tuple[str, Decimal], list[Indicator]] = defaultdict(list)
+def _level_weight(row: Indicator, text: str, cache: _WeightCache | None = None) -> tuple[str, Decimal] | None:
+    """The level-1 name of a row and the weight written with it."""
+    return _stated_weight(row.level1, row, text, cache)
+
+
+def _compare(level: str, weight: Decimal, names: list[str], values: list[Decimal], spans: list[Indicator], word: str) -> Check | None:
+    """Values (scores or weights) of the members of a level against the level's stated weight:
+    above it fails; below it warns for weights (a member may not have been read); else passes
+    (None)."""
+    total = sum(values, Decimal(0))
+    listed = " + ".join(f"{name} {fmt(value)}" for name, value in zip(names, values))
+    inputs = [CheckInput(label=f"{level}分值", value=weight, unit="分", span=spans[0].span)]
+    inputs += [_input(row, word, value, "分") for row, value in zip(spans, values)]
+    if total > weight + SCORE_TOLERANCE:
+        return make_check(
+            RuleId.SELF_SCORE, FAIL, Severity.HIGH,
+            f"自评表{word}不平：{level}（{fmt(weight)}分）下各指标{word} {listed} = {fmt(total)}，超过其分值",
+            inputs, total, weight, SCORE_TOLERANCE,
+        )
+    if word == "分值" and total < weight - SCORE_TOLERANCE:
+        return make_check(
+            RuleId.SELF_SCORE, WARN, Severity.LOW,
+            f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
+            inputs, total, weight, SCORE_TOLERANCE,
+        )
+    return None
+
+
+def _levels(rows: Sequence[Indicator], text: str, cache: _WeightCache) -> list[Check]:
+    """Each level's stated weight ("产出指标(60分)", "目标任务(15分)") against the weights and
+    scores of its rows; a level-1 whose level-2s all state their weights against those."""
+    level1s: dict[tuple[str, Decimal], list[tuple[Indicator, tuple[str, Decimal] | None]]] = defaultdict(list)
+    level2s: dict[tuple[str, str, Decimal], list[Indicator]] = defaultdict(list)
     for row in rows:
         if row.weight is None and row.score is None:
             continue
         if _clean(row.name) in ("总分", "合计", "总计") or _clean(row.level1) == _clean(row.name):
             continue
-        level = _level_weight(row, text)
-        if level is not None:
-            groups[level].append(row)
+        level1 = _level_weight(row, text, cache)
+        level2 = _stated_weight(row.level2, row, text, cache) if _clean(row.level2) not in ("", _clean(row.name), _clean(row.level1)) else None
+        if level1 is not None:
+            level1s[level1].append((row, level2))
+        if level2 is not None:
+            level2s[(level1[0] if level1 else "", *level2)].append(row)
+    groups: list[tuple[str, Decimal, list[Indicator], list[tuple[str, list[str], list[Decimal | None], list[Indicator]]]]] = []
+    for (_, level, weight), members in level2s.items():
+        groups.append((level, weight, members, []))
+    for (level, weight), pairs in level1s.items():
+        members = [row for row, _ in pairs]
+        nodes: dict[tuple[str, Decimal], Indicator] = {}
+        for row, level2 in pairs:
+            if level2 is not None:
+                nodes.setdefault(level2, row)
+        whole = all(level2 is not None for _, level2 in pairs)
+        # Level-2 weights stand for their rows' weights when every row sits under a stated one.
+        weights = [([n for n, _ in nodes], [w for _, w in nodes], list(nodes.values()))] if whole else []
+        groups.append((level, weight, members, [("分值", *w) for w in weights]))
     checks: list[Check] = []
     passed = 0
-    for (level, weight), members in groups.items():
-        for attribute, word in (("score", "得分"), ("weight", "分值")):
-            values = [getattr(row, attribute) for row in members]
+    for level, weight, members, instead in groups:
+        compared = [("得分", [row.name for row in members], [row.score for row in members], members)]
+        compared += instead or [("分值", [row.name for row in members], [row.weight for row in members], members)]
+        for word, names, values, spans in compared:
             if any(value is None for value in values):
                 continue
-            total = sum(values, Decimal(0))
-            listed = " + ".join(f"{row.name} {fmt(value)}" for row, value in zip(members, values))
-            inputs = [CheckInput(label=f"{level}分值", value=weight, unit="分", span=members[0].span)]
-            inputs += [_input(row, word, value, "分") for row, value in zip(members, values)]
-            if total > weight + SCORE_TOLERANCE:
-                checks.append(make_check(
-                    RuleId.SELF_SCORE, FAIL, Severity.HIGH,
-                    f"自评表{word}不平：{level}（{fmt(weight)}分）下各指标{word} {listed} = {fmt(total)}，超过其分值",
-                    inputs, total, weight, SCORE_TOLERANCE,
-                ))
-            elif attribute == "weight" and total < weight - SCORE_TOLERANCE:
-                checks.append(make_check(
-                    RuleId.SELF_SCORE, WARN, Severity.LOW,
-                    f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
-                    inputs, total, weight, SCORE_TOLERANCE,
-                ))
-            else:
+            check = _compare(level, weight, names, values, spans, word)
+            if check is None:
                 passed += 1
+            else:
+                checks.append(check)
     if passed and not checks:
         checks.append(make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表各一级指标的分值与其下指标一致（{passed} 组）"))
     return checks
@@ -251,9 +309,81 @@ def _execution_rows(rows: Sequence[Indicator], text: str) -> list[Check]:
     return checks
 
 
-def indicator_checks(indicators: Sequence[Indicator], text: str) -> list[Check]:
-    """Every indicator check; `text` is the report's text the indicators' spans point into."""
+_TOTAL_NAME = re.compile(r"^(?:总分|合计|总计|得分合计|综合得分|总得分)(?:" + _LEVEL_WEIGHT + r")?$")
+
+
+def _table_total(
+    rows: Sequence[Indicator], text: str, self_score: Decimal | None, executions: Sequence[tuple[Decimal, Decimal]],
+    cache: _WeightCache,
+) -> list[Check]:
+    """A table whose rows carry scores but no weights of their own ("产出指标(60分) | 数量指标 |
+    … | 20"): its level-1 weights and the budget-execution part (a row "预算执行率", or the block
+    scored "得分(20分*执行率)") against the total row's weight "总分(100分)"; when they make it,
+    the rows' scores and the execution score against the total score (the row's, or the self
+    score). The rows of a level may not all have been read, so a mismatch warns."""
+    root = next((row for row in rows if _TOTAL_NAME.match(_clean(row.name))), None)
+    if root is None:
+        return []
+    total_weight = root.weight
+    if total_weight is None:
+        written = _TOTAL_NAME.match(_clean(root.evidence)) or _TOTAL_NAME.match(_clean(root.name))
+        total_weight = Decimal(written.group(1)) if written is not None and written.group(1) else None
+    members = [row for row in rows if row is not root and (row.weight is not None or row.score is not None)]
+    if total_weight is None or not members or all(row.weight is not None for row in members):
+        return []  # leaf weights all read: verify's self-score tree compares them with the total
+    levels: dict[str, Decimal] = {}
+    execution: list[tuple[Decimal, Decimal | None]] = []
+    for row in members:
+        level = _level_weight(row, text, cache)
+        if level is not None:
+            levels.setdefault(level[0], level[1])
+        elif row.weight is not None and _EXECUTION_ROW.search(row.name or ""):
+            execution.append((row.weight, row.score))
+        else:
+            return []  # a row under no weighted level: the table's parts are not all known
+    if not levels:
+        return []
+    if not execution:
+        execution = list(executions)
+    if len(execution) > 1:
+        return []  # several execution parts: which one this table holds is a guess
+    parts = [(f"{name}", weight) for name, weight in levels.items()] + [("预算执行", weight) for weight, _ in execution]
+    weight_sum = sum((weight for _, weight in parts), Decimal(0))
+    listed = " + ".join(f"{name} {fmt(weight)}" for name, weight in parts)
+    inputs = [CheckInput(label="总分分值", value=total_weight, unit="分", span=root.span)]
+    inputs += [CheckInput(label=f"{name}分值", value=weight, unit="分") for name, weight in parts]
+    if abs(weight_sum - total_weight) > SCORE_TOLERANCE:
+        return [make_check(
+            RuleId.SELF_SCORE, WARN, Severity.MEDIUM,
+            f"自评表分值：各一级指标与预算执行的分值 {listed} = {fmt(weight_sum)}，与总分 {fmt(total_weight)} 不符，请核对各项分值",
+            inputs, weight_sum, total_weight, SCORE_TOLERANCE,
+        )]
+    total_score = root.score if root.score is not None else self_score
+    scores = [row.score for row in members if row.weight is None or not _EXECUTION_ROW.search(row.name or "")] + [score for _, score in execution]
+    if total_score is None or any(score is None for score in scores):
+        return [make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表各一级指标与预算执行的分值之和 {fmt(weight_sum)} = 总分 {fmt(total_weight)}")]
+    score_sum = sum(scores, Decimal(0))
+    if abs(score_sum - total_score) > SCORE_TOLERANCE:
+        return [make_check(
+            RuleId.SELF_SCORE, WARN, Severity.MEDIUM,
+            f"自评表得分：各指标得分与预算执行得分之和为 {fmt(score_sum)}，与总得分 {fmt(total_score)} 不符；若各行已读全则不平，请核对",
+            [CheckInput(label="总得分", value=total_score, unit="分", span=root.span)], score_sum, total_score, SCORE_TOLERANCE,
+        )]
+    return [make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表分值之和 {fmt(weight_sum)} = 总分，得分之和 {fmt(score_sum)} = 总得分")]
+
+
+def indicator_checks(
+    indicators: Sequence[Indicator], text: str, *, self_score: Decimal | None = None,
+    executions: Sequence[tuple[Decimal, Decimal]] = (),
+) -> list[Check]:
+    """Every indicator check; `text` is the report's text the indicators' spans point into,
+    `self_score` the report's stated self score, `executions` the (weight, score) of the table's
+    budget-execution rows scored by a stated formula (verify_breakdowns.execution_scores)."""
     rows = list(indicators)
     if not rows:
         return []
-    return _targets(rows) + _shares(rows) + _levels(rows, text) + _execution_rows(rows, text)
+    weights: _WeightCache = {}  # a level's written weight, read once per name and span
+    return (
+        _targets(rows) + _shares(rows) + _levels(rows, text, weights) + _execution_rows(rows, text)
+        + _table_total(rows, text, self_score, executions, weights)
+    )

@@ -27,7 +27,7 @@ from decimal import Decimal
 from .document import Document
 from .structure import Layout, analyse
 from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
-from .schemas import Check, CheckInput, CheckStatus, Severity, Span
+from .schemas import Check, CheckInput, CheckStatus, RuleId, Severity, Span
 
 # ---- tolerances ---------------------------------------------------------------------------
 
@@ -407,6 +407,67 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
                 inputs, percent(computed), claimed, rate_tolerance(stated.value),
             ))
     return checks
+
+
+_PART_OF = re.compile(r"其中|主要是|主要为|包括")
+_CHANGE_AMOUNT = re.compile(r"(?P<verb>增加|增长|上升|提高|减少|下降|降低|节约|压减)了?\s*$")
+
+
+def change_statements(index: TextIndex) -> list[Check]:
+    """'本年支出 A 万元，上年 B 万元，增加 X 万元' : the stated change against A − B. Only a sentence
+    with exactly two amounts before the change, one of them marked as the prior one (上年, an
+    earlier year); the change may be of a part rather than of these two, so a mismatch warns."""
+    checks: list[Check] = []
+    text = index.text
+    for stated in index.quantities:
+        if not stated.is_money:
+            continue
+        verb = _CHANGE_AMOUNT.search(text[max(0, stated.start - 6) : stated.start])
+        if verb is None:
+            continue
+        sentence_start, _ = index.sentence(stated.start)
+        operands = [q for q in index.quantities_in(sentence_start, stated.start) if q.is_money]
+        if len(operands) != 2 or any(_approximate(index, q) for q in (*operands, stated)):
+            continue
+        first, second = operands
+        if _PART_OF.search(text[second.end : stated.start]):
+            continue  # "其中办公费增加5万元": the change of a part, not of the two amounts
+        marks = [bool(_PRIOR.search(text[max(sentence_start, q.start - 10) : q.start])) for q in operands]
+        years = [_year_before(index, q, sentence_start) for q in operands]
+        if marks[0] != marks[1]:
+            prior, current = (first, second) if marks[0] else (second, first)
+        elif None not in years and years[0] != years[1]:
+            prior, current = (first, second) if years[0] < years[1] else (second, first)
+        else:
+            continue
+        base, now, change = _amount(prior), _amount(current), _amount(stated)
+        falling = verb.group("verb") in ("减少", "下降", "降低", "节约", "压减")
+        computed = base - now if falling else now - base
+        tolerance = max(_half_step(prior) + _half_step(current) + _half_step(stated), SUM_TOLERANCE)
+        inputs = [index.input_for(current), index.input_for(prior), index.input_for(stated, verb.group("verb"))]
+        if abs(computed - change) <= tolerance:
+            checks.append(make_check(
+                RuleId.CHANGE_STATEMENT, CheckStatus.PASS, Severity.INFO,
+                f"{verb.group('verb')} {fmt(change)}万元 与所列数字一致（{fmt(now)} 对 {fmt(base)}）",
+                inputs, computed, change, tolerance,
+            ))
+        else:
+            checks.append(make_check(
+                RuleId.CHANGE_STATEMENT, CheckStatus.WARN, Severity.MEDIUM,
+                f"文中写{verb.group('verb')} {fmt(change)}万元，按本期 {fmt(now)}万元 与上期 {fmt(base)}万元 计算为 {fmt(computed)}万元；若所说的不是这两个数之差则无妨，请核对",
+                inputs, computed, change, tolerance,
+            ))
+    return checks
+
+
+def _half_step(quantity: Quantity) -> Decimal:
+    """Half a unit of the last written digit, in 万元 (the rounding a written amount carries)."""
+    digits = quantity.raw.replace(",", "")
+    number = re.match(r"\d+(?:\.(\d+))?", digits)
+    decimals = len(number.group(1) or "") if number is not None else 0
+    step = Decimal(1).scaleb(-decimals) / 2
+    wan = to_wan(step, quantity.unit)
+    return wan if wan is not None else step
 
 
 _RATE_STEMS = {"到位率": ("到位",), "执行率": ("执行", "支出", "支付", "拨付"), "支付率": ("支付", "拨付"), "拨付率": ("拨付",)}

@@ -344,3 +344,20 @@ def test_counts_are_exact_so_one_unit_over_fails():
 def test_an_organisations_units_that_fall_short_warn():
     text = "纳入决算编报的单位共11个。其中:行政单位3个,事业单位7个。"
     assert [c.status for c in breakdown_checks(text)] == [WARN]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a cell-per-line form: 预算数 | 执行数 | 执行率 | 得分(20分*执行率)
+        ("预算执行情况(20分)\n|\n预算数(A)\n|\n执行数(B)\n|\n执行率(B/A)\n|\n得分(20分*执行率)\n|\n年度财政资金总额\n|\n34.64\n|\n34.64\n|\n100%\n|\n20\n|\n"
+         "产出指标(60分)\n|\n数量指标\n|\n100%\n|\n100%\n|\n20\n|\n", [(Decimal(20), Decimal(20))]),
+        ("项目\t预算数\t执行数\t执行率\t得分\n资金\t10\t9\t90%\t9\n", []),  # no formula: not an execution part
+    ],
+)
+def test_execution_scores_read_the_formula_row_only(text, expected):
+    from summarizer.verify_breakdowns import execution_scores, table_rows
+    from summarizer.verify_text import TextIndex
+
+    index = TextIndex.build(plain_document(text))
+    assert execution_scores(index, table_rows(index)) == expected
