@@ -53,6 +53,8 @@ _BULLET = re.compile(r"^(\s*)[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\([^)]*\)")
+# The characters that can start inline markup (an escape, bold, a link); the rest is plain text.
+_INLINE_SPECIAL = re.compile(r"[\\*\[]")
 
 
 def _runs(text: str) -> list[tuple[str, bool]]:
@@ -69,6 +71,13 @@ def _runs(text: str) -> list[tuple[str, bool]]:
             buffer.clear()
 
     while index < len(text):
+        special = _INLINE_SPECIAL.search(text, index)
+        if special is None:
+            buffer.append(text[index:])
+            break
+        if special.start() > index:  # plain text up to the next character that may be markup
+            buffer.append(text[index : special.start()])
+            index = special.start()
         char = text[index]
         if char == "\\" and _MD_ESCAPED.match(text, index):
             buffer.append(text[index + 1])
@@ -309,7 +318,13 @@ def _template(reference: str | None, stamp: tuple[int, int] | None) -> _Template
 # What python-docx would write for the same paragraphs, runs and tables (its element order and
 # serialisation, byte for byte), without building and searching an element tree per run.
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _escape(text: str) -> str:
+    """Text content as lxml writes it (str.replace: several times faster than translate on CJK text)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 _ATTRIBUTE_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
 )
@@ -342,7 +357,7 @@ def _run_xml(text: str, bold: bool, size: float | None) -> str:
             content.append("<w:br/>")
         elif piece:
             space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
-            content.append(f"<w:t{space}>{piece.translate(_ESCAPES)}</w:t>")
+            content.append(f"<w:t{space}>{_escape(piece)}</w:t>")
     inner = (f"<w:rPr>{properties}</w:rPr>" if properties else "") + "".join(content)
     return f"<w:r>{inner}</w:r>" if inner else "<w:r/>"
 
@@ -447,7 +462,7 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
     body = _body_xml(markdown, template).encode("utf-8")
     if title:
         title = xml_text(title)[:TITLE_MAX]
-        core = template.core_head + title.translate(_ESCAPES).encode("utf-8") + template.core_tail
+        core = template.core_head + _escape(title).encode("utf-8") + template.core_tail
     else:
         core = template.core
     buffer = io.BytesIO(template.package)
