@@ -342,7 +342,7 @@ def _half_points(size: float) -> int:
 
 
 def _twips(emu: int) -> int:
-    return int(round(emu / 635))
+    return round(emu / 635)  # python-docx's Length.twips
 
 
 def _run_xml(text: str, bold: bool, size: float | None) -> str:
@@ -383,8 +383,10 @@ def _table_xml(rows: list[list[str]], template: _Template) -> str:
     style_id = template.style_ids[TABLE_STYLE]
     style = f'<w:tblStyle w:val="{style_id.translate(_ATTRIBUTE_ESCAPES)}"/>' if style_id else ""
     parts = [
-        f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>'
-        f'<w:tblLayout w:type="fixed"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>',
+        (
+            f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>'
+            f'<w:tblLayout w:type="fixed"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>'
+        ),
         *(f'<w:gridCol w:w="{value}"/>' for value in widths),
         "</w:tblGrid>",
     ]
