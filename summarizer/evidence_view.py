@@ -183,12 +183,18 @@ def render_evidence(report: Report, text: str, settings: Settings | None = None,
     marks, entries = collect(report, text, drafted, statuses)
     used = {mark.kind for mark in marks}
     legend = [(KINDS[kind][1], KINDS[kind][0]) for kind in KINDS if kind in used]
+    # The side list's groups, each in entry order (one pass instead of a filter per group in the template).
+    entries_by_kind: dict[str, list[Entry]] = {}
+    for entry in entries:
+        entries_by_kind.setdefault(entry.kind, []).append(entry)
     return render_template(
         EVIDENCE_TEMPLATE,
         settings,
         meta=_meta_view(report),
         body=highlight(text, marks),
         entries=entries,
+        entries_by_kind=entries_by_kind,
+        numbers=[entry for entry in entries if entry.kind in ("figure", "flagged")],
         legend=legend,
         summary_href=summary_href,
         truncated=len(text) > TEXT_LIMIT_CHARS or len(marks) >= MARK_LIMIT,
