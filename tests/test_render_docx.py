@@ -163,3 +163,25 @@ def test_a_changed_reference_docx_is_read_again(tmp_path):
         widths.append(round(document.sections[0].page_width.mm))
         assert [p.style.name for p in document.paragraphs] == ["Heading 1"]
     assert widths == [182, 200]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "runs"),
+    [
+        ("plain 文本", [("plain 文本", False)]),
+        ("a **b** c", [("a ", False), ("b", True), (" c", False)]),
+        ("**unclosed", [("**unclosed", False)]),
+        ("x *y* z", [("x *y* z", False)]),
+        ("\\*not bold\\* \\\\ \\<b\\>", [("*not bold* \\ <b>", False)]),
+        ("\\d stays", [("\\d stays", False)]),
+        ("see [the \\] text](javascript:x) end", [("see the ] text end", False)]),
+        ("[no link] here", [("[no link] here", False)]),
+        ("***", [("***", False)]),
+        ("a****b", [("a", False), ("b", False)]),
+        ("", []),
+    ],
+)
+def test_inline_markdown_becomes_plain_and_bold_runs(markdown, runs):
+    from summarizer.render_docx import _runs
+
+    assert _runs(markdown) == runs
