@@ -130,22 +130,28 @@ def write_outputs(
     rendered: dict[str, bytes] = {}
     others = [fmt for fmt in settings.formats if fmt != "json"]
     evidence: bytes | None = None
+    statuses = None
     if "html" in others:
+        from .assess import assess_figures
         from .evidence_view import render_evidence
         from .suggestions import load_library
 
+        statuses = assess_figures(report)  # one assessment for the evidence view and the summaries
         text = source_text if source_text is not None else _evidence_page(report, settings)
         if text is not None:
             # The evidence view drafts with the built-in library: the caller's draft only if it is that one.
             same = drafted is not None and load_library(settings) is load_library(None)
             evidence = render_evidence(
-                report, text, settings, drafted=drafted if same else None, summary_href=link_to(f"{stem}.html")
+                report, text, settings, drafted=drafted if same else None, summary_href=link_to(f"{stem}.html"),
+                statuses=statuses,
             ).encode("utf-8")
     if others:
         from .render import render_formats
 
         page = link_to(f"{stem}.{EVIDENCE_SUFFIX}") if evidence is not None else ""
-        rendered.update(render_formats(report, others, settings, evidence_page=page, drafted=drafted))
+        rendered.update(
+            render_formats(report, others, settings, evidence_page=page, drafted=drafted, statuses=statuses)
+        )
     if "json" in settings.formats:
         rendered["json"] = render_json(report)
     rendered = {fmt: rendered[fmt] for fmt in settings.formats}  # write in the order asked

@@ -158,16 +158,18 @@ def render_docx(report: Report, settings: Settings | None = None) -> bytes:
 
 
 def render_formats(
-    report: Report, formats: Iterable[str], settings: Settings, evidence_page: str = "", drafted: Any = None
+    report: Report, formats: Iterable[str], settings: Settings, evidence_page: str = "", drafted: Any = None,
+    statuses: Any = None,
 ) -> dict[str, bytes]:
     """Every requested non-JSON format of one report, from one context (the draft and the
-    figure assessment are computed once, and docx reuses the md text). `evidence_page` is the
-    relative link of the report's evidence view, when one is written beside the summary."""
+    figure assessment are computed once, or taken from the caller as `drafted` and `statuses`,
+    and docx reuses the md text). `evidence_page` is the relative link of the report's evidence
+    view, when one is written beside the summary."""
     wanted = list(formats)
     unknown = [fmt for fmt in wanted if fmt not in ("md", "html", "docx")]
     if unknown:
         raise OutputError(f"no renderer for format {unknown[0]!r}; choose md, html or docx")
-    context = build_context(report, settings, drafted)
+    context = build_context(report, settings, drafted, statuses)
     context["evidence_page"] = evidence_page
     rendered: dict[str, bytes] = {}
     markdown = _markdown(context, settings) if {"md", "docx"} & set(wanted) else ""

@@ -10,7 +10,15 @@ font table: 思源宋体/Noto Serif CJK SC, 思源黑体/Noto Sans CJK SC, 文�
 document stays legible on a free system. A reviewer's reference.docx (in --templates) replaces
 all of it: its styles and page set-up are used as they are.
 
-python-docx is imported here only, so the CLI's --help never loads it.
+How: python-docx styles a template (ours, or the reference) once per process; the template's
+package is then cut where the body and the title go. Each document writes its body as
+WordprocessingML text, the same elements and bytes python-docx would write for those
+paragraphs, runs and tables, and appends it with the title to the template's zipped parts.
+(Building each body through python-docx cost about 20 ms a report: it searches the element
+tree for every child it adds and re-reads and re-compresses the whole template package.)
+
+python-docx is imported here only, and only to take a template apart, so the CLI's --help
+never loads it.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from __future__ import annotations
 import functools
 import io
 import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .formatting import _MD_ESCAPED, md_unescape, xml_text
@@ -43,6 +53,8 @@ _BULLET = re.compile(r"^(\s*)[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\([^)]*\)")
+# The characters that can start inline markup (an escape, bold, a link); the rest is plain text.
+_INLINE_SPECIAL = re.compile(r"[\\*\[]")
 
 
 def _runs(text: str) -> list[tuple[str, bool]]:
@@ -59,6 +71,13 @@ def _runs(text: str) -> list[tuple[str, bool]]:
             buffer.clear()
 
     while index < len(text):
+        special = _INLINE_SPECIAL.search(text, index)
+        if special is None:
+            buffer.append(text[index:])
+            break
+        if special.start() > index:  # plain text up to the next character that may be markup
+            buffer.append(text[index : special.start()])
+            index = special.start()
         char = text[index]
         if char == "\\" and _MD_ESCAPED.match(text, index):
             buffer.append(text[index + 1])
@@ -75,17 +94,6 @@ def _runs(text: str) -> list[tuple[str, bool]]:
             index += 1
     flush()
     return runs
-
-
-def _add_runs(paragraph, text: str, size: float | None = None) -> None:
-    from docx.shared import Pt
-
-    for run_text, bold in _runs(xml_text(text)):
-        run = paragraph.add_run(run_text)
-        if bold:
-            run.bold = True
-        if size is not None:
-            run.font.size = Pt(size)
 
 
 def _table_cells(line: str) -> list[str]:
@@ -205,10 +213,9 @@ def _house_style(document) -> None:
     styles["Quote"].font.size = Pt(TABLE_SIZE)
 
 
-def _column_widths(rows: list[list[str]], width: int, section) -> list[int]:
-    """Column widths in proportion to their longest text (clamped), filling the text width: a
-    short value column stays narrow and the quote column gets the room."""
-    usable = section.page_width - section.left_margin - section.right_margin
+def _column_widths(rows: list[list[str]], width: int, usable: int) -> list[int]:
+    """Column widths in proportion to their longest text (clamped), filling the text width
+    `usable` (EMU): a short value column stays narrow and the quote column gets the room."""
     weights = []
     for column in range(width):
         longest = max((len(md_unescape(row[column])) if column < len(row) else 0) for row in rows)
@@ -221,68 +228,190 @@ def _column_widths(rows: list[list[str]], width: int, section) -> list[int]:
 PARAGRAPH_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4", "List Bullet", "List Bullet 2", "Quote")
 TABLE_STYLE = "Table Grid"
 
+# python-docx's core-properties setter refuses a longer title (ValueError).
+TITLE_MAX = 255
 
-def _style_ids(document, style_ids: dict[tuple[str, int], str | None]):
-    """style_id(NAME, TYPE), each looked up once (python-docx looks a name up among all styles,
-    and the default style among them again, on every paragraph: most of a DOCX's time)."""
-
-    def style_id(name: str, kind) -> str | None:
-        key = (name, int(kind))
-        if key not in style_ids:
-            style_ids[key] = document.part.get_style_id(name, kind)
-        return style_ids[key]
-
-    return style_id
+# Where the body goes in the template's document.xml, and the title in its core properties.
+_BODY_MARK = "summarizer-body"
+_TITLE_MARK = "\ue000summarizer-title\ue000"
 
 
-@functools.lru_cache(maxsize=1)
-def _house_document() -> tuple[bytes, dict[tuple[str, int], str | None]]:
-    """The house-styled empty document, saved once per process, and its style ids: each DOCX
-    starts from these bytes instead of styling python-docx's default template again."""
+@dataclass(frozen=True)
+class _Template:
+    """A styled empty document taken apart once: every package part but the body and the core
+    properties (zipped), the document.xml around the body's content, the core properties around
+    the title, the style ids of our style names and the text width a table fills."""
+
+    package: bytes
+    document_name: str
+    document_head: bytes
+    document_tail: bytes
+    core_name: str
+    core: bytes  # the core properties as the template has them (no title given)
+    core_head: bytes
+    core_tail: bytes
+    style_ids: dict[str, str | None]  # a name the template lacks is absent (KeyError, as python-docx)
+    usable: int  # text width in EMU
+    house: bool  # our own template: the one-page summary is set in its smaller size
+
+
+def _load_template(reference: Path | None) -> _Template:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
-
-    document = docx.Document()
-    _house_style(document)
-    _declare_alternatives(document)
-    style_ids: dict[tuple[str, int], str | None] = {}
-    style_id = _style_ids(document, style_ids)
-    for name in PARAGRAPH_STYLES:
-        style_id(name, WD_STYLE_TYPE.PARAGRAPH)
-    style_id(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue(), style_ids
-
-
-def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = None) -> bytes:
-    """Headings, bullets, numbered lines, pipe tables, quotes, rules and paragraphs: what our
-    templates emit. With `reference`, the document starts from that file and keeps its styles."""
-    import docx
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.shared import Pt
+    from docx.oxml.ns import qn
+    from lxml import etree
 
     if reference is not None:
         document = docx.Document(str(reference))
         for paragraph in list(document.paragraphs):  # its styles and page, not its words
             paragraph._element.getparent().remove(paragraph._element)
-        style_id = _style_ids(document, {})
     else:
-        house, ids = _house_document()
-        document = docx.Document(io.BytesIO(house))
-        style_id = _style_ids(document, dict(ids))
-    if title:
-        document.core_properties.title = xml_text(title)
+        document = docx.Document()
+        _house_style(document)
+        _declare_alternatives(document)
+    style_ids: dict[str, str | None] = {}
+    for name, kind in [(name, WD_STYLE_TYPE.PARAGRAPH) for name in PARAGRAPH_STYLES] + [
+        (TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    ]:
+        try:
+            style_ids[name] = document.part.get_style_id(name, kind)
+        except KeyError:
+            pass
+    section = document.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    core_part = document.part.package._core_properties_part
+    core = core_part.blob
+    # Mark the places that change per document, save once, and cut the package there.
+    document.core_properties.title = _TITLE_MARK
+    body = document.element.body
+    mark = etree.Comment(_BODY_MARK)
+    if len(body) and body[-1].tag == qn("w:sectPr"):
+        body[-1].addprevious(mark)  # where python-docx adds a paragraph: before the last sectPr
+    else:
+        body.append(mark)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    document_name = document.part.partname.membername
+    core_name = core_part.partname.membername
+    package = io.BytesIO()
+    with zipfile.ZipFile(buffer) as saved, zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as static:
+        for name in saved.namelist():
+            if name not in (document_name, core_name):
+                static.writestr(name, saved.read(name))
+        document_head, document_tail = saved.read(document_name).split(f"<!--{_BODY_MARK}-->".encode())
+        core_head, core_tail = saved.read(core_name).split(_TITLE_MARK.encode())
+    return _Template(
+        package.getvalue(), document_name, document_head, document_tail, core_name, core, core_head, core_tail,
+        style_ids, int(usable), reference is None,
+    )
 
-    def add_paragraph(style: str):
-        paragraph = document.add_paragraph()
-        paragraph._p.style = style_id(style, WD_STYLE_TYPE.PARAGRAPH)  # what Paragraph.style = NAME sets
-        return paragraph
 
+@functools.lru_cache(maxsize=8)
+def _template(reference: str | None, stamp: tuple[int, int] | None) -> _Template:
+    """Each template is taken apart once per process (a reference.docx again when it changes):
+    styling python-docx's default template and reading its package cost more than a report's body."""
+    return _load_template(Path(reference) if reference is not None else None)
+
+
+# ── the body, written as WordprocessingML text ──────────────────────────────────────────
+#
+# What python-docx would write for the same paragraphs, runs and tables (its element order and
+# serialisation, byte for byte), without building and searching an element tree per run.
+
+
+
+def _escape(text: str) -> str:
+    """Text content as lxml writes it (str.replace: several times faster than translate on CJK text)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+)
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+_TABLE_LOOK = (
+    '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1"'
+    ' w:val="04A0"/>'
+)
+_CELL_PARAGRAPH_PROPERTIES = '<w:pPr><w:spacing w:after="0"/></w:pPr>'
+
+
+def _half_points(size: float) -> int:
+    """w:sz of a size in points, as python-docx computes it (Pt to EMU to half points)."""
+    return int(int(size * 12700) / 12700 * 2)
+
+
+def _twips(emu: int) -> int:
+    return round(emu / 635)  # python-docx's Length.twips
+
+
+def _run_xml(text: str, bold: bool, size: float | None) -> str:
+    """One w:r: a tab is w:tab, a line break w:br, the rest w:t (space-preserving when it has
+    outer white space), as python-docx's Run.text writes them."""
+    properties = ("<w:b/>" if bold else "") + (f'<w:sz w:val="{_half_points(size)}"/>' if size is not None else "")
+    content = []
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            content.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            content.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            content.append(f"<w:t{space}>{_escape(piece)}</w:t>")
+    inner = (f"<w:rPr>{properties}</w:rPr>" if properties else "") + "".join(content)
+    return f"<w:r>{inner}</w:r>" if inner else "<w:r/>"
+
+
+def _runs_xml(text: str, size: float | None, bold: bool = False) -> str:
+    """Markdown inline text as runs, without the characters XML cannot hold; `bold` makes all bold."""
+    return "".join(_run_xml(run_text, bold or run_bold, size) for run_text, run_bold in _runs(xml_text(text)))
+
+
+def _paragraph_xml(style_id: str | None, content: str, page_break_before: bool = False) -> str:
+    properties = (f'<w:pStyle w:val="{style_id.translate(_ATTRIBUTE_ESCAPES)}"/>' if style_id else "") + (
+        "<w:pageBreakBefore/>" if page_break_before else ""
+    )
+    inner = (f"<w:pPr>{properties}</w:pPr>" if properties else "") + content
+    return f"<w:p>{inner}</w:p>" if inner else "<w:p/>"
+
+
+def _table_xml(rows: list[list[str]], template: _Template) -> str:
+    """A pipe table: the header row bold, every cell in the table size, columns sized to their text."""
+    width = max(len(row) for row in rows)
+    widths = [_twips(value) for value in _column_widths(rows, width, template.usable)]
+    unset = _twips(template.usable // width)  # a short row's missing cells keep python-docx's even width
+    style_id = template.style_ids[TABLE_STYLE]
+    style = f'<w:tblStyle w:val="{style_id.translate(_ATTRIBUTE_ESCAPES)}"/>' if style_id else ""
+    parts = [
+        (
+            f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>'
+            f'<w:tblLayout w:type="fixed"/>{_TABLE_LOOK}</w:tblPr><w:tblGrid>'
+        ),
+        *(f'<w:gridCol w:w="{value}"/>' for value in widths),
+        "</w:tblGrid>",
+    ]
+    for r, row in enumerate(rows):
+        parts.append("<w:tr>")
+        for c in range(width):
+            if c < len(row):
+                runs = _runs_xml(row[c], TABLE_SIZE, bold=r == 0)
+                parts.append(
+                    f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[c]}"/></w:tcPr>'
+                    f"<w:p>{_CELL_PARAGRAPH_PROPERTIES}{runs}</w:p></w:tc>"
+                )
+            else:
+                parts.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{unset}"/></w:tcPr><w:p/></w:tc>')
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
+
+
+def _body_xml(markdown: str, template: _Template) -> str:
+    """Headings, bullets, numbered lines, pipe tables, quotes, rules and paragraphs."""
+    parts: list[str] = []
     lines = markdown.splitlines()
     index = 0
-    summary_size: float | None = SUMMARY_SIZE if reference is None else None
+    summary_size: float | None = SUMMARY_SIZE if template.house else None
     break_before = False
     while index < len(lines):
         line = lines[index].rstrip()
@@ -295,32 +424,14 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
                 if not _TABLE_RULE.match(lines[index].strip()):
                     rows.append(_table_cells(lines[index]))
                 index += 1
-            width = max(len(row) for row in rows)
-            table = document.add_table(rows=len(rows), cols=width)
-            table._tbl.tblStyle_val = style_id(TABLE_STYLE, WD_STYLE_TYPE.TABLE)  # what table.style = NAME sets
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            table.autofit = False
-            widths = _column_widths(rows, width, document.sections[-1])
-            for c, column_width in enumerate(widths):
-                table.columns[c].width = column_width  # the grid LibreOffice reads
-            # Each row's cells read once: table.cell(r, c) rebuilds the whole grid on every call.
-            for r, (row, cells) in enumerate(zip(rows, (table_row.cells for table_row in table.rows))):
-                for c, text in enumerate(row):
-                    cells[c].width = widths[c]
-                    paragraph = cells[c].paragraphs[0]
-                    _add_runs(paragraph, text)
-                    paragraph.paragraph_format.space_after = Pt(0)
-                    for run in paragraph.runs:
-                        run.font.size = Pt(TABLE_SIZE)
-                        if r == 0:
-                            run.bold = True
+            if rows:  # a lone rule line is no table
+                parts.append(_table_xml(rows, template))
             continue
         heading = _HEADING.match(line)
         bullet = _BULLET.match(line)
         if heading:
             level = min(len(heading.group(1)), 4)
-            paragraph = add_paragraph(f"Heading {level}")
-            _add_runs(paragraph, heading.group(2).strip(), summary_size and (15 if level == 1 else 12))
+            style, text, size = f"Heading {level}", heading.group(2).strip(), summary_size and (15 if level == 1 else 12)
         elif line.strip() == "---":
             # The next paragraph opens a page (a break paragraph of its own could spill onto a
             # blank page when the summary fills its page exactly).
@@ -330,19 +441,34 @@ def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = No
             continue
         elif bullet:
             depth = len(bullet.group(1).replace("\t", "  ")) // 2
-            paragraph = add_paragraph("List Bullet 2" if depth else "List Bullet")
-            _add_runs(paragraph, bullet.group(2), summary_size)
+            style, text, size = "List Bullet 2" if depth else "List Bullet", bullet.group(2), summary_size
         elif line.startswith(">"):
-            paragraph = add_paragraph("Quote")
-            _add_runs(paragraph, line.lstrip("> "), summary_size)
+            style, text, size = "Quote", line.lstrip("> "), summary_size
         else:
-            paragraph = document.add_paragraph()
-            _add_runs(paragraph, line.strip(), summary_size)
-        if break_before:
-            paragraph.paragraph_format.page_break_before = True
-            break_before = False
+            style, text, size = None, line.strip(), summary_size
+        style_id = template.style_ids[style] if style is not None else None
+        parts.append(_paragraph_xml(style_id, _runs_xml(text, size), break_before))
+        break_before = False
         index += 1
+    return "".join(parts)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
+
+def markdown_to_docx(markdown: str, title: str = "", reference: Path | None = None) -> bytes:
+    """Headings, bullets, numbered lines, pipe tables, quotes, rules and paragraphs: what our
+    templates emit. With `reference`, the document starts from that file and keeps its styles."""
+    if reference is not None:
+        status = reference.stat()
+        template = _template(str(reference.resolve()), (status.st_mtime_ns, status.st_size))
+    else:
+        template = _template(None, None)
+    body = _body_xml(markdown, template).encode("utf-8")
+    if title:
+        title = xml_text(title)[:TITLE_MAX]
+        core = template.core_head + _escape(title).encode("utf-8") + template.core_tail
+    else:
+        core = template.core
+    buffer = io.BytesIO(template.package)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr(template.document_name, template.document_head + body + template.document_tail)
+        package.writestr(template.core_name, core)
     return buffer.getvalue()

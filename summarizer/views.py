@@ -462,9 +462,13 @@ class _Bounds:
         return items[:LIST_LIMIT]
 
 
-def build_context(report: Report, settings: Settings | None = None, drafted: Draft | None = None) -> dict[str, Any]:
-    """Everything the templates see. Plain views; no template needs to reach into the Report."""
-    statuses = assess_figures(report)
+def build_context(
+    report: Report, settings: Settings | None = None, drafted: Draft | None = None,
+    statuses: list[FigureStatus] | None = None,
+) -> dict[str, Any]:
+    """Everything the templates see. Plain views; no template needs to reach into the Report.
+    `drafted` and `statuses` (assess_figures(report)), when the caller has them, are not computed again."""
+    statuses = statuses if statuses is not None else assess_figures(report)
     figures = _figure_views(report, statuses)
     drafted = drafted or draft(report, settings)
     check_labels, other_checks = _check_labels(report, drafted)
