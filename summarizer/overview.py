@@ -29,7 +29,7 @@ from urllib.parse import quote
 from .backends.base import FALLBACK_NOTES
 from .config import Settings
 from .draft import Draft, assess_figures, draft, is_grounding_rule, number_text
-from .errors import OutputError
+from .errors import OutputError, SummarizerError
 from .outputs import displayable, write_atomic
 from .formatting import xml_text
 from .schemas import CheckStatus, Figure, FigureKind, Period, Report, ReportKind
@@ -226,10 +226,16 @@ class OverviewCollector:
         self.settings = settings
         self.rows: list[OverviewRow] = []
         self.failed: list[FailedFile] = []
+        self._prepared = False
 
     def add(self, outcome: Any) -> None:
         """Take a batch outcome (path, report, error, outputs) while it still holds its report,
         or its row made already (run_batch(overview_rows=True): the worker made it)."""
+        if not self._prepared:
+            # The first outcome arrives while worker processes are busy with the others: the
+            # index page's template is compiled now, not after the last report.
+            self._prepared = True
+            _prepare_index(self.settings)
         row = getattr(outcome, "row", None)
         if row is not None and not outcome.error:
             self.rows.append(row)
@@ -349,11 +355,24 @@ def overview_xlsx(rows: list[OverviewRow]) -> bytes:
     return workbook_bytes([sheet, checks])
 
 
+def _prepare_index(settings: Settings | None) -> None:
+    """Load and compile the index page's template ahead of its use. What fails here (a broken
+    user template, a missing --templates folder) is left for overview_html to report."""
+    from jinja2 import TemplateError
+
+    from .render import INDEX_TEMPLATE, environment
+
+    try:
+        environment(settings).get_template(INDEX_TEMPLATE)
+    except (SummarizerError, TemplateError, OSError):
+        pass
+
+
 def overview_html(rows: list[OverviewRow], failed: list[FailedFile], settings: Settings | None = None) -> str:
-    from .render import render_template
+    from .render import INDEX_TEMPLATE, render_template
 
     return render_template(
-        "index.html.j2",
+        INDEX_TEMPLATE,
         settings,
         rows=by_attention(rows),
         failed=failed,
