@@ -134,7 +134,9 @@ def run_child(command: list[str], log: Path, env: dict[str, str] | None = None) 
     of that child alone, not the maximum over every child this process has waited for)."""
     with open(log, "wb") as stream:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, env=env)
+        # Run in this checkout: `python -c` puts the working directory first on sys.path, so a
+        # bench started from another checkout would otherwise time that checkout's summarizer.
+        process = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -267,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             profile(workdir / "big", out, args.format, args.top)
             return 0
         size = make_corpus(corpus, args.count)
-        print(f"corpus: {args.count} files, {size / 1024 / 1024:.1f} MB, in {corpus}")
+        print(f"corpus: {args.count} files, {size / 1024 / 1024:.1f} MB, in {corpus}; timing the summarizer in {ROOT}")
         if args.profile:
             profile(corpus, out, args.format, args.top)
             return 0

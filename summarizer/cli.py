@@ -166,11 +166,11 @@ def run(
     except SummarizerError as error:
         raise _fail(error) from None
     try:
-        overview.write(out)
+        written = overview.write(out)
         overview_error = None
     except SummarizerError as error:  # full disk, read-only --out: the per-file list still counts
-        overview_error = error
-    print_batch_summary(result)
+        written, overview_error = [], error
+    print_batch_summary(result, overview=written)
     if overview_error is not None:
         raise _fail(overview_error)
     if result.failures:

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"ingest", "formats", "structure", "grid"},
     {"backends", "llm"},
     {"verify", "verify_text", "verify_breakdowns", "verify_indicators"},
-    {"assess", "suggestions", "draft", "formatting", "views", "render", "render_docx", "evidence_view"},
+    {"assess", "suggestions", "draft", "formatting", "views", "render", "render_docx", "spreadsheet", "evidence_view"},
     {"outputs", "overview", "console"},
     {"pipeline"},
     {"evaluation", "mutate"},

@@ -60,6 +60,18 @@ def test_run_writes_one_output_per_report(tmp_path):
     assert "files: 3" in result.stdout and "failed: 0" in result.stdout
 
 
+def test_a_run_over_the_table_limit_points_at_the_overview(tmp_path, monkeypatch):
+    import summarizer.console
+
+    monkeypatch.setattr(summarizer.console, "TABLE_MAX_FILES", 2)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("summarizer run: 3 files, one row each in the overview ") and str(out / "index.html") in first
+    assert "┃" not in result.stdout and "files: 3" in result.stdout and "failed: 0" in result.stdout
+
+
 def test_unknown_format_is_a_one_line_config_error(tmp_path):
     result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path), "--format", "pdf"])
     assert result.exit_code == 4

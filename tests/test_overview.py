@@ -132,3 +132,17 @@ def test_run_honours_templates(tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / f"{sample.stem}.md").read_text(encoding="utf-8").startswith("摘要：")
     assert (out / "index.html").read_text(encoding="utf-8") == "<p>1 份</p>"
+
+
+def test_a_broken_index_template_fails_when_the_overview_is_written_not_when_rows_arrive(tmp_path, reports):
+    from summarizer.errors import ConfigError
+    from summarizer.overview import OverviewCollector
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "index.html.j2").write_text("{% for row in rows %}", encoding="utf-8")  # never closed
+    collector = OverviewCollector(Settings(templates_dir=templates))
+    collector.add(FakeOutcome(path=Path("yuhua.txt"), report=reports["yuhua"]))  # the template is read here
+    assert len(collector.rows) == 1
+    with pytest.raises(ConfigError, match="index.html.j2"):
+        collector.write(tmp_path / "out")
