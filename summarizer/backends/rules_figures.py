@@ -31,8 +31,22 @@ _AFTER_RE = [(entry.pattern, entry.key) for entry in _GENRE.after]
 _KV_RE = [(entry.pattern, entry.key) for entry in _GENRE.key_values]
 _PERIOD_RE = _GENRE.periods
 
+
+def _any_of(patterns: list[tuple[re.Pattern[str], str]]) -> re.Pattern[str]:
+    """One regex that matches where any of the patterns does: a fast reject for `_closest`."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in patterns))
+
+
+_SUBJECT_ANY = _any_of(_SUBJECT_RE)
+_GENERIC_ANY = _any_of(_GENERIC_RE)
+_RATE_ANY = _any_of(_RATE_RE)
+_AFTER_ANY = _any_of(_AFTER_RE)
+
 _CLAUSE_END = "。；;，,\n\t"
 _SENTENCE_END = "。；;\n"
+_CLAUSE_STOP = re.compile(f"[{_CLAUSE_END}]")
+_SENTENCE_STOP = re.compile(f"[{_SENTENCE_END}]")
+_ENUMERATION_STOP = re.compile("[。\n]")  # an enumeration runs across "；"
 _LIST_MARKER = _GENRE.markers["enumerator"]
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
@@ -58,19 +72,24 @@ _PER_UNIT_AFTER = re.compile(r"\s*/\s*[\u4e00-\u9fff]")
 MAX_RATE = Decimal(1000)
 
 
-def _indicator_value(text: str, quantity: Quantity) -> bool:
+def _indicator_value(text: str, quantity: Quantity, starts: _ClauseStarts) -> bool:
     """"年初指标值为不低于85%,全年实际完成值100%": an indicator's target or actual (an indicator,
     not a figure); "260元/辆" a standard per unit; a rate of 202010100% glued digits."""
     if quantity.unit in PERCENT_UNITS and quantity.value > MAX_RATE:
         return True
     if quantity.unit in MONEY_UNITS and _PER_UNIT_AFTER.match(text, quantity.end):
         return True
-    clause = text[_clause_start(text, quantity.start, "。；;\n", limit=40) : quantity.start]
+    clause = text[starts.start(_SENTENCE_STOP, quantity.start, limit=40) : quantity.start]
     return bool(_INDICATOR_VALUE.search(clause))
 
 
-def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
-    """The key whose match ends closest to the end of `context` (ties: the longer match)."""
+def _closest(
+    patterns: list[tuple[re.Pattern[str], str]], context: str, any_of: re.Pattern[str] | None = None
+) -> tuple[str, int, str] | None:
+    """The key whose match ends closest to the end of `context` (ties: the longer match).
+    `any_of` (the patterns as one regex) rejects a context none of them matches in one call."""
+    if any_of is not None and not any_of.search(context):
+        return None
     best: tuple[int, int, str, str] | None = None
     for pattern, key in patterns:
         for match in pattern.finditer(context):
@@ -96,20 +115,33 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
     return Period.UNSPECIFIED
 
 
-def _clause_start(text: str, position: int, stops: str = _CLAUSE_END, limit: int = 60) -> int:
-    """Start of the clause ending at `position`: just after the last stop character, at most
-    `limit` characters back."""
-    low = max(0, position - limit)
-    return max([low] + [text.rfind(stop, low, position) + 1 for stop in stops])
+class _ClauseStarts:
+    """Start of the clause (sentence, enumeration) ending at a position: just after the last stop
+    character before it, at most `limit` characters back. The text is reversed once, so one
+    regex search finds the last stop (an rfind per stop character cost a call each)."""
+
+    def __init__(self, text: str) -> None:
+        self.reversed = text[::-1]
+        self.length = len(text)
+
+    def start(self, stops: re.Pattern[str], position: int, limit: int) -> int:
+        low = max(0, position - limit)
+        # text[low:position] reversed is self.reversed[length - position : length - low].
+        stop = stops.search(self.reversed, self.length - position, self.length - low)
+        return low if stop is None else self.length - stop.start()
+
+
+_COLON = re.compile(r"[：:]")
+_LEAD_WORD = re.compile(r"^(?:其中|包括|分别为|具体为)[：:]?")
 
 
 def _label_from(context: str) -> str:
     label = context.strip()
     if "：" in label[:-1] or ":" in label[:-1]:
-        label = re.split(r"[：:]", label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
+        label = _COLON.split(label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
     for _ in range(2):
         label = _LIST_MARKER.sub("", label)
-    label = re.sub(r"^(?:其中|包括|分别为|具体为)[：:]?", "", label)
+    label = _LEAD_WORD.sub("", label)
     label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
     return label[-24:]
 
@@ -128,10 +160,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     text = document.text
     figures: list[Figure] = []
     inside = covering(skip)
+    in_table = covering((table.start, table.end) for table in layout.tables)
+    starts = _ClauseStarts(text)
     quantities = [
         q for q in layout.quantities
-        if q.unit and not inside(q.start, q.end) and not _rule_or_formula(text, q) and not _indicator_value(text, q)
+        if q.unit and not inside(q.start, q.end) and not _rule_or_formula(text, q) and not _indicator_value(text, q, starts)
     ]
+    next_money = _next_money_starts(quantities, len(text))
     previous: Figure | None = None
     previous_sentence = -1
     last_amount_end = last_unit_end = 0
@@ -141,11 +176,12 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             last_unit_end = before.end if before.unit else last_unit_end
             if before.unit in MONEY_UNITS or before.unit in PERCENT_UNITS:
                 last_amount_end = before.end
-        sentence_start = _clause_start(text, quantity.start, _SENTENCE_END, limit=400)
+        sentence_start = starts.start(_SENTENCE_STOP, quantity.start, limit=400)
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
-        enumeration_start = _clause_start(text, quantity.start, "。\n", limit=600)
-        clause_start = _clause_start(text, quantity.start)
+        enumeration_start = starts.start(_ENUMERATION_STOP, quantity.start, limit=600)
+        enumeration = text[enumeration_start : quantity.start]
+        clause_start = starts.start(_CLAUSE_STOP, quantity.start, limit=60)
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
@@ -153,19 +189,19 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         context = text[clause_start : quantity.start]
         sentence_context = text[sentence_start : quantity.start]
         # Years inside brackets ("（含2023年转列项目5个）") describe an aside, not this amount.
-        year = _year_of(_PARENTHETICAL.sub("", context)) or (
-            _year_of(_PARENTHETICAL.sub("", sentence_context)) if quantity.unit in MONEY_UNITS else None
+        year = _year_outside_brackets(context) or (
+            _year_outside_brackets(sentence_context) if quantity.unit in MONEY_UNITS else None
         )
         kind, value_wan = _kind_and_wan(quantity)
         if previous is not None and previous_sentence != enumeration_start \
-                and not text.startswith("其中", enumeration_start + len(text[enumeration_start:quantity.start]) - len(text[enumeration_start:quantity.start].lstrip())):
+                and not text.startswith("其中", quantity.start - len(enumeration.lstrip())):
             previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
         label = _label_from(context)
         if kind is FigureKind.MONEY:
-            subject = _closest(_SUBJECT_RE, context)
-            generic = _closest(_GENERIC_RE, context)
+            subject = _closest(_SUBJECT_RE, context, _SUBJECT_ANY)
+            generic = _closest(_GENERIC_RE, context, _GENERIC_ANY)
             if _CHANGE.search(context):
                 key, item = "change_amount", label or None  # "较上年减少2.1万元": a difference
             elif subject and generic and generic[1] == subject[1] and len(generic[2]) > len(subject[2]):
@@ -181,59 +217,60 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
                 if previous is not None and previous.item and (previous.key in _LINE_KEYS or previous.key == key):
                     # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
-                    remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", _label_from(context))
-                    if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 2:
+                    remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", label)
+                    if len(_HAN.findall(remainder)) >= 2:
                         item = remainder
                     elif previous.key in _LINE_KEYS:
                         item = previous.item
-                elif key in _LINE_OF and "其中" in text[enumeration_start : quantity.start]:
+                elif key in _LINE_OF and "其中" in enumeration:
                     # "其中支付养老机构运营补贴48万": a part named by what it pays for is a line.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达其中：:，,、]", "", context)
-                    if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 4 and not _FUNDING_SOURCE.search(remainder):
+                    if len(_HAN.findall(remainder)) >= 4 and not _FUNDING_SOURCE.search(remainder):
                         key, item = _LINE_OF[key], remainder
                 if item is None and key in _LINE_OF and (head := _LIST_HEAD.match(text, sentence_start, quantity.start)):
                     # "1.养老机构运营补贴项目：2023年下达…48万元": the list item names the line.
                     if not _FUNDING_SOURCE.search(head.group(1)):
                         key, item = _LINE_OF[key], head.group(1)
-            elif previous is not None and re.fullmatch(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*", context):
+            elif previous is not None and _SAME_SUBJECT.fullmatch(context):
                 key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
-                following = text[quantity.end : _next_money_start(quantities, index, len(text))]
-                following = following[: _sentence_end(following)]
-                override = _closest(_AFTER_RE, following[:40])
+                # The words after the number, up to the next amount, the sentence's end or 40 characters.
+                end = min(next_money[index], quantity.end + 40)
+                stop = _SENTENCE_STOP.search(text, quantity.end, end)
+                override = _closest(_AFTER_RE, text[quantity.end : stop.end() if stop else end], _AFTER_ANY)
                 if override:
                     key = override[0]
-            if key is None and previous is not None and "其中" in text[enumeration_start : quantity.start] \
+            if key is None and previous is not None and "其中" in enumeration \
                     and previous.key in ("budget", "funds_received", "income_total", "project_line"):
                 # "预算资金200万元，其中：中央补助80万元": a part of the head; a budget's named parts are its lines.
                 named_line = bool(label) and not _FUNDING_SOURCE.search(label)
                 key = "project_line" if previous.key in ("budget", "project_line") and named_line else (
                     "budget" if previous.key == "project_line" else previous.key)
                 item = label or None
-            if key is None and re.fullmatch(r"\W*(?:共计|合计|总计|累计|共|计)\W*", context or "-"):
+            if key is None and _TOTAL_WORD.fullmatch(context or "-"):
                 # "按生均1000元安排，共计239万元": the total takes the sentence's label.
-                found = _closest(_SUBJECT_RE, sentence_context) or _closest(_GENERIC_RE, sentence_context)
+                found = _closest(_SUBJECT_RE, sentence_context, _SUBJECT_ANY) or _closest(
+                    _GENERIC_RE, sentence_context, _GENERIC_ANY)
                 if found:
                     key = found[0]
             if key is None:
                 section = layout.section_at(quantity.start)
                 before = text[max(0, sentence_start - 300) : quantity.start]
-                if section is not None and section.role is Role.FINANCE or re.search(r"支出|经费|资金", before):
-                    allocated = _enumeration_period(text[enumeration_start : quantity.start]) is Period.BUDGET or \
-                        re.search(r"下达|分配|安排", text[enumeration_start : quantity.start])
-                    key = "project_line" if re.search(r"项目支出|专项", before) or allocated else "spending_line"
+                if section is not None and section.role is Role.FINANCE or _SPENDING_WORD.search(before):
+                    allocated = _enumeration_period(enumeration) is Period.BUDGET or _ALLOCATED.search(enumeration)
+                    key = "project_line" if _PROJECT_WORD.search(before) or allocated else "spending_line"
                 else:
                     key = "other_amount"
                 item = label or None
         elif kind is FigureKind.RATE:
-            rate = _closest(_RATE_RE, context)
+            rate = _closest(_RATE_RE, context, _RATE_ANY)
             key = rate[0] if rate else "other_rate"
             if key in _NAMED_RATES:
                 item = label or None  # 群众满意率 / 网上可办率: the rate's subject is its name
         elif kind is FigureKind.SCORE:
             # The score word right before the number ("自评得分100分", "总分为97分"), not somewhere
             # earlier in the clause ("总分…一级指标分值统一设置为:产出指标50分").
-            if not re.search(r"(?:自评|总分|总得分|综合得分|评价得分|考核得分|最终得分)[^，,。；;\d]{0,6}$", context):
+            if not _SCORE_WORD.search(context):
                 continue
             key = "self_score"
         else:
@@ -243,7 +280,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             label = previous.label if previous is not None and key == previous.key else key
         period = _period(context, year, report_year)
         if period is Period.UNSPECIFIED and kind is FigureKind.MONEY and previous is not None \
-                and previous.period is not Period.UNSPECIFIED and "其中" in text[enumeration_start : quantity.start]:
+                and previous.period is not Period.UNSPECIFIED and "其中" in enumeration:
             period = previous.period  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
         if period is Period.PRIOR_YEAR and report_year is not None and (year is None or year >= report_year):
             year = report_year - 1  # "上年收入支出决算" in a 2022 report is 2021's
@@ -252,10 +289,10 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             # Otherwise a line takes its enumeration head's period ("年初预算数为…，其中：1、…").
             following = text[quantity.end : quantity.end + 40]
             following = following[: _sentence_end(following)]
-            if re.search(r"实际支付|实际支出|已支付|实际到位|已到位|到位", following):
+            if _PAID_AFTER.search(following):
                 period = Period.BUDGET
             else:
-                period = _enumeration_period(text[enumeration_start : quantity.start])
+                period = _enumeration_period(enumeration)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
         evidence = document.evidence(clause_start, quantity.end)
@@ -269,7 +306,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             period=period,
             year=year,
             item=item,
-            table=layout.table_at(quantity.start) is not None,
+            table=in_table(quantity.start, quantity.start + 1),
             span=document.span(quantity.start, quantity.end),
             evidence=evidence.quote,
         )
@@ -279,6 +316,14 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
 
 
 _PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SAME_SUBJECT = re.compile(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*")
+_TOTAL_WORD = re.compile(r"\W*(?:共计|合计|总计|累计|共|计)\W*")
+_SCORE_WORD = re.compile(r"(?:自评|总分|总得分|综合得分|评价得分|考核得分|最终得分)[^，,。；;\d]{0,6}$")
+_SPENDING_WORD = re.compile(r"支出|经费|资金")
+_PROJECT_WORD = re.compile(r"项目支出|专项")
+_ALLOCATED = re.compile(r"下达|分配|安排")
+_PAID_AFTER = re.compile(r"实际支付|实际支出|已支付|实际到位|已到位|到位")
 _LISTED_AFTER = _GENRE.markers["listed_after"]
 _CHANGE = _GENRE.markers["change"]
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
@@ -287,12 +332,16 @@ _WEAK_COUNT_LABEL = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|�
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}")
 
 
+_NOUN_CUT = re.compile(r"[和及与的、]")
+_NOT_NOUN = re.compile(r"(?:以上|以下|左右|之内|内)")
+
+
 def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
     if label and not _WEAK_COUNT_LABEL.search(label):
         return label
     after = _NOUN_AFTER.match(text, quantity.end)
-    noun = re.split(r"[和及与的、]", after.group(0))[0] if after else ""
-    if noun and not re.match(r"(?:以上|以下|左右|之内|内)", noun):
+    noun = _NOUN_CUT.split(after.group(0))[0] if after else ""
+    if noun and not _NOT_NOUN.match(noun):
         return noun
     return label or None
 
@@ -300,10 +349,14 @@ def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
 _NAMED_RATES = ("satisfaction_rate", "completion_rate", "other_rate", "growth_rate")
 
 
+_ENUMERATION_ACTUAL = re.compile(r"使用情况|实际支出|支出情况|实际使用|决算")
+_ENUMERATION_BUDGET = re.compile(r"年初预算|预算数|预算安排|安排")
+
+
 def _enumeration_period(context: str) -> Period:
-    if re.search(r"使用情况|实际支出|支出情况|实际使用|决算", context):
+    if _ENUMERATION_ACTUAL.search(context):
         return Period.ACTUAL
-    if re.search(r"年初预算|预算数|预算安排|安排", context):
+    if _ENUMERATION_BUDGET.search(context):
         return Period.BUDGET
     return Period.UNSPECIFIED
 
@@ -320,15 +373,26 @@ def _year_of(context: str) -> int | None:
     return None
 
 
-def _next_money_start(quantities: list[Quantity], index: int, default: int) -> int:
-    for later in quantities[index + 1 :]:
-        if later.unit in MONEY_UNITS:
-            return later.start
-    return default
+def _year_outside_brackets(context: str) -> int | None:
+    """The context's year (`_year_of`), years inside brackets left out ("（含2023年转列项目5个）")."""
+    if "年" not in context:
+        return None  # no year to find: spare the bracket removal
+    return _year_of(_PARENTHETICAL.sub("", context))
+
+
+def _next_money_starts(quantities: list[Quantity], default: int) -> list[int]:
+    """For each quantity, where the next amount of money after it starts (`default` if none)."""
+    starts = [default] * len(quantities)
+    following = default
+    for index in range(len(quantities) - 1, -1, -1):
+        starts[index] = following
+        if quantities[index].unit in MONEY_UNITS:
+            following = quantities[index].start
+    return starts
 
 
 def _sentence_end(text: str) -> int:
-    match = re.search(r"[。；;\n]", text)
+    match = _SENTENCE_STOP.search(text)
     return match.end() if match else len(text)
 
 
