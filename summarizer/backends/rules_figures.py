@@ -50,6 +50,7 @@ _ENUMERATION_STOP = re.compile("[。\n]")  # an enumeration runs across "；"
 _LIST_MARKER = _GENRE.markers["enumerator"]
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
+_WHITESPACE = re.compile(r"\s+")
 
 
 _THRESHOLD_AFTER = _GENRE.markers["threshold_after"]
@@ -295,7 +296,6 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 period = _enumeration_period(enumeration)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
-        evidence = document.evidence(clause_start, quantity.end)
         figure = Figure(
             key=key,
             label=label,
@@ -308,7 +308,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             item=item,
             table=in_table(quantity.start, quantity.start + 1),
             span=document.span(quantity.start, quantity.end),
-            evidence=evidence.quote,
+            evidence=document.quote(clause_start, quantity.end),  # the trimmed clause, as document.evidence quotes it
         )
         figures.append(figure)
         previous, previous_sentence = figure, enumeration_start
@@ -396,9 +396,12 @@ def _sentence_end(text: str) -> int:
     return match.end() if match else len(text)
 
 
+_MONEY_UNIT = re.compile(r"(万元|亿元|千元|元)")
+
+
 def _table_unit(table: Table, path: str) -> str:
     for source in (path, table.caption):
-        match = re.search(r"(万元|亿元|千元|元)", source or "")
+        match = _MONEY_UNIT.search(source or "")
         if match:
             return match.group(1)
     return "万元"
@@ -412,15 +415,18 @@ def _money_key(label: str) -> str | None:
     return generic[0] if generic else None
 
 
+_BUDGET_COLUMNS = re.compile(r"预算数|执行数|预算金额|执行率")
+
+
 def _is_indicator_table(labels: list[str]) -> bool:
     """A score table (指标 | 权重/分值 | 得分), not a budget table that also carries 分值/得分
     columns (年初预算数 | 全年执行数 | 分值 | 执行率 | 得分)."""
     joined = "".join(labels)
     if "三级指标" in labels:
         return True  # the standard 一级/二级/三级指标 table, with or without score columns
-    if re.search(r"预算数|执行数|预算金额|执行率", joined):
+    if _BUDGET_COLUMNS.search(joined):
         return False
-    return bool(re.search(r"权重|分值", joined) and re.search(r"得分|评分", joined))
+    return bool(_WEIGHT_COLUMN.search(joined) and _SCORE_COLUMN.search(joined))
 
 
 def table_figures(
@@ -435,7 +441,7 @@ def table_figures(
         for row in table.rows:
             if row.labels and _is_indicator_table(row.labels) or any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
                 used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
-            elif is_key_value_row(row) and table.layout != "form":
+            elif table.layout != "form" and is_key_value_row(row):
                 figures.extend(_key_value_figures(document, row, used))
             elif row.labels:
                 found = _grid_figures(document, table, row, used, report_year, head)
@@ -461,20 +467,25 @@ def _cell_quantity(cell_text: str) -> tuple[Decimal, str] | None:
     return value, ("%" if raw.endswith("%") else "")
 
 
+_SEQUENCE_COLUMN = re.compile(r"序号|编号")
+_RATE_COLUMN = re.compile(r"率|%|％")
+_ADJUSTED_COLUMN = re.compile(r"全年预算|调整")
+
+
 def _grid_figures(
     document: Document, table: Table, row: TableRow, used: set[tuple[int, int]],
     report_year: int | None = None, head: str | None = None,
 ) -> list[Figure]:
     figures = []
-    row_label = re.sub(r"\s+", "", row.cells[0].text)
+    row_label = _WHITESPACE.sub("", row.cells[0].text)
     first_column = 1
     if parse_decimal(row_label) is not None:
         labels = row.labels or []
         named = next((i for i in range(1, min(3, len(row.cells))) if row.cells[i].text.strip()
                       and parse_decimal(row.cells[i].text.strip()) is None), None)
-        if named is not None and (re.search(r"序号|编号", labels[0] if labels else "") or len(row_label) <= 2):
+        if named is not None and (_SEQUENCE_COLUMN.search(labels[0] if labels else "") or len(row_label) <= 2):
             # "1 | 某某管理中心 | 30 | 30.00": a sequence number, then the row's name.
-            row_label, first_column = re.sub(r"\s+", "", row.cells[named].text), named + 1
+            row_label, first_column = _WHITESPACE.sub("", row.cells[named].text), named + 1
         else:
             row_label, first_column = "", 0  # a header-only table: every column, the first too, is a value
     item = None if (not row_label or _TOTAL_ROW.search(row_label)) else _label_from(row_label)
@@ -489,7 +500,7 @@ def _grid_figures(
         path = (row.paths or [])[column]
         if not label:
             continue
-        if unit == "%" or re.search(r"率|%|％", label):
+        if unit == "%" or _RATE_COLUMN.search(label):
             rate = _closest(_RATE_RE, label)
             key, unit, kind, value_wan = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE, None
         elif (staff := _closest(_KV_RE, label)) is not None and staff[0] != "self_score":
@@ -509,7 +520,7 @@ def _grid_figures(
         cell_item = item
         if row_subject is not None and key in ("budget", "actual_spending"):
             if period is not Period.PRIOR_YEAR:
-                period = Period.ADJUSTED if re.search(r"全年预算|调整", path) else (
+                period = Period.ADJUSTED if _ADJUSTED_COLUMN.search(path) else (
                     Period.BUDGET if key == "budget" else Period.ACTUAL)
             key, cell_item = row_subject[0], None
         elif head is not None and item and key in ("budget", "actual_spending"):
@@ -533,7 +544,7 @@ def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, i
         parsed = _cell_quantity(texts[column])
         if parsed is None:
             continue
-        label = re.sub(r"\s+", "", texts[column - 1])
+        label = _WHITESPACE.sub("", texts[column - 1])
         value, unit = parsed
         kv = _closest(_KV_RE, label)
         if kv is not None:
@@ -577,6 +588,15 @@ def dedupe(figures: list[Figure]) -> list[Figure]:
 _LEVEL2 = _GENRE.indicator_level2
 _LEVEL1 = _GENRE.indicator_level1
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
+_NUMBERED_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
+_NUMBERED_LEVEL2 = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+_SPACE_RUN = re.compile(r"[ \t]+")
+
+
+def _collapse_spaces(text: str) -> str:
+    """A stripped cell text (row.texts()) with each run of spaces and tabs made one space. A text
+    without a tab or a double space has nothing to collapse, and the ends stay stripped."""
+    return _SPACE_RUN.sub(" ", text) if "\t" in text or "  " in text else text
 
 
 def _execution_score_row(document: Document, row: TableRow, texts: list[str]) -> Indicator | None:
@@ -584,8 +604,8 @@ def _execution_score_row(document: Document, row: TableRow, texts: list[str]) ->
     is one indicator of the self-score table, so the table's parts add up to its total."""
     labels = row.labels or []
     columns = {label: index for index, label in enumerate(labels)}
-    weight_at = next((i for label, i in columns.items() if re.fullmatch(r"分值|权重", label)), None)
-    score_at = next((i for label, i in columns.items() if re.fullmatch(r"得分|评分", label)), None)
+    weight_at = next((i for label, i in columns.items() if label in ("分值", "权重")), None)
+    score_at = next((i for label, i in columns.items() if label in ("得分", "评分")), None)
     rate_at = next((i for label, i in columns.items() if "执行率" in label), None)
     if None in (weight_at, score_at, rate_at) or max(weight_at, score_at) >= len(texts):
         return None
@@ -604,22 +624,23 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
         level1: str | None = None
         level2: str | None = None
         for row in table.rows:
-            texts = [re.sub(r"[ \t]+", " ", text).strip() for text in row.texts()]
-            if row.labels and not _is_indicator_table(row.labels):
+            texts = [_collapse_spaces(text) for text in row.texts()]
+            is_indicator_row = bool(row.labels) and _is_indicator_table(row.labels)
+            if row.labels and not is_indicator_row:
                 execution = _execution_score_row(document, row, texts)
                 if execution is not None:
                     found.append(execution)
                     continue
-            if row.labels and _is_indicator_table(row.labels):
+            if is_indicator_row:
                 indicator = _score_row(document, row, texts, level1, level2)
                 found.append(indicator)
                 if "三级指标" in row.labels:
                     level1, level2 = indicator.level1, indicator.level2
                     continue
                 name = texts[0]
-                if re.match(r"^[一二三四五六七八九十]+、", name):
+                if _NUMBERED_LEVEL1.match(name):
                     level1, level2 = _NUMBERED.sub("", name), None
-                elif re.match(r"^[（(][一二三四五六七八九十]+[)）]", name):
+                elif _NUMBERED_LEVEL2.match(name):
                     level2 = _NUMBERED.sub("", name)
                 elif not _NUMBERED.match(name):
                     level1 = level2 = None
@@ -655,28 +676,28 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
 def _score_row(document: Document, row: TableRow, texts: list[str], level1: str | None, level2: str | None) -> Indicator:
     labels = row.labels or []
 
-    def column(pattern: str) -> str | None:
+    def column(pattern: re.Pattern[str]) -> str | None:
         for index, label in enumerate(labels):
-            if re.search(pattern, label) and index < len(texts) and texts[index]:
+            if pattern.search(label) and index < len(texts) and texts[index]:
                 return texts[index]
         return None
 
-    level_columns = {name: index for index, name in enumerate(labels) if re.fullmatch(r"[一二三]级指标", name)}
+    level_columns = {name: index for index, name in enumerate(labels) if name in _LEVEL_COLUMNS}
     if "三级指标" in level_columns:
         return _graded_row(document, row, texts, level_columns, column, level1, level2)
     name = _NUMBERED.sub("", texts[0]).replace(" ", "")
-    is_level1 = bool(re.match(r"^[一二三四五六七八九十]+、", texts[0]))
-    is_level2 = bool(re.match(r"^[（(][一二三四五六七八九十]+[)）]", texts[0]))
+    is_level1 = bool(_NUMBERED_LEVEL1.match(texts[0]))
+    is_level2 = bool(_NUMBERED_LEVEL2.match(texts[0]))
     if not _NUMBERED.match(texts[0]):
         is_level1 = True  # 个性指标 / 总分: a top-level row without a number
-    weight = column(r"权重|分值")
-    score = column(r"得分|评分")
+    weight = column(_WEIGHT_COLUMN)
+    score = column(_SCORE_COLUMN)
     return Indicator(
         level1=None if is_level1 else level1,
         level2=None if (is_level1 or is_level2) else level2,
         name=name,
-        target=column(r"目标"),
-        actual=column(r"实际|完成"),
+        target=column(_TARGET_COLUMN),
+        actual=column(_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
         span=document.span(row.start, row.end),
@@ -684,11 +705,24 @@ def _score_row(document: Document, row: TableRow, texts: list[str], level1: str 
     )
 
 
+_LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
+_WEIGHT_COLUMN = re.compile(r"权重|分值")
+_SCORE_COLUMN = re.compile(r"得分|评分")
+_TARGET_COLUMN = re.compile(r"目标")
+_ACTUAL_COLUMN = re.compile(r"实际|完成")
+_GRADED_TARGET_COLUMN = re.compile(r"指标值|目标值|预期值|计划值")
+_GRADED_ACTUAL_COLUMN = re.compile(r"实际完成|实际值|完成值|实际")
+_NATURE_COLUMN = re.compile(r"^指标性质$")
+_UNIT_COLUMN = re.compile(r"^度量单位$")
+_TARGET_NATURE = re.compile(r"[=＝≥≤><]+|大于等于|小于等于|定性")
+_TOTAL_INDICATOR = re.compile(r"(合计|总计|总分|小计)(?:[（(]\d+分[)）])?")
+
+
 def _target(value: str | None, nature: str | None, unit: str | None) -> str | None:
     """"≤ | 30 | 万元" in three cells of the standard form is one target: ≤30万元."""
     if value is None:
         return None
-    nature = nature if nature and re.fullmatch(r"[=＝≥≤><]+|大于等于|小于等于|定性", nature) and nature != "定性" else ""
+    nature = nature if nature and _TARGET_NATURE.fullmatch(nature) and nature != "定性" else ""
     unit = unit if unit and len(unit) <= 6 and not value.endswith(unit) else ""
     return f"{nature}{value}{unit}"
 
@@ -701,10 +735,10 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         index = level_columns.get(name)
         return texts[index] if index is not None and index < len(texts) and texts[index] else None
 
-    weight = column(r"分值|权重")
-    score = column(r"得分|评分")
-    first = re.sub(r"\s+", "", texts[0]) if texts else ""
-    if not cell("三级指标") and (total := re.fullmatch(r"(合计|总计|总分|小计)(?:[（(]\d+分[)）])?", first)):
+    weight = column(_WEIGHT_COLUMN)
+    score = column(_SCORE_COLUMN)
+    first = _WHITESPACE.sub("", texts[0]) if texts else ""
+    if not cell("三级指标") and (total := _TOTAL_INDICATOR.fullmatch(first)):
         first = total.group(1)  # "总分(100分)": the total row, its full marks in brackets
         # The total row: no levels of its own (the merged cells above do not carry into it).
         return Indicator(
@@ -716,8 +750,8 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         level1=cell("一级指标") or level1,
         level2=cell("二级指标") or level2,
         name=(cell("三级指标") or "").replace(" ", ""),
-        target=_target(column(r"指标值|目标值|预期值|计划值"), column(r"^指标性质$"), column(r"^度量单位$")),
-        actual=column(r"实际完成|实际值|完成值|实际"),
+        target=_target(column(_GRADED_TARGET_COLUMN), column(_NATURE_COLUMN), column(_UNIT_COLUMN)),
+        actual=column(_GRADED_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
         span=document.span(row.start, row.end),
@@ -731,6 +765,8 @@ _PROSE_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+[,，、]|[�
 
 
 _PROSE_ANCHOR = re.compile(r"指标值|目标值|计划值")
+_UP_TO_COLON = re.compile(r"^.*?[：:]")
+_YEAR_WORD = re.compile(r"\d{4}年")
 
 
 def _prose_matches(text: str):
@@ -753,8 +789,8 @@ def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:
     found: list[Indicator] = []
     for match in _prose_matches(text):
         name = _PROSE_LEAD.sub("", match.group("name").strip())
-        name = re.sub(r"^.*?[：:]", "", name).strip()
-        if len(name) < 2 or name in known or re.search(r"\d{4}年", name):
+        name = _UP_TO_COLON.sub("", name).strip()
+        if len(name) < 2 or name in known or _YEAR_WORD.search(name):
             continue
         line_start = text.rfind("\n", 0, match.start()) + 1
         level = _last_match(_PROSE_LEVEL, text[line_start : match.start()])
