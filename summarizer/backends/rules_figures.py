@@ -24,23 +24,23 @@ from ..structure import Layout, Role, Table, TableRow, is_key_value_row
 
 # The label words come from the genre's vocabulary (summarizer/genre/figures.toml).
 _GENRE = vocabulary()
-_SUBJECT_RE = [(entry.pattern, entry.key) for entry in _GENRE.subjects]
-_GENERIC_RE = [(entry.pattern, entry.key) for entry in _GENRE.generics]
-_RATE_RE = [(entry.pattern, entry.key) for entry in _GENRE.rates]
-_AFTER_RE = [(entry.pattern, entry.key) for entry in _GENRE.after]
-_KV_RE = [(entry.pattern, entry.key) for entry in _GENRE.key_values]
+
+
+class _LabelPatterns(list):
+    """(pattern, key) pairs in priority order, and `any_of`: all the patterns as one regex, which
+    matches somewhere exactly when one of them does (a fast reject for `_closest`)."""
+
+    def __init__(self, entries) -> None:
+        super().__init__((entry.pattern, entry.key) for entry in entries)
+        self.any_of = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self))
+
+
+_SUBJECT_RE = _LabelPatterns(_GENRE.subjects)
+_GENERIC_RE = _LabelPatterns(_GENRE.generics)
+_RATE_RE = _LabelPatterns(_GENRE.rates)
+_AFTER_RE = _LabelPatterns(_GENRE.after)
+_KV_RE = _LabelPatterns(_GENRE.key_values)
 _PERIOD_RE = _GENRE.periods
-
-
-def _any_of(patterns: list[tuple[re.Pattern[str], str]]) -> re.Pattern[str]:
-    """One regex that matches where any of the patterns does: a fast reject for `_closest`."""
-    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in patterns))
-
-
-_SUBJECT_ANY = _any_of(_SUBJECT_RE)
-_GENERIC_ANY = _any_of(_GENERIC_RE)
-_RATE_ANY = _any_of(_RATE_RE)
-_AFTER_ANY = _any_of(_AFTER_RE)
 
 _CLAUSE_END = "。；;，,\n\t"
 _SENTENCE_END = "。；;\n"
@@ -84,13 +84,11 @@ def _indicator_value(text: str, quantity: Quantity, starts: _ClauseStarts) -> bo
     return bool(_INDICATOR_VALUE.search(clause))
 
 
-def _closest(
-    patterns: list[tuple[re.Pattern[str], str]], context: str, any_of: re.Pattern[str] | None = None
-) -> tuple[str, int, str] | None:
-    """The key whose match ends closest to the end of `context` (ties: the longer match).
-    `any_of` (the patterns as one regex) rejects a context none of them matches in one call."""
+def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
+    """The key whose match ends closest to the end of `context` (ties: the longer match)."""
+    any_of = getattr(patterns, "any_of", None)
     if any_of is not None and not any_of.search(context):
-        return None
+        return None  # one search instead of one per pattern
     best: tuple[int, int, str, str] | None = None
     for pattern, key in patterns:
         for match in pattern.finditer(context):
@@ -177,7 +175,6 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             last_unit_end = before.end if before.unit else last_unit_end
             if before.unit in MONEY_UNITS or before.unit in PERCENT_UNITS:
                 last_amount_end = before.end
-        sentence_start = starts.start(_SENTENCE_STOP, quantity.start, limit=400)
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
         enumeration_start = starts.start(_ENUMERATION_STOP, quantity.start, limit=600)
@@ -188,11 +185,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
         clause_start = max(clause_start, last_amount_end if quantity.unit in MONEY_UNITS else last_unit_end)
         context = text[clause_start : quantity.start]
-        sentence_context = text[sentence_start : quantity.start]
         # Years inside brackets ("（含2023年转列项目5个）") describe an aside, not this amount.
-        year = _year_outside_brackets(context) or (
-            _year_outside_brackets(sentence_context) if quantity.unit in MONEY_UNITS else None
-        )
+        year = _year_outside_brackets(context)
+        if quantity.unit in MONEY_UNITS:
+            # Only an amount reads its whole sentence: for its year, its list head, its total's label.
+            sentence_start = starts.start(_SENTENCE_STOP, quantity.start, limit=400)
+            sentence_context = text[sentence_start : quantity.start]
+            year = year or _year_outside_brackets(sentence_context)
         kind, value_wan = _kind_and_wan(quantity)
         if previous is not None and previous_sentence != enumeration_start \
                 and not text.startswith("其中", quantity.start - len(enumeration.lstrip())):
@@ -201,8 +200,8 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         item: str | None = None
         label = _label_from(context)
         if kind is FigureKind.MONEY:
-            subject = _closest(_SUBJECT_RE, context, _SUBJECT_ANY)
-            generic = _closest(_GENERIC_RE, context, _GENERIC_ANY)
+            subject = _closest(_SUBJECT_RE, context)
+            generic = _closest(_GENERIC_RE, context)
             if _CHANGE.search(context):
                 key, item = "change_amount", label or None  # "较上年减少2.1万元": a difference
             elif subject and generic and generic[1] == subject[1] and len(generic[2]) > len(subject[2]):
@@ -238,7 +237,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 # The words after the number, up to the next amount, the sentence's end or 40 characters.
                 end = min(next_money[index], quantity.end + 40)
                 stop = _SENTENCE_STOP.search(text, quantity.end, end)
-                override = _closest(_AFTER_RE, text[quantity.end : stop.end() if stop else end], _AFTER_ANY)
+                override = _closest(_AFTER_RE, text[quantity.end : stop.end() if stop else end])
                 if override:
                     key = override[0]
             if key is None and previous is not None and "其中" in enumeration \
@@ -250,8 +249,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 item = label or None
             if key is None and _TOTAL_WORD.fullmatch(context or "-"):
                 # "按生均1000元安排，共计239万元": the total takes the sentence's label.
-                found = _closest(_SUBJECT_RE, sentence_context, _SUBJECT_ANY) or _closest(
-                    _GENERIC_RE, sentence_context, _GENERIC_ANY)
+                found = _closest(_SUBJECT_RE, sentence_context) or _closest(_GENERIC_RE, sentence_context)
                 if found:
                     key = found[0]
             if key is None:
@@ -264,7 +262,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                     key = "other_amount"
                 item = label or None
         elif kind is FigureKind.RATE:
-            rate = _closest(_RATE_RE, context, _RATE_ANY)
+            rate = _closest(_RATE_RE, context)
             key = rate[0] if rate else "other_rate"
             if key in _NAMED_RATES:
                 item = label or None  # 群众满意率 / 网上可办率: the rate's subject is its name
