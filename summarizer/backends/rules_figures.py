@@ -28,11 +28,13 @@ _GENRE = vocabulary()
 
 class _LabelPatterns(list):
     """(pattern, key) pairs in priority order, and `any_of`: all the patterns as one regex, which
-    matches somewhere exactly when one of them does (a fast reject for `_closest`)."""
+    matches somewhere exactly when one of them does (a fast reject for `_closest`). Not built when
+    a pattern has groups: joined, a backreference would point at another pattern's group."""
 
     def __init__(self, entries) -> None:
         super().__init__((entry.pattern, entry.key) for entry in entries)
-        self.any_of = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self))
+        joinable = all(pattern.groups == 0 and pattern.flags == re.UNICODE for pattern, _ in self)
+        self.any_of = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self)) if joinable else None
 
 
 _SUBJECT_RE = _LabelPatterns(_GENRE.subjects)
