@@ -194,7 +194,8 @@ def _is_label_only(line: str) -> bool:
 
 _TEMPLATE_TEXT = vocabulary().template_text
 _WHITESPACE = re.compile(r"\s+")
-_NON_WORD = re.compile(r"\W")
+# At least MIN_ITEM_CHARS word characters (\w), found without counting them all.
+_ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
 _ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?|\W")  # a point's number, punctuation
 
 
@@ -205,8 +206,8 @@ def _item(document: Document, start: int, end: int, layout: Layout, backend: str
     while end > start and document.text[end - 1] in " \t|\n":
         end -= 1
     evidence = document.evidence(start, end)
-    text = _WHITESPACE.sub(" ", evidence.quote.replace("\t", " ")).strip()
-    if len(_NON_WORD.sub("", text)) < MIN_ITEM_CHARS:
+    text = _WHITESPACE.sub(" ", evidence.quote).strip()
+    if not _ENOUGH_WORD_CHARS.match(text):
         return None
     if _TEMPLATE_TEXT.search(_ITEM_START.sub("", text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
