@@ -296,6 +296,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 period = _enumeration_period(enumeration)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
+        # The evidence is the trimmed clause, as document.evidence quotes it (its span is not needed).
         figure = Figure(
             key=key,
             label=label,
@@ -308,7 +309,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             item=item,
             table=in_table(quantity.start, quantity.start + 1),
             span=document.span(quantity.start, quantity.end),
-            evidence=document.quote(clause_start, quantity.end),  # the trimmed clause, as document.evidence quotes it
+            evidence=document.quote(clause_start, quantity.end),
         )
         figures.append(figure)
         previous, previous_sentence = figure, enumeration_start
