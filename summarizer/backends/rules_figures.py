@@ -140,7 +140,8 @@ def _label_from(context: str) -> str:
     label = context.strip()
     if "：" in label[:-1] or ":" in label[:-1]:
         label = _COLON.split(label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
-    for _ in range(2):
+    label, removed = _LIST_MARKER.subn("", label)
+    if removed:  # up to two markers ("1、（1）"); with no first there is no second
         label = _LIST_MARKER.sub("", label)
     label = _LEAD_WORD.sub("", label)
     label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
