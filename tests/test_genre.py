@@ -65,6 +65,24 @@ def test_a_label_added_as_data_reaches_the_extractor():
     assert rules_figures._closest(rules_figures._SUBJECT_RE, "年末资产原值") is None
 
 
+@pytest.mark.parametrize("name", ["_SUBJECT_RE", "_GENERIC_RE", "_RATE_RE", "_AFTER_RE", "_KV_RE"])
+def test_a_label_set_as_one_regex_matches_where_one_of_its_patterns_does(name, samples_dir):
+    """The extractor rejects a clause with one search of the joined patterns; on every clause of
+    the samples that must agree with trying the patterns one by one."""
+    import re
+
+    from summarizer.backends import rules_figures
+
+    labels = getattr(rules_figures, name)
+    assert labels.any_of is not None
+    clauses = [
+        clause for sample in sorted(samples_dir.glob("*.txt"))
+        for clause in re.split(r"[。；;，,\n]", sample.read_text(encoding="utf-8"))
+    ]
+    for clause in clauses:
+        assert bool(labels.any_of.search(clause)) == any(pattern.search(clause) for pattern, _ in labels), clause
+
+
 # ---- identities (identities.toml) ---------------------------------------------------------
 
 

@@ -154,7 +154,7 @@ def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         if closed:
             continue
-        if re.fullmatch(r"[\s\t]*", line) or _is_label_only(line):
+        if line.isspace() or _is_label_only(line):  # (line is not empty here)
             continue
         if _ITEM_START.match(line) or not points:
             points.append([line_start, line_end])
@@ -185,11 +185,18 @@ def _ends_sentence(body: str, position: int) -> bool:
     return bool(before) and before[-1] in "。；;！!"
 
 
+_PUNCTUATION = re.compile(r"[。，,；;]")
+
+
 def _is_label_only(line: str) -> bool:
-    return len(line) <= 12 and not re.search(r"[。，,；;]", line) and line.strip() in ("问题", "建议", "措施")
+    return len(line) <= 12 and not _PUNCTUATION.search(line) and line.strip() in ("问题", "建议", "措施")
 
 
 _TEMPLATE_TEXT = vocabulary().template_text
+_WHITESPACE = re.compile(r"\s+")
+# At least MIN_ITEM_CHARS word characters (\w), found without counting them all.
+_ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
+_ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?|\W")  # a point's number, punctuation
 
 
 def _item(document: Document, start: int, end: int, layout: Layout, backend: str = "rules") -> TextItem | None:
@@ -199,8 +206,8 @@ def _item(document: Document, start: int, end: int, layout: Layout, backend: str
     while end > start and document.text[end - 1] in " \t|\n":
         end -= 1
     evidence = document.evidence(start, end)
-    text = re.sub(r"\s+", " ", evidence.quote.replace("\t", " ")).strip()
-    if len(re.sub(r"\W", "", text)) < MIN_ITEM_CHARS:
+    text = _WHITESPACE.sub(" ", evidence.quote).strip()
+    if not _ENOUGH_WORD_CHARS.match(text):
         return None
     if _TEMPLATE_TEXT.search(_ITEM_START.sub("", text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
@@ -212,7 +219,7 @@ def _dedupe_items(items: list[TextItem]) -> list[TextItem]:
     seen: set[str] = set()
     kept = []
     for item in items:
-        key = re.sub(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?|\W", "", item.text)[:40]
+        key = _ITEM_KEY_DROPPED.sub("", item.text)[:40]
         if key in seen:
             continue
         seen.add(key)
@@ -257,9 +264,12 @@ def extract_problems_and_measures(document: Document, layout: Layout) -> tuple[l
     return _dedupe_items(problems), _dedupe_items(measures)
 
 
+_SENTENCE_END = re.compile(r"[。！!]")
+
+
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     ranges, position = [], start
-    for match in re.finditer(r"[。！!]", text[start:end]):
+    for match in _SENTENCE_END.finditer(text[start:end]):
         ranges.append((position, start + match.end()))
         position = start + match.end()
     if position < end and text[position:end].strip():

@@ -24,18 +24,35 @@ from ..structure import Layout, Role, Table, TableRow, is_key_value_row
 
 # The label words come from the genre's vocabulary (summarizer/genre/figures.toml).
 _GENRE = vocabulary()
-_SUBJECT_RE = [(entry.pattern, entry.key) for entry in _GENRE.subjects]
-_GENERIC_RE = [(entry.pattern, entry.key) for entry in _GENRE.generics]
-_RATE_RE = [(entry.pattern, entry.key) for entry in _GENRE.rates]
-_AFTER_RE = [(entry.pattern, entry.key) for entry in _GENRE.after]
-_KV_RE = [(entry.pattern, entry.key) for entry in _GENRE.key_values]
+
+
+class _LabelPatterns(list):
+    """(pattern, key) pairs in priority order, and `any_of`: all the patterns as one regex, which
+    matches somewhere exactly when one of them does (a fast reject for `_closest`). Not built when
+    a pattern has groups: joined, a backreference would point at another pattern's group."""
+
+    def __init__(self, entries) -> None:
+        super().__init__((entry.pattern, entry.key) for entry in entries)
+        joinable = all(pattern.groups == 0 and pattern.flags == re.UNICODE for pattern, _ in self)
+        self.any_of = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self)) if joinable else None
+
+
+_SUBJECT_RE = _LabelPatterns(_GENRE.subjects)
+_GENERIC_RE = _LabelPatterns(_GENRE.generics)
+_RATE_RE = _LabelPatterns(_GENRE.rates)
+_AFTER_RE = _LabelPatterns(_GENRE.after)
+_KV_RE = _LabelPatterns(_GENRE.key_values)
 _PERIOD_RE = _GENRE.periods
 
 _CLAUSE_END = "。；;，,\n\t"
 _SENTENCE_END = "。；;\n"
+_CLAUSE_STOP = re.compile(f"[{_CLAUSE_END}]")
+_SENTENCE_STOP = re.compile(f"[{_SENTENCE_END}]")
+_ENUMERATION_STOP = re.compile("[。\n]")  # an enumeration runs across "；"
 _LIST_MARKER = _GENRE.markers["enumerator"]
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
+_WHITESPACE = re.compile(r"\s+")
 
 
 _THRESHOLD_AFTER = _GENRE.markers["threshold_after"]
@@ -58,19 +75,22 @@ _PER_UNIT_AFTER = re.compile(r"\s*/\s*[\u4e00-\u9fff]")
 MAX_RATE = Decimal(1000)
 
 
-def _indicator_value(text: str, quantity: Quantity) -> bool:
+def _indicator_value(text: str, quantity: Quantity, starts: _ClauseStarts) -> bool:
     """"年初指标值为不低于85%,全年实际完成值100%": an indicator's target or actual (an indicator,
     not a figure); "260元/辆" a standard per unit; a rate of 202010100% glued digits."""
     if quantity.unit in PERCENT_UNITS and quantity.value > MAX_RATE:
         return True
     if quantity.unit in MONEY_UNITS and _PER_UNIT_AFTER.match(text, quantity.end):
         return True
-    clause = text[_clause_start(text, quantity.start, "。；;\n", limit=40) : quantity.start]
+    clause = text[starts.start(_SENTENCE_STOP, quantity.start, limit=40) : quantity.start]
     return bool(_INDICATOR_VALUE.search(clause))
 
 
 def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
     """The key whose match ends closest to the end of `context` (ties: the longer match)."""
+    any_of = getattr(patterns, "any_of", None)
+    if any_of is not None and not any_of.search(context):
+        return None  # one search instead of one per pattern
     best: tuple[int, int, str, str] | None = None
     for pattern, key in patterns:
         for match in pattern.finditer(context):
@@ -96,20 +116,34 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
     return Period.UNSPECIFIED
 
 
-def _clause_start(text: str, position: int, stops: str = _CLAUSE_END, limit: int = 60) -> int:
-    """Start of the clause ending at `position`: just after the last stop character, at most
-    `limit` characters back."""
-    low = max(0, position - limit)
-    return max([low] + [text.rfind(stop, low, position) + 1 for stop in stops])
+class _ClauseStarts:
+    """Start of the clause (sentence, enumeration) ending at a position: just after the last stop
+    character before it, at most `limit` characters back. The text is reversed once, so one
+    regex search finds the last stop (an rfind per stop character cost a call each)."""
+
+    def __init__(self, text: str) -> None:
+        self.reversed = text[::-1]
+        self.length = len(text)
+
+    def start(self, stops: re.Pattern[str], position: int, limit: int) -> int:
+        low = max(0, position - limit)
+        # text[low:position] reversed is self.reversed[length - position : length - low].
+        stop = stops.search(self.reversed, self.length - position, self.length - low)
+        return low if stop is None else self.length - stop.start()
+
+
+_COLON = re.compile(r"[：:]")
+_LEAD_WORD = re.compile(r"^(?:其中|包括|分别为|具体为)[：:]?")
 
 
 def _label_from(context: str) -> str:
     label = context.strip()
     if "：" in label[:-1] or ":" in label[:-1]:
-        label = re.split(r"[：:]", label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
-    for _ in range(2):
+        label = _COLON.split(label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
+    label, removed = _LIST_MARKER.subn("", label)
+    if removed:  # up to two markers ("1、（1）"); with no first there is no second
         label = _LIST_MARKER.sub("", label)
-    label = re.sub(r"^(?:其中|包括|分别为|具体为)[：:]?", "", label)
+    label = _LEAD_WORD.sub("", label)
     label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
     return label[-24:]
 
@@ -128,10 +162,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     text = document.text
     figures: list[Figure] = []
     inside = covering(skip)
+    in_table = covering((table.start, table.end) for table in layout.tables)
+    starts = _ClauseStarts(text)
     quantities = [
         q for q in layout.quantities
-        if q.unit and not inside(q.start, q.end) and not _rule_or_formula(text, q) and not _indicator_value(text, q)
+        if q.unit and not inside(q.start, q.end) and not _rule_or_formula(text, q) and not _indicator_value(text, q, starts)
     ]
+    next_money = _next_money_starts(quantities, len(text))
     previous: Figure | None = None
     previous_sentence = -1
     last_amount_end = last_unit_end = 0
@@ -141,24 +178,26 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             last_unit_end = before.end if before.unit else last_unit_end
             if before.unit in MONEY_UNITS or before.unit in PERCENT_UNITS:
                 last_amount_end = before.end
-        sentence_start = _clause_start(text, quantity.start, _SENTENCE_END, limit=400)
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
-        enumeration_start = _clause_start(text, quantity.start, "。\n", limit=600)
-        clause_start = _clause_start(text, quantity.start)
+        enumeration_start = starts.start(_ENUMERATION_STOP, quantity.start, limit=600)
+        enumeration = text[enumeration_start : quantity.start]
+        clause_start = starts.start(_CLAUSE_STOP, quantity.start, limit=60)
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
         clause_start = max(clause_start, last_amount_end if quantity.unit in MONEY_UNITS else last_unit_end)
         context = text[clause_start : quantity.start]
-        sentence_context = text[sentence_start : quantity.start]
         # Years inside brackets ("（含2023年转列项目5个）") describe an aside, not this amount.
-        year = _year_of(_PARENTHETICAL.sub("", context)) or (
-            _year_of(_PARENTHETICAL.sub("", sentence_context)) if quantity.unit in MONEY_UNITS else None
-        )
+        year = _year_outside_brackets(context)
+        if quantity.unit in MONEY_UNITS:
+            # Only an amount reads its whole sentence: for its year, its list head, its total's label.
+            sentence_start = starts.start(_SENTENCE_STOP, quantity.start, limit=400)
+            sentence_context = text[sentence_start : quantity.start]
+            year = year or _year_outside_brackets(sentence_context)
         kind, value_wan = _kind_and_wan(quantity)
         if previous is not None and previous_sentence != enumeration_start \
-                and not text.startswith("其中", enumeration_start + len(text[enumeration_start:quantity.start]) - len(text[enumeration_start:quantity.start].lstrip())):
+                and not text.startswith("其中", quantity.start - len(enumeration.lstrip())):
             previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
@@ -181,36 +220,37 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
                 if previous is not None and previous.item and (previous.key in _LINE_KEYS or previous.key == key):
                     # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
-                    remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", _label_from(context))
-                    if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 2:
+                    remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", label)
+                    if len(_HAN.findall(remainder)) >= 2:
                         item = remainder
                     elif previous.key in _LINE_KEYS:
                         item = previous.item
-                elif key in _LINE_OF and "其中" in text[enumeration_start : quantity.start]:
+                elif key in _LINE_OF and "其中" in enumeration:
                     # "其中支付养老机构运营补贴48万": a part named by what it pays for is a line.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达其中：:，,、]", "", context)
-                    if len(re.findall(r"[\u4e00-\u9fff]", remainder)) >= 4 and not _FUNDING_SOURCE.search(remainder):
+                    if len(_HAN.findall(remainder)) >= 4 and not _FUNDING_SOURCE.search(remainder):
                         key, item = _LINE_OF[key], remainder
                 if item is None and key in _LINE_OF and (head := _LIST_HEAD.match(text, sentence_start, quantity.start)):
                     # "1.养老机构运营补贴项目：2023年下达…48万元": the list item names the line.
                     if not _FUNDING_SOURCE.search(head.group(1)):
                         key, item = _LINE_OF[key], head.group(1)
-            elif previous is not None and re.fullmatch(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*", context):
+            elif previous is not None and _SAME_SUBJECT.fullmatch(context):
                 key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
-                following = text[quantity.end : _next_money_start(quantities, index, len(text))]
-                following = following[: _sentence_end(following)]
-                override = _closest(_AFTER_RE, following[:40])
+                # The words after the number, up to the next amount, the sentence's end or 40 characters.
+                end = min(next_money[index], quantity.end + 40)
+                stop = _SENTENCE_STOP.search(text, quantity.end, end)
+                override = _closest(_AFTER_RE, text[quantity.end : stop.end() if stop else end])
                 if override:
                     key = override[0]
-            if key is None and previous is not None and "其中" in text[enumeration_start : quantity.start] \
+            if key is None and previous is not None and "其中" in enumeration \
                     and previous.key in ("budget", "funds_received", "income_total", "project_line"):
                 # "预算资金200万元，其中：中央补助80万元": a part of the head; a budget's named parts are its lines.
                 named_line = bool(label) and not _FUNDING_SOURCE.search(label)
                 key = "project_line" if previous.key in ("budget", "project_line") and named_line else (
                     "budget" if previous.key == "project_line" else previous.key)
                 item = label or None
-            if key is None and re.fullmatch(r"\W*(?:共计|合计|总计|累计|共|计)\W*", context or "-"):
+            if key is None and _TOTAL_WORD.fullmatch(context or "-"):
                 # "按生均1000元安排，共计239万元": the total takes the sentence's label.
                 found = _closest(_SUBJECT_RE, sentence_context) or _closest(_GENERIC_RE, sentence_context)
                 if found:
@@ -218,10 +258,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             if key is None:
                 section = layout.section_at(quantity.start)
                 before = text[max(0, sentence_start - 300) : quantity.start]
-                if section is not None and section.role is Role.FINANCE or re.search(r"支出|经费|资金", before):
-                    allocated = _enumeration_period(text[enumeration_start : quantity.start]) is Period.BUDGET or \
-                        re.search(r"下达|分配|安排", text[enumeration_start : quantity.start])
-                    key = "project_line" if re.search(r"项目支出|专项", before) or allocated else "spending_line"
+                if section is not None and section.role is Role.FINANCE or _SPENDING_WORD.search(before):
+                    allocated = _enumeration_period(enumeration) is Period.BUDGET or _ALLOCATED.search(enumeration)
+                    key = "project_line" if _PROJECT_WORD.search(before) or allocated else "spending_line"
                 else:
                     key = "other_amount"
                 item = label or None
@@ -233,7 +272,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         elif kind is FigureKind.SCORE:
             # The score word right before the number ("自评得分100分", "总分为97分"), not somewhere
             # earlier in the clause ("总分…一级指标分值统一设置为:产出指标50分").
-            if not re.search(r"(?:自评|总分|总得分|综合得分|评价得分|考核得分|最终得分)[^，,。；;\d]{0,6}$", context):
+            if not _SCORE_WORD.search(context):
                 continue
             key = "self_score"
         else:
@@ -243,7 +282,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             label = previous.label if previous is not None and key == previous.key else key
         period = _period(context, year, report_year)
         if period is Period.UNSPECIFIED and kind is FigureKind.MONEY and previous is not None \
-                and previous.period is not Period.UNSPECIFIED and "其中" in text[enumeration_start : quantity.start]:
+                and previous.period is not Period.UNSPECIFIED and "其中" in enumeration:
             period = previous.period  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
         if period is Period.PRIOR_YEAR and report_year is not None and (year is None or year >= report_year):
             year = report_year - 1  # "上年收入支出决算" in a 2022 report is 2021's
@@ -252,13 +291,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             # Otherwise a line takes its enumeration head's period ("年初预算数为…，其中：1、…").
             following = text[quantity.end : quantity.end + 40]
             following = following[: _sentence_end(following)]
-            if re.search(r"实际支付|实际支出|已支付|实际到位|已到位|到位", following):
+            if _PAID_AFTER.search(following):
                 period = Period.BUDGET
             else:
-                period = _enumeration_period(text[enumeration_start : quantity.start])
+                period = _enumeration_period(enumeration)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
-        evidence = document.evidence(clause_start, quantity.end)
+        # The evidence is the trimmed clause, as document.evidence quotes it (its span is not needed).
         figure = Figure(
             key=key,
             label=label,
@@ -269,9 +308,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             period=period,
             year=year,
             item=item,
-            table=layout.table_at(quantity.start) is not None,
+            table=in_table(quantity.start, quantity.start + 1),
             span=document.span(quantity.start, quantity.end),
-            evidence=evidence.quote,
+            evidence=document.quote(clause_start, quantity.end),
         )
         figures.append(figure)
         previous, previous_sentence = figure, enumeration_start
@@ -279,6 +318,14 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
 
 
 _PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SAME_SUBJECT = re.compile(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*")
+_TOTAL_WORD = re.compile(r"\W*(?:共计|合计|总计|累计|共|计)\W*")
+_SCORE_WORD = re.compile(r"(?:自评|总分|总得分|综合得分|评价得分|考核得分|最终得分)[^，,。；;\d]{0,6}$")
+_SPENDING_WORD = re.compile(r"支出|经费|资金")
+_PROJECT_WORD = re.compile(r"项目支出|专项")
+_ALLOCATED = re.compile(r"下达|分配|安排")
+_PAID_AFTER = re.compile(r"实际支付|实际支出|已支付|实际到位|已到位|到位")
 _LISTED_AFTER = _GENRE.markers["listed_after"]
 _CHANGE = _GENRE.markers["change"]
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
@@ -287,12 +334,16 @@ _WEAK_COUNT_LABEL = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|�
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}")
 
 
+_NOUN_CUT = re.compile(r"[和及与的、]")
+_NOT_NOUN = re.compile(r"(?:以上|以下|左右|之内|内)")
+
+
 def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
     if label and not _WEAK_COUNT_LABEL.search(label):
         return label
     after = _NOUN_AFTER.match(text, quantity.end)
-    noun = re.split(r"[和及与的、]", after.group(0))[0] if after else ""
-    if noun and not re.match(r"(?:以上|以下|左右|之内|内)", noun):
+    noun = _NOUN_CUT.split(after.group(0))[0] if after else ""
+    if noun and not _NOT_NOUN.match(noun):
         return noun
     return label or None
 
@@ -300,10 +351,14 @@ def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
 _NAMED_RATES = ("satisfaction_rate", "completion_rate", "other_rate", "growth_rate")
 
 
+_ENUMERATION_ACTUAL = re.compile(r"使用情况|实际支出|支出情况|实际使用|决算")
+_ENUMERATION_BUDGET = re.compile(r"年初预算|预算数|预算安排|安排")
+
+
 def _enumeration_period(context: str) -> Period:
-    if re.search(r"使用情况|实际支出|支出情况|实际使用|决算", context):
+    if _ENUMERATION_ACTUAL.search(context):
         return Period.ACTUAL
-    if re.search(r"年初预算|预算数|预算安排|安排", context):
+    if _ENUMERATION_BUDGET.search(context):
         return Period.BUDGET
     return Period.UNSPECIFIED
 
@@ -320,21 +375,35 @@ def _year_of(context: str) -> int | None:
     return None
 
 
-def _next_money_start(quantities: list[Quantity], index: int, default: int) -> int:
-    for later in quantities[index + 1 :]:
-        if later.unit in MONEY_UNITS:
-            return later.start
-    return default
+def _year_outside_brackets(context: str) -> int | None:
+    """The context's year (`_year_of`), years inside brackets left out ("（含2023年转列项目5个）")."""
+    if "年" not in context:
+        return None  # no year to find: spare the bracket removal
+    return _year_of(_PARENTHETICAL.sub("", context))
+
+
+def _next_money_starts(quantities: list[Quantity], default: int) -> list[int]:
+    """For each quantity, where the next amount of money after it starts (`default` if none)."""
+    starts = [default] * len(quantities)
+    following = default
+    for index in range(len(quantities) - 1, -1, -1):
+        starts[index] = following
+        if quantities[index].unit in MONEY_UNITS:
+            following = quantities[index].start
+    return starts
 
 
 def _sentence_end(text: str) -> int:
-    match = re.search(r"[。；;\n]", text)
+    match = _SENTENCE_STOP.search(text)
     return match.end() if match else len(text)
+
+
+_MONEY_UNIT = re.compile(r"(万元|亿元|千元|元)")
 
 
 def _table_unit(table: Table, path: str) -> str:
     for source in (path, table.caption):
-        match = re.search(r"(万元|亿元|千元|元)", source or "")
+        match = _MONEY_UNIT.search(source or "")
         if match:
             return match.group(1)
     return "万元"
@@ -348,15 +417,18 @@ def _money_key(label: str) -> str | None:
     return generic[0] if generic else None
 
 
+_BUDGET_COLUMNS = re.compile(r"预算数|执行数|预算金额|执行率")
+
+
 def _is_indicator_table(labels: list[str]) -> bool:
     """A score table (指标 | 权重/分值 | 得分), not a budget table that also carries 分值/得分
     columns (年初预算数 | 全年执行数 | 分值 | 执行率 | 得分)."""
     joined = "".join(labels)
     if "三级指标" in labels:
         return True  # the standard 一级/二级/三级指标 table, with or without score columns
-    if re.search(r"预算数|执行数|预算金额|执行率", joined):
+    if _BUDGET_COLUMNS.search(joined):
         return False
-    return bool(re.search(r"权重|分值", joined) and re.search(r"得分|评分", joined))
+    return bool(_WEIGHT_COLUMN.search(joined) and _SCORE_COLUMN.search(joined))
 
 
 def table_figures(
@@ -371,7 +443,7 @@ def table_figures(
         for row in table.rows:
             if row.labels and _is_indicator_table(row.labels) or any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
                 used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
-            elif is_key_value_row(row) and table.layout != "form":
+            elif table.layout != "form" and is_key_value_row(row):
                 figures.extend(_key_value_figures(document, row, used))
             elif row.labels:
                 found = _grid_figures(document, table, row, used, report_year, head)
@@ -397,20 +469,25 @@ def _cell_quantity(cell_text: str) -> tuple[Decimal, str] | None:
     return value, ("%" if raw.endswith("%") else "")
 
 
+_SEQUENCE_COLUMN = re.compile(r"序号|编号")
+_RATE_COLUMN = re.compile(r"率|%|％")
+_ADJUSTED_COLUMN = re.compile(r"全年预算|调整")
+
+
 def _grid_figures(
     document: Document, table: Table, row: TableRow, used: set[tuple[int, int]],
     report_year: int | None = None, head: str | None = None,
 ) -> list[Figure]:
     figures = []
-    row_label = re.sub(r"\s+", "", row.cells[0].text)
+    row_label = _WHITESPACE.sub("", row.cells[0].text)
     first_column = 1
     if parse_decimal(row_label) is not None:
         labels = row.labels or []
         named = next((i for i in range(1, min(3, len(row.cells))) if row.cells[i].text.strip()
                       and parse_decimal(row.cells[i].text.strip()) is None), None)
-        if named is not None and (re.search(r"序号|编号", labels[0] if labels else "") or len(row_label) <= 2):
+        if named is not None and (_SEQUENCE_COLUMN.search(labels[0] if labels else "") or len(row_label) <= 2):
             # "1 | 某某管理中心 | 30 | 30.00": a sequence number, then the row's name.
-            row_label, first_column = re.sub(r"\s+", "", row.cells[named].text), named + 1
+            row_label, first_column = _WHITESPACE.sub("", row.cells[named].text), named + 1
         else:
             row_label, first_column = "", 0  # a header-only table: every column, the first too, is a value
     item = None if (not row_label or _TOTAL_ROW.search(row_label)) else _label_from(row_label)
@@ -425,7 +502,7 @@ def _grid_figures(
         path = (row.paths or [])[column]
         if not label:
             continue
-        if unit == "%" or re.search(r"率|%|％", label):
+        if unit == "%" or _RATE_COLUMN.search(label):
             rate = _closest(_RATE_RE, label)
             key, unit, kind, value_wan = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE, None
         elif (staff := _closest(_KV_RE, label)) is not None and staff[0] != "self_score":
@@ -445,7 +522,7 @@ def _grid_figures(
         cell_item = item
         if row_subject is not None and key in ("budget", "actual_spending"):
             if period is not Period.PRIOR_YEAR:
-                period = Period.ADJUSTED if re.search(r"全年预算|调整", path) else (
+                period = Period.ADJUSTED if _ADJUSTED_COLUMN.search(path) else (
                     Period.BUDGET if key == "budget" else Period.ACTUAL)
             key, cell_item = row_subject[0], None
         elif head is not None and item and key in ("budget", "actual_spending"):
@@ -469,7 +546,7 @@ def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, i
         parsed = _cell_quantity(texts[column])
         if parsed is None:
             continue
-        label = re.sub(r"\s+", "", texts[column - 1])
+        label = _WHITESPACE.sub("", texts[column - 1])
         value, unit = parsed
         kv = _closest(_KV_RE, label)
         if kv is not None:
@@ -513,6 +590,15 @@ def dedupe(figures: list[Figure]) -> list[Figure]:
 _LEVEL2 = _GENRE.indicator_level2
 _LEVEL1 = _GENRE.indicator_level1
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
+_NUMBERED_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
+_NUMBERED_LEVEL2 = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+_SPACE_RUN = re.compile(r"[ \t]+")
+
+
+def _collapse_spaces(text: str) -> str:
+    """A stripped cell text (row.texts()) with each run of spaces and tabs made one space. A text
+    without a tab or a double space has nothing to collapse, and the ends stay stripped."""
+    return _SPACE_RUN.sub(" ", text) if "\t" in text or "  " in text else text
 
 
 def _execution_score_row(document: Document, row: TableRow, texts: list[str]) -> Indicator | None:
@@ -520,8 +606,8 @@ def _execution_score_row(document: Document, row: TableRow, texts: list[str]) ->
     is one indicator of the self-score table, so the table's parts add up to its total."""
     labels = row.labels or []
     columns = {label: index for index, label in enumerate(labels)}
-    weight_at = next((i for label, i in columns.items() if re.fullmatch(r"分值|权重", label)), None)
-    score_at = next((i for label, i in columns.items() if re.fullmatch(r"得分|评分", label)), None)
+    weight_at = next((i for label, i in columns.items() if label in ("分值", "权重")), None)
+    score_at = next((i for label, i in columns.items() if label in ("得分", "评分")), None)
     rate_at = next((i for label, i in columns.items() if "执行率" in label), None)
     if None in (weight_at, score_at, rate_at) or max(weight_at, score_at) >= len(texts):
         return None
@@ -540,22 +626,23 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
         level1: str | None = None
         level2: str | None = None
         for row in table.rows:
-            texts = [re.sub(r"[ \t]+", " ", text).strip() for text in row.texts()]
-            if row.labels and not _is_indicator_table(row.labels):
+            texts = [_collapse_spaces(text) for text in row.texts()]
+            is_indicator_row = bool(row.labels) and _is_indicator_table(row.labels)
+            if row.labels and not is_indicator_row:
                 execution = _execution_score_row(document, row, texts)
                 if execution is not None:
                     found.append(execution)
                     continue
-            if row.labels and _is_indicator_table(row.labels):
+            if is_indicator_row:
                 indicator = _score_row(document, row, texts, level1, level2)
                 found.append(indicator)
                 if "三级指标" in row.labels:
                     level1, level2 = indicator.level1, indicator.level2
                     continue
                 name = texts[0]
-                if re.match(r"^[一二三四五六七八九十]+、", name):
+                if _NUMBERED_LEVEL1.match(name):
                     level1, level2 = _NUMBERED.sub("", name), None
-                elif re.match(r"^[（(][一二三四五六七八九十]+[)）]", name):
+                elif _NUMBERED_LEVEL2.match(name):
                     level2 = _NUMBERED.sub("", name)
                 elif not _NUMBERED.match(name):
                     level1 = level2 = None
@@ -591,28 +678,28 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
 def _score_row(document: Document, row: TableRow, texts: list[str], level1: str | None, level2: str | None) -> Indicator:
     labels = row.labels or []
 
-    def column(pattern: str) -> str | None:
+    def column(pattern: re.Pattern[str]) -> str | None:
         for index, label in enumerate(labels):
-            if re.search(pattern, label) and index < len(texts) and texts[index]:
+            if pattern.search(label) and index < len(texts) and texts[index]:
                 return texts[index]
         return None
 
-    level_columns = {name: index for index, name in enumerate(labels) if re.fullmatch(r"[一二三]级指标", name)}
+    level_columns = {name: index for index, name in enumerate(labels) if name in _LEVEL_COLUMNS}
     if "三级指标" in level_columns:
         return _graded_row(document, row, texts, level_columns, column, level1, level2)
     name = _NUMBERED.sub("", texts[0]).replace(" ", "")
-    is_level1 = bool(re.match(r"^[一二三四五六七八九十]+、", texts[0]))
-    is_level2 = bool(re.match(r"^[（(][一二三四五六七八九十]+[)）]", texts[0]))
+    is_level1 = bool(_NUMBERED_LEVEL1.match(texts[0]))
+    is_level2 = bool(_NUMBERED_LEVEL2.match(texts[0]))
     if not _NUMBERED.match(texts[0]):
         is_level1 = True  # 个性指标 / 总分: a top-level row without a number
-    weight = column(r"权重|分值")
-    score = column(r"得分|评分")
+    weight = column(_WEIGHT_COLUMN)
+    score = column(_SCORE_COLUMN)
     return Indicator(
         level1=None if is_level1 else level1,
         level2=None if (is_level1 or is_level2) else level2,
         name=name,
-        target=column(r"目标"),
-        actual=column(r"实际|完成"),
+        target=column(_TARGET_COLUMN),
+        actual=column(_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
         span=document.span(row.start, row.end),
@@ -620,11 +707,24 @@ def _score_row(document: Document, row: TableRow, texts: list[str], level1: str 
     )
 
 
+_LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
+_WEIGHT_COLUMN = re.compile(r"权重|分值")
+_SCORE_COLUMN = re.compile(r"得分|评分")
+_TARGET_COLUMN = re.compile(r"目标")
+_ACTUAL_COLUMN = re.compile(r"实际|完成")
+_GRADED_TARGET_COLUMN = re.compile(r"指标值|目标值|预期值|计划值")
+_GRADED_ACTUAL_COLUMN = re.compile(r"实际完成|实际值|完成值|实际")
+_NATURE_COLUMN = re.compile(r"^指标性质$")
+_UNIT_COLUMN = re.compile(r"^度量单位$")
+_TARGET_NATURE = re.compile(r"[=＝≥≤><]+|大于等于|小于等于|定性")
+_TOTAL_INDICATOR = re.compile(r"(合计|总计|总分|小计)(?:[（(]\d+分[)）])?")
+
+
 def _target(value: str | None, nature: str | None, unit: str | None) -> str | None:
     """"≤ | 30 | 万元" in three cells of the standard form is one target: ≤30万元."""
     if value is None:
         return None
-    nature = nature if nature and re.fullmatch(r"[=＝≥≤><]+|大于等于|小于等于|定性", nature) and nature != "定性" else ""
+    nature = nature if nature and _TARGET_NATURE.fullmatch(nature) and nature != "定性" else ""
     unit = unit if unit and len(unit) <= 6 and not value.endswith(unit) else ""
     return f"{nature}{value}{unit}"
 
@@ -637,10 +737,10 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         index = level_columns.get(name)
         return texts[index] if index is not None and index < len(texts) and texts[index] else None
 
-    weight = column(r"分值|权重")
-    score = column(r"得分|评分")
-    first = re.sub(r"\s+", "", texts[0]) if texts else ""
-    if not cell("三级指标") and (total := re.fullmatch(r"(合计|总计|总分|小计)(?:[（(]\d+分[)）])?", first)):
+    weight = column(_WEIGHT_COLUMN)
+    score = column(_SCORE_COLUMN)
+    first = _WHITESPACE.sub("", texts[0]) if texts else ""
+    if not cell("三级指标") and (total := _TOTAL_INDICATOR.fullmatch(first)):
         first = total.group(1)  # "总分(100分)": the total row, its full marks in brackets
         # The total row: no levels of its own (the merged cells above do not carry into it).
         return Indicator(
@@ -652,8 +752,8 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         level1=cell("一级指标") or level1,
         level2=cell("二级指标") or level2,
         name=(cell("三级指标") or "").replace(" ", ""),
-        target=_target(column(r"指标值|目标值|预期值|计划值"), column(r"^指标性质$"), column(r"^度量单位$")),
-        actual=column(r"实际完成|实际值|完成值|实际"),
+        target=_target(column(_GRADED_TARGET_COLUMN), column(_NATURE_COLUMN), column(_UNIT_COLUMN)),
+        actual=column(_GRADED_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
         span=document.span(row.start, row.end),
@@ -667,6 +767,8 @@ _PROSE_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+[,，、]|[�
 
 
 _PROSE_ANCHOR = re.compile(r"指标值|目标值|计划值")
+_UP_TO_COLON = re.compile(r"^.*?[：:]")
+_YEAR_WORD = re.compile(r"\d{4}年")
 
 
 def _prose_matches(text: str):
@@ -689,8 +791,8 @@ def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:
     found: list[Indicator] = []
     for match in _prose_matches(text):
         name = _PROSE_LEAD.sub("", match.group("name").strip())
-        name = re.sub(r"^.*?[：:]", "", name).strip()
-        if len(name) < 2 or name in known or re.search(r"\d{4}年", name):
+        name = _UP_TO_COLON.sub("", name).strip()
+        if len(name) < 2 or name in known or _YEAR_WORD.search(name):
             continue
         line_start = text.rfind("\n", 0, match.start()) + 1
         level = _last_match(_PROSE_LEVEL, text[line_start : match.start()])

@@ -53,6 +53,19 @@ def _labels(name: str) -> list[re.Pattern[str]]:
 
 _UNIT_LABELS = _labels("unit_labels")
 _PAGE_LABELS = _labels("page_labels")
+_PROJECT_LABELS = _labels("project_labels")
+_TOWNSHIP_END = re.compile(r"[乡镇]$")
+_UNIT_RUN_AT_END = re.compile(rf"{_W['unit_chars']}+$")
+_TITLE_OR_STOP = re.compile(rf"{_W['title']}|{_W['stop_labels']}|[（(]盖章[）)]")
+_PROJECT_VALUE = re.compile(rf"[{_CJK}（）()“”\"《》A-Za-z0-9\-—]+")
+_HEADING_START = re.compile(r"\s*[一二三四五六七八九十]+、")
+_TRAILING_BRACKET = re.compile(rf"[（(]([{_CJK}“”\"《》]{{4,40}})[）)]\s*$")
+_TITLE_TAIL = re.compile(r"(?:项目支出|区域|年度)+$")
+_OUTER_BRACKET = re.compile(r"^[（(]|[)）]$")
+_HAN = re.compile(rf"[{_CJK}]")
+_MONTH_AFTER = re.compile(r"\s*\d{1,2}\s*月")
+_LEVEL_WORD = re.compile(r"[\u4e00-\u9fff]{0,2}(?:级|域)")
+_SEAL_END = re.compile(r"[盖公]章[）)]?$")
 _GENERIC_PROJECT = re.compile(_W["generic_project"])
 
 
@@ -70,7 +83,7 @@ def unit_name_in(value: str) -> str | None:
     for end in range(len(words), _MIN_UNIT - 1, -1):
         candidate = words[:end]
         if _ORG_END.search(candidate) and not candidate.startswith(("我", "本", "该")):
-            if len(candidate) < 4 and not region_of(candidate) and not re.search(r"[乡镇]$", candidate):
+            if len(candidate) < 4 and not region_of(candidate) and not _TOWNSHIP_END.search(candidate):
                 return None  # "财政处" alone names an office, not the unit
             return candidate if len(candidate) <= _MAX_UNIT else None
     return None
@@ -167,10 +180,10 @@ def _unit_before_date(text: str) -> tuple[str, int, int] | None:
     """The signature: "某县水利局2022年12月30日" (the unit right before the date)."""
     for match in _DATE_CN.finditer(text):
         before = text[max(0, match.start() - 60) : match.start()].rstrip(" \t\n|")
-        words = re.search(rf"{_W['unit_chars']}+$", before)
+        words = _UNIT_RUN_AT_END.search(before)
         if not words:
             continue
-        pieces = re.split(rf"{_W['title']}|{_W['stop_labels']}|[（(]盖章[）)]", words.group(0))
+        pieces = _TITLE_OR_STOP.split(words.group(0))
         unit = unit_name_in(pieces[-1]) if pieces[-1] else None
         if unit and pieces[-1].endswith(unit):
             end = match.start() - (len(text[: match.start()]) - len(text[: match.start()].rstrip(" \t\n|")))
@@ -179,10 +192,10 @@ def _unit_before_date(text: str) -> tuple[str, int, int] | None:
 
 
 def _project_name(text: str, title: tuple[int, int] | None, unit: str | None, limit: int) -> tuple[str, int, int] | None:
-    for pattern in _labels("project_labels"):
+    for pattern in _PROJECT_LABELS:
         for match in pattern.finditer(text, 0, limit):
             start = _field_value_start(text, match.end())
-            value = re.match(rf"[{_CJK}（）()“”\"《》A-Za-z0-9\-—]+", text[start : start + 80])
+            value = _PROJECT_VALUE.match(text[start : start + 80])
             if value:
                 words = value.group(0)
                 cut = _STOP.search(words, 2)
@@ -205,7 +218,7 @@ def _more_titles(text: str, first: tuple[int, int]) -> list[tuple[int, int]]:
         start = text.rfind("\n", 0, match.start()) + 1
         end = text.find("\n", match.end())
         end = len(text) if end == -1 else end
-        if end - start <= 60 and not re.match(r"\s*[一二三四五六七八九十]+、", text[start:end]):
+        if end - start <= 60 and not _HEADING_START.match(text[start:end]):
             found.append((start, end))  # a title line, not a heading or a paragraph
     return found
 
@@ -214,7 +227,7 @@ def _project_in_title(text: str, title: tuple[int, int], unit: str | None) -> tu
     start, end = title
     # "某局2021年度项目绩效自评报告\n(某某补助经费项目)": the project in brackets after the title.
     bracket = _BRACKET_LINE.match(text, end)
-    trailing = re.search(rf"[（(]([{_CJK}“”\"《》]{{4,40}})[）)]\s*$", text[start:end])
+    trailing = _TRAILING_BRACKET.search(text[start:end])
     for found, base in ((trailing, start), (bracket, 0)):
         if found and not _YEAR.search(found.group(1)):
             return found.group(1), base + found.start(1), base + found.end(1)
@@ -236,9 +249,9 @@ def _project_in_title(text: str, title: tuple[int, int], unit: str | None) -> tu
     region = _region_at(name, 0)
     if region and len(name) - len(region) >= 4:
         name = name[len(region):]  # the region opens the title, not the project's name
-    name = re.sub(r"(?:项目支出|区域|年度)+$", "", name).strip(" （）()")
-    name = re.sub(r"^[（(]|[)）]$", "", name)
-    if len(name) >= 4 and re.search(rf"[{_CJK}]", name):
+    name = _TITLE_TAIL.sub("", name).strip(" （）()")
+    name = _OUTER_BRACKET.sub("", name)
+    if len(name) >= 4 and _HAN.search(name):
         at = start + line.index(name, 0)
         return name, at, at + len(name)
     return None
@@ -258,13 +271,28 @@ def _year(text: str, title: tuple[int, int] | None) -> tuple[int, int, int] | No
         if match.group(2):
             return int(match.group(1)), match.start(), match.end()
     for match in _YEAR.finditer(head):
-        if not re.match(r"\s*\d{1,2}\s*月", head[match.end() :]):
+        if not _MONTH_AFTER.match(head[match.end() :]):
             return int(match.group(1)), match.start(), match.end()
     return None
 
 
-def _labelled(text: str, labels: str, value: str, flags: int = 0) -> re.Match[str] | None:
-    return re.search(rf"(?:{labels})\s*(?:[（(]\d*分[)）])?\s*(?:为|是|共)?\s*[:：]?[\s|]*{value}", text, flags)
+def _labelled(labels: str, value: str) -> re.Pattern[str]:
+    """A label, then its value: "自评得分(100分)为：97", "联系电话 | 0731-1234567"."""
+    return re.compile(rf"(?:{labels})\s*(?:[（(]\d*分[)）])?\s*(?:为|是|共)?\s*[:：]?[\s|]*{value}")
+
+
+_LABELLED_DATE = _labelled(_W["date_labels"], r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_LABELLED_PHONE = _labelled(_W["phone_labels"], r"(\d{3,4}-?\d{7,8}|1\d{10}|\d{7,8})(?!\d)")
+_LABELLED_SCORE = _labelled(_W["score_labels"], r"(\d{1,3}(?:\.\d+)?)(?![\d.])\s*分?")
+_LABELLED_GRADE = _labelled(_W["grade_labels"], rf"(?:评定为|评为)?[“\"'「]?({_GENRE.grade_word_pattern})")
+_CONTACT = re.compile(
+    rf"(?:{_W['contact_labels']})(?:（签名）|\(签名\))?\s*[:：]?[\s|]*([{_CJK}]{{2,4}}?)"
+    rf"(?=联系电话|联络电话|电话|职务|手机|[^{_CJK}]|$)"
+)
+_STAFF = {
+    name: re.compile(rf"(?:{_W[name + '_labels']})\s*(?:为|共)?\s*[:：]?[\t |]*(\d{{1,5}})(?![\d.])(?!\s*年)\s*(?:名|人|个)?")
+    for name in ("staff_authorized", "staff_actual")
+}
 
 
 def extract_meta(document: Document) -> Meta:
@@ -297,7 +325,7 @@ def extract_meta(document: Document) -> Meta:
         lead = _LEAD.match(line).end()
         for opening in [match.end() for match in _YEAR_IN_TITLE.finditer(line)] + [lead]:
             region = _region_at(line, opening)
-            if region and not re.match(r"[\u4e00-\u9fff]{0,2}(?:级|域)", line[opening + len(region):]):
+            if region and not _LEVEL_WORD.match(line[opening + len(region):]):
                 _set(meta, document, "region", region, title[0] + opening, title[0] + opening + len(region))
                 break
 
@@ -306,7 +334,7 @@ def extract_meta(document: Document) -> Meta:
         if project and not _GENERIC_PROJECT.match(project[0]):
             _set(meta, document, "project_name", project[0], project[1], project[2])
 
-    labelled_date = _labelled(text, _W["date_labels"], r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+    labelled_date = _LABELLED_DATE.search(text)
     signed = labelled_date or _signature_date(text, meta.year)
     if signed:
         try:
@@ -314,28 +342,20 @@ def extract_meta(document: Document) -> Meta:
             _set(meta, document, "report_date", when, signed.start(1), signed.end(0), signed.start(0))
         except ValueError:
             pass
-    contact = re.search(
-        rf"(?:{_W['contact_labels']})(?:（签名）|\(签名\))?\s*[:：]?[\s|]*([{_CJK}]{{2,4}}?)"
-        rf"(?=联系电话|联络电话|电话|职务|手机|[^{_CJK}]|$)",
-        text,
-    )
+    contact = _CONTACT.search(text)
     if contact:
         _set(meta, document, "contact_person", contact.group(1), contact.start(1), contact.end(1), contact.start(0))
-    phone = _labelled(text, _W["phone_labels"], r"(\d{3,4}-?\d{7,8}|1\d{10}|\d{7,8})(?!\d)")
+    phone = _LABELLED_PHONE.search(text)
     if phone:
         _set(meta, document, "contact_phone", phone.group(1), phone.start(1), phone.end(1), phone.start(0))
-    for name in ("staff_authorized", "staff_actual"):
-        match = next(
-            (m for m in re.finditer(rf"(?:{_W[name + '_labels']})\s*(?:为|共)?\s*[:：]?[\t |]*(\d{{1,5}})(?![\d.])(?!\s*年)\s*(?:名|人|个)?", text)
-             if _value_follows_label(text, m)),
-            None,
-        )  # fmt: skip
+    for name, pattern in _STAFF.items():
+        match = next((m for m in pattern.finditer(text) if _value_follows_label(text, m)), None)
         if match:
             _set(meta, document, name, int(match.group(1)), match.start(1), match.end(0), match.start(0))
-    score = _labelled(text, _W["score_labels"], r"(\d{1,3}(?:\.\d+)?)(?![\d.])\s*分?")
+    score = _LABELLED_SCORE.search(text)
     if score and Decimal(score.group(1)) <= 100:
         _set(meta, document, "self_score", Decimal(score.group(1)), score.start(1), score.end(1), score.start(0))
-    grade = _labelled(text, _W["grade_labels"], rf"(?:评定为|评为)?[“\"'「]?({_GENRE.grade_word_pattern})")
+    grade = _LABELLED_GRADE.search(text)
     if grade:
         meta.grade_label = grade.group(1)
         _set(meta, document, "grade", Grade(_GENRE.grade_of_word(grade.group(1))), grade.start(1), grade.end(1), grade.start(0))
@@ -356,7 +376,7 @@ def _signature_date(text: str, year: int | None) -> re.Match[str] | None:
         before = text[line_start : match.start()].strip(" \t|")
         if not before and not text[line_start : match.start()].startswith("\t"):
             before = text[:line_start].rstrip(" \t|\n")  # the line above: "某局" or "(盖章)"
-        if _ORG_END.search(before) or re.search(r"[盖公]章[）)]?$", before):
+        if _ORG_END.search(before) or _SEAL_END.search(before):
             return match
     return None
 
