@@ -105,7 +105,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -473,22 +473,36 @@ def _grounding(context: _Context) -> list[Check]:
     grounded = 0
 
     def windows(span: Span | None, evidence: str | None, margin: int = GROUNDING_MARGIN) -> list[tuple[int, int]]:
-        found = []
+        return list(each_window(span, evidence, margin))
+
+    def each_window(span: Span | None, evidence: str | None, margin: int = GROUNDING_MARGIN) -> Iterator[tuple[int, int]]:
+        # Lazily: the span's own window grounds most figures, and the quote is then never searched.
         located = index.to_normalised(span) if span is not None else None
         if located is not None:
-            found.append((max(0, located[0] - margin), min(len(text), located[1] + margin)))
+            yield (max(0, located[0] - margin), min(len(text), located[1] + margin))
         if evidence:
             quote = evidence.strip()
             position = text.find(quote)
             hits = 0
             while position != -1 and hits < 5:
-                found.append((max(0, position - 5), min(len(text), position + len(quote) + 5)))
+                yield (max(0, position - 5), min(len(text), position + len(quote) + 5))
                 position = text.find(quote, position + 1)
                 hits += 1
-        return found
 
     def ground(label: str, value: Decimal, unit: str, span: Span | None, evidence: str | None) -> Check | None:
-        areas = windows(span, evidence)
+        # Grounded when the figure is a glued table cell or any window states its number; the
+        # windows are read first (the cheap, common answer), which gives the same result.
+        near_miss: Quantity | None = None
+        areas = 0
+        for start, end in each_window(span, evidence):
+            areas += 1
+            for quantity in index.quantities_in(start, end):
+                if quantity.end > end:
+                    continue
+                if _same_number(quantity, value, unit):
+                    return None
+                if quantity.value == value and near_miss is None:
+                    near_miss = quantity
         if not areas:
             return make_check(
                 "grounding.figure", FAIL, Severity.HIGH,
@@ -497,15 +511,6 @@ def _grounding(context: _Context) -> list[Check]:
             )
         if _glued_cell(span, value):
             return None
-        near_miss: Quantity | None = None
-        for start, end in areas:
-            for quantity in index.quantities_in(start, end):
-                if quantity.end > end:
-                    continue
-                if _same_number(quantity, value, unit):
-                    return None
-                if quantity.value == value and near_miss is None:
-                    near_miss = quantity
         detail = f"，附近原文为“{near_miss.raw}”，单位不符" if near_miss is not None else ""
         return make_check(
             "grounding.figure", FAIL, Severity.HIGH,
@@ -521,7 +526,7 @@ def _grounding(context: _Context) -> list[Check]:
             return False
         start, end = located
         written = text[start:end].replace(",", "")
-        if not re.fullmatch(r"\d+(?:\.\d+)?%?", written) or Decimal(written.rstrip("%")) != value:
+        if not _PLAIN_NUMBER.fullmatch(written) or Decimal(written.rstrip("%")) != value:
             return False
         if written.endswith("%"):
             end -= 1
@@ -562,6 +567,9 @@ def _grounding(context: _Context) -> list[Check]:
     elif grounded:
         fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"{grounded} 个数字在原文证据附近找到，{len(fails)} 个找不到"))
     return fails
+
+
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 
 def _glued_run(text: str, areas: Sequence[tuple[int, int]], value: Decimal) -> bool:

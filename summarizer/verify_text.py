@@ -177,6 +177,7 @@ class TextIndex:
 
     def __post_init__(self) -> None:
         self._starts = self.quantity_starts or [quantity.start for quantity in self.quantities]
+        self._normalised: dict[tuple[int, int], tuple[int, int] | None] = {}  # to_normalised, per span
 
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
         return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
@@ -186,6 +187,14 @@ class TextIndex:
 
     def to_normalised(self, span: Span) -> tuple[int, int] | None:
         """Map an original-offset span back to the normalised text (None if out of range)."""
+        # Each figure's span is mapped by several checks: the answer is kept per span.
+        at = (span.start, span.end)
+        if at in self._normalised:
+            return self._normalised[at]
+        self._normalised[at] = located = self._to_normalised(span)
+        return located
+
+    def _to_normalised(self, span: Span) -> tuple[int, int] | None:
         offsets = self.document.offsets
         if span.start < 0 or span.end > len(self.document.original) or span.end < span.start:
             return None
