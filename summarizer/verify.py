@@ -109,6 +109,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from itertools import combinations
 
 from . import verify_breakdowns as breakdowns
@@ -274,8 +275,8 @@ class Placed:
     virtual: bool = False
     restated_span: Span | None = None  # where a virtual amount is written in this block
 
-    @property
-    def amount(self) -> Decimal:
+    @cached_property
+    def amount(self) -> Decimal:  # read by many checks: computed once (cached_property writes __dict__ directly)
         return _amount(self.figure)
 
     def input(self, label: str | None = None) -> CheckInput:
@@ -423,10 +424,15 @@ def _compatible(a: Figure, b: Figure, *, item: bool = False, period: bool = True
     return True
 
 
+_ITEM_NOISE = re.compile(r"[\s\d、.，,：:（）()“”\"]+")
+
+
+@lru_cache(maxsize=4096)  # a report's few item names are compared many times
 def _norm_item(item: str | None) -> str:
-    return re.sub(r"[\s\d、.，,：:（）()“”\"]+", "", item or "")
+    return _ITEM_NOISE.sub("", item or "")
 
 
+@lru_cache(maxsize=16384)
 def _same_item(a: str | None, b: str | None) -> bool:
     """Two names of one line item: equal, the same characters reordered (企业开办公章免费刻制 /
     企业开办免费刻制公章), or one inside the other (食堂运行 / 食堂运行专项)."""
@@ -1141,6 +1147,12 @@ def _stated_together(context: _Context) -> dict[Decimal, frozenset[Decimal]]:
     return {amount: frozenset(members) for amount, members in together.items()}
 
 
+@lru_cache(maxsize=4096)
+def _item_letters(item: str | None) -> str:
+    """An item's name as a bag of characters (企业开办公章免费刻制 = 企业开办免费刻制公章)."""
+    return "".join(sorted(_norm_item(item)))
+
+
 def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tuple[Placed, Placed]]:
     """Pairs of readings of one quantity worth comparing, in linear time: within a group
     (key, unit family, item), the first reading of each distinct (amount, period, block),
@@ -1148,7 +1160,7 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
     for group in groups.values():
         by_item: dict[str, list[Placed]] = defaultdict(list)
         for placed in group:
-            by_item["".join(sorted(_norm_item(placed.figure.item)))].append(placed)
+            by_item[_item_letters(placed.figure.item)].append(placed)
         for members in by_item.values():
             distinct: dict[tuple[Decimal, Period, int], Placed] = {}
             for placed in members:

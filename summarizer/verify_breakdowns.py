@@ -30,8 +30,10 @@ brackets (a nested breakdown is its own record). It never changes the extraction
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from .genre import vocabulary
 from .genre.identities import identities
@@ -133,6 +135,7 @@ def _approximate(index: TextIndex, quantity: Quantity) -> bool:
 _SUBJECTS = vocabulary().subjects
 
 
+@lru_cache(maxsize=4096)  # the same row and clause labels are looked up many times
 def key_of(label: str) -> str | None:
     """The figure key a label names (by the genre's subject patterns), if any."""
     for labelled in _SUBJECTS:
@@ -270,10 +273,35 @@ def amount_of(quantity: Quantity) -> Decimal:
     return _amount(quantity)
 
 
+def _triggers(text: str) -> Iterator[re.Match[str]]:
+    """_TRIGGER.finditer(text), tried only where one of its leading words stands (a scan of the
+    whole text by the pattern costs more than the rest of the breakdown search)."""
+    starts = sorted(
+        position
+        for word in ("其中", "包括", "由")
+        for position in _occurrences(text, word)
+    )
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = _TRIGGER.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    position = text.find(word)
+    while position != -1:
+        yield position
+        position = text.find(word, position + 1)
+
+
 def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
     found: list[Found] = []
     text = index.text
-    for match in _TRIGGER.finditer(text):
+    for match in _triggers(text):
         trigger = match.group(0)
         whole = _whole_before(index, match.start())
         if whole is None or _approximate(index, whole):
@@ -430,7 +458,7 @@ def _listed_below(index: TextIndex) -> list[Found]:
     position = 0
     for line in text.split("\n"):
         start, position = position, position + len(line) + 1
-        if not _LISTED_BELOW.search(line) or "其中" in line[-6:]:
+        if not line.rstrip().endswith(("：", ":")) or not _LISTED_BELOW.search(line) or "其中" in line[-6:]:
             continue
         end, numbered = _region_end(index, start + len(line), False)
         if not numbered:
@@ -542,13 +570,15 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     current: list[Row] = []
     lines: list[tuple[int, int]] = []
     position = 0
-    for line in text.split("\n"):
+    split = text.split("\n")
+    for line in split:
         lines.append((position, position + len(line)))
         position += len(line) + 1
+    cell_texts = [_cell_text(line) for line in split]  # once per line: a label line's look-ahead reads the next ones
     number = 0
     while number < len(lines):
         start, end = lines[number]
-        line = text[start:end]
+        line = split[number]
         separator = (
             "|"
             if line.count("|") >= 2
@@ -572,7 +602,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 current.append(Row(label, values, start, end, True, words))
             number += 1
             continue
-        stripped = _cell_text(line)
+        stripped = cell_texts[number]
         if (
             stripped
             and not _NUMBER_LINE.match(stripped)
@@ -583,12 +613,12 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
             values, look, last, words = [], number + 1, end, 0
             while look < len(lines):
                 a, b = lines[look]
-                piece = _cell_text(text[a:b])
+                piece = cell_texts[look]
                 if not piece:
                     look += 1
                     continue
                 if _NUMBER_LINE.match(piece):
-                    values.append(_cell(index, a, a + len(text[a:b].rstrip(" |\t"))))
+                    values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
                 elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
                     words += (
                         0 if _DASH.fullmatch(piece) else 1
@@ -610,6 +640,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     return [run for run in runs if len(run) >= 2]
 
 
+@lru_cache(maxsize=4096)
 def _is_total(label: str) -> bool:
     return bool(_TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
 
