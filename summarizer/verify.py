@@ -1271,10 +1271,37 @@ _STATED_BAND = re.compile(rf"(\d{{2,3}})\s*分?\s*[（(]?含[)）]?\s*(?:以上|
 _STATED_RANGE = re.compile(rf"(\d{{2,3}})\s*分?\s*[-—~～至到]\s*\d{{2,3}}\s*分?[^，。；;\n]{{0,6}}?(?:为|评为|定为)?[“\"]?({_GENRE.grade_word_pattern})")
 
 
+# Each pattern is `(\d{2,3})`, then only whitespace and 分 (and an opening bracket), then one of
+# these characters: a match can start only 2 or 3 characters before such a run.
+_BAND_ANCHORS = ((_STATED_BAND, "含", "（("), (_STATED_RANGE, "-—~～至到", ""))
+
+
+def _anchored_matches(pattern: re.Pattern[str], text: str, anchors: str, brackets: str) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text), tried only just before an anchor character (a scan of the whole
+    text by a pattern that starts with a digit class is slow)."""
+    starts: set[int] = set()
+    for anchor in anchors:
+        position = text.find(anchor)
+        while position != -1:
+            digits_end = position
+            while digits_end > 0 and (text[digits_end - 1].isspace() or text[digits_end - 1] == "分" or text[digits_end - 1] in brackets):
+                digits_end -= 1
+            starts.update(start for start in (digits_end - 3, digits_end - 2) if start >= 0)
+            position = text.find(anchor, position + 1)
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue
+        match = pattern.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
 def _grade_bands(text: str) -> tuple[tuple[tuple[Grade, Decimal], ...], bool]:
     stated: dict[Grade, Decimal] = {}
-    for pattern in (_STATED_BAND, _STATED_RANGE):
-        for match in pattern.finditer(text):
+    for pattern, anchors, brackets in _BAND_ANCHORS:
+        for match in _anchored_matches(pattern, text, anchors, brackets):
             stated.setdefault(_GRADE_WORDS[match.group(2)], Decimal(match.group(1)))
     if not stated:
         return _DEFAULT_BANDS, False

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -178,6 +178,7 @@ class TextIndex:
     def __post_init__(self) -> None:
         self._starts = self.quantity_starts or [quantity.start for quantity in self.quantities]
         self._normalised: dict[tuple[int, int], tuple[int, int] | None] = {}  # to_normalised, per span
+        self._percents: list[tuple[Quantity, int]] | None = None  # _percent_statements, read by four scans
 
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
         return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
@@ -264,6 +265,12 @@ def _amount(quantity: Quantity) -> Decimal:
 def _percent_statements(index: TextIndex) -> Iterable[tuple[Quantity, int]]:
     """Each stated percentage with the start of the stretch its operands may come from
     (the sentence start, or the end of the previous percentage in that sentence)."""
+    if index._percents is None:  # found once per report: the ratio, growth, of and labelled scans share them
+        index._percents = list(_find_percent_statements(index))
+    return index._percents
+
+
+def _find_percent_statements(index: TextIndex) -> Iterator[tuple[Quantity, int]]:
     previous_end: dict[int, int] = {}
     for quantity in index.quantities:
         if quantity.unit != "%":
