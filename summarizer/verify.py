@@ -599,11 +599,14 @@ def _glued_run(text: str, areas: Sequence[tuple[int, int]], value: Decimal) -> b
 _IDENTITIES = tuple(identity for identity in identities().sums if identity.mode != "lines")
 
 
+_ROUNDED = re.compile(r"约|多|余|左右|近")
+
+
 def _sum_tolerance(figures: Iterable[Figure]) -> Decimal:
     """0.01 万元, or half a unit of the last digit of an amount the report rounds (亿元, 约/多)."""
     tolerance = SUM_TOLERANCE
     for figure in figures:
-        rounded = figure.unit == "亿元" or re.search(r"约|多|余|左右|近", figure.evidence or "")
+        rounded = figure.unit == "亿元" or _ROUNDED.search(figure.evidence or "")
         if rounded:
             exponent = figure.value.as_tuple().exponent
             if isinstance(exponent, int):
@@ -811,6 +814,11 @@ def _line_lists(
     return checks
 
 
+def _among(placed: Placed, members: Sequence[Placed]) -> bool:
+    """`placed in members`, comparing in full (figures and all) only members at its position."""
+    return placed in [member for member in members if member.start == placed.start]
+
+
 def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) -> list[Check]:
     """Project lines written elsewhere that are not in a breakdown which adds up to its total
     exactly (专项资金 8、数据中心经费 220.2 万元 when 项目支出 875.6 lists seven other projects)."""
@@ -826,7 +834,7 @@ def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) ->
 
     outside = [
         line for line in context.by_key.get("project_line", [])
-        if line not in breakdown and line.figure.item and _is_money(line.figure) and context.current(line.figure)
+        if not _among(line, breakdown) and line.figure.item and _is_money(line.figure) and context.current(line.figure)
         and line.figure.period is not Period.ACTUAL and not listed(line)
     ]
     if not outside:

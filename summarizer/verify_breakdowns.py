@@ -125,9 +125,12 @@ def _step(quantity: Quantity) -> Decimal:
     return wan if wan is not None else step
 
 
+_APPROXIMATE = re.compile(r"约|近|逾|超过|不足|以上")
+
+
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(re.search(r"约|近|逾|超过|不足|以上", before)) or any(
+    return bool(_APPROXIMATE.search(before)) or any(
         mark in quantity.raw for mark in ("多", "余", "左右")
     )
 
@@ -147,14 +150,20 @@ def key_of(label: str) -> str | None:
 _PARTITIONS = identities().complete_partitions()
 
 
+_LABEL_CUT = re.compile(r"[，,。；;、：:\n\t|]")
+_LABEL_DIGITS = re.compile(r"[\d.%]+")
+_LABEL_LEAD = re.compile(r"^(?:其中|包括|以及|及|和|与|另|还有)")
+_LABEL_TRAIL = re.compile(r"(?:共计|合计|共|约|达到|达|为|是|计|有)+$")
+
+
 def _label(index: TextIndex, start: int, floor: int, width: int = 16) -> str:
     """The words right before a number, back to the previous separator (or `floor`)."""
     begin = max(floor, start - width)
     piece = index.text[begin:start]
-    piece = re.split(r"[，,。；;、：:\n\t|]", piece)[-1]
-    piece = re.sub(r"[\d.%]+", "", piece)
-    piece = re.sub(r"^(?:其中|包括|以及|及|和|与|另|还有)", "", piece.strip())
-    piece = re.sub(r"(?:共计|合计|共|约|达到|达|为|是|计|有)+$", "", piece.strip())
+    piece = _LABEL_CUT.split(piece)[-1]
+    piece = _LABEL_DIGITS.sub("", piece)
+    piece = _LABEL_LEAD.sub("", piece.strip())
+    piece = _LABEL_TRAIL.sub("", piece.strip())
     return piece.strip(' （()）“”"') or "数值"
 
 

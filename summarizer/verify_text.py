@@ -129,6 +129,10 @@ def make_check(
 
 # ---- the text index -----------------------------------------------------------------------
 
+_LABEL_CUT = re.compile(r"[\d.%，,。；;、：:（）()\t\n“”\"]+")
+_LABEL_TRAIL = re.compile(r"(?:共|约|达到|达|为|是|近|计)+$")
+
+
 @dataclass
 class TextIndex:
     """Quantities, sentences and blocks of a Document's normalised text, computed once.
@@ -208,9 +212,9 @@ class TextIndex:
     def label_before(self, position: int, width: int = 12) -> str:
         """The words right before a number ("可网办事项" in "可网办事项 1490 项"), as an input label."""
         start = max(self.sentence(position)[0], position - width)
-        words = re.split(r"[\d.%，,。；;、：:（）()\t\n“”\"]+", self.text[start:position])
+        words = _LABEL_CUT.split(self.text[start:position])
         pieces = [word.strip() for word in words if word.strip()]
-        label = re.sub(r"(?:共|约|达到|达|为|是|近|计)+$", "", pieces[-1]) if pieces else ""
+        label = _LABEL_TRAIL.sub("", pieces[-1]) if pieces else ""
         return label or "数值"
 
     def input_for(self, quantity: Quantity, label: str | None = None) -> CheckInput:
@@ -240,9 +244,12 @@ _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期"
 _YEAR = re.compile(r"(\d{4})[ ]?年")
 
 
+_APPROXIMATE = re.compile(r"约|近|逾")
+
+
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(re.search(r"约|近|逾", before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
+    return bool(_APPROXIMATE.search(before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
 
 
 def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quantity]]:
