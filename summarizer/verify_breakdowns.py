@@ -458,16 +458,29 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
 _LISTED_BELOW = re.compile(r"(?:具体|明细|分别|详细)?(?:如下|为|是)[：:]\s*$")
 
 
+def _colon_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(start, line) of each line that ends in a colon (before trailing spaces), in order: found
+    from the colons, not by walking every line."""
+    done = -1
+    for colon in sorted({*_occurrences(text, "："), *_occurrences(text, ":")}):
+        start = text.rfind("\n", 0, colon) + 1
+        if start <= done:
+            continue
+        done = start
+        end = text.find("\n", colon)
+        line = text[start : end if end != -1 else len(text)]
+        if line.rstrip().endswith(("：", ":")):
+            yield start, line
+
+
 def _listed_below(index: TextIndex) -> list[Found]:
     """ "…项目支出609.74万元。…具体如下：" and a numbered list on the next lines: the list's whole
     is the amount before it that its parts add up to; when none does, the nearest amount it
     comes close to, as a guess (never a fail)."""
     found: list[Found] = []
     text = index.text
-    position = 0
-    for line in text.split("\n"):
-        start, position = position, position + len(line) + 1
-        if not line.rstrip().endswith(("：", ":")) or not _LISTED_BELOW.search(line) or "其中" in line[-6:]:
+    for start, line in _colon_lines(text):
+        if not _LISTED_BELOW.search(line) or "其中" in line[-6:]:
             continue
         end, numbered = _region_end(index, start + len(line), False)
         if not numbered:
@@ -583,15 +596,16 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     for line in split:
         lines.append((position, position + len(line)))
         position += len(line) + 1
-    cell_texts = [_cell_text(line) for line in split]  # once per line: a label line's look-ahead reads the next ones
+    # Once per line (a label line's look-ahead reads the next ones); without a | it is the stripped line.
+    cell_texts = [_cell_text(line) if "|" in line else line.strip() for line in split]
     number = 0
     while number < len(lines):
         start, end = lines[number]
         line = split[number]
         separator = (
             "|"
-            if line.count("|") >= 2
-            else ("\t" if line.strip("\t").count("\t") >= 1 else None)
+            if "|" in line and line.count("|") >= 2
+            else ("\t" if "\t" in line and line.strip("\t").count("\t") >= 1 else None)
         )
         if separator is not None:
             cells, offset = [], start
