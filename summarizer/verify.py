@@ -109,7 +109,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import combinations
 
 from . import verify_breakdowns as breakdowns
@@ -275,8 +275,8 @@ class Placed:
     virtual: bool = False
     restated_span: Span | None = None  # where a virtual amount is written in this block
 
-    @cached_property
-    def amount(self) -> Decimal:  # read by many checks: computed once (cached_property writes __dict__ directly)
+    @property
+    def amount(self) -> Decimal:
         return _amount(self.figure)
 
     def input(self, label: str | None = None) -> CheckInput:
@@ -376,6 +376,8 @@ class _Context:
         found: list[Placed] = []
         for key in keys:
             by_amount = self._amounts(key)
+            if not by_amount:
+                continue  # the report has no figure of this key to find again
             seen: set[Decimal] = set()
             for quantity in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
