@@ -598,6 +598,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
         position += len(line) + 1
     # Once per line (a label line's look-ahead reads the next ones); without a | it is the stripped line.
     cell_texts = [_cell_text(line) if "|" in line else line.strip() for line in split]
+    number_lines = [bool(piece) and _NUMBER_LINE.match(piece) is not None for piece in cell_texts]
     number = 0
     while number < len(lines):
         start, end = lines[number]
@@ -628,7 +629,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
         stripped = cell_texts[number]
         if (
             stripped
-            and not _NUMBER_LINE.match(stripped)
+            and not number_lines[number]
             and len(stripped) <= 30
             and _LABEL.search(stripped)
         ):
@@ -640,7 +641,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 if not piece:
                     look += 1
                     continue
-                if _NUMBER_LINE.match(piece):
+                if number_lines[look]:
                     values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
                 elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
                     words += (
