@@ -461,14 +461,14 @@ _LISTED_BELOW = re.compile(r"(?:具体|明细|分别|详细)?(?:如下|为|是)[
 def _colon_lines(text: str) -> Iterator[tuple[int, str]]:
     """(start, line) of each line that ends in a colon (before trailing spaces), in order: found
     from the colons, not by walking every line."""
-    done = -1
+    line_end = -1
     for colon in sorted({*_occurrences(text, "："), *_occurrences(text, ":")}):
+        if colon <= line_end:
+            continue  # on the line just read (skipped before searching, so a long line is read once)
         start = text.rfind("\n", 0, colon) + 1
-        if start <= done:
-            continue
-        done = start
-        end = text.find("\n", colon)
-        line = text[start : end if end != -1 else len(text)]
+        line_end = text.find("\n", colon)
+        line_end = line_end if line_end != -1 else len(text)
+        line = text[start:line_end]
         if line.rstrip().endswith(("：", ":")):
             yield start, line
 
