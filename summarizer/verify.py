@@ -109,10 +109,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from itertools import combinations
 
 from . import verify_breakdowns as breakdowns
@@ -381,6 +382,8 @@ class _Context:
         found: list[Placed] = []
         for key in keys:
             by_amount = self._amounts(key)
+            if not by_amount:
+                continue  # the report has no figure of this key to find again
             seen: set[Decimal] = set()
             for quantity in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
@@ -429,10 +432,15 @@ def _compatible(a: Figure, b: Figure, *, item: bool = False, period: bool = True
     return True
 
 
+_ITEM_NOISE = re.compile(r"[\s\d、.，,：:（）()“”\"]+")
+
+
+@lru_cache(maxsize=4096)  # a report's few item names are compared many times
 def _norm_item(item: str | None) -> str:
-    return re.sub(r"[\s\d、.，,：:（）()“”\"]+", "", item or "")
+    return _ITEM_NOISE.sub("", item or "")
 
 
+@lru_cache(maxsize=16384)
 def _same_item(a: str | None, b: str | None) -> bool:
     """Two names of one line item: equal, the same characters reordered (企业开办公章免费刻制 /
     企业开办免费刻制公章), or one inside the other (食堂运行 / 食堂运行专项)."""
@@ -479,22 +487,36 @@ def _grounding(context: _Context) -> list[Check]:
     grounded = 0
 
     def windows(span: Span | None, evidence: str | None, margin: int = GROUNDING_MARGIN) -> list[tuple[int, int]]:
-        found = []
+        return list(each_window(span, evidence, margin))
+
+    def each_window(span: Span | None, evidence: str | None, margin: int = GROUNDING_MARGIN) -> Iterator[tuple[int, int]]:
+        # Lazily: the span's own window grounds most figures, and the quote is then never searched.
         located = index.to_normalised(span) if span is not None else None
         if located is not None:
-            found.append((max(0, located[0] - margin), min(len(text), located[1] + margin)))
+            yield (max(0, located[0] - margin), min(len(text), located[1] + margin))
         if evidence:
             quote = evidence.strip()
             position = text.find(quote)
             hits = 0
             while position != -1 and hits < 5:
-                found.append((max(0, position - 5), min(len(text), position + len(quote) + 5)))
+                yield (max(0, position - 5), min(len(text), position + len(quote) + 5))
                 position = text.find(quote, position + 1)
                 hits += 1
-        return found
 
     def ground(label: str, value: Decimal, unit: str, span: Span | None, evidence: str | None) -> Check | None:
-        areas = windows(span, evidence)
+        # Grounded when the figure is a glued table cell or any window states its number; the
+        # windows are read first (the cheap, common answer), which gives the same result.
+        near_miss: Quantity | None = None
+        areas = 0
+        for start, end in each_window(span, evidence):
+            areas += 1
+            for quantity in index.quantities_in(start, end):
+                if quantity.end > end:
+                    continue
+                if _same_number(quantity, value, unit):
+                    return None
+                if quantity.value == value and near_miss is None:
+                    near_miss = quantity
         if not areas:
             return make_check(
                 "grounding.figure", FAIL, Severity.HIGH,
@@ -503,15 +525,6 @@ def _grounding(context: _Context) -> list[Check]:
             )
         if _glued_cell(span, value):
             return None
-        near_miss: Quantity | None = None
-        for start, end in areas:
-            for quantity in index.quantities_in(start, end):
-                if quantity.end > end:
-                    continue
-                if _same_number(quantity, value, unit):
-                    return None
-                if quantity.value == value and near_miss is None:
-                    near_miss = quantity
         detail = f"，附近原文为“{near_miss.raw}”，单位不符" if near_miss is not None else ""
         return make_check(
             "grounding.figure", FAIL, Severity.HIGH,
@@ -527,7 +540,7 @@ def _grounding(context: _Context) -> list[Check]:
             return False
         start, end = located
         written = text[start:end].replace(",", "")
-        if not re.fullmatch(r"\d+(?:\.\d+)?%?", written) or Decimal(written.rstrip("%")) != value:
+        if not _PLAIN_NUMBER.fullmatch(written) or Decimal(written.rstrip("%")) != value:
             return False
         if written.endswith("%"):
             end -= 1
@@ -570,6 +583,9 @@ def _grounding(context: _Context) -> list[Check]:
     return fails
 
 
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+
+
 def _glued_run(text: str, areas: Sequence[tuple[int, int]], value: Decimal) -> bool:
     """The value's digits begin or end a longer run of digits that no money unit follows: a form
     pasted without separators ("总分100100" for 分值 100 | 得分 100)."""
@@ -591,11 +607,14 @@ def _glued_run(text: str, areas: Sequence[tuple[int, int]], value: Decimal) -> b
 _IDENTITIES = tuple(identity for identity in identities().sums if identity.mode != "lines")
 
 
+_ROUNDED = re.compile(r"约|多|余|左右|近")
+
+
 def _sum_tolerance(figures: Iterable[Figure]) -> Decimal:
     """0.01 万元, or half a unit of the last digit of an amount the report rounds (亿元, 约/多)."""
     tolerance = SUM_TOLERANCE
     for figure in figures:
-        rounded = figure.unit == "亿元" or re.search(r"约|多|余|左右|近", figure.evidence or "")
+        rounded = figure.unit == "亿元" or _ROUNDED.search(figure.evidence or "")
         if rounded:
             exponent = figure.value.as_tuple().exponent
             if isinstance(exponent, int):
@@ -803,6 +822,11 @@ def _line_lists(
     return checks
 
 
+def _among(placed: Placed, members: Sequence[Placed]) -> bool:
+    """`placed in members`, comparing in full (figures and all) only members at its position."""
+    return placed in [member for member in members if member.start == placed.start]
+
+
 def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) -> list[Check]:
     """Project lines written elsewhere that are not in a breakdown which adds up to its total
     exactly (专项资金 8、数据中心经费 220.2 万元 when 项目支出 875.6 lists seven other projects)."""
@@ -818,7 +842,7 @@ def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) ->
 
     outside = [
         line for line in context.by_key.get("project_line", [])
-        if line not in breakdown and line.figure.item and _is_money(line.figure) and context.current(line.figure)
+        if not _among(line, breakdown) and line.figure.item and _is_money(line.figure) and context.current(line.figure)
         and line.figure.period is not Period.ACTUAL and not listed(line)
     ]
     if not outside:
@@ -1173,6 +1197,12 @@ def _stated_together(context: _Context) -> dict[Decimal, frozenset[Decimal]]:
     return {amount: frozenset(members) for amount, members in together.items()}
 
 
+@lru_cache(maxsize=4096)
+def _item_letters(item: str | None) -> str:
+    """An item's name as a bag of characters (企业开办公章免费刻制 = 企业开办免费刻制公章)."""
+    return "".join(sorted(_norm_item(item)))
+
+
 def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tuple[Placed, Placed]]:
     """Pairs of readings of one quantity worth comparing, in linear time: within a group
     (key, unit family, item), the first reading of each distinct (amount, period, block),
@@ -1180,7 +1210,7 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
     for group in groups.values():
         by_item: dict[str, list[Placed]] = defaultdict(list)
         for placed in group:
-            by_item["".join(sorted(_norm_item(placed.figure.item)))].append(placed)
+            by_item[_item_letters(placed.figure.item)].append(placed)
         for members in by_item.values():
             distinct: dict[tuple[Decimal, Period, int], Placed] = {}
             for placed in members:
@@ -1291,10 +1321,37 @@ _STATED_BAND = re.compile(rf"(\d{{2,3}})\s*分?\s*[（(]?含[)）]?\s*(?:以上|
 _STATED_RANGE = re.compile(rf"(\d{{2,3}})\s*分?\s*[-—~～至到]\s*\d{{2,3}}\s*分?[^，。；;\n]{{0,6}}?(?:为|评为|定为)?[“\"]?({_GENRE.grade_word_pattern})")
 
 
+# Each pattern is `(\d{2,3})`, then only whitespace and 分 (and an opening bracket), then one of
+# these characters: a match can start only 2 or 3 characters before such a run.
+_BAND_ANCHORS = ((_STATED_BAND, "含", "（("), (_STATED_RANGE, "-—~～至到", ""))
+
+
+def _anchored_matches(pattern: re.Pattern[str], text: str, anchors: str, brackets: str) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text), tried only just before an anchor character (a scan of the whole
+    text by a pattern that starts with a digit class is slow)."""
+    starts: set[int] = set()
+    for anchor in anchors:
+        position = text.find(anchor)
+        while position != -1:
+            digits_end = position
+            while digits_end > 0 and (text[digits_end - 1].isspace() or text[digits_end - 1] == "分" or text[digits_end - 1] in brackets):
+                digits_end -= 1
+            starts.update(start for start in (digits_end - 3, digits_end - 2) if start >= 0)
+            position = text.find(anchor, position + 1)
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue
+        match = pattern.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
 def _grade_bands(text: str) -> tuple[tuple[tuple[Grade, Decimal], ...], bool]:
     stated: dict[Grade, Decimal] = {}
-    for pattern in (_STATED_BAND, _STATED_RANGE):
-        for match in pattern.finditer(text):
+    for pattern, anchors, brackets in _BAND_ANCHORS:
+        for match in _anchored_matches(pattern, text, anchors, brackets):
             stated.setdefault(_GRADE_WORDS[match.group(2)], Decimal(match.group(1)))
     if not stated:
         return _DEFAULT_BANDS, False

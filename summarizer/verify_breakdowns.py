@@ -30,8 +30,10 @@ brackets (a nested breakdown is its own record). It never changes the extraction
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from .genre import vocabulary
 from .genre.identities import identities
@@ -123,9 +125,12 @@ def _step(quantity: Quantity) -> Decimal:
     return wan if wan is not None else step
 
 
+_APPROXIMATE = re.compile(r"约|近|逾|超过|不足|以上")
+
+
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(re.search(r"约|近|逾|超过|不足|以上", before)) or any(
+    return bool(_APPROXIMATE.search(before)) or any(
         mark in quantity.raw for mark in ("多", "余", "左右")
     )
 
@@ -133,6 +138,7 @@ def _approximate(index: TextIndex, quantity: Quantity) -> bool:
 _SUBJECTS = vocabulary().subjects
 
 
+@lru_cache(maxsize=4096)  # the same row and clause labels are looked up many times
 def key_of(label: str) -> str | None:
     """The figure key a label names (by the genre's subject patterns), if any."""
     for labelled in _SUBJECTS:
@@ -144,14 +150,20 @@ def key_of(label: str) -> str | None:
 _PARTITIONS = identities().complete_partitions()
 
 
+_LABEL_CUT = re.compile(r"[，,。；;、：:\n\t|]")
+_LABEL_DIGITS = re.compile(r"[\d.%]+")
+_LABEL_LEAD = re.compile(r"^(?:其中|包括|以及|及|和|与|另|还有)")
+_LABEL_TRAIL = re.compile(r"(?:共计|合计|共|约|达到|达|为|是|计|有)+$")
+
+
 def _label(index: TextIndex, start: int, floor: int, width: int = 16) -> str:
     """The words right before a number, back to the previous separator (or `floor`)."""
     begin = max(floor, start - width)
     piece = index.text[begin:start]
-    piece = re.split(r"[，,。；;、：:\n\t|]", piece)[-1]
-    piece = re.sub(r"[\d.%]+", "", piece)
-    piece = re.sub(r"^(?:其中|包括|以及|及|和|与|另|还有)", "", piece.strip())
-    piece = re.sub(r"(?:共计|合计|共|约|达到|达|为|是|计|有)+$", "", piece.strip())
+    piece = _LABEL_CUT.split(piece)[-1]
+    piece = _LABEL_DIGITS.sub("", piece)
+    piece = _LABEL_LEAD.sub("", piece.strip())
+    piece = _LABEL_TRAIL.sub("", piece.strip())
     return piece.strip(' （()）“”"') or "数值"
 
 
@@ -270,10 +282,35 @@ def amount_of(quantity: Quantity) -> Decimal:
     return _amount(quantity)
 
 
+def _triggers(text: str) -> Iterator[re.Match[str]]:
+    """_TRIGGER.finditer(text), tried only where one of its leading words stands (a scan of the
+    whole text by the pattern costs more than the rest of the breakdown search)."""
+    starts = sorted(
+        position
+        for word in ("其中", "包括", "由")
+        for position in _occurrences(text, word)
+    )
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = _TRIGGER.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    position = text.find(word)
+    while position != -1:
+        yield position
+        position = text.find(word, position + 1)
+
+
 def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
     found: list[Found] = []
     text = index.text
-    for match in _TRIGGER.finditer(text):
+    for match in _triggers(text):
         trigger = match.group(0)
         whole = _whole_before(index, match.start())
         if whole is None or _approximate(index, whole):
@@ -421,15 +458,28 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
 _LISTED_BELOW = re.compile(r"(?:具体|明细|分别|详细)?(?:如下|为|是)[：:]\s*$")
 
 
+def _colon_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(start, line) of each line that ends in a colon (before trailing spaces), in order: found
+    from the colons, not by walking every line."""
+    line_end = -1
+    for colon in sorted({*_occurrences(text, "："), *_occurrences(text, ":")}):
+        if colon <= line_end:
+            continue  # on the line just read (skipped before searching, so a long line is read once)
+        start = text.rfind("\n", 0, colon) + 1
+        line_end = text.find("\n", colon)
+        line_end = line_end if line_end != -1 else len(text)
+        line = text[start:line_end]
+        if line.rstrip().endswith(("：", ":")):
+            yield start, line
+
+
 def _listed_below(index: TextIndex) -> list[Found]:
     """ "…项目支出609.74万元。…具体如下：" and a numbered list on the next lines: the list's whole
     is the amount before it that its parts add up to; when none does, the nearest amount it
     comes close to, as a guess (never a fail)."""
     found: list[Found] = []
     text = index.text
-    position = 0
-    for line in text.split("\n"):
-        start, position = position, position + len(line) + 1
+    for start, line in _colon_lines(text):
         if not _LISTED_BELOW.search(line) or "其中" in line[-6:]:
             continue
         end, numbered = _region_end(index, start + len(line), False)
@@ -542,17 +592,21 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     current: list[Row] = []
     lines: list[tuple[int, int]] = []
     position = 0
-    for line in text.split("\n"):
+    split = text.split("\n")
+    for line in split:
         lines.append((position, position + len(line)))
         position += len(line) + 1
+    # Once per line (a label line's look-ahead reads the next ones); without a | it is the stripped line.
+    cell_texts = [_cell_text(line) if "|" in line else line.strip() for line in split]
+    number_lines = [bool(piece) and _NUMBER_LINE.match(piece) is not None for piece in cell_texts]
     number = 0
     while number < len(lines):
         start, end = lines[number]
-        line = text[start:end]
+        line = split[number]
         separator = (
             "|"
-            if line.count("|") >= 2
-            else ("\t" if line.strip("\t").count("\t") >= 1 else None)
+            if "|" in line and line.count("|") >= 2
+            else ("\t" if "\t" in line and line.strip("\t").count("\t") >= 1 else None)
         )
         if separator is not None:
             cells, offset = [], start
@@ -572,10 +626,10 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 current.append(Row(label, values, start, end, True, words))
             number += 1
             continue
-        stripped = _cell_text(line)
+        stripped = cell_texts[number]
         if (
             stripped
-            and not _NUMBER_LINE.match(stripped)
+            and not number_lines[number]
             and len(stripped) <= 30
             and _LABEL.search(stripped)
         ):
@@ -583,12 +637,12 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
             values, look, last, words = [], number + 1, end, 0
             while look < len(lines):
                 a, b = lines[look]
-                piece = _cell_text(text[a:b])
+                piece = cell_texts[look]
                 if not piece:
                     look += 1
                     continue
-                if _NUMBER_LINE.match(piece):
-                    values.append(_cell(index, a, a + len(text[a:b].rstrip(" |\t"))))
+                if number_lines[look]:
+                    values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
                 elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
                     words += (
                         0 if _DASH.fullmatch(piece) else 1
@@ -610,6 +664,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     return [run for run in runs if len(run) >= 2]
 
 
+@lru_cache(maxsize=4096)
 def _is_total(label: str) -> bool:
     return bool(_TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
 

@@ -57,8 +57,11 @@ _OWN_WEIGHT = re.compile(_LEVEL_WEIGHT + r"$")
 _FORMULA = re.compile(r"分\s*[*×xX]\s*(?:预算)?执行率|分值\s*[*×xX]\s*(?:预算)?执行率")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _clean(value: str | None) -> str:
-    return re.sub(r"\s+", "", value or "").replace("，", "").replace(",", "")
+    return _SPACES.sub("", value or "").replace("，", "").replace(",", "")
 
 
 def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -129,6 +129,10 @@ def make_check(
 
 # ---- the text index -----------------------------------------------------------------------
 
+_LABEL_CUT = re.compile(r"[\d.%，,。；;、：:（）()\t\n“”\"]+")
+_LABEL_TRAIL = re.compile(r"(?:共|约|达到|达|为|是|近|计)+$")
+
+
 @dataclass
 class TextIndex:
     """Quantities, sentences and blocks of a Document's normalised text, computed once.
@@ -177,6 +181,8 @@ class TextIndex:
 
     def __post_init__(self) -> None:
         self._starts = self.quantity_starts or [quantity.start for quantity in self.quantities]
+        self._normalised: dict[tuple[int, int], tuple[int, int] | None] = {}  # to_normalised, per span
+        self._percents: list[tuple[Quantity, int]] | None = None  # _percent_statements, read by four scans
 
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
         return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
@@ -186,6 +192,14 @@ class TextIndex:
 
     def to_normalised(self, span: Span) -> tuple[int, int] | None:
         """Map an original-offset span back to the normalised text (None if out of range)."""
+        # Each figure's span is mapped by several checks: the answer is kept per span.
+        at = (span.start, span.end)
+        if at in self._normalised:
+            return self._normalised[at]
+        self._normalised[at] = located = self._to_normalised(span)
+        return located
+
+    def _to_normalised(self, span: Span) -> tuple[int, int] | None:
         offsets = self.document.offsets
         if span.start < 0 or span.end > len(self.document.original) or span.end < span.start:
             return None
@@ -198,9 +212,9 @@ class TextIndex:
     def label_before(self, position: int, width: int = 12) -> str:
         """The words right before a number ("可网办事项" in "可网办事项 1490 项"), as an input label."""
         start = max(self.sentence(position)[0], position - width)
-        words = re.split(r"[\d.%，,。；;、：:（）()\t\n“”\"]+", self.text[start:position])
+        words = _LABEL_CUT.split(self.text[start:position])
         pieces = [word.strip() for word in words if word.strip()]
-        label = re.sub(r"(?:共|约|达到|达|为|是|近|计)+$", "", pieces[-1]) if pieces else ""
+        label = _LABEL_TRAIL.sub("", pieces[-1]) if pieces else ""
         return label or "数值"
 
     def input_for(self, quantity: Quantity, label: str | None = None) -> CheckInput:
@@ -230,9 +244,12 @@ _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期"
 _YEAR = re.compile(r"(\d{4})[ ]?年")
 
 
+_APPROXIMATE = re.compile(r"约|近|逾")
+
+
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(re.search(r"约|近|逾", before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
+    return bool(_APPROXIMATE.search(before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
 
 
 def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quantity]]:
@@ -255,6 +272,12 @@ def _amount(quantity: Quantity) -> Decimal:
 def _percent_statements(index: TextIndex) -> Iterable[tuple[Quantity, int]]:
     """Each stated percentage with the start of the stretch its operands may come from
     (the sentence start, or the end of the previous percentage in that sentence)."""
+    if index._percents is None:  # found once per report: the ratio, growth, of and labelled scans share them
+        index._percents = list(_find_percent_statements(index))
+    return index._percents
+
+
+def _find_percent_statements(index: TextIndex) -> Iterator[tuple[Quantity, int]]:
     previous_end: dict[int, int] = {}
     for quantity in index.quantities:
         if quantity.unit != "%":
