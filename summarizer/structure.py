@@ -12,6 +12,7 @@ All positions are offsets into `Document.text`.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -60,8 +61,10 @@ _NOT_PROBLEM = _GENRE.not_problem
 _ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [(Role(entry.key), entry.pattern) for entry in _GENRE.roles]
 
 
+@functools.lru_cache(maxsize=1024)
 def role_of(title: str) -> Role | None:
-    compact = re.sub(r"\s+", "", title)
+    # Cached: a title is read when its heading is found and again when its section gets a role.
+    compact = "".join(title.split())
     problem = bool(_PROBLEM.search(compact)) and not _NOT_PROBLEM.search(compact)
     measure = bool(_MEASURE.search(compact))
     if problem and measure:
@@ -199,42 +202,47 @@ def split_lines(text: str) -> list[Line]:
 _RUN_ON_TITLE = re.compile(r"([^，,；;。：:\t]{2,20})[。：:]")
 
 
+# Any of the markers above (one match decides whether the marker loop runs at all).
+_ANY_MARKER = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _MARKERS))
+_LIST_SEPARATOR = re.compile(r"[，,；;]")
+_SENTENCE_OR_ROW = re.compile(r"[，,。；;|]")
+_DIGIT = re.compile(r"\d")
+_PERCENT_COLUMN = re.compile(r"[（(]%[）)]")
+_HEADING_END_STOPS = _TERMINAL.replace("：", "").replace(":", "")
+
+
+def _compact(text: str) -> str:
+    """text without whitespace (str.split and re's \\s agree on what whitespace is)."""
+    return "".join(text.split())
+
+
 def _heading(line: Line) -> Heading | None:
     raw = line.text
-    if raw.startswith("\t"):
-        cells = [cell.strip() for cell in raw.split("\t") if cell.strip()]
-        # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
+    if "\t" in raw:
+        cells = [cell for cell in map(str.strip, raw.split("\t")) if cell]
         if len(cells) != 1:
             return None
-        return _label_heading(cells[0], line)
-    cells = [cell.strip() for cell in raw.split("\t") if cell.strip()]
-    if len(cells) != 1:
-        return None
-    in_table_row = "\t" in raw
-    text = cells[0]
+        if raw.startswith("\t"):
+            # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
+            return _label_heading(cells[0], line)
+        text = cells[0]
+        in_table_row = True
+    else:
+        text = raw.strip()  # most lines: one cell, no tab, read without splitting
+        if not text:
+            return None
+        in_table_row = False
     offset = raw.index(text)
-    markdown = _MARKDOWN.match(text)
+    markdown = _MARKDOWN.match(text) if text.startswith("#") else None
     if markdown:
         text = text[markdown.end():]
-    text = _LIST_PREFIX.sub("", text).strip()
-    for pattern, level in _MARKERS:
-        match = pattern.match(text)
-        if match:
-            title = text[match.end():].strip()
-            if in_table_row and level > 2:
-                return None  # "1、局机关" is a row label in a table
-            run_on = _RUN_ON_TITLE.match(title) if level <= 2 and not in_table_row else None
-            if run_on and len(title) > run_on.end():
-                # "（一）项目概况。道里区……": a short title closed by 。 or ：, its body on the same line.
-                head = run_on.group(1).strip()
-                title_start = line.start + offset + text.index(title)
-                return Heading(head, match.group(0), level, line.start + offset, title_start + run_on.end())
-            if not title or len(title) > MAX_HEADING_CHARS or title[-1] in _TERMINAL.replace("：", "").replace(":", ""):
-                return None
-            # "1、科学合理编制预算，严格执行预算。" is a list item, not a heading.
-            if "。" in title or (level >= 3 and re.search(r"[，,；;]", title)):
-                return None
-            return Heading(title.rstrip("：: "), match.group(0), level, line.start + offset, line.end)
+    if text.startswith(("-", "*", "+")):
+        text = _LIST_PREFIX.sub("", text).strip()
+    if _ANY_MARKER.match(text):
+        for pattern, level in _MARKERS:
+            match = pattern.match(text)
+            if match:
+                return _marked_heading(line, text, offset, match, level, in_table_row)
     if markdown:
         title = text.strip()
         if title and len(title) <= 60:
@@ -243,11 +251,29 @@ def _heading(line: Line) -> Heading | None:
     return _label_heading(text, line)
 
 
+def _marked_heading(line: Line, text: str, offset: int, match: re.Match[str], level: int, in_table_row: bool) -> Heading | None:
+    title = text[match.end():].strip()
+    if in_table_row and level > 2:
+        return None  # "1、局机关" is a row label in a table
+    run_on = _RUN_ON_TITLE.match(title) if level <= 2 and not in_table_row else None
+    if run_on and len(title) > run_on.end():
+        # "（一）项目概况。道里区……": a short title closed by 。 or ：, its body on the same line.
+        head = run_on.group(1).strip()
+        title_start = line.start + offset + text.index(title)
+        return Heading(head, match.group(0), level, line.start + offset, title_start + run_on.end())
+    if not title or len(title) > MAX_HEADING_CHARS or title[-1] in _HEADING_END_STOPS:
+        return None
+    # "1、科学合理编制预算，严格执行预算。" is a list item, not a heading.
+    if "。" in title or (level >= 3 and _LIST_SEPARATOR.search(title)):
+        return None
+    return Heading(title.rstrip("：: "), match.group(0), level, line.start + offset, line.end)
+
+
 def _label_heading(text: str, line: Line) -> Heading | None:
-    title = re.sub(r"\s+", "", text).strip("|")  # "存在问题 |": a form cell flattened with its bar
-    if not title or len(title) > MAX_HEADING_CHARS or re.search(r"[，,。；;|]", title):
+    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
+    if not title or len(title) > MAX_HEADING_CHARS or _SENTENCE_OR_ROW.search(title):
         return None  # a sentence, or a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
-    if re.search(r"\d", title) and not re.search(r"[（(]%[）)]", title):
+    if _DIGIT.search(title) and not _PERCENT_COLUMN.search(title):
         return None
     if role_of(title) is None:
         return None
