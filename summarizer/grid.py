@@ -568,6 +568,7 @@ _GLUED_TOTAL = re.compile(r"(总分|合计)(?P<weight>100)(?P<score>100|\d{1,2}(
 _INDICATOR_HEAD = "一级指标二级指标三级指标"
 _PAGE_MARKER = re.compile(r"\n\d{1,2}、")
 _NON_SPACE = re.compile(r"\S+")
+_SEPARATOR_OR_LINE = re.compile(r"[\t|\n]")
 
 
 def _compacted(text: str, start: int, end: int) -> tuple[str, list[int]]:
@@ -628,10 +629,14 @@ def _glued_row_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
 def glued_indicator_rows(text: str) -> list[list[FormRow]]:
     """Indicator tables whose cells were pasted together: levels, names and values read one
     token at a time after the glued header "一级指标二级指标三级指标…"."""
+    # Most reports hold no such header: look for it in what _compacted keeps (the text without
+    # whitespace and page markers) before recording the offset of every kept character.
+    if _INDICATOR_HEAD not in "".join(_PAGE_MARKER.sub("", text).split()):
+        return []
     tables = []
     compact, kept = _compacted(text, 0, len(text))
     for head in re.finditer(_INDICATOR_HEAD, compact):
-        if re.search(r"[\t|\n]", text[kept[head.start()] : kept[head.end() - 1]]):
+        if _SEPARATOR_OR_LINE.search(text, kept[head.start()], kept[head.end() - 1]):
             continue  # a table with separators: the form grid reads it
         labels, position = _glued_indicator_columns(compact, head.end())
         row_pattern = _glued_row_pattern(tuple(labels))
