@@ -321,11 +321,12 @@ def _find_tables(lines: list[Line]) -> list[Table]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        if _is_cell_line(line):
+        tab = "\t" in line.text  # most lines hold no tab and no bar: prose
+        if tab and _is_cell_line(line):
             table, index = _read_cell_per_line(lines, index)
-        elif "\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2):
+        elif tab and ("\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2)):
             table, index = _read_tsv(lines, index)
-        elif _is_pipe_row(line.text):
+        elif "|" in line.text and _is_pipe_row(line.text):
             table, index = _read_pipe(lines, index)
         else:
             index += 1
@@ -409,14 +410,18 @@ def _is_pipe_row(text: str) -> bool:
     return stripped.startswith("|") and stripped.endswith("|") and bool(stripped.strip("| \t"))
 
 
+_PIPE_SEPARATOR = re.compile(r"\|[\s:|-]+\|")
+
+
 def _read_pipe(lines: list[Line], index: int) -> tuple[Table | None, int]:
     rows: list[TableRow] = []
     while index < len(lines):
         line = lines[index]
         stripped = line.text.strip()
-        if not _is_pipe_row(stripped) and not re.fullmatch(r"\|[\s:|-]+\|", stripped):
+        separator = _PIPE_SEPARATOR.fullmatch(stripped)
+        if not _is_pipe_row(stripped) and not separator:
             break
-        if not re.fullmatch(r"\|[\s:|-]+\|", stripped):
+        if not separator:
             inner_start = line.start + line.text.index("|") + 1
             cells, position = [], inner_start
             for part in stripped[1:-1].split("|"):
@@ -434,18 +439,21 @@ def is_value(text: str) -> bool:
     return parse_decimal(text.strip()) is not None
 
 
-def _is_numeric_row(row: TableRow) -> bool:
-    return any(is_value(text) for text in row.texts()[1:])
+def _is_numeric_row(texts: list[str]) -> bool:
+    return any(is_value(text) for text in texts[1:])
 
 
 def is_key_value_row(row: TableRow) -> bool:
     """人员编制 | 34 | 实有人数 | 34: every value sits right after a text label (no digits)."""
-    texts = row.texts()
+    return _is_key_value(row.texts())
+
+
+def _is_key_value(texts: list[str]) -> bool:
     value_columns = [i for i, text in enumerate(texts) if is_value(text)]
     if not value_columns or len([t for t in texts if t]) > 4:
         return False
     return all(
-        i > 0 and texts[i - 1] and not is_value(texts[i - 1]) and not re.search(r"\d", texts[i - 1])
+        i > 0 and texts[i - 1] and not is_value(texts[i - 1]) and not _DIGIT.search(texts[i - 1])
         for i in value_columns
     )
 
@@ -457,8 +465,8 @@ def _column_labels(header: list[TableRow]) -> tuple[list[str], list[str]]:
         parts = []
         for row in header:
             if column < len(row.cells):
-                text = re.sub(r"\s+", "", row.cells[column].text)
-                if text and not re.fullmatch(r"其中[：:]?", text):
+                text = _compact(row.cells[column].text)
+                if text and text not in ("其中", "其中：", "其中:"):
                     parts.append(text)
         labels.append(parts[-1] if parts else "")
         paths.append("/".join(parts))
@@ -480,10 +488,10 @@ def _label_columns(table: Table) -> None:
         texts = row.texts()
         if not any(texts):
             continue
-        if is_key_value_row(row):
+        if _is_key_value(texts):
             pending = []
             continue
-        if _is_numeric_row(row):
+        if _is_numeric_row(texts):
             if pending:
                 labels, paths = _column_labels(pending)
                 pending = []
@@ -526,7 +534,7 @@ def _row_label(cells: list[Cell], row_end: int) -> Heading | None:
     hold the text is a section over the rest of that row."""
     if len(cells) < 2:
         return None
-    title = re.sub(r"\s+", "", cells[0].text)
+    title = _compact(cells[0].text)
     if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
         return None
     if sum(len(cell.text.strip()) for cell in cells[1:]) < 6:
@@ -548,6 +556,9 @@ def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[He
     return found
 
 
+_CELL_SEPARATOR = re.compile(r"([|\t])")  # the separators are kept in the parts
+
+
 def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Heading]:
     """Row labels in form rows flattened onto one line outside any table ("存在问题 | 1、… | |")."""
     taken = {heading.start for heading in headings}
@@ -557,7 +568,7 @@ def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[
         if "|" not in line.text or line.start in taken or in_table(line.start, line.start + 1):
             continue
         cells, position = [], line.start
-        for part in re.split(r"([|\t])", line.text):
+        for part in _CELL_SEPARATOR.split(line.text):
             if part not in ("|", "\t") and part.strip():
                 start = position + len(part) - len(part.lstrip())
                 cells.append(Cell(part.strip(), start, start + len(part.strip())))
@@ -623,6 +634,7 @@ _HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
 _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
 _NEWLINES = re.compile(r"\n[ \n]*")
+_RUNS_ON = re.compile(r"[\u3400-\u9fff\d%）)”\"]")  # a line ending in one of these may wrap mid-sentence
 
 
 
@@ -635,18 +647,19 @@ def sentence_starts(text: str) -> list[int]:
         while back > 0 and text[back - 1] == " ":
             back -= 1  # the last character before the break (no copy of the text before it)
         previous = text[back - 1] if back else ""
-        line_end = text.find("\n", match.end())
-        next_line = text[match.end() : line_end if line_end != -1 else len(text)]
         if previous in _SOFT_ENDS:
             continue
-        if previous in _HARD_STOPS or _ITEM_START.match(next_line) or match.group(0).count("\n") >= 2:
+        # An item marker never spans a line break, so it is matched in place (no copy of the line).
+        if previous in _HARD_STOPS or match.group(0).count("\n") >= 2 or _ITEM_START.match(text, match.end()):
             starts.append(match.end())
-        elif not re.match(r"[\u3400-\u9fff\d%）)”\"]", previous):
+        elif not _RUNS_ON.match(previous):
             starts.append(match.end())
     return sorted(set(starts))
 
 
 def _line_kind(line: str) -> str:
+    if "\t" not in line:
+        return "text" if line.strip() else "blank"  # most lines: no tab to look at
     if not line.strip():
         return "blank"
     if "\t" in line.strip("\t") or (line.startswith("\t") and line.count("\t") >= 2):
