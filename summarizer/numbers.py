@@ -109,20 +109,20 @@ _DATE_OR_CODE_BEFORE = frozenset(("【", "[", "〔", "第", "-", "/", ":"))
 def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(text, start, end):
-        unit = match.group("unit") or ""
-        match_end = match.end()
-        following = text[match_end : match_end + 1]
-        if unit and ((unit, following) in _NOT_A_UNIT or (unit == "万" and _CJK_AFTER.match(following))):
+        number, _, unit = match.groups()  # the number opens the match
+        n_start, match_end = match.span()
+        n_end = n_start + len(number)
+        if unit is None:
+            unit = ""
+        elif (unit, text[match_end : match_end + 1]) in _NOT_A_UNIT or (unit == "万" and _CJK_AFTER.match(text, match_end)):
             unit = ""  # 15分钟, 3个月, 2个工作日: a duration; 5万人: a count of its own
-        n_start, n_end = match.span("number")
         if not unit:
             # Dates (2021年, 3月), document numbers (【2021】1号, 第3), times and ranges.
             if text[n_end : n_end + 1] in _DATE_OR_CODE_AFTER or (n_start and text[n_start - 1] in _DATE_OR_CODE_BEFORE):
                 continue
             # Phone numbers and long codes: more than 8 digits with no unit.
-            if len(match.group("number").replace(",", "").split(".")[0]) > 8:
+            if len(number) > 8 and len(number.replace(",", "").split(".")[0]) > 8:
                 continue
-        number = match.group("number")
         value = parse_decimal(number)
         if value is None:
             continue
