@@ -343,7 +343,7 @@ def _key_value(cells, position: int) -> FormRow | None:
     """"预算数: | 2.38": a budget column's name and its value, as forms without a header row give them."""
     cell = cells[position]
     value = cells[position + 1] if position + 1 < len(cells) else None
-    if cell is None or value is None or parse_decimal(value.text) is None or not cell.text.strip().endswith((":", "：")):
+    if cell is None or value is None or not cell.text.strip().endswith((":", "：")) or parse_decimal(value.text) is None:
         return None
     label = _column(cell, "budget")
     if label not in ("年初预算数", "调整后预算数", "全年预算数", "全年执行数", "执行率"):

@@ -13,6 +13,7 @@ All positions are offsets into `Document.text`.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -218,20 +219,15 @@ def _compact(text: str) -> str:
 
 def _heading(line: Line) -> Heading | None:
     raw = line.text
-    if "\t" in raw:
-        cells = [cell for cell in map(str.strip, raw.split("\t")) if cell]
-        if len(cells) != 1:
-            return None
-        if raw.startswith("\t"):
-            # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
-            return _label_heading(cells[0], line)
-        text = cells[0]
-        in_table_row = True
-    else:
-        text = raw.strip()  # most lines: one cell, no tab, read without splitting
-        if not text:
-            return None
-        in_table_row = False
+    # The line's one non-blank tab-separated cell: its stripped text, unless that holds a tab
+    # (then two cells have text: a table row).
+    text = raw.strip()
+    if not text or "\t" in text:
+        return None
+    in_table_row = "\t" in raw
+    if in_table_row and raw.startswith("\t"):
+        # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
+        return _label_heading(text, line)
     offset = raw.index(text)
     markdown = _MARKDOWN.match(text) if text.startswith("#") else None
     if markdown:
@@ -287,7 +283,7 @@ def _sections(headings: list[Heading], text_length: int) -> list[Section]:
         # A section runs to the next heading of the same or a higher level (a label line ends
         # at the next heading of any kind).
         end = text_length
-        for later in headings[index + 1 :]:
+        for later in itertools.islice(headings, index + 1, None):
             if later.level <= heading.level or heading.label:
                 end = later.start
                 break
@@ -394,7 +390,7 @@ def _read_cell_per_line(lines: list[Line], index: int) -> tuple[Table | None, in
 
 def _cells_follow(lines: list[Line], index: int, window: int = 8) -> bool:
     seen = 0
-    for line in lines[index + 1 :]:
+    for line in itertools.islice(lines, index + 1, None):  # no copy of the rest of the lines
         if _is_cell_line(line):
             return True
         if line.text.strip():
@@ -641,7 +637,7 @@ _RUNS_ON = re.compile(r"[\u3400-\u9fff\d%）)”\"]")  # a line ending in one of
 
 def sentence_starts(text: str) -> list[int]:
     starts = [0]
-    starts.extend(match.end() for match in _HARD_STOP.finditer(text))
+    starts.extend(map(re.Match.end, _HARD_STOP.finditer(text)))
     for match in _NEWLINES.finditer(text):
         back = match.start()
         while back > 0 and text[back - 1] == " ":
@@ -718,7 +714,7 @@ def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
     lines = split_lines(text)
-    headings = [heading for line in lines if (heading := _heading(line)) is not None]
+    headings = [heading for line in lines if line.text and (heading := _heading(line)) is not None]
     tables = _find_tables(lines)
     for heading in headings:
         if heading.label:
