@@ -333,7 +333,7 @@ def _find_tables(lines: list[Line]) -> list[Table]:
 
 
 def _is_cell_line(line: Line) -> bool:
-    return line.text.startswith("\t") and "\t" not in line.text[1:]
+    return line.text.startswith("\t") and line.text.find("\t", 1) < 0
 
 
 def _read_tsv(lines: list[Line], index: int) -> tuple[Table | None, int]:
@@ -435,21 +435,18 @@ def is_value(text: str) -> bool:
     return parse_decimal(text.strip()) is not None
 
 
-def _is_numeric_row(texts: list[str]) -> bool:
-    return any(is_value(text) for text in texts[1:])
-
-
 def is_key_value_row(row: TableRow) -> bool:
     """人员编制 | 34 | 实有人数 | 34: every value sits right after a text label (no digits)."""
-    return _is_key_value(row.texts())
+    texts = row.texts()
+    return _is_key_value(texts, [is_value(text) for text in texts])
 
 
-def _is_key_value(texts: list[str]) -> bool:
-    value_columns = [i for i, text in enumerate(texts) if is_value(text)]
+def _is_key_value(texts: list[str], values: list[bool]) -> bool:
+    value_columns = [i for i, value in enumerate(values) if value]
     if not value_columns or len([t for t in texts if t]) > 4:
         return False
     return all(
-        i > 0 and texts[i - 1] and not is_value(texts[i - 1]) and not _DIGIT.search(texts[i - 1])
+        i > 0 and texts[i - 1] and not values[i - 1] and not _DIGIT.search(texts[i - 1])
         for i in value_columns
     )
 
@@ -484,10 +481,11 @@ def _label_columns(table: Table) -> None:
         texts = row.texts()
         if not any(texts):
             continue
-        if _is_key_value(texts):
+        values = [is_value(text) for text in texts]
+        if _is_key_value(texts, values):
             pending = []
             continue
-        if _is_numeric_row(texts):
+        if any(values[1:]):  # a numeric row
             if pending:
                 labels, paths = _column_labels(pending)
                 pending = []
@@ -646,10 +644,9 @@ def sentence_starts(text: str) -> list[int]:
         if previous in _SOFT_ENDS:
             continue
         # An item marker never spans a line break, so it is matched in place (no copy of the line).
-        if previous in _HARD_STOPS or match.group(0).count("\n") >= 2 or _ITEM_START.match(text, match.end()):
-            starts.append(match.end())
-        elif not _RUNS_ON.match(previous):
-            starts.append(match.end())
+        end = match.end()
+        if previous in _HARD_STOPS or text.count("\n", back, end) >= 2 or _ITEM_START.match(text, end) or not _RUNS_ON.match(previous):
+            starts.append(end)
     return sorted(set(starts))
 
 
@@ -710,6 +707,11 @@ _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得
 _GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|绩效目标自评表|支出绩效")
 
 
+def _has_report_cues(text: str, headings: list[Heading], tables: list[Table]) -> bool:
+    cues = len(_REPORT_CUES.findall(text))
+    return cues >= 3 and (len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000])))
+
+
 def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
@@ -739,8 +741,5 @@ def analyse(document: Document) -> Layout:
         "quantities": list(find_quantities(text)), "sentence_starts": sentence_starts(text),
         "block_starts": block_starts, "block_tables": block_tables,
     }  # fmt: skip
-    cues = len(_REPORT_CUES.findall(text))
-    is_report = bool(_GENRE_TITLE.search(text[:300])) or cues >= 3 and (
-        len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000]))
-    )
+    is_report = bool(_GENRE_TITLE.search(text[:300])) or _has_report_cues(text, headings, tables)
     return Layout(lines, headings, sections, tables, is_report, **analysis)
