@@ -81,14 +81,16 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
 
     skipped = covering(skip)
     for line in lines:
-        if skipped(line.start, line.start + 1):
-            flush()
-            continue
         raw = line.text
         stripped = raw.strip()
         if not stripped:
-            if style != "separator":
+            # A blank line ends a cell unless cells wrap over lines; one inside a table read
+            # already always does (the order of the tests only spares the table lookup).
+            if style != "separator" or skipped(line.start, line.start + 1):
                 flush()
+            continue
+        if skipped(line.start, line.start + 1):
+            flush()
             continue
         bar = "|" in raw  # the separator lines and inline rows below all hold a bar (or a tab)
         if bar and _ROW_END.fullmatch(raw) and raw.count("|") >= 2:
@@ -316,6 +318,13 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
 def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
     """Tables found in a cell stream, each a list of regrouped rows."""
     tables: list[list[FormRow]] = []
+    # A header is three cells or more that name columns of its kind, a key-value pair a cell
+    # naming one of a few budget columns: a stream without them (most prose, where at most a
+    # heading such as 原因 names a column) holds no table, and is not tried cell by cell.
+    budget = [label for cell in cells if (label := _column(cell, "budget"))]
+    indicator = sum(1 for cell in cells if _column(cell, "indicator"))
+    if len(budget) < 3 and indicator < 3 and not any(label in _KEY_VALUE_LABELS for label in budget):
+        return tables
     position = 0
     while position < len(cells):
         header = _header(cells, position, "indicator", None)
@@ -339,6 +348,9 @@ def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
     return tables
 
 
+_KEY_VALUE_LABELS = ("年初预算数", "调整后预算数", "全年预算数", "全年执行数", "执行率")
+
+
 def _key_value(cells, position: int) -> FormRow | None:
     """"预算数: | 2.38": a budget column's name and its value, as forms without a header row give them."""
     cell = cells[position]
@@ -346,7 +358,7 @@ def _key_value(cells, position: int) -> FormRow | None:
     if cell is None or value is None or not cell.text.strip().endswith((":", "：")) or parse_decimal(value.text) is None:
         return None
     label = _column(cell, "budget")
-    if label not in ("年初预算数", "调整后预算数", "全年预算数", "全年执行数", "执行率"):
+    if label not in _KEY_VALUE_LABELS:
         return None
     return FormRow([StreamCell("", cell.start, cell.start), value], ["", label], "budget")
 
