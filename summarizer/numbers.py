@@ -127,7 +127,7 @@ def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, .
         if value is None:
             continue
         inferred = False
-        if not unit and _RATE_CONTEXT.search(text[max(0, n_start - 6) : n_start]) and not _CJK_AFTER.match(text, n_end):
+        if not unit and _RATE_CONTEXT.search(text, max(0, n_start - 6), n_start) and not _CJK_AFTER.match(text, n_end):
             # "执行率为74," lost its %; "执行率2省…" is a row number glued to the next cell.
             unit, inferred = "%", True
         if not unit and not with_bare:

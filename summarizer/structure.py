@@ -651,8 +651,6 @@ def sentence_starts(text: str) -> list[int]:
 
 
 def _line_kind(line: str) -> str:
-    if "\t" not in line:
-        return "text" if line.strip() else "blank"  # most lines: no tab to look at
     if not line.strip():
         return "blank"
     if "\t" in line.strip("\t") or (line.startswith("\t") and line.count("\t") >= 2):
@@ -672,7 +670,8 @@ def blocks(text: str) -> tuple[list[int], list[int | None]]:
     last_char = ""
     position = 0
     for line in text.split("\n"):
-        kind = _line_kind(line)
+        # A line with no tab is text or blank (most lines: _line_kind is not called for them).
+        kind = _line_kind(line) if "\t" in line else "text" if line.strip() else "blank"
         if kind == "blank":
             blank = True
         else:
