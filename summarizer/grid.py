@@ -48,6 +48,8 @@ class StreamCell:
 
 
 def _style(lines) -> str:
+    if sum(1 for line in lines if "|" in line.text) < 5:
+        return "blank"  # both other styles need five lines with a bar (most reports have none)
     content = [text for line in lines if (text := line.text.strip())]
     if not content:
         return "blank"

@@ -481,7 +481,7 @@ def _label_columns(table: Table) -> None:
         texts = row.texts()
         if not any(texts):
             continue
-        values = [is_value(text) for text in texts]
+        values = [parse_decimal(text) is not None for text in texts]  # is_value: texts are stripped
         if _is_key_value(texts, values):
             pending = []
             continue
