@@ -88,7 +88,7 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
         if not stripped:
             # A blank line ends a cell unless cells wrap over lines; one inside a table read
             # already always does (the order of the tests only spares the table lookup).
-            if style != "separator" or skipped(line.start, line.start + 1):
+            if pending is not None and (style != "separator" or skipped(line.start, line.start + 1)):
                 flush()
             continue
         if skipped(line.start, line.start + 1):
@@ -719,6 +719,7 @@ def _span(match: re.Match[str], group: str, kept: list[int]) -> StreamCell:
 
 _TREE_NODE = re.compile(r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]|[ \t](?=[\u4e00-\u9fff])){1,24}?)\s*[（(](?P<weight>\d{1,3})\s*分[)）]")
 _TREE_SCORE = re.compile(r"\s*(?P<score>\d{1,3}(?:\.\d{1,2})?)(?=\s|$|[\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(r"[。；;]")
 _TREE_HEAD = re.compile(r"得分表|三级\s*指标")
 _TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
 
@@ -737,7 +738,7 @@ def score_tree_rows(text: str) -> list[list[FormRow]]:
         misses = 0
         while misses < 2:
             node = _TREE_NODE.search(text, position, min(len(text), position + 80))
-            if node is None or re.search(r"[。；;]", text[position : node.start()]):
+            if node is None or _SENTENCE_END.search(text, position, node.start()):
                 break
             name = StreamCell(re.sub(r"\s+", "", node.group("name")), node.start("name"), node.end("name"))
             weight = int(node.group("weight"))
