@@ -643,8 +643,8 @@ def sentence_starts(text: str) -> list[int]:
         previous = text[back - 1] if back else ""
         if previous in _SOFT_ENDS:
             continue
-        # An item marker never spans a line break, so it is matched in place (no copy of the line).
         end = match.end()
+        # An item marker never spans a line break, so it is matched in place (no copy of the line).
         if previous in _HARD_STOPS or text.count("\n", back, end) >= 2 or _ITEM_START.match(text, end) or not _RUNS_ON.match(previous):
             starts.append(end)
     return sorted(set(starts))
@@ -707,6 +707,8 @@ _GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|�
 
 
 def _has_report_cues(text: str, headings: list[Heading], tables: list[Table]) -> bool:
+    """Enough of the genre's words for a text whose title does not name the genre (counted
+    only then: most reports name it, and the count reads the whole text)."""
     cues = len(_REPORT_CUES.findall(text))
     return cues >= 3 and (len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000])))
 
