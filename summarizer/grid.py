@@ -31,6 +31,11 @@ _GENRE = vocabulary()
 _BREAK = None  # a row break in the cell stream
 _ROW_END = re.compile(r"\s*\|\s*(?:\|\s*)+")
 _BARE_PIPE = re.compile(r"\s*\|\s*")
+_CELL_SEPARATOR = re.compile(r"[|\t]")
+_YEAR = re.compile(r"\d{4}年")
+_TOTAL_CELL = re.compile(r"(?:合计|总计|总分)(?:[（(]\d+分[)）])?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_BUDGET_AMOUNT = re.compile(r"预算数|执行数|决算数|编制数|实有人数")
 _EMPTY_VALUE = re.compile(r"^(?:|/|-|—|－|无|\\)$")
 MAX_NAME = 60
 
@@ -43,7 +48,9 @@ class StreamCell:
 
 
 def _style(lines) -> str:
-    content = [line.text.strip() for line in lines if line.text.strip()]
+    if sum(1 for line in lines if "|" in line.text) < 5:
+        return "blank"  # both other styles need five lines with a bar (most reports have none)
+    content = [text for line in lines if (text := line.text.strip())]
     if not content:
         return "blank"
     bare = sum(1 for text in content if text == "|")
@@ -56,7 +63,9 @@ def _style(lines) -> str:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[\s:：�]+", "", text)
+    """A cell's text without whitespace, colons and U+FFFD (str.split and re's \\s agree on
+    what whitespace is)."""
+    return "".join(text.split()).replace(":", "").replace("：", "").replace("\ufffd", "")
 
 
 def cell_stream(lines, skip) -> list[StreamCell | None]:
@@ -74,29 +83,31 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
 
     skipped = covering(skip)
     for line in lines:
-        if skipped(line.start, line.start + 1):
-            flush()
-            continue
         raw = line.text
         stripped = raw.strip()
         if not stripped:
-            if style != "separator":
+            # A blank line ends a cell unless cells wrap over lines; one inside a table read
+            # already always does (the order of the tests only spares the table lookup).
+            if pending is not None and (style != "separator" or skipped(line.start, line.start + 1)):
                 flush()
             continue
-        if _ROW_END.fullmatch(raw) and raw.count("|") >= 2:
+        if skipped(line.start, line.start + 1):
+            flush()
+            continue
+        bar = "|" in raw  # the separator lines and inline rows below all hold a bar (or a tab)
+        if bar and _ROW_END.fullmatch(raw) and raw.count("|") >= 2:
             flush()
             cells.append(_BREAK)
             last_separator = True
             continue
-        if _BARE_PIPE.fullmatch(raw):
+        if bar and _BARE_PIPE.fullmatch(raw):
             flush()
             if style == "trailing" or (style == "separator" and last_separator):
                 cells.append(StreamCell("", line.start, line.start))
             last_separator = True
             continue
-        parts = re.split(r"[|\t]", raw)
-        filled = [part for part in parts if part.strip()]
-        if len(filled) >= 2:
+        parts = _CELL_SEPARATOR.split(raw) if bar or "\t" in raw else [raw]
+        if len(parts) > 1 and sum(1 for part in parts if part.strip()) >= 2:
             # An inline row: "label | 2000 | 1157.97 | ||||".
             flush()
             position = line.start
@@ -128,11 +139,21 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
     return cells
 
 
-def _column(cell: StreamCell | None, columns) -> str | None:
+_COLUMNS = {"budget": _GENRE.form_budget_columns, "indicator": _GENRE.form_indicator_columns}
+
+
+def _column(cell: StreamCell | None, kind: str) -> str | None:
+    """The canonical column a header cell names in a "budget" or an "indicator" table."""
     if cell is None or not cell.text or len(cell.text) > 24:
         return None
-    compact = _compact(cell.text)
-    for entry in columns:
+    return _column_named(cell.text, kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_named(text: str, kind: str) -> str | None:
+    # Cached: the grid tries every cell as the start of a header, so it reads each cell often.
+    compact = _compact(text)
+    for entry in _COLUMNS[kind]:
         if entry.pattern.search(compact):
             return entry.key
     return None
@@ -152,7 +173,7 @@ class FormRow:
     unit_hint: str = ""
 
 
-def _header(cells, index: int, columns, group: re.Pattern[str] | None) -> tuple[list[str], int, str] | None:
+def _header(cells, index: int, kind: str, group: re.Pattern[str] | None) -> tuple[list[str], int, str] | None:
     """A run of at least three known column headers starting at `index` (group headers skipped)."""
     labels: list[str] = []
     unit = ""
@@ -167,15 +188,15 @@ def _header(cells, index: int, columns, group: re.Pattern[str] | None) -> tuple[
                 position += 1
                 break
             return None
-        label = _column(cell, columns)
-        year = re.match(r"\d{4}年", _compact(cell.text)) if label else None
+        label = _column(cell, kind)
+        year = _YEAR.match(_compact(cell.text)) if label else None
         if year and not label.startswith(year.group(0)):
             label = year.group(0) + label  # "2022年决算数": the year decides the period
         if group is not None and group.search(_compact(cell.text)) and (
-            _column(cells[position + 1] if position + 1 < len(cells) else None, columns) or not labels
+            _column(cells[position + 1] if position + 1 < len(cells) else None, kind) or not labels
         ):
             unit = "万元" if "万元" in cell.text else "元" if "元" in cell.text else unit
-            if label is None or (position + 1 < len(cells) and _column(cells[position + 1], columns)):
+            if label is None or (position + 1 < len(cells) and _column(cells[position + 1], kind)):
                 position += 1
                 continue
         if label is None or label in labels:
@@ -196,7 +217,7 @@ def _budget_rows(cells, position: int, labels: list[str], unit: str) -> tuple[li
         if cell is None:
             position += 1
             continue
-        if _column(cell, _GENRE.form_budget_columns) or _column(cell, _GENRE.form_indicator_columns):
+        if _column(cell, "budget") or _column(cell, "indicator"):
             break  # the next table's header
         if not rows and _is_value(cell) and parse_decimal(cell.text) is not None:
             # Values right under the header: a table with no row labels ("编制数 | 实有人数 \n 11 | 16").
@@ -239,9 +260,9 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
         if cell is None or not cell.text:
             position += 1  # a row break, or a cell the form left empty (a blank row between groups)
             continue
-        if _column(cell, _GENRE.form_budget_columns) and not _column(cell, _GENRE.form_indicator_columns):
+        if _column(cell, "budget") and not _column(cell, "indicator"):
             break
-        if re.fullmatch(r"(?:合计|总计|总分)(?:[（(]\d+分[)）])?", _compact(cell.text)):
+        if _TOTAL_CELL.fullmatch(_compact(cell.text)):
             values = []
             scan = position + 1
             while scan < len(cells) and cells[scan] is not None and _is_value(cells[scan]) and len(values) < 3:
@@ -268,7 +289,7 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
             scan += 1
         nxt = cells[scan] if scan < len(cells) else None
         if nxt is None or not nxt.text or len(nxt.text) > MAX_NAME * 3 or _is_value(nxt) \
-                or len(re.findall(r"[\u4e00-\u9fff]", nxt.text)) < 2:
+                or len(_CJK.findall(nxt.text)) < 2:
             misses += 1  # an indicator is named in words ("分)" is a broken cell)
             position = scan + 1
             continue
@@ -299,16 +320,23 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
 def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
     """Tables found in a cell stream, each a list of regrouped rows."""
     tables: list[list[FormRow]] = []
+    # A header is three cells or more that name columns of its kind, a key-value pair a cell
+    # naming one of a few budget columns: a stream without them (most prose, where at most a
+    # heading such as 原因 names a column) holds no table, and is not tried cell by cell.
+    budget = [label for cell in cells if (label := _column(cell, "budget"))]
+    indicator = sum(1 for cell in cells if _column(cell, "indicator"))
+    if len(budget) < 3 and indicator < 3 and not any(label in _KEY_VALUE_LABELS for label in budget):
+        return tables
     position = 0
     while position < len(cells):
-        header = _header(cells, position, _GENRE.form_indicator_columns, None)
+        header = _header(cells, position, "indicator", None)
         if header and "三级指标" in header[0]:
             rows, position = _indicator_rows(cells, header[1], header[0])
             if rows:
                 tables.append(rows)
             continue
-        header = _header(cells, position, _GENRE.form_budget_columns, _GENRE.form_budget_group)
-        if header and any(re.search(r"预算数|执行数|决算数|编制数|实有人数", label) for label in header[0]):
+        header = _header(cells, position, "budget", _GENRE.form_budget_group)
+        if header and any(_BUDGET_AMOUNT.search(label) for label in header[0]):
             rows, position = _budget_rows(cells, header[1], header[0], header[2])
             if rows:
                 tables.append(rows)
@@ -322,14 +350,17 @@ def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
     return tables
 
 
+_KEY_VALUE_LABELS = ("年初预算数", "调整后预算数", "全年预算数", "全年执行数", "执行率")
+
+
 def _key_value(cells, position: int) -> FormRow | None:
     """"预算数: | 2.38": a budget column's name and its value, as forms without a header row give them."""
     cell = cells[position]
     value = cells[position + 1] if position + 1 < len(cells) else None
-    if cell is None or value is None or parse_decimal(value.text) is None or not re.search(r"[:：]$", cell.text.strip()):
+    if cell is None or value is None or not cell.text.strip().endswith((":", "：")) or parse_decimal(value.text) is None:
         return None
-    label = _column(cell, _GENRE.form_budget_columns)
-    if label not in ("年初预算数", "调整后预算数", "全年预算数", "全年执行数", "执行率"):
+    label = _column(cell, "budget")
+    if label not in _KEY_VALUE_LABELS:
         return None
     return FormRow([StreamCell("", cell.start, cell.start), value], ["", label], "budget")
 
@@ -348,7 +379,65 @@ def _glued_header() -> re.Pattern[str] | None:
     if not columns:
         return None
     alternatives = "|".join(f"(?:{entry.pattern.pattern})" for entry in columns)
-    return re.compile(rf"(?:(?:{alternatives})[ ]*){{3,8}}")  # glued: no tab, pipe or line between
+    header = rf"(?:(?:{alternatives})[ ]*){{3,8}}"  # glued: no tab, pipe or line between
+    # A look-ahead on the characters a header can start with: the engine rejects most positions
+    # of a report with one test instead of trying every column (an eighth of the time).
+    first = _first_chars(header)
+    return re.compile(header if first is None else f"(?={first}){header}")
+
+
+def _first_chars(pattern: str) -> str | None:
+    """A character class holding every character a match of `pattern` can start with, or None
+    when the pattern's parse is not understood here (the pattern then runs as it is)."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+
+    def first(items) -> tuple[list[str], bool] | None:
+        """(class items a match of `items` starts with, whether `items` can match nothing)."""
+        found: list[str] = []
+        for op, argument in items:
+            if op is parser.LITERAL:
+                return [*found, re.escape(chr(argument))], False
+            if op is parser.IN:
+                if any(kind not in (parser.LITERAL, parser.RANGE) for kind, _ in argument):
+                    return None  # a category or a negated class: any character may start it
+                for kind, value in argument:
+                    found.append(re.escape(chr(value)) if kind is parser.LITERAL else f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+                return found, False
+            if op in (parser.AT, parser.ASSERT, parser.ASSERT_NOT):
+                continue  # zero-width: the next item starts the match
+            if op is parser.SUBPATTERN:
+                if argument[1] & re.IGNORECASE:
+                    return None  # the class below would miss the other case
+                inner = first(argument[-1])
+            elif op is parser.BRANCH:
+                branches = [first(branch) for branch in argument[1]]
+                if any(branch is None for branch in branches):
+                    return None
+                inner = ([item for chars, _ in branches for item in chars], any(empty for _, empty in branches))
+            elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
+                inner = first(argument[2])
+                if inner is not None and argument[0] == 0:
+                    inner = (inner[0], True)
+            else:
+                return None
+            if inner is None:
+                return None
+            found += inner[0]
+            if not inner[1]:
+                return found, False
+        return found, True
+
+    try:
+        parsed = parser.parse(pattern)
+        result = None if parsed.state.flags & re.IGNORECASE else first(parsed)
+    except Exception:  # noqa: BLE001 - a private parser's change must only cost speed
+        return None
+    if result is None or result[1] or not result[0]:
+        return None
+    return "[" + "".join(dict.fromkeys(result[0])) + "]"
 
 
 def _glued_labels(header: str) -> list[str]:
@@ -493,6 +582,7 @@ _GLUED_TOTAL = re.compile(r"(总分|合计)(?P<weight>100)(?P<score>100|\d{1,2}(
 _INDICATOR_HEAD = "一级指标二级指标三级指标"
 _PAGE_MARKER = re.compile(r"\n\d{1,2}、")
 _NON_SPACE = re.compile(r"\S+")
+_SEPARATOR_OR_LINE = re.compile(r"[\t|\n]")
 
 
 def _compacted(text: str, start: int, end: int) -> tuple[str, list[int]]:
@@ -553,10 +643,14 @@ def _glued_row_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
 def glued_indicator_rows(text: str) -> list[list[FormRow]]:
     """Indicator tables whose cells were pasted together: levels, names and values read one
     token at a time after the glued header "一级指标二级指标三级指标…"."""
+    # Most reports hold no such header: look for it in what _compacted keeps (the text without
+    # whitespace and page markers) before recording the offset of every kept character.
+    if _INDICATOR_HEAD not in "".join(_PAGE_MARKER.sub("", text).split()):
+        return []
     tables = []
     compact, kept = _compacted(text, 0, len(text))
     for head in re.finditer(_INDICATOR_HEAD, compact):
-        if re.search(r"[\t|\n]", text[kept[head.start()] : kept[head.end() - 1]]):
+        if _SEPARATOR_OR_LINE.search(text, kept[head.start()], kept[head.end() - 1]):
             continue  # a table with separators: the form grid reads it
         labels, position = _glued_indicator_columns(compact, head.end())
         row_pattern = _glued_row_pattern(tuple(labels))
@@ -625,6 +719,7 @@ def _span(match: re.Match[str], group: str, kept: list[int]) -> StreamCell:
 
 _TREE_NODE = re.compile(r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]|[ \t](?=[\u4e00-\u9fff])){1,24}?)\s*[（(](?P<weight>\d{1,3})\s*分[)）]")
 _TREE_SCORE = re.compile(r"\s*(?P<score>\d{1,3}(?:\.\d{1,2})?)(?=\s|$|[\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(r"[。；;]")
 _TREE_HEAD = re.compile(r"得分表|三级\s*指标")
 _TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
 
@@ -643,7 +738,7 @@ def score_tree_rows(text: str) -> list[list[FormRow]]:
         misses = 0
         while misses < 2:
             node = _TREE_NODE.search(text, position, min(len(text), position + 80))
-            if node is None or re.search(r"[。；;]", text[position : node.start()]):
+            if node is None or _SENTENCE_END.search(text, position, node.start()):
                 break
             name = StreamCell(re.sub(r"\s+", "", node.group("name")), node.start("name"), node.end("name"))
             weight = int(node.group("weight"))

@@ -24,7 +24,9 @@ COUNT_UNITS = (
 SCORE_UNITS = ("分",)
 _UNITS = sorted([*MONEY_UNITS, *PERCENT_UNITS, *COUNT_UNITS, *SCORE_UNITS], key=len, reverse=True)
 
-_NUMBER = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
+# The first digit is matched before the look-behind (the digit or dot before it), so the
+# regex engine can skip ahead to the next digit instead of trying every position of the text.
+_NUMBER = r"\d(?<![\d.]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?(?!\d)"
 _QUANTITY = re.compile(
     rf"(?P<number>{_NUMBER})[ ]?(?P<approx>多|余|左右)?[ ]?(?P<unit>{'|'.join(map(re.escape, _UNITS))})?"
 )
@@ -81,16 +83,6 @@ def to_wan(value: Decimal, unit: str) -> Decimal | None:
     return None if factor is None else (value * factor).normalize()
 
 
-def _is_date_or_code(text: str, start: int, end: int, unit: str) -> bool:
-    after = text[end : end + 1]
-    before = text[max(0, start - 1) : start]
-    if not unit and after in ("年", "月", "日", "号", "时", "-", "—", "/", ":"):
-        return True
-    if before in ("【", "[", "〔", "第", "-", "/", ":") and not unit:
-        return True
-    return False
-
-
 def find_quantities(text: str, start: int = 0, end: int | None = None, *, with_bare: bool = True) -> list[Quantity]:
     """Every number in text[start:end] with its unit, in order of position.
 
@@ -110,31 +102,50 @@ def _find_all(text: str, with_bare: bool) -> tuple[Quantity, ...]:
     return _find(text, 0, len(text), with_bare)
 
 
+_NEW = object.__new__
+
+
+def _quantity(value: Decimal, unit: str, raw: str, start: int, end: int, inferred: bool) -> Quantity:
+    """Quantity(value, unit, raw, start, end, inferred), built in one step: a frozen dataclass's
+    __init__ sets each field through object.__setattr__, a third of a report's number scan.
+    tests/test_numbers.py checks the two agree on every field."""
+    quantity = _NEW(Quantity)
+    quantity.__dict__.update(value=value, unit=unit, raw=raw, start=start, end=end, inferred_unit=inferred)
+    return quantity
+
+
+_DATE_OR_CODE_AFTER = frozenset(("年", "月", "日", "号", "时", "-", "—", "/", ":"))
+_DATE_OR_CODE_BEFORE = frozenset(("【", "[", "〔", "第", "-", "/", ":"))
+
+
 def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(text, start, end):
-        number = match.group("number")
-        unit = match.group("unit") or ""
-        following = text[match.end() : match.end() + 1]
-        if (unit, following) in _NOT_A_UNIT or (unit == "万" and _CJK_AFTER.match(following)):
+        number, _, unit = match.groups()  # the number opens the match
+        n_start, match_end = match.span()
+        n_end = n_start + len(number)
+        if unit is None:
+            unit = ""
+        elif (unit, text[match_end : match_end + 1]) in _NOT_A_UNIT or (unit == "万" and _CJK_AFTER.match(text, match_end)):
             unit = ""  # 15分钟, 3个月, 2个工作日: a duration; 5万人: a count of its own
-        n_start, n_end = match.span("number")
-        if _is_date_or_code(text, n_start, n_end, unit):
-            continue
-        # Phone numbers and long codes: more than 8 digits with no unit.
-        if not unit and len(number.replace(",", "").split(".")[0]) > 8:
-            continue
+        if not unit:
+            # Dates (2021年, 3月), document numbers (【2021】1号, 第3), times and ranges.
+            if text[n_end : n_end + 1] in _DATE_OR_CODE_AFTER or (n_start and text[n_start - 1] in _DATE_OR_CODE_BEFORE):
+                continue
+            # Phone numbers and long codes: more than 8 digits with no unit.
+            if len(number) > 8 and len(number.replace(",", "").split(".")[0]) > 8:
+                continue
         value = parse_decimal(number)
         if value is None:
             continue
         inferred = False
-        if not unit and _RATE_CONTEXT.search(text[max(0, n_start - 6) : n_start]) and not _CJK_AFTER.match(text, n_end):
+        if not unit and _RATE_CONTEXT.search(text, max(0, n_start - 6), n_start) and not _CJK_AFTER.match(text, n_end):
             # "执行率为74," lost its %; "执行率2省…" is a row number glued to the next cell.
             unit, inferred = "%", True
         if not unit and not with_bare:
             continue
-        q_end = match.end() if unit else n_end
-        found.append(Quantity(value, unit, text[n_start:q_end], n_start, q_end, inferred))
+        q_end = match_end if unit else n_end
+        found.append(_quantity(value, unit, text[n_start:q_end], n_start, q_end, inferred))
     return tuple(found)
 
 

@@ -12,6 +12,8 @@ All positions are offsets into `Document.text`.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -60,8 +62,10 @@ _NOT_PROBLEM = _GENRE.not_problem
 _ROLE_PATTERNS: list[tuple[Role, re.Pattern[str]]] = [(Role(entry.key), entry.pattern) for entry in _GENRE.roles]
 
 
+@functools.lru_cache(maxsize=1024)
 def role_of(title: str) -> Role | None:
-    compact = re.sub(r"\s+", "", title)
+    # Cached: a title is read when its heading is found and again when its section gets a role.
+    compact = "".join(title.split())
     problem = bool(_PROBLEM.search(compact)) and not _NOT_PROBLEM.search(compact)
     measure = bool(_MEASURE.search(compact))
     if problem and measure:
@@ -199,42 +203,42 @@ def split_lines(text: str) -> list[Line]:
 _RUN_ON_TITLE = re.compile(r"([^，,；;。：:\t]{2,20})[。：:]")
 
 
+# Any of the markers above (one match decides whether the marker loop runs at all).
+_ANY_MARKER = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _MARKERS))
+_LIST_SEPARATOR = re.compile(r"[，,；;]")
+_SENTENCE_OR_ROW = re.compile(r"[，,。；;|]")
+_DIGIT = re.compile(r"\d")
+_PERCENT_COLUMN = re.compile(r"[（(]%[）)]")
+_HEADING_END_STOPS = _TERMINAL.replace("：", "").replace(":", "")
+
+
+def _compact(text: str) -> str:
+    """text without whitespace (str.split and re's \\s agree on what whitespace is)."""
+    return "".join(text.split())
+
+
 def _heading(line: Line) -> Heading | None:
     raw = line.text
-    if raw.startswith("\t"):
-        cells = [cell.strip() for cell in raw.split("\t") if cell.strip()]
-        # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
-        if len(cells) != 1:
-            return None
-        return _label_heading(cells[0], line)
-    cells = [cell.strip() for cell in raw.split("\t") if cell.strip()]
-    if len(cells) != 1:
+    # The line's one non-blank tab-separated cell: its stripped text, unless that holds a tab
+    # (then two cells have text: a table row).
+    text = raw.strip()
+    if not text or "\t" in text:
         return None
     in_table_row = "\t" in raw
-    text = cells[0]
+    if in_table_row and raw.startswith("\t"):
+        # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
+        return _label_heading(text, line)
     offset = raw.index(text)
-    markdown = _MARKDOWN.match(text)
+    markdown = _MARKDOWN.match(text) if text.startswith("#") else None
     if markdown:
         text = text[markdown.end():]
-    text = _LIST_PREFIX.sub("", text).strip()
-    for pattern, level in _MARKERS:
-        match = pattern.match(text)
-        if match:
-            title = text[match.end():].strip()
-            if in_table_row and level > 2:
-                return None  # "1、局机关" is a row label in a table
-            run_on = _RUN_ON_TITLE.match(title) if level <= 2 and not in_table_row else None
-            if run_on and len(title) > run_on.end():
-                # "（一）项目概况。道里区……": a short title closed by 。 or ：, its body on the same line.
-                head = run_on.group(1).strip()
-                title_start = line.start + offset + text.index(title)
-                return Heading(head, match.group(0), level, line.start + offset, title_start + run_on.end())
-            if not title or len(title) > MAX_HEADING_CHARS or title[-1] in _TERMINAL.replace("：", "").replace(":", ""):
-                return None
-            # "1、科学合理编制预算，严格执行预算。" is a list item, not a heading.
-            if "。" in title or (level >= 3 and re.search(r"[，,；;]", title)):
-                return None
-            return Heading(title.rstrip("：: "), match.group(0), level, line.start + offset, line.end)
+    if text.startswith(("-", "*", "+")):
+        text = _LIST_PREFIX.sub("", text).strip()
+    if _ANY_MARKER.match(text):
+        for pattern, level in _MARKERS:
+            match = pattern.match(text)
+            if match:
+                return _marked_heading(line, text, offset, match, level, in_table_row)
     if markdown:
         title = text.strip()
         if title and len(title) <= 60:
@@ -243,11 +247,29 @@ def _heading(line: Line) -> Heading | None:
     return _label_heading(text, line)
 
 
+def _marked_heading(line: Line, text: str, offset: int, match: re.Match[str], level: int, in_table_row: bool) -> Heading | None:
+    title = text[match.end():].strip()
+    if in_table_row and level > 2:
+        return None  # "1、局机关" is a row label in a table
+    run_on = _RUN_ON_TITLE.match(title) if level <= 2 and not in_table_row else None
+    if run_on and len(title) > run_on.end():
+        # "（一）项目概况。道里区……": a short title closed by 。 or ：, its body on the same line.
+        head = run_on.group(1).strip()
+        title_start = line.start + offset + text.index(title)
+        return Heading(head, match.group(0), level, line.start + offset, title_start + run_on.end())
+    if not title or len(title) > MAX_HEADING_CHARS or title[-1] in _HEADING_END_STOPS:
+        return None
+    # "1、科学合理编制预算，严格执行预算。" is a list item, not a heading.
+    if "。" in title or (level >= 3 and _LIST_SEPARATOR.search(title)):
+        return None
+    return Heading(title.rstrip("：: "), match.group(0), level, line.start + offset, line.end)
+
+
 def _label_heading(text: str, line: Line) -> Heading | None:
-    title = re.sub(r"\s+", "", text).strip("|")  # "存在问题 |": a form cell flattened with its bar
-    if not title or len(title) > MAX_HEADING_CHARS or re.search(r"[，,。；;|]", title):
+    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
+    if not title or len(title) > MAX_HEADING_CHARS or _SENTENCE_OR_ROW.search(title):
         return None  # a sentence, or a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
-    if re.search(r"\d", title) and not re.search(r"[（(]%[）)]", title):
+    if _DIGIT.search(title) and not _PERCENT_COLUMN.search(title):
         return None
     if role_of(title) is None:
         return None
@@ -261,7 +283,7 @@ def _sections(headings: list[Heading], text_length: int) -> list[Section]:
         # A section runs to the next heading of the same or a higher level (a label line ends
         # at the next heading of any kind).
         end = text_length
-        for later in headings[index + 1 :]:
+        for later in itertools.islice(headings, index + 1, None):
             if later.level <= heading.level or heading.label:
                 end = later.start
                 break
@@ -295,11 +317,12 @@ def _find_tables(lines: list[Line]) -> list[Table]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        if _is_cell_line(line):
+        tab = "\t" in line.text  # most lines hold no tab and no bar: prose
+        if tab and _is_cell_line(line):
             table, index = _read_cell_per_line(lines, index)
-        elif "\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2):
+        elif tab and ("\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2)):
             table, index = _read_tsv(lines, index)
-        elif _is_pipe_row(line.text):
+        elif "|" in line.text and _is_pipe_row(line.text):
             table, index = _read_pipe(lines, index)
         else:
             index += 1
@@ -310,7 +333,7 @@ def _find_tables(lines: list[Line]) -> list[Table]:
 
 
 def _is_cell_line(line: Line) -> bool:
-    return line.text.startswith("\t") and "\t" not in line.text[1:]
+    return line.text.startswith("\t") and line.text.find("\t", 1) < 0
 
 
 def _read_tsv(lines: list[Line], index: int) -> tuple[Table | None, int]:
@@ -367,7 +390,7 @@ def _read_cell_per_line(lines: list[Line], index: int) -> tuple[Table | None, in
 
 def _cells_follow(lines: list[Line], index: int, window: int = 8) -> bool:
     seen = 0
-    for line in lines[index + 1 :]:
+    for line in itertools.islice(lines, index + 1, None):  # no copy of the rest of the lines
         if _is_cell_line(line):
             return True
         if line.text.strip():
@@ -383,14 +406,18 @@ def _is_pipe_row(text: str) -> bool:
     return stripped.startswith("|") and stripped.endswith("|") and bool(stripped.strip("| \t"))
 
 
+_PIPE_SEPARATOR = re.compile(r"\|[\s:|-]+\|")
+
+
 def _read_pipe(lines: list[Line], index: int) -> tuple[Table | None, int]:
     rows: list[TableRow] = []
     while index < len(lines):
         line = lines[index]
         stripped = line.text.strip()
-        if not _is_pipe_row(stripped) and not re.fullmatch(r"\|[\s:|-]+\|", stripped):
+        separator = _PIPE_SEPARATOR.fullmatch(stripped)
+        if not _is_pipe_row(stripped) and not separator:
             break
-        if not re.fullmatch(r"\|[\s:|-]+\|", stripped):
+        if not separator:
             inner_start = line.start + line.text.index("|") + 1
             cells, position = [], inner_start
             for part in stripped[1:-1].split("|"):
@@ -408,18 +435,18 @@ def is_value(text: str) -> bool:
     return parse_decimal(text.strip()) is not None
 
 
-def _is_numeric_row(row: TableRow) -> bool:
-    return any(is_value(text) for text in row.texts()[1:])
-
-
 def is_key_value_row(row: TableRow) -> bool:
     """人员编制 | 34 | 实有人数 | 34: every value sits right after a text label (no digits)."""
     texts = row.texts()
-    value_columns = [i for i, text in enumerate(texts) if is_value(text)]
+    return _is_key_value(texts, [is_value(text) for text in texts])
+
+
+def _is_key_value(texts: list[str], values: list[bool]) -> bool:
+    value_columns = [i for i, value in enumerate(values) if value]
     if not value_columns or len([t for t in texts if t]) > 4:
         return False
     return all(
-        i > 0 and texts[i - 1] and not is_value(texts[i - 1]) and not re.search(r"\d", texts[i - 1])
+        i > 0 and texts[i - 1] and not values[i - 1] and not _DIGIT.search(texts[i - 1])
         for i in value_columns
     )
 
@@ -431,8 +458,8 @@ def _column_labels(header: list[TableRow]) -> tuple[list[str], list[str]]:
         parts = []
         for row in header:
             if column < len(row.cells):
-                text = re.sub(r"\s+", "", row.cells[column].text)
-                if text and not re.fullmatch(r"其中[：:]?", text):
+                text = _compact(row.cells[column].text)
+                if text and text not in ("其中", "其中：", "其中:"):
                     parts.append(text)
         labels.append(parts[-1] if parts else "")
         paths.append("/".join(parts))
@@ -454,10 +481,11 @@ def _label_columns(table: Table) -> None:
         texts = row.texts()
         if not any(texts):
             continue
-        if is_key_value_row(row):
+        values = [parse_decimal(text) is not None for text in texts]  # is_value: texts are stripped
+        if _is_key_value(texts, values):
             pending = []
             continue
-        if _is_numeric_row(row):
+        if any(values[1:]):  # a numeric row
             if pending:
                 labels, paths = _column_labels(pending)
                 pending = []
@@ -500,7 +528,7 @@ def _row_label(cells: list[Cell], row_end: int) -> Heading | None:
     hold the text is a section over the rest of that row."""
     if len(cells) < 2:
         return None
-    title = re.sub(r"\s+", "", cells[0].text)
+    title = _compact(cells[0].text)
     if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
         return None
     if sum(len(cell.text.strip()) for cell in cells[1:]) < 6:
@@ -522,6 +550,9 @@ def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[He
     return found
 
 
+_CELL_SEPARATOR = re.compile(r"([|\t])")  # the separators are kept in the parts
+
+
 def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[Heading]) -> list[Heading]:
     """Row labels in form rows flattened onto one line outside any table ("存在问题 | 1、… | |")."""
     taken = {heading.start for heading in headings}
@@ -531,7 +562,7 @@ def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[
         if "|" not in line.text or line.start in taken or in_table(line.start, line.start + 1):
             continue
         cells, position = [], line.start
-        for part in re.split(r"([|\t])", line.text):
+        for part in _CELL_SEPARATOR.split(line.text):
             if part not in ("|", "\t") and part.strip():
                 start = position + len(part) - len(part.lstrip())
                 cells.append(Cell(part.strip(), start, start + len(part.strip())))
@@ -597,26 +628,25 @@ _HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
 _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
 _NEWLINES = re.compile(r"\n[ \n]*")
+_RUNS_ON = re.compile(r"[\u3400-\u9fff\d%）)”\"]")  # a line ending in one of these may wrap mid-sentence
 
 
 
 
 def sentence_starts(text: str) -> list[int]:
     starts = [0]
-    starts.extend(match.end() for match in _HARD_STOP.finditer(text))
+    starts.extend(map(re.Match.end, _HARD_STOP.finditer(text)))
     for match in _NEWLINES.finditer(text):
         back = match.start()
         while back > 0 and text[back - 1] == " ":
             back -= 1  # the last character before the break (no copy of the text before it)
         previous = text[back - 1] if back else ""
-        line_end = text.find("\n", match.end())
-        next_line = text[match.end() : line_end if line_end != -1 else len(text)]
         if previous in _SOFT_ENDS:
             continue
-        if previous in _HARD_STOPS or _ITEM_START.match(next_line) or match.group(0).count("\n") >= 2:
-            starts.append(match.end())
-        elif not re.match(r"[\u3400-\u9fff\d%）)”\"]", previous):
-            starts.append(match.end())
+        end = match.end()
+        # An item marker never spans a line break, so it is matched in place (no copy of the line).
+        if previous in _HARD_STOPS or text.count("\n", back, end) >= 2 or _ITEM_START.match(text, end) or not _RUNS_ON.match(previous):
+            starts.append(end)
     return sorted(set(starts))
 
 
@@ -640,7 +670,8 @@ def blocks(text: str) -> tuple[list[int], list[int | None]]:
     last_char = ""
     position = 0
     for line in text.split("\n"):
-        kind = _line_kind(line)
+        # A line with no tab is text or blank (most lines: _line_kind is not called for them).
+        kind = _line_kind(line) if "\t" in line else "text" if line.strip() else "blank"
         if kind == "blank":
             blank = True
         else:
@@ -675,11 +706,18 @@ _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得
 _GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|绩效目标自评表|支出绩效")
 
 
+def _has_report_cues(text: str, headings: list[Heading], tables: list[Table]) -> bool:
+    """Enough of the genre's words for a text whose title does not name the genre (counted
+    only then: most reports name it, and the count reads the whole text)."""
+    cues = len(_REPORT_CUES.findall(text))
+    return cues >= 3 and (len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000])))
+
+
 def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
     lines = split_lines(text)
-    headings = [heading for line in lines if (heading := _heading(line)) is not None]
+    headings = [heading for line in lines if line.text and (heading := _heading(line)) is not None]
     tables = _find_tables(lines)
     for heading in headings:
         if heading.label:
@@ -704,8 +742,5 @@ def analyse(document: Document) -> Layout:
         "quantities": list(find_quantities(text)), "sentence_starts": sentence_starts(text),
         "block_starts": block_starts, "block_tables": block_tables,
     }  # fmt: skip
-    cues = len(_REPORT_CUES.findall(text))
-    is_report = bool(_GENRE_TITLE.search(text[:300])) or cues >= 3 and (
-        len(headings) >= 2 or len(tables) >= 1 or cues >= 10 or bool(_GENRE_TITLE.search(text[:2000]))
-    )
+    is_report = bool(_GENRE_TITLE.search(text[:300])) or _has_report_cues(text, headings, tables)
     return Layout(lines, headings, sections, tables, is_report, **analysis)
