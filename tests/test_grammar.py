@@ -283,7 +283,16 @@ TEXT_LAYOUTS = {
     "inline form rows": "存在问题 | 1、资金到位较晚，影响项目进度。2、宣传力度不够。 | |\n改进措施 | 1、加强与财政部门沟通。2、加大宣传力度。 | |\n",
     "cell per line with bars": "存在问题 |\n1、资金到位较晚，影响项目进度。 |\n2、宣传力度不够。 |\n改进措施 |\n1、加强与财政部门沟通。 |\n2、加大宣传力度。 |\n项目负责人: |\n",
     "tab row": "存在问题\t1、资金到位较晚，影响项目进度。2、宣传力度不够。\n改进措施\t1、加强与财政部门沟通。2、加大宣传力度。\n",
+    # The form's footnote ends the last box: its numbered notes are not measures.
+    "footnote after the box": "存在问题 |\n1、资金到位较晚，影响项目进度。 |\n2、宣传力度不够。 |\n改进措施 |\n1、加强与财政部门沟通。 |\n"
+    "2、加大宣传力度。 |\n备注:1.预算执行情况口径:预算数为调整后预算数。\n2.定量指标完成数汇总原则:绝对值直接累加计算。\n",
 }
+
+
+def test_a_label_cell_with_none_is_not_a_measure():
+    # "改进措施及\n结果应用方案 | 无 |": the label's second line and the box's "无" state nothing.
+    report = extract("某县某局2023年度项目支出绩效自评报告\n存在问题 |\n资金到位较晚，影响项目进度。 |\n改进措施及\n结果应用方案\n|\n无\n|\n")
+    assert report.measures == []
 
 
 @pytest.mark.parametrize("layout", TEXT_LAYOUTS)

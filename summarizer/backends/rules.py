@@ -134,6 +134,7 @@ def _section_spans(layout: Layout, roles: tuple[Role, ...]) -> list[tuple[int, i
 
 
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff（）()]{2,10}[:：][\s|]*")
+_FORM_NOTE = vocabulary().form_note
 
 
 def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -149,8 +150,8 @@ def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
         line = text[line_start:line_end].strip("\t |")
         if not line:
             continue
-        if _FIELD_LABEL.fullmatch(line):
-            closed = True  # "项目负责人:": the form's next field, not more of this point
+        if _FIELD_LABEL.fullmatch(line) or _FORM_NOTE.match(line):
+            closed = True  # "项目负责人:" (the form's next field) or "备注:" (its footnote)
             continue
         if closed:
             continue

@@ -59,6 +59,7 @@ class Genre:
     measure: re.Pattern[str]
     not_problem: re.Pattern[str]
     template_text: re.Pattern[str]
+    form_note: re.Pattern[str]
     roles: tuple[Labelled, ...]
     heading_synonyms: Mapping[str, tuple[str, ...]]
     grade_words: Mapping[str, str]
@@ -181,6 +182,7 @@ def build(
         measure=_compile(sections.get("measure"), "sections.measure"),
         not_problem=_compile(sections.get("not_problem"), "sections.not_problem"),
         template_text=_compile(sections.get("template_text", "(?!)"), "sections.template_text"),
+        form_note=_compile(sections.get("form_note", "(?!)"), "sections.form_note"),
         roles=_labelled(sections.get("role", []), "sections.role", set(ROLES)),
         heading_synonyms=MappingProxyType({k: tuple(v) for k, v in sections.get("synonyms", {}).items()}),
         grade_words=MappingProxyType(words),
