@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections import Counter
 from collections.abc import Callable
 
 from .genre import vocabulary
@@ -299,6 +300,65 @@ def _has_adjacent_repeat(text: str) -> bool:
     return any(a == b and 6 <= len(a) <= 200 for a, b in zip(clauses, clauses[1:]))
 
 
+# A text copied out of a PDF keeps the page's line breaks: its paragraphs arrive cut into lines
+# of one width, mid-sentence ("…其中项目支出\n875.6万元", "下达15万\n元"), so a label and its
+# number, or a number and its unit, sit on two lines. When most prose lines of a text end at one
+# width (a CJK character counting 1, an ASCII one 1/2), a line that reaches that width runs on:
+# its line break is dropped unless the line ends a sentence or the next line starts a heading,
+# a list item or an indented paragraph. Texts not wrapped so (web pages, forms, a paragraph per
+# line) have no such common width and are left alone.
+_WRAP_MIN_WIDTH = 16  # shorter lines are form cells and headings, not wrapped prose
+_WRAP_MIN_LINES = 5
+_WRAP_SHARE = 0.4  # of the prose lines at the common width
+_WRAP_SLACK = 0.85  # a line within 15% below the width reached the margin (punctuation, ASCII runs)
+_WRAP_OVERFLOW = 1.15  # ... or a little past it (an unbreakable run of digits overflows it)
+_WRAP_BEYOND = 0.1  # at most this share of the prose lines run well past the margin
+_WRAP_END = tuple("。！？!?：:")
+_TRAILING_RUN = re.compile(r"[0-9A-Za-z.,%]+$")  # what may overflow the margin: it cannot break
+_PARAGRAPH_START = re.compile(
+    r"[ \u3000]{2}|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}(?:[、．]|\.(?!\d))"
+    r"|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十\d]+[章节部分条]|[-*+#]"
+)
+
+
+def _width(line: str) -> float:
+    return sum(1.0 if ord(char) >= 0x2E80 else 0.5 for char in line)
+
+
+def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
+    """The edits that join the lines of paragraphs a page wrapped (see above)."""
+    lines = text.split("\n")
+    widths = [_width(line.rstrip()) if "\t" not in line and "|" not in line else 0.0 for line in lines]
+    prose = [width for width in widths if width >= _WRAP_MIN_WIDTH]
+    if len(prose) < _WRAP_MIN_LINES:
+        return []
+    counts = Counter(round(width) for width in prose)
+    margin = max(counts, key=lambda width: (counts[width], width))
+    low, high = margin * _WRAP_SLACK, (margin + 1) * _WRAP_OVERFLOW
+    # Wrapped text has a hard right edge: many lines end at it and almost none run past it
+    # (a paragraph per line, as web pages give, has lines of every length).
+    at_margin = sum(low <= width <= high for width in prose)
+    beyond = sum(_width(_TRAILING_RUN.sub("", line.rstrip())) > high for line, width in zip(lines, widths) if width > high)
+    if at_margin < max(_WRAP_MIN_LINES, _WRAP_SHARE * len(prose)) or beyond > _WRAP_BEYOND * len(prose):
+        return []
+    edits = []
+    position = 0
+    for index, line in enumerate(lines[:-1]):
+        end = position + len(line)
+        following = lines[index + 1]
+        if (
+            widths[index] >= low
+            and not line.rstrip().endswith(_WRAP_END)
+            and following.strip()
+            and "\t" not in following
+            and "|" not in following
+            and not _PARAGRAPH_START.match(following)
+        ):
+            edits.append((end, end + 1, ""))
+        position = end + 1
+    return edits
+
+
 def normalise(original: str) -> tuple[str, list[int]]:
     """Return (normalised text, offsets) for a decoded report text."""
     text, offsets = _rewrite(original, list(range(len(original) + 1)), _LINE_END, lambda m: "\n")
@@ -310,6 +370,7 @@ def normalise(original: str) -> tuple[str, list[int]]:
         text, offsets = _rewrite(text, offsets, _HTML_TAG, _with_space_to_empty)
     if "&" in text:
         text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
+    text, offsets = _apply(text, offsets, _wrapped_lines(text))
     text, offsets = _rewrite(text, offsets, _DECIMAL_GAP, _join_decimal)
     if _DIGITS_SPACED.search(text):
         text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)

@@ -160,3 +160,37 @@ def test_digit_like_lists_every_digit_that_is_not_decimal() -> None:
 
     expected = {chr(c) for c in range(0x110000) if chr(c).isdigit() and not chr(c).isdecimal()}
     assert {chr(c) for c in range(0x110000) if re.fullmatch(f"[{_DIGIT_LIKE}]", chr(c))} == expected
+
+
+def _wrap(text: str, width: int) -> str:
+    """A paragraph as a PDF text layer gives it: cut every `width` characters."""
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+PARAGRAPH = (
+    "本年度部门预算收入合计为一千二百万元，其中财政拨款收入一千一百万元，其他收入一百万元；"
+    "部门预算支出合计一千二百万元，其中基本支出九百万元，项目支出三百万元，主要用于信息化建设"
+    "和专项业务工作，全年预算执行情况良好，各项资金均按规定用途使用，未发现挤占挪用情况。"
+)
+
+
+def test_a_paragraph_the_page_wrapped_is_one_line_again() -> None:
+    # The break between a label and its number, or a number and its unit, is the page's.
+    body = PARAGRAPH + "其中项目支出875.6万元，下达资金15万元。" + PARAGRAPH
+    original = "一、部门基本情况\n" + _wrap(body, 30) + "\n二、绩效目标完成情况\n" + _wrap(PARAGRAPH, 30) + "\n"
+    text, offsets = normalise(original)
+    assert "一、部门基本情况\n" + body + "\n二、绩效目标完成情况\n" + PARAGRAPH + "\n" == text
+    assert offsets == sorted(offsets) and all(original[offsets[i]] == text[i] for i in range(len(text)))
+
+
+def test_a_numbered_line_after_a_wrapped_line_starts_its_own_line() -> None:
+    points = "\n".join(f"{n}、" + _wrap(PARAGRAPH, 30) for n in range(1, 4))
+    text, _ = normalise(points)
+    assert text == "\n".join(f"{n}、" + PARAGRAPH for n in range(1, 4))
+
+
+def test_a_paragraph_per_line_text_is_not_joined() -> None:
+    # Web pages give one paragraph per line: lines of every length, no common right edge.
+    lines = [PARAGRAPH[: 20 + 7 * n] for n in range(12)]
+    original = "\n".join(lines)
+    assert normalise(original)[0] == original

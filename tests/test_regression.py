@@ -111,3 +111,18 @@ def test_rules_backend_meets_the_corpus_thresholds(settings):
     assert not any(score.error for score in run.reports), [score.error for score in run.reports]
     failures = check_thresholds(run, THRESHOLDS["corpus"])
     assert failures == [], "accuracy regression on the corpus:\n" + "\n".join(failures)
+
+
+@pytest.mark.skipif(not CORPUS_DIR.is_dir(), reason="the development corpus (../shared/corpus) is not beside this checkout")
+@pytest.mark.parametrize("width", [30, 50])
+def test_the_corpus_hard_wrapped_as_a_pdf_text_layer_meets_the_same_thresholds(settings, tmp_path, width):
+    """The same reports with every paragraph cut at a page width (evaluation.layouts.hard_wrap):
+    the corpus thresholds hold (findings among them: false alarms lower their precision)."""
+    from summarizer.evaluation.layouts import wrap_folder
+
+    wrap_folder(CORPUS_DIR, tmp_path, width)
+    run = evaluate(CORPUS_GOLD_DIR, tmp_path, settings)
+    assert len(run.reports) == len(list(CORPUS_GOLD_DIR.glob("*.json")))
+    assert not any(score.error for score in run.reports), [score.error for score in run.reports]
+    failures = check_thresholds(run, THRESHOLDS["corpus"])
+    assert failures == [], f"accuracy regression on the corpus wrapped at {width}:\n" + "\n".join(failures)
