@@ -381,3 +381,15 @@ def test_an_ocr_failure_names_the_page(tmp_path, monkeypatch) -> None:
     path = tmp_path / "scan.pdf"
     image.save(path, format="PDF")
     assert "OCR failed on scanned page 1 (RuntimeError)" in one_line_error(path)
+
+
+def test_pdf_lines_wrap_only_when_the_page_text_reaches_its_column_edge() -> None:
+    from summarizer.formats.pdf import TextLine, page_text
+
+    # Prose: lines that end at the column's edge run on into the next line.
+    prose = [TextLine(100, "本年度预算执行情况良好，其中项目支出", 520), TextLine(115, "875.6万元。", 150)]
+    assert page_text(prose, [], 24.0, column=525) == "本年度预算执行情况良好，其中项目支出875.6万元。"
+    # A form's cells one per line: the longest line stops far short of the edge, so the two
+    # lines that happen to end at it are still two cells, not a wrapped paragraph.
+    cells = [TextLine(100, "公共文化服务体系建设", 230), TextLine(115, "140", 95), TextLine(130, "鹰山文化中心图书馆改造", 232), TextLine(145, "0", 80)]
+    assert page_text(cells, [], 24.0, column=525) == "公共文化服务体系建设\n140\n鹰山文化中心图书馆改造\n0"

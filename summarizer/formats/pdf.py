@@ -29,6 +29,10 @@ from .tsv import join_lines, table_text
 # about two characters at 10.5pt, since Chinese line breaking moves a character together with
 # the punctuation after it ("240万\n元；").
 _WRAP_SLACK = 24.0  # points
+# The rightmost line end must come this close to the text column's right edge (a page's width
+# less its left margin) for any line of the page to count as wrapped: about four characters,
+# for pages whose margins differ a little.
+_COLUMN_SLACK = 48.0  # points
 # ... unless the next line opens a heading or a numbered point.
 _OPENS_POINT = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,2}[）)]|\d{1,2}(?:[、．]|\.(?!\d))|[①②③④⑤⑥⑦⑧⑨⑩]|#|[-*•]\s)")
 
@@ -90,9 +94,13 @@ def _page_text(page) -> PageText:
         return not any(x0 <= middle_x <= x1 and top <= middle_y <= bottom for x0, top, x1, bottom in boxes)
 
     prose = page.filter(outside) if boxes else page
-    lines = [TextLine(line["top"], line["text"], line["x1"], _lead(line["chars"])) for line in prose.extract_text_lines()]
+    found = prose.extract_text_lines()
+    lines = [TextLine(line["top"], line["text"], line["x1"], _lead(line["chars"])) for line in found]
     tables = [(table.bbox[1], table.extract()) for table in tables]
-    return PageText(page_text(lines, tables, _WRAP_SLACK), len(tables), chars)
+    # The text column's right edge, when the page's margins are even: a page of short lines (a
+    # form's cells one per line) has its longest line far from it, and then no line wrapped.
+    column = page.width - min((line["x0"] for line in found), default=0.0)
+    return PageText(page_text(lines, tables, _WRAP_SLACK, column), len(tables), chars)
 
 
 def _lead(chars: list[dict]) -> float:
@@ -104,14 +112,20 @@ def _lead(chars: list[dict]) -> float:
     return run[-1]["x1"] - run[0]["x0"] if run else 0.0
 
 
-def page_text(lines: list[TextLine], tables: list[tuple[float, list[list[str | None]]]], slack: float) -> str:
+def page_text(
+    lines: list[TextLine], tables: list[tuple[float, list[list[str | None]]]], slack: float, column: float | None = None
+) -> str:
     """A page's prose lines and tables (top, rows) as text in reading order, joining the lines
     of a paragraph the page wrapped: a line that ends within `slack` (about a character) of
-    the rightmost line end, plus the width of the next line's leading unbreakable run."""
+    the rightmost line end, plus the width of the next line's leading unbreakable run. With
+    `column` (the text column's right edge), lines wrap only when the rightmost line end
+    reaches it: on a page whose longest line stops short of the edge, no line was wrapped."""
     items = [_Item(top=line.top, text=line.text, x1=line.x1, lead=line.lead) for line in lines]
     items += [_Item(top=top, rows=rows) for top, rows in tables]
     items.sort(key=lambda item: item.top)
     right = max((item.x1 for item in items if item.rows is None), default=0.0)
+    if column is not None and right < column - _COLUMN_SLACK:
+        right = float("inf")
     parts: list[str] = []
     paragraph: list[str] = []
     for index, item in enumerate(items):
