@@ -1051,9 +1051,10 @@ def _rates(context: _Context) -> list[Check]:
             formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
             if agreeing:
                 checks.append(make_check(f"rate.{key}", PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
-            elif elsewhere:
-                # The operand comes from another paragraph: the report's only such whole, but
-                # whether the rate divides by it is a reading, so the reviewer is asked.
+            elif elsewhere or (len(pairs) == 1 and _far_apart(rate, *pairs[0])):
+                # The operand comes from another paragraph (or from far away in one long block:
+                # a page pasted as one line): the report's only such whole, but whether the
+                # rate divides by it is a reading, so the reviewer is asked.
                 checks.append(make_check(
                     f"rate.{key}", WARN, Severity.MEDIUM,
                     f"{_label(rate)} 写为 {fmt(stated)}%，按报告他处所写 {formula}（{name}），请核对",
@@ -1074,6 +1075,15 @@ def _rates(context: _Context) -> list[Check]:
                 ))
     checks += _growth(context)
     return checks
+
+
+# Operands this far from their rate (in characters) are not certainly its own, whatever block
+# they share: a paragraph of a report states a rate within a few sentences of its amounts.
+RATE_REACH = 300
+
+
+def _far_apart(rate: Placed, *operands: Placed) -> bool:
+    return any(abs(operand.start - rate.start) > RATE_REACH for operand in operands)
 
 
 def _overlap(a: Placed, b: Placed) -> bool:

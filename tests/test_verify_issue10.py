@@ -110,3 +110,21 @@ def test_low_execution_from_the_only_spending_stated(spent, period, expected):
 )
 def test_change_against_current_and_prior(sentence, expected):
     assert statuses(run(sentence, []), "identity.change_statement") == expected
+
+
+# ---- a rate's operands far from it in one long block (a page pasted as one line) ----------------
+
+FILLER = "项目按计划实施，各项工作有序推进，群众反映良好，" * 15
+
+
+@pytest.mark.parametrize(("between", "expected"), [("", FAIL), (FILLER, WARN)])
+def test_a_rate_fails_only_against_operands_stated_near_it(between, expected):
+    # 支出 90 ÷ 预算 100 = 90%, not the 100% written: certain when the amounts stand beside the
+    # rate; a reading when the budget is hundreds of characters away in the same line.
+    text = "本年预算资金100万元，" + between + "实际支出90万元，预算执行率100%。"
+    figures = [
+        fig(text, "budget", "预算资金100万元", "100", period=Period.BUDGET),
+        fig(text, "actual_spending", "实际支出90万元", "90", period=Period.ACTUAL),
+        fig(text, "execution_rate", "预算执行率100%", "100", "%"),
+    ]
+    assert statuses(run(text, figures), "rate.execution_rate") == [expected]
