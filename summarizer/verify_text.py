@@ -399,17 +399,10 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
         first, second = groups[0]
         if any(_DELTA.search(text[max(sentence_start, q.start - 4) : q.start]) for q in (first, second)):
             continue  # "较上年减少 0.5 万元": a change, not last year's amount
-        marks = []
-        for quantity in (first, second):
-            window = text[max(sentence_start, quantity.start - 10) : quantity.start]
-            marks.append(bool(_PRIOR.search(window)))
-        years = [_year_before(index, first, sentence_start), _year_before(index, second, sentence_start)]
-        if marks[0] != marks[1]:
-            prior, current = (first, second) if marks[0] else (second, first)
-        elif None not in years and years[0] != years[1]:
-            prior, current = (first, second) if years[0] < years[1] else (second, first)
-        else:
+        ordered = _prior_and_current(index, first, second, sentence_start)
+        if ordered is None:
             continue
+        prior, current = ordered
         base, now = _amount(prior), _amount(current)
         if base <= 0:
             continue
@@ -430,6 +423,19 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
                 inputs, percent(computed), claimed, rate_tolerance(stated.value),
             ))
     return checks
+
+
+def _prior_and_current(index: TextIndex, first, second, sentence_start: int):
+    """(prior, current) of two amounts of a sentence: the one marked 上年 (or the like) just
+    before it, else the one under the earlier year; None when neither tells them apart."""
+    text = index.text
+    marks = [bool(_PRIOR.search(text[max(sentence_start, q.start - 10) : q.start])) for q in (first, second)]
+    if marks[0] != marks[1]:
+        return (first, second) if marks[0] else (second, first)
+    years = [_year_before(index, q, sentence_start) for q in (first, second)]
+    if None not in years and years[0] != years[1]:
+        return (first, second) if years[0] < years[1] else (second, first)
+    return None
 
 
 _PART_OF = re.compile(r"其中|主要是|主要为|包括")
@@ -455,14 +461,10 @@ def change_statements(index: TextIndex) -> list[Check]:
         first, second = operands
         if _PART_OF.search(text[second.end : stated.start]):
             continue  # "其中办公费增加5万元": the change of a part, not of the two amounts
-        marks = [bool(_PRIOR.search(text[max(sentence_start, q.start - 10) : q.start])) for q in operands]
-        years = [_year_before(index, q, sentence_start) for q in operands]
-        if marks[0] != marks[1]:
-            prior, current = (first, second) if marks[0] else (second, first)
-        elif None not in years and years[0] != years[1]:
-            prior, current = (first, second) if years[0] < years[1] else (second, first)
-        else:
+        ordered = _prior_and_current(index, first, second, sentence_start)
+        if ordered is None:
             continue
+        prior, current = ordered
         base, now, change = _amount(prior), _amount(current), _amount(stated)
         falling = verb.group("verb") in ("减少", "下降", "降低", "节约", "压减")
         computed = base - now if falling else now - base
