@@ -303,7 +303,7 @@ def _has_adjacent_repeat(text: str) -> bool:
 # A text copied out of a PDF keeps the page's line breaks: its paragraphs arrive cut into lines
 # of one width, mid-sentence ("…其中项目支出\n875.6万元", "下达15万\n元"), so a label and its
 # number, or a number and its unit, sit on two lines. When most prose lines of a text end at one
-# width (a CJK character counting 1, an ASCII one 1/2), a line that reaches that width runs on:
+# width (an ASCII character counting 1/2, any other 1), a line that reaches that width runs on:
 # its line break is dropped unless the line ends a sentence or the next line starts a heading,
 # a list item or an indented paragraph. Texts not wrapped so (web pages, forms, a paragraph per
 # line) have no such common width and are left alone.
@@ -322,7 +322,8 @@ _PARAGRAPH_START = re.compile(
 
 
 def _width(line: str) -> float:
-    return sum(1.0 if ord(char) >= 0x2E80 else 0.5 for char in line)
+    """A line's width in CJK characters: an ASCII character is half as wide as any other."""
+    return len(line) - len(line.encode("ascii", "ignore")) / 2
 
 
 def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
