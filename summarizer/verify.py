@@ -322,6 +322,11 @@ class _Context:
                 continue
             start, end = located
             self.placed.append(Placed(figure, start, end, self.index.block(start)))
+        # Normalised start -> keys of the named lines (figures with an item) that start there.
+        self._lines_at: dict[int, set[str]] = defaultdict(set)
+        for placed in self.placed:
+            if placed.figure.item:
+                self._lines_at[placed.start].add(placed.figure.key)
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
         self.by_key_block: dict[tuple[str, int], list[Placed]] = defaultdict(list)
         self._by_block: dict[int, list[Placed]] = defaultdict(list)
@@ -388,6 +393,9 @@ class _Context:
             for quantity in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
                     continue
+                there = self._lines_at.get(quantity.start)
+                if there and not there & set(keys):
+                    continue  # a named line of another key ("支付养老机构运营补贴48万") is a part, not a whole restated
                 wan = to_wan(quantity.value, quantity.unit)
                 bucket = by_amount.get(("wan", wan) if wan is not None else ("value", quantity.value), [])
                 for candidate in bucket:

@@ -128,3 +128,17 @@ def test_a_rate_fails_only_against_operands_stated_near_it(between, expected):
         fig(text, "execution_rate", "预算执行率100%", "100", "%"),
     ]
     assert statuses(run(text, figures), "rate.execution_rate") == [expected]
+
+
+def test_a_named_line_is_not_read_as_a_whole_stated_again():
+    # The rate's paragraph names 48 as a line it paid (支付养老补贴48万元); that the report also
+    # allotted a budget of 48 to the same line elsewhere does not make 48 the whole of 113.
+    text = "2023年下达资金113万元。\n1.养老项目：下达资金48万元。\n全年共支付113万元，其中支付养老补贴48万元，执行率达100%。"
+    figures = [
+        fig(text, "budget", "下达资金113万元", "113", period=Period.BUDGET),
+        fig(text, "budget", "下达资金48万元", "48", period=Period.BUDGET),
+        fig(text, "actual_spending", "共支付113万元", "113", period=Period.ACTUAL),
+        fig(text, "spending_line", "48万元", "48", period=Period.ACTUAL, item="养老补贴", occurrence=1),  # the number's span, as read
+        fig(text, "execution_rate", "执行率达100%", "100", "%"),
+    ]
+    assert FAIL not in statuses(run(text, figures), "rate.execution_rate")
