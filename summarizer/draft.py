@@ -45,6 +45,7 @@ from .assess import (  # noqa: F401  (re-exported: render, overview and tests re
     ungrounded_meta,
 )
 from .config import Settings
+from .genre import vocabulary
 from .schemas import (
     Check,
     CheckStatus,
@@ -71,9 +72,8 @@ from .suggestions import (  # noqa: F401
 
 # Thresholds (percent / points). They decide whether a problem is raised; they are never
 # written into a drafted text, because a threshold is not a number the report states.
-LOW_EXECUTION_RATE = Decimal(90)
-LOW_RECEIVED_RATE = Decimal(90)
-HIGH_SCORE = Decimal(90)
+LOW_EXECUTION_RATE = LOW_RECEIVED_RATE = vocabulary().expected_rate  # genre/grades.toml
+HIGH_SCORE = vocabulary().top_grade_floor
 MONEY_TOLERANCE_WAN = Decimal("0.01")
 QUESTIONS_LIMIT = 8
 

@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from .backends.base import FALLBACK_NOTES
 from .config import Settings
-from .draft import Draft, assess_figures, draft, is_grounding_rule, number_text
+from .draft import LOW_EXECUTION_RATE, Draft, assess_figures, draft, is_grounding_rule, number_text
 from .errors import OutputError, SummarizerError
 from .outputs import displayable, write_atomic
 from .formatting import xml_text
@@ -61,7 +61,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 # Columns a reviewer sorts and colours by need of attention.
 ATTENTION_COLUMNS = ("failed_checks", "problems", "questions", "attention")
 CHECK_COLUMNS: tuple[str, ...] = ("文件", "单位", "结果", "严重程度", "规则", "说明", "涉及数字")
-LOW_EXECUTION = Decimal(90)
+LOW_EXECUTION = LOW_EXECUTION_RATE
 
 
 @dataclass(frozen=True)

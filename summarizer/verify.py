@@ -1412,7 +1412,7 @@ def _plausibility(context: _Context) -> list[Check]:
     if self_score is not None and rates:
         lowest = min(rates, key=lambda p: p.figure.value)
         inputs = [lowest.input(), score_input]
-        if lowest.figure.value < Decimal(90) and self_score >= Decimal(90):
+        if lowest.figure.value < _GENRE.expected_rate and self_score >= _GENRE.top_grade_floor:
             checks.append(make_check(
                 "plausibility.execution_vs_score", WARN, Severity.MEDIUM,
                 f"预算执行率仅 {fmt(lowest.figure.value)}%，自评却得 {fmt(self_score)} 分：执行率指标的扣分是否到位，请核对",

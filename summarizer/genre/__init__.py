@@ -64,6 +64,7 @@ class Genre:
     heading_synonyms: Mapping[str, tuple[str, ...]]
     grade_words: Mapping[str, str]
     grade_bands: tuple[tuple[str, Decimal], ...]
+    expected_rate: Decimal  # grades.toml [expected]: the rate a well-run budget reaches, percent
     indicator_level1: re.Pattern[str]
     indicator_level2: re.Pattern[str]
     indicator_total_row: re.Pattern[str]
@@ -80,15 +81,17 @@ class Genre:
     indicator_prose: re.Pattern[str] | None = None
     indicator_prose_level: re.Pattern[str] | None = None
 
-    def meta_pattern(self, name: str) -> re.Pattern[str]:
-        return re.compile(self.meta_words[name])
-
     @property
     def key_names(self) -> dict[str, str]:
         return {key: spec.name for key, spec in self.keys.items()}
 
     def grade_of_word(self, word: str) -> str | None:
         return self.grade_words.get(word)
+
+    @property
+    def top_grade_floor(self) -> Decimal:
+        """The lowest score of the highest grade (优): a "high" self score."""
+        return self.grade_bands[0][1]
 
     def grade_for_score(self, score: Decimal) -> str:
         return next((grade for grade, floor in self.grade_bands if score >= floor), self.grade_bands[-1][0])
@@ -187,6 +190,7 @@ def build(
         heading_synonyms=MappingProxyType({k: tuple(v) for k, v in sections.get("synonyms", {}).items()}),
         grade_words=MappingProxyType(words),
         grade_bands=bands,
+        expected_rate=Decimal(str(grades.get("expected", {}).get("rate", 90))),
         indicator_level1=_compile(indicators.get("level1"), "indicators.level1"),
         indicator_level2=_compile(indicators.get("level2"), "indicators.level2"),
         indicator_total_row=_compile(indicators.get("total_row"), "indicators.total_row"),
