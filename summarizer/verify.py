@@ -900,7 +900,7 @@ def _line_above_total(context: _Context) -> list[Check]:
 
 # ---- self-score table ---------------------------------------------------------------------
 
-_TOTAL_ROW = re.compile(r"^(?:总\s*分|合\s*计|总\s*计|得分合计|综合得分|总得分)$")
+_TOTAL_ROW = re.compile(rf"^(?:{vocabulary().indicator_total_row.pattern})$")
 
 
 def _self_score(context: _Context) -> list[Check]:

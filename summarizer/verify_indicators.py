@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from .genre import vocabulary
 from .numbers import MONEY_UNITS
 from .schemas import Check, CheckInput, CheckStatus, Indicator, RuleId, Severity
 from .verify_text import HUNDRED, SCORE_TOLERANCE, fmt, make_check
@@ -312,7 +313,7 @@ def _execution_rows(rows: Sequence[Indicator], text: str) -> list[Check]:
     return checks
 
 
-_TOTAL_NAME = re.compile(r"^(?:总分|合计|总计|得分合计|综合得分|总得分)(?:" + _LEVEL_WEIGHT + r")?$")
+_TOTAL_NAME = re.compile(rf"^(?:{vocabulary().indicator_total_row.pattern})(?:{_LEVEL_WEIGHT})?$")
 
 
 def _table_total(
