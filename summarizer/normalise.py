@@ -321,7 +321,7 @@ _PARAGRAPH_START = re.compile(
 )
 
 
-def _width(line: str) -> float:
+def text_width(line: str) -> float:
     """A line's width in CJK characters: an ASCII character is half as wide as any other."""
     return len(line) - len(line.encode("ascii", "ignore")) / 2
 
@@ -329,7 +329,7 @@ def _width(line: str) -> float:
 def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
     """The edits that join the lines of paragraphs a page wrapped (see above)."""
     lines = text.split("\n")
-    widths = [_width(line.rstrip()) if "\t" not in line and "|" not in line else 0.0 for line in lines]
+    widths = [text_width(line.rstrip()) if "\t" not in line and "|" not in line else 0.0 for line in lines]
     prose = [width for width in widths if width >= _WRAP_MIN_WIDTH]
     if len(prose) < _WRAP_MIN_LINES:
         return []
@@ -339,7 +339,7 @@ def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
     # Wrapped text has a hard right edge: many lines end at it and almost none run past it
     # (a paragraph per line, as web pages give, has lines of every length).
     at_margin = sum(low <= width <= high for width in prose)
-    beyond = sum(_width(_TRAILING_RUN.sub("", line.rstrip())) > high for line, width in zip(lines, widths) if width > high)
+    beyond = sum(text_width(_TRAILING_RUN.sub("", line.rstrip())) > high for line, width in zip(lines, widths) if width > high)
     if at_margin < max(_WRAP_MIN_LINES, _WRAP_SHARE * len(prose)) or beyond > _WRAP_BEYOND * len(prose):
         return []
     edits = []

@@ -13,11 +13,9 @@ import re
 import sys
 from pathlib import Path
 
+from ..normalise import text_width
+
 _UNBREAKABLE = re.compile(r"[0-9A-Za-z.%]")
-
-
-def _width(char: str) -> float:
-    return 1.0 if ord(char) >= 0x2E80 else 0.5  # a CJK character is as wide as two ASCII ones
 
 
 def hard_wrap(text: str, width: float) -> str:
@@ -26,15 +24,15 @@ def hard_wrap(text: str, width: float) -> str:
     Latin letters, which moves to the next line whole (or overflows a line it fills alone)."""
     out: list[str] = []
     for line in text.split("\n"):
-        if "\t" in line or "|" in line or sum(map(_width, line)) <= width:
+        if "\t" in line or "|" in line or text_width(line) <= width:
             out.append(line)
             continue
         current, used = "", 0.0
         for index, char in enumerate(line):
             current += char
-            used += _width(char)
+            used += text_width(char)
             following = line[index + 1 : index + 2]
-            if following and used + _width(following) > width and not (_UNBREAKABLE.match(char) and _UNBREAKABLE.match(following)):
+            if following and used + text_width(following) > width and not (_UNBREAKABLE.match(char) and _UNBREAKABLE.match(following)):
                 out.append(current)
                 current, used = "", 0.0
         if current:
