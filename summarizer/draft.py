@@ -144,6 +144,9 @@ class Draft:
     problems: tuple[DraftedProblem, ...]
     measures: tuple[DraftedMeasure, ...]
     questions: tuple[Question, ...] = ()
+    # assess_figures(report), which the draft is made from: the summaries and the overview row
+    # read it here instead of assessing the figures again.
+    statuses: tuple[FigureStatus, ...] = field(default=(), compare=False, repr=False)
 
     def measures_for(self, problem_id: str) -> list[DraftedMeasure]:
         return [measure for measure in self.measures if measure.problem_id == problem_id]
@@ -835,4 +838,4 @@ def draft(report: Report, settings: Settings | None = None, library: SuggestionL
                 action=_action(suggestion.text, problem.subject),
             )
         )
-    return Draft(problems, tuple(measures), tuple(questions))
+    return Draft(problems, tuple(measures), tuple(questions), statuses=tuple(statuses))

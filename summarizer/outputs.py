@@ -136,7 +136,8 @@ def write_outputs(
         from .evidence_view import render_evidence
         from .suggestions import load_library
 
-        statuses = assess_figures(report)  # one assessment for the evidence view and the summaries
+        # One assessment for the evidence view and the summaries: the draft's, when there is one.
+        statuses = list(drafted.statuses) if drafted is not None and len(drafted.statuses) == len(report.figures) else assess_figures(report)
         text = source_text if source_text is not None else _evidence_page(report, settings)
         if text is not None:
             # The evidence view drafts with the built-in library: the caller's draft only if it is that one.

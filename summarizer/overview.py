@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from .backends.base import FALLBACK_NOTES
 from .config import Settings
-from .draft import LOW_EXECUTION_RATE, Draft, assess_figures, draft, is_grounding_rule, number_text
+from .draft import LOW_EXECUTION_RATE, Draft, FigureStatus, assess_figures, draft, is_grounding_rule, number_text
 from .errors import OutputError, SummarizerError
 from .outputs import displayable, write_atomic
 from .formatting import xml_text
@@ -96,8 +96,8 @@ class FailedFile:
     error: str
 
 
-def _top_level(report: Report) -> list[Figure]:
-    statuses = assess_figures(report)
+def _top_level(report: Report, statuses: Sequence[FigureStatus] | None = None) -> list[Figure]:
+    statuses = statuses if statuses is not None else assess_figures(report)
     return [f for f, s in zip(report.figures, statuses) if s.grounded and not f.item]
 
 
@@ -108,9 +108,10 @@ def _first(figures: list[Figure], key: str, periods: tuple[Period, ...] | None =
     return None
 
 
-def headline(report: Report) -> tuple[Figure | None, Figure | None, Figure | None]:
-    """(budget, spending, stated execution rate) from the report's grounded top-level figures."""
-    figures = _top_level(report)
+def headline(report: Report, statuses: Sequence[FigureStatus] | None = None) -> tuple[Figure | None, Figure | None, Figure | None]:
+    """(budget, spending, stated execution rate) from the report's grounded top-level figures
+    (`statuses`: assess_figures(report), when the caller has it)."""
+    figures = _top_level(report, statuses)
     not_actual = (Period.BUDGET, Period.ADJUSTED, Period.UNSPECIFIED)
     budget = (
         _first(figures, "budget")
@@ -171,14 +172,14 @@ def overview_row(
     links: tuple[tuple[str, str], ...] = (),
     drafted: Draft | None = None,
 ) -> OverviewRow:
-    budget, spending, rate = headline(report)
+    drafted = drafted or draft(report, settings)
+    budget, spending, rate = headline(report, drafted.statuses if len(drafted.statuses) == len(report.figures) else None)
     budget_wan = budget.value_wan if budget is not None else None
     spending_wan = spending.value_wan if spending is not None else None
     execution, source = (rate.value, "报告所述") if rate is not None else (None, "")
     if execution is None and budget_wan and spending_wan is not None:
         execution = (spending_wan * 100 / budget_wan).quantize(Decimal("0.01"), ROUND_HALF_UP)
         source = "计算"
-    drafted = drafted or draft(report, settings)
     meta = report.meta
     attention, reasons = attention_of(report, drafted, execution)
     return OverviewRow(
