@@ -47,6 +47,9 @@ def _apply(text: str, offsets: list[int], edits: list[tuple[int, int, str]]) -> 
     for start, end, replacement in edits:
         out.append(text[last:start])
         out_offsets.extend(offsets[last:start])
+        if not replacement:  # a deletion (most edits): nothing of it is kept
+            last = end
+            continue
         out.append(replacement)
         if len(replacement) == end - start:
             out_offsets.extend(offsets[start:end])
@@ -105,20 +108,23 @@ _SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
 # Spaces between CJK characters, or between a number and CJK text / a unit, are OCR and
 # layout debris in Chinese prose (tabs are kept: they separate table cells): a run of spaces
 # goes after CJK text when CJK text or a digit follows, and after a digit or % when CJK text or
-# % follows. The character before is part of the match (a pattern that starts with a lookbehind
-# is scanned much slower). A "digit" is what str.isdigit() holds for: \d and _DIGIT_LIKE, the
+# % follows. The pattern starts with the space and looks back at the character before from there
+# (a pattern that starts with a literal is scanned fast; one that starts with a lookbehind or a
+# class as common as CJK is tried at nearly every character). A "digit" is what str.isdigit() holds for: \d and _DIGIT_LIKE, the
 # characters that are digits but not decimal (² ① ⑴ ⒈ ❶ …; a test checks the list).
 _DIGIT_LIKE = (
     "\u00b2-\u00b3\u00b9\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c"
     "\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792"
     "\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
 )
-_LAYOUT_SPACE = re.compile(rf"[{CJK}] +(?=[{CJK}\d{_DIGIT_LIKE}])|[\d{_DIGIT_LIKE}%] +(?=[{CJK}%])")
+_LAYOUT_SPACE = re.compile(
+    rf" (?:(?<=[{CJK}] ) *(?=[{CJK}\d{_DIGIT_LIKE}])|(?<=[\d{_DIGIT_LIKE}%] ) *(?=[{CJK}%]))"
+)
 
 
 def _layout_spaces(text: str) -> list[tuple[int, int, str]]:
-    """The edits that drop layout spaces (the matched character before them stays)."""
-    return [(match.start() + 1, match.end(), "") for match in _LAYOUT_SPACE.finditer(text)]
+    """The edits that drop layout spaces."""
+    return [(*match.span(), "") for match in _LAYOUT_SPACE.finditer(text)]
 
 
 # A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
@@ -162,8 +168,9 @@ def _join_decimal(match: re.Match[str]) -> str:
 # separators) before layout spaces are dropped, so the cells are not glued into one word.
 # Only lines holding 12 space-separated words are offered (_spaced_form_lines): a pattern that
 # reached a whole line by backtracking ([^\n]*\S(?: +\S+){11,}[^\n]*) was quadratic in the
-# line's length (a 100 kB line without spaces took minutes); \S++ never backtracks.
-_SPACED_WORDS = re.compile(r"\S(?: +\S++){11}")
+# line's length (a 100 kB line without spaces took minutes); \S++ never backtracks. The pattern
+# starts at the first space, looking back at the word before (a literal first is scanned fast).
+_SPACED_WORDS = re.compile(r" (?<=\S )[ ]*\S++(?: +\S++){10}")
 MIN_CELL_WORDS = 12
 
 
@@ -274,23 +281,32 @@ def to_simplified(text: str) -> str:
 # before them. A line break goes before each such marker on a long line, so the heading grammar
 # sees it; short lines (tables, lists) are left alone.
 _LONG_LINE = 160
+# A marker (一、 or （一）) not right after a line break, a digit, a numeral or a joining word; the
+# match is the marker's first character (consumed, then looked back from: a class first is
+# scanned fast, a lookbehind first is tried at every character).
 _INLINE_HEADING = re.compile(
-    r"(?<=[^\n\d一二三四五六七八九十第、（(和与及至])"
-    r"(?=[一二三四五六七八九十]{1,2}、[^\d一二三四五六七八九十、]|[（(][一二三四五六七八九十]{1,2}[）)][^\d，,、）)])"
+    r"[一二三四五六七八九十（(](?<=[^\n\d一二三四五六七八九十第、（(和与及至].)"
+    r"(?:(?<=[一二三四五六七八九十])(?=[一二三四五六七八九十]?、[^\d一二三四五六七八九十、])"
+    r"|(?<=[（(])(?=[一二三四五六七八九十]{1,2}[）)][^\d，,、）)]))"
 )
 
-
-_LONG_LINES = re.compile(rf"[^\n]{{{_LONG_LINE + 1},}}")
+# A long line after a line break (found from the break: a pattern that can start anywhere is
+# retried at every character of a short line), and the first line, which has none before it.
+_LONG_LINES = re.compile(rf"\n[^\n]{{{_LONG_LINE + 1},}}")
+_LONG_FIRST_LINE = re.compile(rf"[^\n]{{{_LONG_LINE + 1},}}")
 
 
 def _inline_headings(text: str) -> list[tuple[int, int, str]]:
     """A line break before each inline heading marker of a long line. (The marker's pattern
     reads one character past the line: the one after 一、 may be its line's end.)"""
+    lines = [(line.start() + 1, line.end()) for line in _LONG_LINES.finditer(text)]
+    if first := _LONG_FIRST_LINE.match(text):
+        lines.insert(0, first.span())
     return [
         (heading.start(), heading.start(), "\n")
-        for line in _LONG_LINES.finditer(text)
-        for heading in _INLINE_HEADING.finditer(text, line.start(), line.end() + 1)
-        if heading.start() < line.end()
+        for start, end in lines
+        for heading in _INLINE_HEADING.finditer(text, start, end + 1)
+        if heading.start() < end
     ]
 
 
