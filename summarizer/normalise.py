@@ -17,6 +17,7 @@ import functools
 import html
 import re
 from collections import Counter
+from itertools import accumulate
 from collections.abc import Callable
 
 from .genre import vocabulary
@@ -94,7 +95,24 @@ _LINE_END = re.compile(r"\r\n?")
 # A paragraph-level tag becomes a newline and takes the spaces and tabs beside it (a <p> in a
 # table cell ends that row anyway), but never a newline: eating the line break after "</p>"
 # would strip the leading tabs of the next table row and shift its cells one column left.
-_HTML_BREAK = re.compile(r"[ \t]*(?:</?p\b[^<>]*>|<br\s*/?>|</?div\b[^<>]*>|</?tr\b[^<>]*>|</?li\b[^<>]*>)[ \t]*", re.I)
+# The tag is scanned for (from its "<") and the spaces and tabs before it are taken by _html_breaks.
+_HTML_BREAK = re.compile(r"<(?:/?p\b[^<>]*>|br\s*/?>|/?div\b[^<>]*>|/?tr\b[^<>]*>|/?li\b[^<>]*>)[ \t]*", re.I)
+
+
+def _html_breaks(text: str) -> list[tuple[int, int, str]]:
+    """The edits that turn each paragraph-level tag, with the spaces and tabs beside it (not
+    those a previous edit took), into a newline."""
+    edits = []
+    position = 0
+    for match in _HTML_BREAK.finditer(text):
+        start = match.start()
+        while start > position and text[start - 1] in " \t":
+            start -= 1
+        edits.append((start, match.end(), "\n"))
+        position = match.end()
+    return edits
+
+
 _HTML_TAG = re.compile(r"</?(?:b|i|u|strong|em|span|font|td|th|table|tbody|thead|ul|ol|h[1-6]|sup|sub)\b[^<>]*>", re.I)
 _HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5});")
 
@@ -104,7 +122,9 @@ _DECIMAL_GAP = re.compile(r"\.[ ]+(?=\d)")
 _LIST_MARKER_BEFORE = re.compile(r"(?:^|\n)[ \t\-*+#]*\d{1,2}$")
 _YEAR_AFTER = re.compile(r"(?:19|20)\d\d[ ]*年")
 _FRACTION_ALONE = re.compile(r"\d+[ ]*(?:%|$|\t|\n)")
-_SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
+# (The year's first digit comes first and the look back after it: a class first is scanned fast.
+# Its heads 1, 19, 20, 201, 202 differ in the character after them, so at most one can match.)
+_SPLIT_YEAR = re.compile(r"([12](?<![\d.][12])(?:(?<=1)9?|(?<=2)0[12]?))[ ]+(\d{1,3})(?=[ ]*年)")
 # Spaces between CJK characters, or between a number and CJK text / a unit, are OCR and
 # layout debris in Chinese prose (tabs are kept: they separate table cells): a run of spaces
 # goes after CJK text when CJK text or a digit follows, and after a digit or % when CJK text or
@@ -127,16 +147,16 @@ def _layout_spaces(text: str) -> list[tuple[int, int, str]]:
     return [(*match.span(), "") for match in _LAYOUT_SPACE.finditer(text)]
 
 
-# A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
+# A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。" (after CJK text)
 # A number alone on its line is a form's cell, not the end of the sentence above it.
-_NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
-# ... or broken between the number and its unit: "875.6\n万元".
-_UNIT_ON_NEXT_LINE = re.compile(r"(?<=\d)[ ]*\n[ \n]*(?=(?:万元|亿元|元|%))")
-# Cheap tests that a pass can match at all, scanned from a literal (the passes' own patterns
-# start with a lookbehind, which makes a scan over text they do not match slow).
-_NEXT_LINE_NUMBER = re.compile(r"\n[ \n]*\d[\d.,]*[ ]*(?:万元|亿元|元|%)")
-_NEXT_LINE_UNIT = re.compile(r"\n[ \n]*(?:万元|亿元|元|%)")
-_DIGITS_SPACED = re.compile(r"\d[ ]+\d")
+_NUMBER_ON_NEXT_LINE = re.compile(r"\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
+# ... or broken between the number and its unit: "875.6\n万元" (after a digit).
+_UNIT_ON_NEXT_LINE = re.compile(r"\n[ \n]*(?=(?:万元|亿元|元|%))")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+_DIGIT = re.compile(r"\d")
+_NUMBER_ALONE = re.compile(r"[\s|]*[\d.,]+")
+# A cheap test that the split-year pass can match at all, scanned from a literal.
+_DIGITS_SPACED = re.compile(r" (?<=\d )[ ]*\d")
 _CLAUSE_SPLIT = re.compile(r"[，,。；;\n]")
 # The same clause three or more times in a row (a runaway paste): keep one. The first copy is
 # often glued to the words before it ("明确对免证办事项……材料，对免证办事项……材料，…"), so a run
@@ -221,13 +241,36 @@ def _cells_to_tabs(line: str) -> str:
     return "".join(out)
 
 
-def _join_unit(match: re.Match[str]) -> str:
-    """"项目支出875.6\n万元" is one statement; "100\n%" where the number stands alone on its
-    line is a form's value cell and its unit cell."""
-    text = match.string
-    line_start = text.rfind("\n", 0, match.start()) + 1
-    alone = re.fullmatch(r"[\s|]*[\d.,]+", text[line_start : match.start()])
-    return match.group(0) if alone else ""
+def _line_breaks(text: str, pattern: re.Pattern[str], before: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Each match of `pattern` (a line break and the blank lines after it) with the spaces before
+    it, where the character before those spaces matches `before`. (The look back is done here:
+    a pattern that starts with a lookbehind is tried at every character, one that starts with
+    the line break is scanned fast.)"""
+    found = []
+    for match in pattern.finditer(text):
+        start = match.start()
+        while start and text[start - 1] == " ":
+            start -= 1
+        if start and before.match(text, start - 1):
+            found.append((start, match.end()))
+    return found
+
+
+def _number_joins(text: str) -> list[tuple[int, int, str]]:
+    """The edits that join a number pushed onto the next line to the CJK text before it."""
+    return [(start, end, "") for start, end in _line_breaks(text, _NUMBER_ON_NEXT_LINE, _CJK_CHAR)]
+
+
+def _unit_joins(text: str) -> list[tuple[int, int, str]]:
+    """The edits that join a unit pushed onto the next line to its number: "项目支出875.6\n万元" is
+    one statement; "100\n%" where the number stands alone on its line is a form's value cell and
+    its unit cell."""
+    edits = []
+    for start, end in _line_breaks(text, _UNIT_ON_NEXT_LINE, _DIGIT):
+        line_start = text.rfind("\n", 0, start) + 1
+        if not _NUMBER_ALONE.fullmatch(text, line_start, start):
+            edits.append((start, end, ""))
+    return edits
 
 
 def _collapse_repeats(match: re.Match[str]) -> str:
@@ -310,10 +353,26 @@ def _inline_headings(text: str) -> list[tuple[int, int, str]]:
     ]
 
 
-def _has_adjacent_repeat(text: str) -> bool:
-    """Whether two clauses in a row are the same (6-200 characters): what _REPEATED_CLAUSE needs."""
+def _repeated_clauses(text: str) -> list[tuple[int, int, str]]:
+    """The edits of _REPEATED_CLAUSE (see _collapse_repeats), as its scan would find them. It can
+    match only at the delimiter (or the start) before two clauses in a row that are the same
+    (6-200 characters), so it is tried there alone, in order, each past the last match."""
     clauses = _CLAUSE_SPLIT.split(text)
-    return any(a == b and 6 <= len(a) <= 200 for a, b in zip(clauses, clauses[1:]))
+    pairs = [index for index, (a, b) in enumerate(zip(clauses, clauses[1:])) if a == b and 6 <= len(a) <= 200]
+    if not pairs:
+        return []
+    ends = list(accumulate(map(len, clauses)))  # clause i starts at ends[i - 1] + i (one delimiter each)
+    edits = []
+    position = 0
+    for index in pairs:
+        at = ends[index - 1] + index - 1 if index else 0
+        if at < position or not (match := _REPEATED_CLAUSE.match(text, at)):
+            continue
+        replacement = _collapse_repeats(match)
+        if replacement != match.group(0):
+            edits.append((match.start(), match.end(), replacement))
+        position = match.end()
+    return edits
 
 
 # A text copied out of a PDF keeps the page's line breaks: its paragraphs arrive cut into lines
@@ -345,17 +404,19 @@ def text_width(line: str) -> float:
 def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
     """The edits that join the lines of paragraphs a page wrapped (see above)."""
     lines = text.split("\n")
-    widths = [text_width(line.rstrip()) if "\t" not in line and "|" not in line else 0.0 for line in lines]
+    # Tables are not prose, and a line shorter than _WRAP_MIN_WIDTH characters is narrower than that.
+    candidates = [line.rstrip() for line in lines if len(line) >= _WRAP_MIN_WIDTH and "\t" not in line and "|" not in line]
+    widths = list(map(text_width, candidates))
     prose = [width for width in widths if width >= _WRAP_MIN_WIDTH]
     if len(prose) < _WRAP_MIN_LINES:
         return []
-    counts = Counter(round(width) for width in prose)
+    counts = Counter(map(round, prose))
     margin = max(counts, key=lambda width: (counts[width], width))
     low, high = margin * _WRAP_SLACK, (margin + 1) * _WRAP_OVERFLOW
     # Wrapped text has a hard right edge: many lines end at it and almost none run past it
     # (a paragraph per line, as web pages give, has lines of every length).
     at_margin = sum(low <= width <= high for width in prose)
-    beyond = sum(text_width(_TRAILING_RUN.sub("", line.rstrip())) > high for line, width in zip(lines, widths) if width > high)
+    beyond = sum(text_width(_TRAILING_RUN.sub("", line)) > high for line, width in zip(candidates, widths) if width > high)
     if at_margin < max(_WRAP_MIN_LINES, _WRAP_SHARE * len(prose)) or beyond > _WRAP_BEYOND * len(prose):
         return []
     edits = []
@@ -364,7 +425,9 @@ def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
         end = position + len(line)
         following = lines[index + 1]
         if (
-            widths[index] >= low
+            "\t" not in line
+            and "|" not in line
+            and text_width(line.rstrip()) >= low
             and not line.rstrip().endswith(_WRAP_END)
             and following.strip()
             and "\t" not in following
@@ -383,7 +446,7 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text = _FULLWIDTH_CHAR.sub(lambda match: chr(_FULLWIDTH[ord(match.group(0))]), text)
     # Each pass runs only where it can match (a cheap test first): most reports need few of them.
     if "<" in text:
-        text, offsets = _rewrite(text, offsets, _HTML_BREAK, lambda m: "\n")
+        text, offsets = _apply(text, offsets, _html_breaks(text))
         text, offsets = _rewrite(text, offsets, _HTML_TAG, _with_space_to_empty)
     if "&" in text:
         text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
@@ -393,12 +456,9 @@ def normalise(original: str) -> tuple[str, list[int]]:
         text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
     text, offsets = _apply(text, offsets, _spaced_form_lines(text))
     text, offsets = _apply(text, offsets, _layout_spaces(text))
-    if _NEXT_LINE_NUMBER.search(text):
-        text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
-    if _NEXT_LINE_UNIT.search(text):
-        text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _join_unit)
-    if _has_adjacent_repeat(text):
-        text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
+    text, offsets = _apply(text, offsets, _number_joins(text))
+    text, offsets = _apply(text, offsets, _unit_joins(text))
+    text, offsets = _apply(text, offsets, _repeated_clauses(text))
     text, offsets = _rewrite(text, offsets, _PINYIN_GLOSS, _with_space_to_empty)
     text = to_simplified(text)
     text, offsets = _apply(text, offsets, _inline_headings(text))
