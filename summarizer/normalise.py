@@ -17,7 +17,6 @@ import functools
 import html
 import re
 from collections import Counter
-from itertools import accumulate
 from collections.abc import Callable
 
 from .genre import vocabulary
@@ -157,7 +156,10 @@ _DIGIT = re.compile(r"\d")
 _NUMBER_ALONE = re.compile(r"[\s|]*[\d.,]+")
 # A cheap test that the split-year pass can match at all, scanned from a literal.
 _DIGITS_SPACED = re.compile(r" (?<=\d )[ ]*\d")
-_CLAUSE_SPLIT = re.compile(r"[，,。；;\n]")
+# Two clauses in a row that are the same (6-200 characters): the delimiter before them (consumed
+# alone, so pairs that overlap are all found), or the start of the text.
+_ADJACENT_REPEAT = re.compile(r"[，,。；;\n](?=([^，,。；;\n]{6,200}+)[，,。；;\n]\1(?:[，,。；;\n]|\Z))")
+_ADJACENT_REPEAT_AT_START = re.compile(r"([^，,。；;\n]{6,200}+)[，,。；;\n]\1(?:[，,。；;\n]|\Z)")
 # The same clause three or more times in a row (a runaway paste): keep one. The first copy is
 # often glued to the words before it ("明确对免证办事项……材料，对免证办事项……材料，…"), so a run
 # of two or more whole copies that follows a clause ending in the same words is dropped too.
@@ -195,7 +197,7 @@ MIN_CELL_WORDS = 12
 
 
 _CLAUSE_MARK = re.compile(r"[，,。；;、]")
-_CJK_GAP = re.compile(rf"(?<=[{CJK}）)]) +(?=[{CJK}（(≥≤])")
+_CJK_GAP = re.compile(rf" (?<=[{CJK}）)] ) *(?=[{CJK}（(≥≤])")  # from the space: a literal first is scanned fast
 
 
 def _is_column_name(word: str) -> bool:
@@ -222,13 +224,12 @@ def _spaced_form_lines(text: str) -> list[tuple[int, int, str]]:
 def _cells_to_tabs(line: str) -> str:
     """A line of a form's whole-word cells, its separating spaces as tabs; any other line as it is."""
     words = line.split()
-    long_words = sum(len(word) >= 2 for word in words)
-    clauses = sum(bool(_CLAUSE_MARK.search(word)) for word in words)
+    # The cheaper tests first (one scan of the line before a test of each word).
     if (
         len(words) < MIN_CELL_WORDS
-        or long_words * 4 < len(words) * 3  # OCR debris between single characters ("部 门 整 体")
-        or clauses * 5 > len(words)  # prose: its words carry commas and full stops
         or len(_CJK_GAP.findall(line)) < MIN_CELL_WORDS // 2  # "2022 年" gaps are not cells
+        or sum(len(word) >= 2 for word in words) * 4 < len(words) * 3  # OCR debris between single characters ("部 门 整 体")
+        or sum(bool(_CLAUSE_MARK.search(word)) for word in words) * 5 > len(words)  # prose: its words carry commas and full stops
         or sum(_is_column_name(word) for word in words) < 3  # a form names its columns in whole words
     ):
         return line
@@ -357,15 +358,12 @@ def _repeated_clauses(text: str) -> list[tuple[int, int, str]]:
     """The edits of _REPEATED_CLAUSE (see _collapse_repeats), as its scan would find them. It can
     match only at the delimiter (or the start) before two clauses in a row that are the same
     (6-200 characters), so it is tried there alone, in order, each past the last match."""
-    clauses = _CLAUSE_SPLIT.split(text)
-    pairs = [index for index, (a, b) in enumerate(zip(clauses, clauses[1:])) if a == b and 6 <= len(a) <= 200]
-    if not pairs:
-        return []
-    ends = list(accumulate(map(len, clauses)))  # clause i starts at ends[i - 1] + i (one delimiter each)
+    candidates = [pair.start() for pair in _ADJACENT_REPEAT.finditer(text)]
+    if _ADJACENT_REPEAT_AT_START.match(text):
+        candidates.insert(0, 0)
     edits = []
     position = 0
-    for index in pairs:
-        at = ends[index - 1] + index - 1 if index else 0
+    for at in candidates:
         if at < position or not (match := _REPEATED_CLAUSE.match(text, at)):
             continue
         replacement = _collapse_repeats(match)
@@ -389,7 +387,7 @@ _WRAP_SLACK = 0.85  # a line within 15% below the width reached the margin (punc
 _WRAP_OVERFLOW = 1.15  # ... or a little past it (an unbreakable run of digits overflows it)
 _WRAP_BEYOND = 0.1  # at most this share of the prose lines run well past the margin
 _WRAP_END = tuple("。！？!?：:")
-_TRAILING_RUN = re.compile(r"[0-9A-Za-z.,%]+$")  # what may overflow the margin: it cannot break
+_TRAILING_RUN = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,%"  # may overflow the margin: it cannot break
 _PARAGRAPH_START = re.compile(
     r"[ \u3000]{2}|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}(?:[、．]|\.(?!\d))"
     r"|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十\d]+[章节部分条]|[-*+#]"
@@ -416,8 +414,10 @@ def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
     # Wrapped text has a hard right edge: many lines end at it and almost none run past it
     # (a paragraph per line, as web pages give, has lines of every length).
     at_margin = sum(low <= width <= high for width in prose)
-    beyond = sum(text_width(_TRAILING_RUN.sub("", line)) > high for line, width in zip(candidates, widths) if width > high)
-    if at_margin < max(_WRAP_MIN_LINES, _WRAP_SHARE * len(prose)) or beyond > _WRAP_BEYOND * len(prose):
+    if at_margin < max(_WRAP_MIN_LINES, _WRAP_SHARE * len(prose)):
+        return []
+    beyond = sum(text_width(line.rstrip(_TRAILING_RUN)) > high for line, width in zip(candidates, widths) if width > high)
+    if beyond > _WRAP_BEYOND * len(prose):
         return []
     edits = []
     position = 0
