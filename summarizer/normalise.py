@@ -193,6 +193,10 @@ def _join_decimal(match: re.Match[str]) -> str:
 # line's length (a 100 kB line without spaces took minutes); \S++ never backtracks. The pattern
 # starts at the first space, looking back at the word before (a literal first is scanned fast).
 _SPACED_WORDS = re.compile(r" (?<=\S )[ ]*\S++(?: +\S++){10}")
+# A line with 11 spaces, the least such a line has: scanned from its line break (the first line
+# has none), once per line, where the pattern above is tried again at every space of the line.
+_ELEVEN_SPACES = re.compile(r"\n(?:[^\n ]*+ ){11}")
+_ELEVEN_SPACES_FIRST = re.compile(r"(?:[^\n ]*+ ){11}")
 MIN_CELL_WORDS = 12
 
 
@@ -207,17 +211,19 @@ def _is_column_name(word: str) -> bool:
 
 def _spaced_form_lines(text: str) -> list[tuple[int, int, str]]:
     """The edits that turn the spaces of spaced form lines into tabs (see _cells_to_tabs)."""
+    starts = [line.start() + 1 for line in _ELEVEN_SPACES.finditer(text)]
+    if _ELEVEN_SPACES_FIRST.match(text):
+        starts.insert(0, 0)
     edits = []
-    position = 0
-    while match := _SPACED_WORDS.search(text, position):
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = text.find("\n", match.end())
+    for start in starts:
+        end = text.find("\n", start)
         end = len(text) if end == -1 else end
+        if not _SPACED_WORDS.search(text, start, end):
+            continue
         line = text[start:end]
         cells = _cells_to_tabs(line)
         if cells != line:
             edits.append((start, end, cells))
-        position = end
     return edits
 
 
