@@ -294,8 +294,16 @@ def _collapse_repeats(match: re.Match[str]) -> str:
 
 # Mirror sites gloss characters with their pinyin: "區(qū)", "預(yù)算". The gloss goes.
 # (The bracket comes first in the pattern and the look back after it: a pattern that starts with
-# a literal is scanned much faster than one that starts with a lookbehind.)
-_PINYIN_GLOSS = re.compile(rf"[（(](?<=[{CJK}][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]")
+# a literal is scanned much faster than one that starts with a lookbehind, or with a class: one
+# pattern for each bracket. A gloss holds no bracket, so the two never overlap.)
+_PINYIN = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[)）]"
+_PINYIN_GLOSSES = (re.compile(rf"（(?<=[{CJK}]（){_PINYIN}"), re.compile(rf"\((?<=[{CJK}]\(){_PINYIN}"))
+
+
+def _pinyin_glosses(text: str) -> list[tuple[int, int, str]]:
+    """The edits that drop pinyin glosses, in order."""
+    return sorted((*gloss.span(), "") for pattern in _PINYIN_GLOSSES for gloss in pattern.finditer(text))
+
 # Traditional characters become simplified ones, character by character (so offsets stay
 # one-to-one), when the text is written in traditional characters: the label grammar is simplified.
 _TRADITIONAL_CUES = re.compile("[與們會預經費資這為個來對時發於萬務開關項報績評單門區縣財標實際務額預撥餘]")
@@ -465,7 +473,7 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text, offsets = _apply(text, offsets, _number_joins(text))
     text, offsets = _apply(text, offsets, _unit_joins(text))
     text, offsets = _apply(text, offsets, _repeated_clauses(text))
-    text, offsets = _rewrite(text, offsets, _PINYIN_GLOSS, _with_space_to_empty)
+    text, offsets = _apply(text, offsets, _pinyin_glosses(text))
     text = to_simplified(text)
     text, offsets = _apply(text, offsets, _inline_headings(text))
     return text, offsets

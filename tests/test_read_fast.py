@@ -32,6 +32,7 @@ SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
 NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
 UNIT_ON_NEXT_LINE = re.compile(r"(?<=\d)[ ]*\n[ \n]*(?=(?:万元|亿元|元|%))")
 HTML_BREAK = re.compile(r"[ \t]*(?:</?p\b[^<>]*>|<br\s*/?>|</?div\b[^<>]*>|</?tr\b[^<>]*>|</?li\b[^<>]*>)[ \t]*", re.I)
+PINYIN_GLOSS = re.compile(rf"[（(](?<=[{CJK}][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]")
 CJK_GAP = re.compile(rf"(?<=[{CJK}）)]) +(?=[{CJK}（(≥≤])")
 
 
@@ -78,7 +79,7 @@ def join_unit(match: re.Match[str]) -> str:
 ALPHABET = [
     *"中文预算部门一二三十第、，,。；;（()）0129.%年 \t\n|ab",
     "  ", "\n\n", "万元", "<p>", "</P >", "<br/>", "<div>", "20 21", "19 98", "201 9",
-    "875.6", "一、", "（一）", "(二)", "年初预算数", "全年执行数", "分值", "得分",
+    "875.6", "一、", "（一）", "(二)", "區(qū)", "預（yù）", "(ab", "ǜ)", "年初预算数", "全年执行数", "分值", "得分",
 ]
 
 CELLS = ["年初预算数", "全年预算数", "全年执行数", "分值", "得分", "执行率", "指标值", "项目名称", "中", "12", "，说明", "相关性(5", "分)"]
@@ -126,6 +127,7 @@ TEXTS = random_texts(15, 2000)
         (n._number_joins, lambda t: edits_of(NUMBER_ON_NEXT_LINE, lambda m: "", t)),
         (n._unit_joins, lambda t: edits_of(UNIT_ON_NEXT_LINE, join_unit, t)),
         (n._html_breaks, lambda t: edits_of(HTML_BREAK, lambda m: "\n", t)),
+        (n._pinyin_glosses, lambda t: edits_of(PINYIN_GLOSS, lambda m: "", t)),
         (n._repeated_clauses, lambda t: edits_of(n._REPEATED_CLAUSE, n._collapse_repeats, t)),
         (lambda t: edits_of(n._SPLIT_YEAR, n._join_year, t), lambda t: edits_of(SPLIT_YEAR, join_year, t)),
         (lambda t: len(n._CJK_GAP.findall(t)), lambda t: len(CJK_GAP.findall(t))),
