@@ -64,7 +64,7 @@ def read_document(path: Path, settings: Settings) -> Document:
         original, encoding = decode_text(data, path)
     else:
         original, encoding, pages, notes = _read_format(data, path, suffix)
-    if not original.strip():
+    if not original or original.isspace():
         raise InputError("file has no text (only whitespace)", path=path)
     if len(original) > settings.max_chars:
         # Work and memory are bounded for every text accepted; beyond this no report is this long.
@@ -104,7 +104,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         if size > max_bytes:
             raise _too_big(path, size, max_bytes)
         with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)  # the file may have grown since stat()
+            # The size stat() gave and a byte more: read(max_bytes + 1) allocates that much first
+            # (slow). Only a file that has grown since stat() is read on, to the same limit.
+            data = stream.read(size + 1)
+            if len(data) > size:
+                data += stream.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror or exc})", path=path) from None
     if len(data) > max_bytes:

@@ -176,3 +176,14 @@ def test_span_fast_path_matches_clamping() -> None:
             expected = (offsets[a], offsets[a]) if a == b else (offsets[a], offsets[b - 1] + 1)
             span = document.span(start, end)
             assert (span.start, span.end) == expected
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_file_larger_than_stat_says_is_read_on_to_the_limit(tmp_path) -> None:
+    # A /proc file reports size 0 but has content: like a file that grew after stat().
+    link = tmp_path / "grown.txt"
+    link.symlink_to("/proc/self/cmdline")
+    content = Path("/proc/self/cmdline").read_bytes()
+    assert ingest._read_bytes(link, len(content)) == content
+    with pytest.raises(ingest.InputError, match="over the"):
+        ingest._read_bytes(link, len(content) - 1)
