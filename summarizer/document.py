@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 
 from .schemas import Evidence, Source, Span
 
+# Span(start=..., end=...) through its validator alone: the same validated model, a third cheaper
+# (span() makes ~150 a report).
+_new_span = Span.__pydantic_validator__.validate_python
+
 
 @dataclass(frozen=True)
 class Document:
@@ -51,7 +55,7 @@ class Document:
         """Map a normalised [start, end) range to original offsets."""
         if 0 <= start < end <= len(self.text):  # the common case, needing no clamping
             # The end maps through the last character so a trailing deletion is not swallowed.
-            return Span(start=self.offsets[start], end=self.offsets[end - 1] + 1)
+            return _new_span({"start": self.offsets[start], "end": self.offsets[end - 1] + 1})
         start = max(0, min(start, len(self.text)))
         end = max(start, min(end, len(self.text)))
         if end == start:
