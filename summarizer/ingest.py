@@ -50,7 +50,7 @@ _MAGIC: list[tuple[bytes, str]] = [
 ]
 # Control characters other than \t \n \v \f \r and \x1a (the DOS end-of-file marker).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1A), *range(0x1B, 0x20)])
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x1A), *range(0x1B, 0x20)])
 
 
 def read_document(path: Path, settings: Settings) -> Document:

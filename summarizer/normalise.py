@@ -230,13 +230,16 @@ def _spaced_form_lines(text: str) -> list[tuple[int, int, str]]:
 def _cells_to_tabs(line: str) -> str:
     """A line of a form's whole-word cells, its separating spaces as tabs; any other line as it is."""
     words = line.split()
-    # The cheaper tests first (one scan of the line before a test of each word).
+    # Not a form: too few words; "2022 年" gaps, which are not cells; OCR debris between single
+    # characters ("部 门 整 体"); prose, whose words carry commas and full stops; no column names (a
+    # form names its columns in whole words). The cheaper tests first: one scan of the line
+    # before a test of each word.
     if (
         len(words) < MIN_CELL_WORDS
-        or len(_CJK_GAP.findall(line)) < MIN_CELL_WORDS // 2  # "2022 年" gaps are not cells
-        or sum(len(word) >= 2 for word in words) * 4 < len(words) * 3  # OCR debris between single characters ("部 门 整 体")
-        or sum(bool(_CLAUSE_MARK.search(word)) for word in words) * 5 > len(words)  # prose: its words carry commas and full stops
-        or sum(_is_column_name(word) for word in words) < 3  # a form names its columns in whole words
+        or len(_CJK_GAP.findall(line)) < MIN_CELL_WORDS // 2
+        or sum(len(word) >= 2 for word in words) * 4 < len(words) * 3
+        or sum(bool(_CLAUSE_MARK.search(word)) for word in words) * 5 > len(words)
+        or sum(_is_column_name(word) for word in words) < 3
     ):
         return line
     out, depth = [], 0
@@ -401,7 +404,8 @@ _WRAP_SLACK = 0.85  # a line within 15% below the width reached the margin (punc
 _WRAP_OVERFLOW = 1.15  # ... or a little past it (an unbreakable run of digits overflows it)
 _WRAP_BEYOND = 0.1  # at most this share of the prose lines run well past the margin
 _WRAP_END = tuple("。！？!?：:")
-_TRAILING_RUN = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,%"  # may overflow the margin: it cannot break
+# What may overflow the margin: it cannot break (stripped from a line's end with rstrip).
+_TRAILING_RUN = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,%"
 _PARAGRAPH_START = re.compile(
     r"[ \u3000]{2}|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}(?:[、．]|\.(?!\d))"
     r"|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十\d]+[章节部分条]|[-*+#]"

@@ -79,17 +79,20 @@ def join_unit(match: re.Match[str]) -> str:
 ALPHABET = [
     *"中文预算部门一二三十第、，,。；;（()）0129.%年 \t\n|ab",
     "  ", "\n\n", "万元", "<p>", "</P >", "<br/>", "<div>", "20 21", "19 98", "201 9",
-    "875.6", "一、", "（一）", "(二)", "區(qū)", "預（yù）", "(ab", "ǜ)", "年初预算数", "全年执行数", "分值", "得分",
+    "875.6", "一、", "（一）", "(二)", "區(qū)", "預（yù）", "(ab", "ǜ)",
+    "年初预算数", "全年执行数", "分值", "得分",
 ]
 
-CELLS = ["年初预算数", "全年预算数", "全年执行数", "分值", "得分", "执行率", "指标值", "项目名称", "中", "12", "，说明", "相关性(5", "分)"]
+CELLS = ["年初预算数", "全年预算数", "全年执行数", "分值", "得分", "执行率", "指标值"]  # column names first
+CELLS += ["项目名称", "中", "12", "，说明", "相关性(5", "分)"]
 
 YEARS = ["1", "19", "20", "201", "202", "2", "0", "9", "3", " ", "  ", "年", ".", "中", "\n"]
 
 
 def random_texts(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
-    samples = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.parent.joinpath("samples").glob("*.txt"))]
+    samples_dir = Path(__file__).parent.parent / "samples"
+    samples = [p.read_text(encoding="utf-8") for p in sorted(samples_dir.glob("*.txt"))]
     texts = []
     for _ in range(count):
         if rng.random() < 0.15:  # a form's row of cells separated by spaces, or something like it
