@@ -50,6 +50,7 @@ _MAGIC: list[tuple[bytes, str]] = [
 ]
 # Control characters other than \t \n \v \f \r and \x1a (the DOS end-of-file marker).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x1A), *range(0x1B, 0x20)])
 
 
 def read_document(path: Path, settings: Settings) -> Document:
@@ -63,7 +64,7 @@ def read_document(path: Path, settings: Settings) -> Document:
         original, encoding = decode_text(data, path)
     else:
         original, encoding, pages, notes = _read_format(data, path, suffix)
-    if not original.strip():
+    if not original or original.isspace():
         raise InputError("file has no text (only whitespace)", path=path)
     if len(original) > settings.max_chars:
         # Work and memory are bounded for every text accepted; beyond this no report is this long.
@@ -103,7 +104,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         if size > max_bytes:
             raise _too_big(path, size, max_bytes)
         with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)  # the file may have grown since stat()
+            # The size stat() gave and a byte more: read(max_bytes + 1) allocates that much first
+            # (slow). Only a file that has grown since stat() is read on, to the same limit.
+            data = stream.read(size + 1)
+            if len(data) > size:
+                data += stream.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror or exc})", path=path) from None
     if len(data) > max_bytes:
@@ -150,7 +155,7 @@ def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
                 path=path,
             ) from None
         return _checked(text, path), "gb18030"
-    return _checked(text, path), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    return _checked(text, path, data), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
 
 
 def _decode(data: bytes, encoding: str, path: Path | str) -> str:
@@ -160,10 +165,15 @@ def _decode(data: bytes, encoding: str, path: Path | str) -> str:
         raise InputError(f"cannot decode text as {encoding} (bad byte at offset {exc.start})", path=path) from None
 
 
-def _checked(text: str, path: Path | str) -> str:
-    """Refuse text that is mostly control characters: a binary file that happened to decode."""
+def _checked(text: str, path: Path | str, utf8: bytes | None = None) -> str:
+    """Refuse text that is mostly control characters: a binary file that happened to decode.
+    `utf8`, when given, is the UTF-8 the text was decoded from: when the sample is the whole
+    text, its control characters are counted as bytes (a multi-byte character has none), faster."""
     sample = text[:20000]
-    controls = len(_CONTROL.findall(sample))
+    if utf8 is not None and len(sample) == len(text):
+        controls = len(utf8) - len(utf8.translate(None, _CONTROL_BYTES))
+    else:
+        controls = len(_CONTROL.findall(sample))
     if controls > max(2, len(sample) // 100):
         raise InputError("binary file, not text (full of control characters)", path=path)
     return text

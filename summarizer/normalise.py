@@ -47,6 +47,9 @@ def _apply(text: str, offsets: list[int], edits: list[tuple[int, int, str]]) -> 
     for start, end, replacement in edits:
         out.append(text[last:start])
         out_offsets.extend(offsets[last:start])
+        if not replacement:  # a deletion (most edits): nothing of it is kept
+            last = end
+            continue
         out.append(replacement)
         if len(replacement) == end - start:
             out_offsets.extend(offsets[start:end])
@@ -91,7 +94,24 @@ _LINE_END = re.compile(r"\r\n?")
 # A paragraph-level tag becomes a newline and takes the spaces and tabs beside it (a <p> in a
 # table cell ends that row anyway), but never a newline: eating the line break after "</p>"
 # would strip the leading tabs of the next table row and shift its cells one column left.
-_HTML_BREAK = re.compile(r"[ \t]*(?:</?p\b[^<>]*>|<br\s*/?>|</?div\b[^<>]*>|</?tr\b[^<>]*>|</?li\b[^<>]*>)[ \t]*", re.I)
+# The tag is scanned for (from its "<") and the spaces and tabs before it are taken by _html_breaks.
+_HTML_BREAK = re.compile(r"<(?:/?p\b[^<>]*>|br\s*/?>|/?div\b[^<>]*>|/?tr\b[^<>]*>|/?li\b[^<>]*>)[ \t]*", re.I)
+
+
+def _html_breaks(text: str) -> list[tuple[int, int, str]]:
+    """The edits that turn each paragraph-level tag, with the spaces and tabs beside it (not
+    those a previous edit took), into a newline."""
+    edits = []
+    position = 0
+    for match in _HTML_BREAK.finditer(text):
+        start = match.start()
+        while start > position and text[start - 1] in " \t":
+            start -= 1
+        edits.append((start, match.end(), "\n"))
+        position = match.end()
+    return edits
+
+
 _HTML_TAG = re.compile(r"</?(?:b|i|u|strong|em|span|font|td|th|table|tbody|thead|ul|ol|h[1-6]|sup|sub)\b[^<>]*>", re.I)
 _HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5});")
 
@@ -101,37 +121,45 @@ _DECIMAL_GAP = re.compile(r"\.[ ]+(?=\d)")
 _LIST_MARKER_BEFORE = re.compile(r"(?:^|\n)[ \t\-*+#]*\d{1,2}$")
 _YEAR_AFTER = re.compile(r"(?:19|20)\d\d[ ]*年")
 _FRACTION_ALONE = re.compile(r"\d+[ ]*(?:%|$|\t|\n)")
-_SPLIT_YEAR = re.compile(r"(?<![\d.])(1|19|20|201|202)[ ]+(\d{1,3})(?=[ ]*年)")
+# (The year's first digit comes first and the look back after it: a class first is scanned fast.
+# Its heads 1, 19, 20, 201, 202 differ in the character after them, so at most one can match.)
+_SPLIT_YEAR = re.compile(r"([12](?<![\d.][12])(?:(?<=1)9?|(?<=2)0[12]?))[ ]+(\d{1,3})(?=[ ]*年)")
 # Spaces between CJK characters, or between a number and CJK text / a unit, are OCR and
 # layout debris in Chinese prose (tabs are kept: they separate table cells): a run of spaces
 # goes after CJK text when CJK text or a digit follows, and after a digit or % when CJK text or
-# % follows. The character before is part of the match (a pattern that starts with a lookbehind
-# is scanned much slower). A "digit" is what str.isdigit() holds for: \d and _DIGIT_LIKE, the
+# % follows. The pattern starts with the space and looks back at the character before from there
+# (a pattern that starts with a literal is scanned fast; one that starts with a lookbehind or a
+# class as common as CJK is tried at nearly every character). A "digit" is what str.isdigit() holds for: \d and _DIGIT_LIKE, the
 # characters that are digits but not decimal (² ① ⑴ ⒈ ❶ …; a test checks the list).
 _DIGIT_LIKE = (
     "\u00b2-\u00b3\u00b9\u1369-\u1371\u19da\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c"
     "\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792"
     "\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
 )
-_LAYOUT_SPACE = re.compile(rf"[{CJK}] +(?=[{CJK}\d{_DIGIT_LIKE}])|[\d{_DIGIT_LIKE}%] +(?=[{CJK}%])")
+_LAYOUT_SPACE = re.compile(
+    rf" (?:(?<=[{CJK}] ) *(?=[{CJK}\d{_DIGIT_LIKE}])|(?<=[\d{_DIGIT_LIKE}%] ) *(?=[{CJK}%]))"
+)
 
 
 def _layout_spaces(text: str) -> list[tuple[int, int, str]]:
-    """The edits that drop layout spaces (the matched character before them stays)."""
-    return [(match.start() + 1, match.end(), "") for match in _LAYOUT_SPACE.finditer(text)]
+    """The edits that drop layout spaces."""
+    return [(*match.span(), "") for match in _LAYOUT_SPACE.finditer(text)]
 
 
-# A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。"
+# A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。" (after CJK text)
 # A number alone on its line is a form's cell, not the end of the sentence above it.
-_NUMBER_ON_NEXT_LINE = re.compile(rf"(?<=[{CJK}])[ ]*\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
-# ... or broken between the number and its unit: "875.6\n万元".
-_UNIT_ON_NEXT_LINE = re.compile(r"(?<=\d)[ ]*\n[ \n]*(?=(?:万元|亿元|元|%))")
-# Cheap tests that a pass can match at all, scanned from a literal (the passes' own patterns
-# start with a lookbehind, which makes a scan over text they do not match slow).
-_NEXT_LINE_NUMBER = re.compile(r"\n[ \n]*\d[\d.,]*[ ]*(?:万元|亿元|元|%)")
-_NEXT_LINE_UNIT = re.compile(r"\n[ \n]*(?:万元|亿元|元|%)")
-_DIGITS_SPACED = re.compile(r"\d[ ]+\d")
-_CLAUSE_SPLIT = re.compile(r"[，,。；;\n]")
+_NUMBER_ON_NEXT_LINE = re.compile(r"\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
+# ... or broken between the number and its unit: "875.6\n万元" (after a digit).
+_UNIT_ON_NEXT_LINE = re.compile(r"\n[ \n]*(?=(?:万元|亿元|元|%))")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+_DIGIT = re.compile(r"\d")
+_NUMBER_ALONE = re.compile(r"[\s|]*[\d.,]+")
+# A cheap test that the split-year pass can match at all, scanned from a literal.
+_DIGITS_SPACED = re.compile(r" (?<=\d )[ ]*\d")
+# Two clauses in a row that are the same (6-200 characters): the delimiter before them (consumed
+# alone, so pairs that overlap are all found), or the start of the text.
+_ADJACENT_REPEAT = re.compile(r"[，,。；;\n](?=([^，,。；;\n]{6,200}+)[，,。；;\n]\1(?:[，,。；;\n]|\Z))")
+_ADJACENT_REPEAT_AT_START = re.compile(r"([^，,。；;\n]{6,200}+)[，,。；;\n]\1(?:[，,。；;\n]|\Z)")
 # The same clause three or more times in a row (a runaway paste): keep one. The first copy is
 # often glued to the words before it ("明确对免证办事项……材料，对免证办事项……材料，…"), so a run
 # of two or more whole copies that follows a clause ending in the same words is dropped too.
@@ -162,13 +190,18 @@ def _join_decimal(match: re.Match[str]) -> str:
 # separators) before layout spaces are dropped, so the cells are not glued into one word.
 # Only lines holding 12 space-separated words are offered (_spaced_form_lines): a pattern that
 # reached a whole line by backtracking ([^\n]*\S(?: +\S+){11,}[^\n]*) was quadratic in the
-# line's length (a 100 kB line without spaces took minutes); \S++ never backtracks.
-_SPACED_WORDS = re.compile(r"\S(?: +\S++){11}")
+# line's length (a 100 kB line without spaces took minutes); \S++ never backtracks. The pattern
+# starts at the first space, looking back at the word before (a literal first is scanned fast).
+_SPACED_WORDS = re.compile(r" (?<=\S )[ ]*\S++(?: +\S++){10}")
+# A line with 11 spaces, the least such a line has: scanned from its line break (the first line
+# has none), once per line, where the pattern above is tried again at every space of the line.
+_ELEVEN_SPACES = re.compile(r"\n(?:[^\n ]*+ ){11}")
+_ELEVEN_SPACES_FIRST = re.compile(r"(?:[^\n ]*+ ){11}")
 MIN_CELL_WORDS = 12
 
 
 _CLAUSE_MARK = re.compile(r"[，,。；;、]")
-_CJK_GAP = re.compile(rf"(?<=[{CJK}）)]) +(?=[{CJK}（(≥≤])")
+_CJK_GAP = re.compile(rf" (?<=[{CJK}）)] ) *(?=[{CJK}（(≥≤])")  # from the space: a literal first is scanned fast
 
 
 def _is_column_name(word: str) -> bool:
@@ -178,31 +211,35 @@ def _is_column_name(word: str) -> bool:
 
 def _spaced_form_lines(text: str) -> list[tuple[int, int, str]]:
     """The edits that turn the spaces of spaced form lines into tabs (see _cells_to_tabs)."""
+    starts = [line.start() + 1 for line in _ELEVEN_SPACES.finditer(text)]
+    if _ELEVEN_SPACES_FIRST.match(text):
+        starts.insert(0, 0)
     edits = []
-    position = 0
-    while match := _SPACED_WORDS.search(text, position):
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = text.find("\n", match.end())
+    for start in starts:
+        end = text.find("\n", start)
         end = len(text) if end == -1 else end
+        if not _SPACED_WORDS.search(text, start, end):
+            continue
         line = text[start:end]
         cells = _cells_to_tabs(line)
         if cells != line:
             edits.append((start, end, cells))
-        position = end
     return edits
 
 
 def _cells_to_tabs(line: str) -> str:
     """A line of a form's whole-word cells, its separating spaces as tabs; any other line as it is."""
     words = line.split()
-    long_words = sum(len(word) >= 2 for word in words)
-    clauses = sum(bool(_CLAUSE_MARK.search(word)) for word in words)
+    # Not a form: too few words; "2022 年" gaps, which are not cells; OCR debris between single
+    # characters ("部 门 整 体"); prose, whose words carry commas and full stops; no column names (a
+    # form names its columns in whole words). The cheaper tests first: one scan of the line
+    # before a test of each word.
     if (
         len(words) < MIN_CELL_WORDS
-        or long_words * 4 < len(words) * 3  # OCR debris between single characters ("部 门 整 体")
-        or clauses * 5 > len(words)  # prose: its words carry commas and full stops
-        or len(_CJK_GAP.findall(line)) < MIN_CELL_WORDS // 2  # "2022 年" gaps are not cells
-        or sum(_is_column_name(word) for word in words) < 3  # a form names its columns in whole words
+        or len(_CJK_GAP.findall(line)) < MIN_CELL_WORDS // 2
+        or sum(len(word) >= 2 for word in words) * 4 < len(words) * 3
+        or sum(bool(_CLAUSE_MARK.search(word)) for word in words) * 5 > len(words)
+        or sum(_is_column_name(word) for word in words) < 3
     ):
         return line
     out, depth = [], 0
@@ -214,13 +251,36 @@ def _cells_to_tabs(line: str) -> str:
     return "".join(out)
 
 
-def _join_unit(match: re.Match[str]) -> str:
-    """"项目支出875.6\n万元" is one statement; "100\n%" where the number stands alone on its
-    line is a form's value cell and its unit cell."""
-    text = match.string
-    line_start = text.rfind("\n", 0, match.start()) + 1
-    alone = re.fullmatch(r"[\s|]*[\d.,]+", text[line_start : match.start()])
-    return match.group(0) if alone else ""
+def _line_breaks(text: str, pattern: re.Pattern[str], before: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Each match of `pattern` (a line break and the blank lines after it) with the spaces before
+    it, where the character before those spaces matches `before`. (The look back is done here:
+    a pattern that starts with a lookbehind is tried at every character, one that starts with
+    the line break is scanned fast.)"""
+    found = []
+    for match in pattern.finditer(text):
+        start = match.start()
+        while start and text[start - 1] == " ":
+            start -= 1
+        if start and before.match(text, start - 1):
+            found.append((start, match.end()))
+    return found
+
+
+def _number_joins(text: str) -> list[tuple[int, int, str]]:
+    """The edits that join a number pushed onto the next line to the CJK text before it."""
+    return [(start, end, "") for start, end in _line_breaks(text, _NUMBER_ON_NEXT_LINE, _CJK_CHAR)]
+
+
+def _unit_joins(text: str) -> list[tuple[int, int, str]]:
+    """The edits that join a unit pushed onto the next line to its number: "项目支出875.6\n万元" is
+    one statement; "100\n%" where the number stands alone on its line is a form's value cell and
+    its unit cell."""
+    edits = []
+    for start, end in _line_breaks(text, _UNIT_ON_NEXT_LINE, _DIGIT):
+        line_start = text.rfind("\n", 0, start) + 1
+        if not _NUMBER_ALONE.fullmatch(text, line_start, start):
+            edits.append((start, end, ""))
+    return edits
 
 
 def _collapse_repeats(match: re.Match[str]) -> str:
@@ -237,8 +297,16 @@ def _collapse_repeats(match: re.Match[str]) -> str:
 
 # Mirror sites gloss characters with their pinyin: "區(qū)", "預(yù)算". The gloss goes.
 # (The bracket comes first in the pattern and the look back after it: a pattern that starts with
-# a literal is scanned much faster than one that starts with a lookbehind.)
-_PINYIN_GLOSS = re.compile(rf"[（(](?<=[{CJK}][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{{1,7}}[)）]")
+# a literal is scanned much faster than one that starts with a lookbehind, or with a class: one
+# pattern for each bracket. A gloss holds no bracket, so the two never overlap.)
+_PINYIN = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[)）]"
+_PINYIN_GLOSSES = (re.compile(rf"（(?<=[{CJK}]（){_PINYIN}"), re.compile(rf"\((?<=[{CJK}]\(){_PINYIN}"))
+
+
+def _pinyin_glosses(text: str) -> list[tuple[int, int, str]]:
+    """The edits that drop pinyin glosses, in order."""
+    return sorted((*gloss.span(), "") for pattern in _PINYIN_GLOSSES for gloss in pattern.finditer(text))
+
 # Traditional characters become simplified ones, character by character (so offsets stay
 # one-to-one), when the text is written in traditional characters: the label grammar is simplified.
 _TRADITIONAL_CUES = re.compile("[與們會預經費資這為個來對時發於萬務開關項報績評單門區縣財標實際務額預撥餘]")
@@ -274,30 +342,52 @@ def to_simplified(text: str) -> str:
 # before them. A line break goes before each such marker on a long line, so the heading grammar
 # sees it; short lines (tables, lists) are left alone.
 _LONG_LINE = 160
+# A marker (一、 or （一）) not right after a line break, a digit, a numeral or a joining word; the
+# match is the marker's first character (consumed, then looked back from: a class first is
+# scanned fast, a lookbehind first is tried at every character).
 _INLINE_HEADING = re.compile(
-    r"(?<=[^\n\d一二三四五六七八九十第、（(和与及至])"
-    r"(?=[一二三四五六七八九十]{1,2}、[^\d一二三四五六七八九十、]|[（(][一二三四五六七八九十]{1,2}[）)][^\d，,、）)])"
+    r"[一二三四五六七八九十（(](?<=[^\n\d一二三四五六七八九十第、（(和与及至].)"
+    r"(?:(?<=[一二三四五六七八九十])(?=[一二三四五六七八九十]?、[^\d一二三四五六七八九十、])"
+    r"|(?<=[（(])(?=[一二三四五六七八九十]{1,2}[）)][^\d，,、）)]))"
 )
 
-
-_LONG_LINES = re.compile(rf"[^\n]{{{_LONG_LINE + 1},}}")
+# A long line after a line break (found from the break: a pattern that can start anywhere is
+# retried at every character of a short line), and the first line, which has none before it.
+_LONG_LINES = re.compile(rf"\n[^\n]{{{_LONG_LINE + 1},}}")
+_LONG_FIRST_LINE = re.compile(rf"[^\n]{{{_LONG_LINE + 1},}}")
 
 
 def _inline_headings(text: str) -> list[tuple[int, int, str]]:
     """A line break before each inline heading marker of a long line. (The marker's pattern
     reads one character past the line: the one after 一、 may be its line's end.)"""
+    lines = [(line.start() + 1, line.end()) for line in _LONG_LINES.finditer(text)]
+    if first := _LONG_FIRST_LINE.match(text):
+        lines.insert(0, first.span())
     return [
         (heading.start(), heading.start(), "\n")
-        for line in _LONG_LINES.finditer(text)
-        for heading in _INLINE_HEADING.finditer(text, line.start(), line.end() + 1)
-        if heading.start() < line.end()
+        for start, end in lines
+        for heading in _INLINE_HEADING.finditer(text, start, end + 1)
+        if heading.start() < end
     ]
 
 
-def _has_adjacent_repeat(text: str) -> bool:
-    """Whether two clauses in a row are the same (6-200 characters): what _REPEATED_CLAUSE needs."""
-    clauses = _CLAUSE_SPLIT.split(text)
-    return any(a == b and 6 <= len(a) <= 200 for a, b in zip(clauses, clauses[1:]))
+def _repeated_clauses(text: str) -> list[tuple[int, int, str]]:
+    """The edits of _REPEATED_CLAUSE (see _collapse_repeats), as its scan would find them. It can
+    match only at the delimiter (or the start) before two clauses in a row that are the same
+    (6-200 characters), so it is tried there alone, in order, each past the last match."""
+    candidates = [pair.start() for pair in _ADJACENT_REPEAT.finditer(text)]
+    if _ADJACENT_REPEAT_AT_START.match(text):
+        candidates.insert(0, 0)
+    edits = []
+    position = 0
+    for at in candidates:
+        if at < position or not (match := _REPEATED_CLAUSE.match(text, at)):
+            continue
+        replacement = _collapse_repeats(match)
+        if replacement != match.group(0):
+            edits.append((match.start(), match.end(), replacement))
+        position = match.end()
+    return edits
 
 
 # A text copied out of a PDF keeps the page's line breaks: its paragraphs arrive cut into lines
@@ -314,7 +404,8 @@ _WRAP_SLACK = 0.85  # a line within 15% below the width reached the margin (punc
 _WRAP_OVERFLOW = 1.15  # ... or a little past it (an unbreakable run of digits overflows it)
 _WRAP_BEYOND = 0.1  # at most this share of the prose lines run well past the margin
 _WRAP_END = tuple("。！？!?：:")
-_TRAILING_RUN = re.compile(r"[0-9A-Za-z.,%]+$")  # what may overflow the margin: it cannot break
+# What may overflow the margin: it cannot break (stripped from a line's end with rstrip).
+_TRAILING_RUN = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,%"
 _PARAGRAPH_START = re.compile(
     r"[ \u3000]{2}|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}(?:[、．]|\.(?!\d))"
     r"|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十\d]+[章节部分条]|[-*+#]"
@@ -329,18 +420,22 @@ def text_width(line: str) -> float:
 def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
     """The edits that join the lines of paragraphs a page wrapped (see above)."""
     lines = text.split("\n")
-    widths = [text_width(line.rstrip()) if "\t" not in line and "|" not in line else 0.0 for line in lines]
+    # Tables are not prose, and a line shorter than _WRAP_MIN_WIDTH characters is narrower than that.
+    candidates = [line.rstrip() for line in lines if len(line) >= _WRAP_MIN_WIDTH and "\t" not in line and "|" not in line]
+    widths = list(map(text_width, candidates))
     prose = [width for width in widths if width >= _WRAP_MIN_WIDTH]
     if len(prose) < _WRAP_MIN_LINES:
         return []
-    counts = Counter(round(width) for width in prose)
+    counts = Counter(map(round, prose))
     margin = max(counts, key=lambda width: (counts[width], width))
     low, high = margin * _WRAP_SLACK, (margin + 1) * _WRAP_OVERFLOW
     # Wrapped text has a hard right edge: many lines end at it and almost none run past it
     # (a paragraph per line, as web pages give, has lines of every length).
     at_margin = sum(low <= width <= high for width in prose)
-    beyond = sum(text_width(_TRAILING_RUN.sub("", line.rstrip())) > high for line, width in zip(lines, widths) if width > high)
-    if at_margin < max(_WRAP_MIN_LINES, _WRAP_SHARE * len(prose)) or beyond > _WRAP_BEYOND * len(prose):
+    if at_margin < max(_WRAP_MIN_LINES, _WRAP_SHARE * len(prose)):
+        return []
+    beyond = sum(text_width(line.rstrip(_TRAILING_RUN)) > high for line, width in zip(candidates, widths) if width > high)
+    if beyond > _WRAP_BEYOND * len(prose):
         return []
     edits = []
     position = 0
@@ -348,7 +443,9 @@ def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
         end = position + len(line)
         following = lines[index + 1]
         if (
-            widths[index] >= low
+            "\t" not in line
+            and "|" not in line
+            and text_width(line.rstrip()) >= low
             and not line.rstrip().endswith(_WRAP_END)
             and following.strip()
             and "\t" not in following
@@ -367,7 +464,7 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text = _FULLWIDTH_CHAR.sub(lambda match: chr(_FULLWIDTH[ord(match.group(0))]), text)
     # Each pass runs only where it can match (a cheap test first): most reports need few of them.
     if "<" in text:
-        text, offsets = _rewrite(text, offsets, _HTML_BREAK, lambda m: "\n")
+        text, offsets = _apply(text, offsets, _html_breaks(text))
         text, offsets = _rewrite(text, offsets, _HTML_TAG, _with_space_to_empty)
     if "&" in text:
         text, offsets = _rewrite(text, offsets, _HTML_ENTITY, lambda m: html.unescape(m.group(0)).replace("\xa0", " "))
@@ -377,13 +474,10 @@ def normalise(original: str) -> tuple[str, list[int]]:
         text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
     text, offsets = _apply(text, offsets, _spaced_form_lines(text))
     text, offsets = _apply(text, offsets, _layout_spaces(text))
-    if _NEXT_LINE_NUMBER.search(text):
-        text, offsets = _rewrite(text, offsets, _NUMBER_ON_NEXT_LINE, _with_space_to_empty)
-    if _NEXT_LINE_UNIT.search(text):
-        text, offsets = _rewrite(text, offsets, _UNIT_ON_NEXT_LINE, _join_unit)
-    if _has_adjacent_repeat(text):
-        text, offsets = _rewrite(text, offsets, _REPEATED_CLAUSE, _collapse_repeats)
-    text, offsets = _rewrite(text, offsets, _PINYIN_GLOSS, _with_space_to_empty)
+    text, offsets = _apply(text, offsets, _number_joins(text))
+    text, offsets = _apply(text, offsets, _unit_joins(text))
+    text, offsets = _apply(text, offsets, _repeated_clauses(text))
+    text, offsets = _apply(text, offsets, _pinyin_glosses(text))
     text = to_simplified(text)
     text, offsets = _apply(text, offsets, _inline_headings(text))
     return text, offsets
