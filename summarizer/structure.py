@@ -203,12 +203,15 @@ def split_lines(text: str) -> list[Line]:
 _RUN_ON_TITLE = re.compile(r"([^，,；;。：:\t]{2,20})[。：:]")
 
 
-# Any of the markers above (one match decides whether the marker loop runs at all).
-_ANY_MARKER = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _MARKERS))
+# Any of the markers above, one group each (match.lastindex: the marker's index in _MARKERS).
+_ANY_MARKER = re.compile("|".join(f"({pattern.pattern})" for pattern, _ in _MARKERS))
 _LIST_SEPARATOR = re.compile(r"[，,；;]")
-_SENTENCE_OR_ROW = re.compile(r"[，,。；;|]")
 _DIGIT = re.compile(r"\d")
 _PERCENT_COLUMN = re.compile(r"[（(]%[）)]")
+_SENTENCE_MARK = re.compile(r"[，,。；;]")
+_SENTENCE_OR_DIGIT = re.compile(r"[，,。；;\d]")
+# The first characters of a markdown heading, a list bullet and every marker but level 3's \d.
+_MARKED_FIRST = frozenset("#-*+一二三四五六七八九十（(①②③④⑤⑥⑦⑧⑨⑩")
 _HEADING_END_STOPS = _TERMINAL.replace("：", "").replace(":", "")
 
 
@@ -228,17 +231,17 @@ def _heading(line: Line) -> Heading | None:
     if in_table_row and raw.startswith("\t"):
         # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
         return _label_heading(text, line)
+    if text[0] not in _MARKED_FIRST and not text[0].isdecimal():  # isdecimal is re's \d
+        return _label_heading(text, line)  # no markdown, bullet or marker can start the line
     offset = raw.index(text)
     markdown = _MARKDOWN.match(text) if text.startswith("#") else None
     if markdown:
         text = text[markdown.end():]
-    if text.startswith(("-", "*", "+")):
-        text = _LIST_PREFIX.sub("", text).strip()
-    if _ANY_MARKER.match(text):
-        for pattern, level in _MARKERS:
-            match = pattern.match(text)
-            if match:
-                return _marked_heading(line, text, offset, match, level, in_table_row)
+    if text.startswith(("-", "*", "+")) and (bullet := _LIST_PREFIX.match(text)):
+        text = text[bullet.end():].strip()
+    match = _ANY_MARKER.match(text)  # its first matching alternative is the first marker that matches
+    if match:
+        return _marked_heading(line, text, offset, match, _MARKERS[match.lastindex - 1][1], in_table_row)
     if markdown:
         title = text.strip()
         if title and len(title) <= 60:
@@ -266,11 +269,15 @@ def _marked_heading(line: Line, text: str, offset: int, match: re.Match[str], le
 
 
 def _label_heading(text: str, line: Line) -> Heading | None:
-    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
-    if not title or len(title) > MAX_HEADING_CHARS or _SENTENCE_OR_ROW.search(title):
-        return None  # a sentence, or a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
-    if _DIGIT.search(title) and not _PERCENT_COLUMN.search(title):
+    # A sentence, or a number that is not a (%) column (tested on text: the title below only
+    # loses its whitespace and outer bars; most lines of prose and table cells end here).
+    if _SENTENCE_OR_DIGIT.search(text) and (
+        "%" not in text or _SENTENCE_MARK.search(text) or not _PERCENT_COLUMN.search(_compact(text))
+    ):
         return None
+    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
+    if not title or len(title) > MAX_HEADING_CHARS or "|" in title:
+        return None  # a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
     if role_of(title) is None:
         return None
     return Heading(title.rstrip("：:"), "", LABEL_LEVEL, line.start, line.end, label=True)
