@@ -19,15 +19,17 @@ canonical column names, so the figure and indicator readers need not know the la
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .document import covering
 from .genre import vocabulary
 from .numbers import parse_decimal
 
 _GENRE = vocabulary()
+_TEXT = operator.attrgetter("text")
 _BREAK = None  # a row break in the cell stream
 _ROW_END = re.compile(r"\s*\|\s*(?:\|\s*)+")
 _BARE_PIPE = re.compile(r"\s*\|\s*")
@@ -38,6 +40,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _BUDGET_AMOUNT = re.compile(r"预算数|执行数|决算数|编制数|实有人数")
 _EMPTY_VALUE = re.compile(r"^(?:|/|-|—|－|无|\\)$")
 MAX_NAME = 60
+_NOWHERE = float("inf")  # past every offset
 
 
 @dataclass
@@ -48,7 +51,8 @@ class StreamCell:
 
 
 def _style(lines) -> str:
-    if sum(1 for line in lines if "|" in line.text) < 5:
+    # Lines with a bar counted in C (most reports have none).
+    if sum(map(operator.contains, map(_TEXT, lines), itertools.repeat("|"))) < 5:
         return "blank"  # both other styles need five lines with a bar (most reports have none)
     content = [text for line in lines if (text := line.text.strip())]
     if not content:
@@ -81,17 +85,23 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
             cells.append(pending)
             pending = None
 
-    skipped = covering(skip)
+    # The ranges to skip in order, walked along with the lines (which are in text order): a line
+    # is skipped when it starts inside one (what covering(skip)(start, start + 1) answers).
+    ranges = iter(sorted((a, b) for a, b in skip if a < b))
+    skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
     for line in lines:
         raw = line.text
+        start = line.start
+        while start >= skip_end:
+            skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
         stripped = raw.strip()
         if not stripped:
             # A blank line ends a cell unless cells wrap over lines; one inside a table read
-            # already always does (the order of the tests only spares the table lookup).
-            if pending is not None and (style != "separator" or skipped(line.start, line.start + 1)):
+            # already always does.
+            if pending is not None and (style != "separator" or skip_start <= start):
                 flush()
             continue
-        if skipped(line.start, line.start + 1):
+        if skip_start <= start:
             flush()
             continue
         bar = "|" in raw  # the separator lines and inline rows below all hold a bar (or a tab)

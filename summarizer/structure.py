@@ -636,6 +636,7 @@ _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
 _NEWLINES = re.compile(r"\n[ \n]*")
 _RUNS_ON = re.compile(r"[\u3400-\u9fff\d%）)”\"]")  # a line ending in one of these may wrap mid-sentence
+_RUNS_ON_MARKS = "%）)”\""  # _RUNS_ON's class but its ranges
 
 
 
@@ -643,17 +644,23 @@ _RUNS_ON = re.compile(r"[\u3400-\u9fff\d%）)”\"]")  # a line ending in one of
 def sentence_starts(text: str) -> list[int]:
     starts = [0]
     starts.extend(map(re.Match.end, _HARD_STOP.finditer(text)))
+    append, soft_ends, hard_stops, item_start = starts.append, _SOFT_ENDS, _HARD_STOPS, _ITEM_START.match
     for match in _NEWLINES.finditer(text):
         back = match.start()
-        while back > 0 and text[back - 1] == " ":
-            back -= 1  # the last character before the break (no copy of the text before it)
         previous = text[back - 1] if back else ""
-        if previous in _SOFT_ENDS:
+        if previous == " ":
+            while back > 0 and text[back - 1] == " ":
+                back -= 1  # the last character before the break (no copy of the text before it)
+            previous = text[back - 1] if back else ""
+        if previous in soft_ends:  # "" (the text's start) too
             continue
         end = match.end()
         # An item marker never spans a line break, so it is matched in place (no copy of the line).
-        if previous in _HARD_STOPS or text.count("\n", back, end) >= 2 or _ITEM_START.match(text, end) or not _RUNS_ON.match(previous):
-            starts.append(end)
+        # _RUNS_ON's class is tested with comparisons (isdecimal is re's \d).
+        if previous in hard_stops or text.count("\n", back, end) >= 2 or not (
+            "\u3400" <= previous <= "\u9fff" or previous in _RUNS_ON_MARKS or previous.isdecimal()
+        ) or item_start(text, end):
+            append(end)
     return sorted(set(starts))
 
 
