@@ -19,25 +19,27 @@ canonical column names, so the figure and indicator readers need not know the la
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .document import covering
 from .genre import vocabulary
 from .numbers import parse_decimal
 
 _GENRE = vocabulary()
+_TEXT = operator.attrgetter("text")
 _BREAK = None  # a row break in the cell stream
 _ROW_END = re.compile(r"\s*\|\s*(?:\|\s*)+")
 _BARE_PIPE = re.compile(r"\s*\|\s*")
 _CELL_SEPARATOR = re.compile(r"[|\t]")
 _YEAR = re.compile(r"\d{4}年")
 _TOTAL_CELL = re.compile(r"(?:合计|总计|总分)(?:[（(]\d+分[)）])?")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _BUDGET_AMOUNT = re.compile(r"预算数|执行数|决算数|编制数|实有人数")
 _EMPTY_VALUE = re.compile(r"^(?:|/|-|—|－|无|\\)$")
 MAX_NAME = 60
+_NOWHERE = float("inf")  # past every offset
 
 
 @dataclass
@@ -48,7 +50,8 @@ class StreamCell:
 
 
 def _style(lines) -> str:
-    if sum(1 for line in lines if "|" in line.text) < 5:
+    # Lines with a bar counted in C (most reports have none).
+    if sum(map(operator.contains, map(_TEXT, lines), itertools.repeat("|"))) < 5:
         return "blank"  # both other styles need five lines with a bar (most reports have none)
     content = [text for line in lines if (text := line.text.strip())]
     if not content:
@@ -81,17 +84,23 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
             cells.append(pending)
             pending = None
 
-    skipped = covering(skip)
+    # The ranges to skip in order, walked along with the lines (which are in text order): a line
+    # is skipped when it starts inside one (what covering(skip)(start, start + 1) answers).
+    ranges = iter(sorted((a, b) for a, b in skip if a < b))
+    skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
     for line in lines:
         raw = line.text
+        start = line.start
+        while start >= skip_end:
+            skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
         stripped = raw.strip()
         if not stripped:
             # A blank line ends a cell unless cells wrap over lines; one inside a table read
-            # already always does (the order of the tests only spares the table lookup).
-            if pending is not None and (style != "separator" or skipped(line.start, line.start + 1)):
+            # already always does.
+            if pending is not None and (style != "separator" or skip_start <= start):
                 flush()
             continue
-        if skipped(line.start, line.start + 1):
+        if skip_start <= start:
             flush()
             continue
         bar = "|" in raw  # the separator lines and inline rows below all hold a bar (or a tab)
@@ -157,6 +166,12 @@ def _column_named(text: str, kind: str) -> str | None:
         if entry.pattern.search(compact):
             return entry.key
     return None
+
+
+def _cjk_count(text: str) -> int:
+    """How many characters of text are in [\u4e00-\u9fff] (compared: a compiled class of the
+    range costs ~1 ms at import)."""
+    return sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
 
 
 def _is_value(cell: StreamCell | None) -> bool:
@@ -289,7 +304,7 @@ def _indicator_rows(cells, position: int, labels: list[str]) -> tuple[list[FormR
             scan += 1
         nxt = cells[scan] if scan < len(cells) else None
         if nxt is None or not nxt.text or len(nxt.text) > MAX_NAME * 3 or _is_value(nxt) \
-                or len(_CJK.findall(nxt.text)) < 2:
+                or _cjk_count(nxt.text) < 2:
             misses += 1  # an indicator is named in words ("分)" is a broken cell)
             position = scan + 1
             continue
@@ -527,7 +542,10 @@ def _tail(tail: str, labels: list[str], values: dict[str, Decimal]) -> list[tupl
     return [(0, len(tail))] if score <= weight else None
 
 
-_GLUED_ROW = re.compile(r"(?:\d{1,2}(?=[\u4e00-\u9fff]))?([^\d。；;]{1,40}?)(\d[\d.]*%\d{0,3}(?:\.\d)?|\d[\d.]*)")
+@functools.cache
+def _glued_row() -> re.Pattern[str]:
+    # Compiled when a glued header is found (its CJK range costs ~0.7 ms to compile).
+    return re.compile(r"(?:\d{1,2}(?=[\u4e00-\u9fff]))?([^\d。；;]{1,40}?)(\d[\d.]*%\d{0,3}(?:\.\d)?|\d[\d.]*)")
 
 
 def glued_rows(text: str) -> list[list[FormRow]]:
@@ -547,7 +565,7 @@ def glued_rows(text: str) -> list[list[FormRow]]:
         position = header.end()
         misses = 0
         while misses < 5:  # page markers and broken cells inside the table
-            match = _GLUED_ROW.match(text, position)
+            match = _glued_row().match(text, position)
             if match is None or _GLUED_LABEL_END.search(match.group(1)):
                 break
             position = match.end()
@@ -717,8 +735,16 @@ def _span(match: re.Match[str], group: str, kept: list[int]) -> StreamCell:
 
 # ---- score trees: "名称(5 分) 得分" ------------------------------------------------------------
 
-_TREE_NODE = re.compile(r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]|[ \t](?=[\u4e00-\u9fff])){1,24}?)\s*[（(](?P<weight>\d{1,3})\s*分[)）]")
-_TREE_SCORE = re.compile(r"\s*(?P<score>\d{1,3}(?:\.\d{1,2})?)(?=\s|$|[\u4e00-\u9fff])")
+
+@functools.cache
+def _tree_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A node "名称(5 分)" and the score after it; compiled when a score table's head is found
+    (their CJK ranges cost ~2.5 ms to compile)."""
+    node = re.compile(r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]|[ \t](?=[\u4e00-\u9fff])){1,24}?)\s*[（(](?P<weight>\d{1,3})\s*分[)）]")
+    score = re.compile(r"\s*(?P<score>\d{1,3}(?:\.\d{1,2})?)(?=\s|$|[\u4e00-\u9fff])")
+    return node, score
+
+
 _SENTENCE_END = re.compile(r"[。；;]")
 _TREE_HEAD = re.compile(r"得分表|三级\s*指标")
 _TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
@@ -732,17 +758,18 @@ def score_tree_rows(text: str) -> list[list[FormRow]]:
     for head in _TREE_HEAD.finditer(text):
         if tables and head.start() < tables[-1][-1].cells[-1].end:
             continue
+        tree_node, tree_score = _tree_patterns()
         rows: list[FormRow] = []
         headings: list[list] = []  # [name cell, full marks, marks not yet given to rows], outermost first
         position = _TREE_COLUMNS.match(text, head.end()).end()
         misses = 0
         while misses < 2:
-            node = _TREE_NODE.search(text, position, min(len(text), position + 80))
+            node = tree_node.search(text, position, min(len(text), position + 80))
             if node is None or _SENTENCE_END.search(text, position, node.start()):
                 break
             name = StreamCell(re.sub(r"\s+", "", node.group("name")), node.start("name"), node.end("name"))
             weight = int(node.group("weight"))
-            score = _TREE_SCORE.match(text, node.end())
+            score = tree_score.match(text, node.end())
             position = node.end()
             if score is None or Decimal(score.group("score")) > weight:
                 while headings and headings[-1][2] < weight:

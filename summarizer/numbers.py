@@ -35,7 +35,9 @@ _QUANTITY = re.compile(
 _RATE_CONTEXT = re.compile(r"(?:率|增长|下降|减少|提高|降低|占比|比例)(?:为|达|达到|是)?\s?$")
 
 
-_CJK_AFTER = re.compile(r"[\u4e00-\u9fff]")
+# A CJK character ([\u4e00-\u9fff]) is tested with comparisons on a one-character slice ("" is
+# below the range): a compiled class of the range costs ~1 ms at import.
+_CJK_FIRST, _CJK_LAST = "\u4e00", "\u9fff"
 _NOT_A_UNIT = {("分", "钟"), ("个", "月"), ("个", "工"), ("天", "内"), ("人", "民")}
 
 
@@ -120,32 +122,46 @@ _DATE_OR_CODE_BEFORE = frozenset(("【", "[", "〔", "第", "-", "/", ":"))
 
 def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
+    append, new = found.append, _NEW
+    # Module globals as locals: the loop runs for every number of a report.
+    not_a_unit, date_after, date_before = _NOT_A_UNIT, _DATE_OR_CODE_AFTER, _DATE_OR_CODE_BEFORE
+    cjk_first, cjk_last, rate_context, parse = _CJK_FIRST, _CJK_LAST, _RATE_CONTEXT.search, parse_decimal
     for match in _QUANTITY.finditer(text, start, end):
         number, _, unit = match.groups()  # the number opens the match
-        n_start, match_end = match.span()
+        n_start = match.start()
         n_end = n_start + len(number)
+        if unit is not None:
+            match_end = match.end()
+            if (unit, text[match_end : match_end + 1]) in not_a_unit or (unit == "万" and cjk_first <= text[match_end : match_end + 1] <= cjk_last):
+                unit = None  # 15分钟, 3个月, 2个工作日: a duration; 5万人: a count of its own
         if unit is None:
-            unit = ""
-        elif (unit, text[match_end : match_end + 1]) in _NOT_A_UNIT or (unit == "万" and _CJK_AFTER.match(text, match_end)):
-            unit = ""  # 15分钟, 3个月, 2个工作日: a duration; 5万人: a count of its own
-        if not unit:
             # Dates (2021年, 3月), document numbers (【2021】1号, 第3), times and ranges.
-            if text[n_end : n_end + 1] in _DATE_OR_CODE_AFTER or (n_start and text[n_start - 1] in _DATE_OR_CODE_BEFORE):
+            if text[n_end : n_end + 1] in date_after or (n_start and text[n_start - 1] in date_before):
                 continue
             # Phone numbers and long codes: more than 8 digits with no unit.
             if len(number) > 8 and len(number.replace(",", "").split(".")[0]) > 8:
                 continue
-        value = parse_decimal(number)
+        value = parse(number)
         if value is None:
             continue
         inferred = False
-        if not unit and _RATE_CONTEXT.search(text, max(0, n_start - 6), n_start) and not _CJK_AFTER.match(text, n_end):
-            # "执行率为74," lost its %; "执行率2省…" is a row number glued to the next cell.
-            unit, inferred = "%", True
-        if not unit and not with_bare:
-            continue
-        q_end = match_end if unit else n_end
-        found.append(_quantity(value, unit, text[n_start:q_end], n_start, q_end, inferred))
+        if unit is None:
+            if rate_context(text, max(0, n_start - 6), n_start) and not cjk_first <= text[n_end : n_end + 1] <= cjk_last:
+                # "执行率为74," lost its %; "执行率2省…" is a row number glued to the next cell.
+                unit, inferred, q_end = "%", True, match.end()
+            elif with_bare:
+                unit, q_end = "", n_end
+            else:
+                continue
+        else:
+            q_end = match_end
+        # Quantity(value, unit, raw, start, end, inferred) without the frozen dataclass's
+        # __init__ (see _quantity), its fields stored in declaration order.
+        quantity = new(Quantity)
+        fields = quantity.__dict__
+        fields["value"], fields["unit"], fields["raw"] = value, unit, text[n_start:q_end]
+        fields["start"], fields["end"], fields["inferred_unit"] = n_start, q_end, inferred
+        append(quantity)
     return tuple(found)
 
 

@@ -203,12 +203,15 @@ def split_lines(text: str) -> list[Line]:
 _RUN_ON_TITLE = re.compile(r"([^，,；;。：:\t]{2,20})[。：:]")
 
 
-# Any of the markers above (one match decides whether the marker loop runs at all).
-_ANY_MARKER = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _MARKERS))
+# Any of the markers above, one group each (match.lastindex: the marker's index in _MARKERS).
+_ANY_MARKER = re.compile("|".join(f"({pattern.pattern})" for pattern, _ in _MARKERS))
 _LIST_SEPARATOR = re.compile(r"[，,；;]")
-_SENTENCE_OR_ROW = re.compile(r"[，,。；;|]")
 _DIGIT = re.compile(r"\d")
 _PERCENT_COLUMN = re.compile(r"[（(]%[）)]")
+_SENTENCE_MARK = re.compile(r"[，,。；;]")
+_SENTENCE_OR_DIGIT = re.compile(r"[，,。；;\d]")
+# The first characters of a markdown heading, a list bullet and every marker but level 3's \d.
+_MARKED_FIRST = frozenset("#-*+一二三四五六七八九十（(①②③④⑤⑥⑦⑧⑨⑩")
 _HEADING_END_STOPS = _TERMINAL.replace("：", "").replace(":", "")
 
 
@@ -228,17 +231,17 @@ def _heading(line: Line) -> Heading | None:
     if in_table_row and raw.startswith("\t"):
         # A single tab-led cell may still be a role label (问题与分析 in a one-cell-per-line table).
         return _label_heading(text, line)
+    if text[0] not in _MARKED_FIRST and not text[0].isdecimal():  # isdecimal is re's \d
+        return _label_heading(text, line)  # no markdown, bullet or marker can start the line
     offset = raw.index(text)
     markdown = _MARKDOWN.match(text) if text.startswith("#") else None
     if markdown:
         text = text[markdown.end():]
-    if text.startswith(("-", "*", "+")):
-        text = _LIST_PREFIX.sub("", text).strip()
-    if _ANY_MARKER.match(text):
-        for pattern, level in _MARKERS:
-            match = pattern.match(text)
-            if match:
-                return _marked_heading(line, text, offset, match, level, in_table_row)
+    if text.startswith(("-", "*", "+")) and (bullet := _LIST_PREFIX.match(text)):
+        text = text[bullet.end():].strip()
+    match = _ANY_MARKER.match(text)  # its first matching alternative is the first marker that matches
+    if match:
+        return _marked_heading(line, text, offset, match, _MARKERS[match.lastindex - 1][1], in_table_row)
     if markdown:
         title = text.strip()
         if title and len(title) <= 60:
@@ -266,11 +269,15 @@ def _marked_heading(line: Line, text: str, offset: int, match: re.Match[str], le
 
 
 def _label_heading(text: str, line: Line) -> Heading | None:
-    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
-    if not title or len(title) > MAX_HEADING_CHARS or _SENTENCE_OR_ROW.search(title):
-        return None  # a sentence, or a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
-    if _DIGIT.search(title) and not _PERCENT_COLUMN.search(title):
+    # A sentence, or a number that is not a (%) column (tested on text: the title below only
+    # loses its whitespace and outer bars; most lines of prose and table cells end here).
+    if _SENTENCE_OR_DIGIT.search(text) and (
+        "%" not in text or _SENTENCE_MARK.search(text) or not _PERCENT_COLUMN.search(_compact(text))
+    ):
         return None
+    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
+    if not title or len(title) > MAX_HEADING_CHARS or "|" in title:
+        return None  # a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
     if role_of(title) is None:
         return None
     return Heading(title.rstrip("：:"), "", LABEL_LEVEL, line.start, line.end, label=True)
@@ -628,7 +635,9 @@ _HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
 _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
 _NEWLINES = re.compile(r"\n[ \n]*")
-_RUNS_ON = re.compile(r"[\u3400-\u9fff\d%）)”\"]")  # a line ending in one of these may wrap mid-sentence
+# A line ending in [\u3400-\u9fff\d%）)”"] may wrap mid-sentence: tested with comparisons (a
+# compiled class of those ranges costs ~1.5 ms at import).
+_RUNS_ON_MARKS = "%）)”\""
 
 
 
@@ -636,17 +645,23 @@ _RUNS_ON = re.compile(r"[\u3400-\u9fff\d%）)”\"]")  # a line ending in one of
 def sentence_starts(text: str) -> list[int]:
     starts = [0]
     starts.extend(map(re.Match.end, _HARD_STOP.finditer(text)))
+    append, soft_ends, hard_stops, item_start = starts.append, _SOFT_ENDS, _HARD_STOPS, _ITEM_START.match
     for match in _NEWLINES.finditer(text):
         back = match.start()
-        while back > 0 and text[back - 1] == " ":
-            back -= 1  # the last character before the break (no copy of the text before it)
         previous = text[back - 1] if back else ""
-        if previous in _SOFT_ENDS:
+        if previous == " ":
+            while back > 0 and text[back - 1] == " ":
+                back -= 1  # the last character before the break (no copy of the text before it)
+            previous = text[back - 1] if back else ""
+        if previous in soft_ends:  # "" (the text's start) too
             continue
         end = match.end()
         # An item marker never spans a line break, so it is matched in place (no copy of the line).
-        if previous in _HARD_STOPS or text.count("\n", back, end) >= 2 or _ITEM_START.match(text, end) or not _RUNS_ON.match(previous):
-            starts.append(end)
+        # isdecimal is re's \d.
+        if previous in hard_stops or text.count("\n", back, end) >= 2 or not (
+            "\u3400" <= previous <= "\u9fff" or previous in _RUNS_ON_MARKS or previous.isdecimal()
+        ) or item_start(text, end):
+            append(end)
     return sorted(set(starts))
 
 
