@@ -247,6 +247,8 @@ def _is_template_text(text: str) -> bool:
         return bool(_TEMPLATE_TEXT.search(text))
     at_start, anywhere = _TEMPLATE_SPLIT
     return bool(at_start.match(text) or anywhere.search(text))
+
+
 _WHITESPACE = re.compile(r"\s+")
 # At least MIN_ITEM_CHARS word characters (\w), found without counting them all.
 _ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
@@ -255,18 +257,23 @@ _ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[�
 
 def _item(document: Document, start: int, end: int, layout: Layout, backend: str = "rules") -> TextItem | None:
     # A flattened form's bars around a cell ("| 1、资金到位较晚。", "不够。 | |") are not the point's.
-    while start < end and document.text[start] in " \t|":
+    source = document.text
+    while start < end and source[start] in " \t|":
         start += 1
-    while end > start and document.text[end - 1] in " \t|\n":
+    while end > start and source[end - 1] in " \t|\n":
         end -= 1
-    evidence = document.evidence(start, end)
-    text = _WHITESPACE.sub(" ", evidence.quote).strip()
+    # Then trimmed of whitespace as document.evidence trims it (str.strip: the same isspace).
+    quote = source[start:end]
+    stripped = quote.lstrip()
+    quote_start = start + len(quote) - len(stripped)
+    quote = stripped.rstrip()
+    text = _WHITESPACE.sub(" ", quote).strip()
     if not _ENOUGH_WORD_CHARS.match(text):
         return None
     if _is_template_text(_ITEM_START.sub("", text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
     numbers = [Quantity(value=q.value, unit=q.unit, raw=q.raw) for q in layout.quantities_in(start, end, with_bare=False)]
-    return TextItem(text=text, span=evidence.span, evidence=evidence.quote, numbers=numbers, backend=backend)
+    return TextItem(text=text, span=document.span(quote_start, quote_start + len(quote)), evidence=quote, numbers=numbers, backend=backend)
 
 
 def _item_key(text: str) -> str:

@@ -149,17 +149,22 @@ class _ClauseStarts:
 
 
 _COLON = re.compile(r"[：:]")
-_LEAD_WORD = re.compile(r"^(?:其中|包括|分别为|具体为)[：:]?")
+_LEAD_WORDS = ("其中", "包括", "分别为", "具体为")
+_LEAD_WORD = re.compile(rf"^(?:{'|'.join(_LEAD_WORDS)})[：:]?")
 
 
 def _label_from(context: str) -> str:
     label = context.strip()
-    if "：" in label[:-1] or ":" in label[:-1]:
+    if not label:
+        return label
+    head = label[:-1]
+    if "：" in head or ":" in head:
         label = _COLON.split(label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
     label, removed = _LIST_MARKER.subn("", label)
     if removed:  # up to two markers ("1、（1）"); with no first there is no second
         label = _LIST_MARKER.sub("", label)
-    label = _LEAD_WORD.sub("", label)
+    if label.startswith(_LEAD_WORDS):  # (the regex matches only there)
+        label = _LEAD_WORD.sub("", label)
     label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
     return label[-24:]
 
