@@ -64,3 +64,22 @@ def test_period_with_its_fast_reject_reads_as_the_four_searches():
     for piece in _pieces(rng, _texts(), extras, 3000, 30):
         for year, report_year in ((None, 2022), (2021, 2022), (2022, 2022), (2021, None)):
             assert rules_figures._period(piece, year, report_year) is _period_plain(piece, year, report_year), piece
+
+
+def _closest_plain(patterns, context: str):
+    best = None
+    for pattern, key in patterns:
+        for match in pattern.finditer(context):
+            candidate = (match.end(), match.end() - match.start(), key, match.group(0))
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    return None if best is None else (best[2], best[0], best[3])
+
+
+def test_closest_label_is_the_one_every_match_of_every_pattern_gives():
+    rng = random.Random(15)
+    extras = ["三公经费", "公务接待费", "项目支出", "基本支出", "实际支出", "预算", "执行率", "上缴财政", "编制人数"]
+    groups = (rules_figures._SUBJECT_RE, rules_figures._GENERIC_RE, rules_figures._RATE_RE, rules_figures._AFTER_RE, rules_figures._KV_RE)
+    for piece in _pieces(rng, _texts(), extras, 1500, 40):
+        for patterns in groups:
+            assert rules_figures._closest(patterns, piece) == _closest_plain(patterns, piece), piece

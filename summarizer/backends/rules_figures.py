@@ -103,7 +103,10 @@ def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple
         return None  # one search instead of one per pattern
     best: tuple[int, int, str, str] | None = None
     for pattern, key in patterns:
-        for match in pattern.finditer(context):
+        first = pattern.search(context)  # most patterns are not there: no iterator for them
+        if first is None:
+            continue
+        for match in pattern.finditer(context, first.start()):
             candidate = (match.end(), match.end() - match.start(), key, match.group(0))
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
