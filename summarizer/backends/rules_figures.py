@@ -172,14 +172,8 @@ def _label_from(context: str) -> str:
     return label[-24:]
 
 
-def _kind_and_wan(quantity: Quantity) -> tuple[FigureKind, Decimal | None]:
-    if quantity.unit in MONEY_UNITS:
-        return _MONEY, to_wan(quantity.value, quantity.unit)
-    if quantity.unit in PERCENT_UNITS:
-        return _RATE, None
-    if quantity.unit == "分":
-        return _SCORE, None
-    return _COUNT, None
+# A figure's kind by its unit (every other unit is a count); one lookup per number.
+_KIND_OF_UNIT = {**dict.fromkeys(MONEY_UNITS, _MONEY), **dict.fromkeys(PERCENT_UNITS, _RATE), "分": _SCORE}
 
 
 def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[Figure]:
@@ -217,7 +211,8 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
-        kind, value_wan = _kind_and_wan(quantity)
+        kind = _KIND_OF_UNIT.get(quantity.unit, _COUNT)
+        value_wan = to_wan(quantity.value, quantity.unit) if kind is _MONEY else None
         clause_start = max(clause_start, last_amount_end if kind is _MONEY else last_unit_end)
         context = text[clause_start : quantity.start]
         # Years inside brackets ("（含2023年转列项目5个）") describe an aside, not this amount.
