@@ -234,8 +234,7 @@ def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Patte
     anywhere = [branch for branch in branches if not branch.startswith("^")]
     if not at_start or not anywhere:
         return None
-    join = lambda parts: re.compile("|".join(f"(?:{part})" for part in parts))  # noqa: E731
-    return join(at_start), join(anywhere)
+    return tuple(re.compile("|".join(f"(?:{part})" for part in parts)) for parts in (at_start, anywhere))
 
 
 _TEMPLATE_SPLIT = _split_at_start(_TEMPLATE_TEXT)
