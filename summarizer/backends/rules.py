@@ -194,6 +194,60 @@ def _is_label_only(line: str) -> bool:
 
 
 _TEMPLATE_TEXT = vocabulary().template_text
+
+
+def _branches(pattern: str) -> list[str]:
+    """A regex source split at its top-level "|" (not inside brackets, a class or an escape)."""
+    branches, depth, class_start, escaped, current = [], 0, -1, False, []
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif class_start >= 0:
+            # "]" right after "[" or "[^" is a literal, not the class's end.
+            if char == "]" and index > class_start + 1 and pattern[class_start + 1 : index] != "^":
+                class_start = -1
+        elif char == "[":
+            class_start = index
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    branches.append("".join(current))
+    return branches
+
+
+def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """`pattern` as (its "^" alternatives, the others): it finds something exactly when the first
+    matches at 0 or the second is found. The others alone open with a few characters the regex
+    engine skips to, where the whole had to try every alternative at every position."""
+    if pattern.flags != re.UNICODE or pattern.pattern.startswith("(?"):
+        return None  # inline or MULTILINE flags: a "^" may match inside the text
+    branches = _branches(pattern.pattern)
+    at_start = [branch for branch in branches if branch.startswith("^")]
+    anywhere = [branch for branch in branches if not branch.startswith("^")]
+    if not at_start or not anywhere:
+        return None
+    return tuple(re.compile("|".join(f"(?:{part})" for part in parts)) for parts in (at_start, anywhere))
+
+
+_TEMPLATE_SPLIT = _split_at_start(_TEMPLATE_TEXT)
+
+
+def _is_template_text(text: str) -> bool:
+    """Does _TEMPLATE_TEXT occur in `text` (the form's instructions, an attachment list)?"""
+    if _TEMPLATE_SPLIT is None:
+        return bool(_TEMPLATE_TEXT.search(text))
+    at_start, anywhere = _TEMPLATE_SPLIT
+    return bool(at_start.match(text) or anywhere.search(text))
+
+
 _WHITESPACE = re.compile(r"\s+")
 # At least MIN_ITEM_CHARS word characters (\w), found without counting them all.
 _ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
@@ -202,25 +256,38 @@ _ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[�
 
 def _item(document: Document, start: int, end: int, layout: Layout, backend: str = "rules") -> TextItem | None:
     # A flattened form's bars around a cell ("| 1、资金到位较晚。", "不够。 | |") are not the point's.
-    while start < end and document.text[start] in " \t|":
+    source = document.text
+    while start < end and source[start] in " \t|":
         start += 1
-    while end > start and document.text[end - 1] in " \t|\n":
+    while end > start and source[end - 1] in " \t|\n":
         end -= 1
-    evidence = document.evidence(start, end)
-    text = _WHITESPACE.sub(" ", evidence.quote).strip()
+    # Then trimmed of whitespace as document.evidence trims it (str.strip: the same isspace).
+    quote = source[start:end]
+    stripped = quote.lstrip()
+    quote_start = start + len(quote) - len(stripped)
+    quote = stripped.rstrip()
+    text = _WHITESPACE.sub(" ", quote).strip()
     if not _ENOUGH_WORD_CHARS.match(text):
         return None
-    if _TEMPLATE_TEXT.search(_ITEM_START.sub("", text).strip(" |")):
+    if _is_template_text(_ITEM_START.sub("", text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
     numbers = [Quantity(value=q.value, unit=q.unit, raw=q.raw) for q in layout.quantities_in(start, end, with_bare=False)]
-    return TextItem(text=text, span=evidence.span, evidence=evidence.quote, numbers=numbers, backend=backend)
+    return TextItem(text=text, span=document.span(quote_start, quote_start + len(quote)), evidence=quote, numbers=numbers, backend=backend)
+
+
+def _item_key(text: str) -> str:
+    """The first 40 characters of a point without its number and punctuation. A prefix of 64
+    characters is cleaned first: when that leaves 40 characters, the number at its start ended
+    well inside the prefix, so the whole text would give the same 40."""
+    key = _ITEM_KEY_DROPPED.sub("", text[:64])
+    return key[:40] if len(key) >= 40 else _ITEM_KEY_DROPPED.sub("", text)[:40]
 
 
 def _dedupe_items(items: list[TextItem]) -> list[TextItem]:
     seen: set[str] = set()
     kept = []
     for item in items:
-        key = _ITEM_KEY_DROPPED.sub("", item.text)[:40]
+        key = _item_key(item.text)
         if key in seen:
             continue
         seen.add(key)

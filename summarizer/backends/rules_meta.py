@@ -11,6 +11,7 @@ The region is the administrative chain that opens the unit name (省, 市/州, �
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from decimal import Decimal
@@ -41,7 +42,6 @@ _YEAR = re.compile(r"(20\d{2})\s*年(度?)")
 _YEAR_IN_TITLE = re.compile(r"[（(]?\s*(20\d{2})\s*年度?\s*[）)]?")
 _DATE_CN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _SEPARATORS = re.compile(r"(?:[\s|:：]|[（(][盖公]章[）)]|\d{3,}-)*")  # "219001-某镇人民政府": a budget code
-_BRACKET_LINE = re.compile(rf"\s*[（(]([{_CJK}“”\"《》（）()]{{4,40}})[）)]")  # "(某某补助经费项目)" under a title
 _MIN_UNIT = 3
 _MAX_UNIT = 40
 
@@ -55,18 +55,32 @@ _UNIT_LABELS = _labels("unit_labels")
 _PAGE_LABELS = _labels("page_labels")
 _PROJECT_LABELS = _labels("project_labels")
 _TOWNSHIP_END = re.compile(r"[乡镇]$")
-_UNIT_RUN_AT_END = re.compile(rf"{_W['unit_chars']}+$")
-_TITLE_OR_STOP = re.compile(rf"{_W['title']}|{_W['stop_labels']}|[（(]盖章[）)]")
 _PROJECT_VALUE = re.compile(rf"[{_CJK}（）()“”\"《》A-Za-z0-9\-—]+")
 _HEADING_START = re.compile(r"\s*[一二三四五六七八九十]+、")
-_TRAILING_BRACKET = re.compile(rf"[（(]([{_CJK}“”\"《》]{{4,40}})[）)]\s*$")
 _TITLE_TAIL = re.compile(r"(?:项目支出|区域|年度)+$")
 _OUTER_BRACKET = re.compile(r"^[（(]|[)）]$")
-_HAN = re.compile(rf"[{_CJK}]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # numbers.py's source for it: re's cache compiles it once
 _MONTH_AFTER = re.compile(r"\s*\d{1,2}\s*月")
 _LEVEL_WORD = re.compile(r"[\u4e00-\u9fff]{0,2}(?:级|域)")
 _SEAL_END = re.compile(r"[盖公]章[）)]?$")
 _GENERIC_PROJECT = re.compile(_W["generic_project"])
+
+
+# Patterns few reports reach (a signature as the only unit name, a project named in brackets
+# by its title), compiled on first use: their big character classes cost ~0.6 ms each at import.
+@functools.lru_cache(maxsize=1)
+def _signature_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The unit words that end a stretch, and the title or label words that cut them."""
+    return re.compile(rf"{_W['unit_chars']}+$"), re.compile(rf"{_W['title']}|{_W['stop_labels']}|[（(]盖章[）)]")
+
+
+@functools.lru_cache(maxsize=1)
+def _bracket_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """"(某某补助经费项目)" on the line under a title, and at the end of the title line."""
+    return (
+        re.compile(rf"\s*[（(]([{_CJK}“”\"《》（）()]{{4,40}})[）)]"),
+        re.compile(rf"[（(]([{_CJK}“”\"《》]{{4,40}})[）)]\s*$"),
+    )
 
 
 def unit_name_in(value: str) -> str | None:
@@ -178,12 +192,13 @@ def _unit_from_title(text: str, title: tuple[int, int]) -> tuple[str, int, int] 
 
 def _unit_before_date(text: str) -> tuple[str, int, int] | None:
     """The signature: "某县水利局2022年12月30日" (the unit right before the date)."""
+    unit_run_at_end, title_or_stop = _signature_patterns()
     for match in _DATE_CN.finditer(text):
         before = text[max(0, match.start() - 60) : match.start()].rstrip(" \t\n|")
-        words = _UNIT_RUN_AT_END.search(before)
+        words = unit_run_at_end.search(before)
         if not words:
             continue
-        pieces = _TITLE_OR_STOP.split(words.group(0))
+        pieces = title_or_stop.split(words.group(0))
         unit = unit_name_in(pieces[-1]) if pieces[-1] else None
         if unit and pieces[-1].endswith(unit):
             end = match.start() - (len(text[: match.start()]) - len(text[: match.start()].rstrip(" \t\n|")))
@@ -226,8 +241,9 @@ def _more_titles(text: str, first: tuple[int, int]) -> list[tuple[int, int]]:
 def _project_in_title(text: str, title: tuple[int, int], unit: str | None) -> tuple[str, int, int] | None:
     start, end = title
     # "某局2021年度项目绩效自评报告\n(某某补助经费项目)": the project in brackets after the title.
-    bracket = _BRACKET_LINE.match(text, end)
-    trailing = _TRAILING_BRACKET.search(text[start:end])
+    bracket_line, trailing_bracket = _bracket_patterns()
+    bracket = bracket_line.match(text, end)
+    trailing = trailing_bracket.search(text[start:end])
     for found, base in ((trailing, start), (bracket, 0)):
         if found and not _YEAR.search(found.group(1)):
             return found.group(1), base + found.start(1), base + found.end(1)
