@@ -107,15 +107,6 @@ def _find_all(text: str, with_bare: bool) -> tuple[Quantity, ...]:
 _NEW = object.__new__
 
 
-def _quantity(value: Decimal, unit: str, raw: str, start: int, end: int, inferred: bool) -> Quantity:
-    """Quantity(value, unit, raw, start, end, inferred), built in one step: a frozen dataclass's
-    __init__ sets each field through object.__setattr__, a third of a report's number scan.
-    tests/test_numbers.py checks the two agree on every field."""
-    quantity = _NEW(Quantity)
-    quantity.__dict__.update(value=value, unit=unit, raw=raw, start=start, end=end, inferred_unit=inferred)
-    return quantity
-
-
 _DATE_OR_CODE_AFTER = frozenset(("年", "月", "日", "号", "时", "-", "—", "/", ":"))
 _DATE_OR_CODE_BEFORE = frozenset(("【", "[", "〔", "第", "-", "/", ":"))
 
@@ -155,8 +146,9 @@ def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, .
                 continue
         else:
             q_end = match_end
-        # Quantity(value, unit, raw, start, end, inferred) without the frozen dataclass's
-        # __init__ (see _quantity), its fields stored in declaration order.
+        # Quantity(value, unit, raw, start, end, inferred) without the frozen dataclass's __init__,
+        # which sets each field through object.__setattr__ (a third of the scan); its fields are
+        # stored in declaration order. tests/test_numbers.py checks the two agree on every field.
         quantity = new(Quantity)
         fields = quantity.__dict__
         fields["value"], fields["unit"], fields["raw"] = value, unit, text[n_start:q_end]
