@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 from .assess import (  # noqa: F401  (re-exported: render, overview and tests read them here)
     FigureIndex,
@@ -408,7 +409,9 @@ _KIND_TEXT = {
 }
 
 
+@lru_cache(maxsize=1024)  # rule ids are few (RuleId, and what an LLM names them)
 def kind_of_rule(rule: str) -> str:
+    """The problem kind a check's rule id stands for (the first of _RULE_KINDS that matches)."""
     for pattern, kind in _RULE_KINDS:
         if pattern.search(rule):
             return kind
