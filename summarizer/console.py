@@ -48,9 +48,20 @@ def _console(stderr: bool = False):
 
 @contextmanager
 def progress_bar(description: str = "reports", total: int | None = None) -> Iterator[Callable[[Any], None]]:
-    """Yield a callback that advances a progress bar on stderr by one item per call (none when quiet)."""
+    """Yield a callback that advances a progress bar on stderr by one item per call (none when quiet).
+    A stderr that is not a terminal (a log, a pipe) gets plain lines instead (_LineProgress)."""
     if is_quiet():
         yield lambda _item=None: None
+        return
+    import sys
+
+    if not sys.stderr.isatty():
+        progress = _LineProgress(description, total, sys.stderr)
+        try:
+            yield progress.advance
+        finally:
+            if progress.shown != progress.done:  # the last count, unless its line is out already
+                progress.line()
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -64,6 +75,35 @@ def progress_bar(description: str = "reports", total: int | None = None) -> Iter
     ) as progress:
         task = progress.add_task(description, total=total)
         yield lambda _item=None: progress.advance(task)
+
+
+class _LineProgress:
+    """Progress where no bar can be drawn: "reports 120/? 0:00:04" every LINE_SECONDS while the
+    work goes on, and once at the end (a bar on a non-terminal was only drawn at the end). It
+    needs no rich, whose import was a tenth of a short run."""
+
+    LINE_SECONDS = 5.0
+
+    def __init__(self, description: str, total: int | None, stream: Any) -> None:
+        import time
+
+        self.description, self.total, self.stream, self.clock = description, total, stream, time.monotonic
+        self.done, self.shown = 0, -1
+        self.started = self.clock()
+        self.due = self.started + self.LINE_SECONDS
+
+    def advance(self, _item: Any = None) -> None:
+        self.done += 1
+        if self.clock() >= self.due:
+            self.line()
+
+    def line(self) -> None:
+        now = self.clock()
+        self.due, self.shown = now + self.LINE_SECONDS, self.done
+        seconds = int(now - self.started)
+        elapsed = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"  # as rich's TimeElapsedColumn
+        total = "?" if self.total is None else self.total
+        print(f"{self.description} {self.done}/{total} {elapsed}", file=self.stream, flush=True)
 
 
 # Up to this many files a run prints a table with a row per file; a larger batch prints the
