@@ -128,3 +128,63 @@ def test_figure_assessment_and_index_match_the_plain_comparison(reports):
 def test_json_bytes_are_model_dump_json(reports):
     for report in reports:
         assert render_json(report) == report.model_dump_json(indent=2).encode("utf-8")
+
+
+# ── the batch summary without rich ───────────────────────────────────────────────────────
+
+
+def _random_batch(rng: random.Random, size: int, hostile: bool):
+    """A batch of random outcomes; `hostile`: names and rules rich lays out its own way too."""
+    from summarizer.pipeline import BatchResult, Digest, Outcome
+    from summarizer.schemas import CheckStatus as Status
+
+    pieces = ["report", "_", "-", ".", " ", "0", "42", "乐昌市", "自评报告", "（", "）", "Ａ", "×", "a" * 30]
+    rules = ["identity.balance", "rate.table_row", "consistency.comparison_claim", "plausibility.low_execution",
+             "x" * rng.randint(20, 60), "规则.甲", "a.b " * rng.randint(1, 3), "plausibility.execution_vs_score"]
+    if hostile:
+        pieces += ["  ", "[b]", ":x:", "é", "\t", "a" * 60]
+        rules += ["odd:rule:", "[red]r", "y" * 170]
+    outcomes = []
+    for _ in range(size):
+        name = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))).strip() or "r"
+        path = Path("in") / (name + ".txt")
+        if rng.random() < 0.15:
+            outcomes.append(Outcome(path=path, error=f"{path}: " + rng.choice(["file is empty", "cannot read (x)", "bad:thing:", "tab\there"])))
+            continue
+        flagged = tuple((rng.choice(rules), rng.choice([Status.FAIL, Status.WARN])) for _ in range(rng.randint(0, 4)))
+        counts = [rng.randint(0, 10 ** rng.randint(0, 6)) for _ in range(6)]
+        digest = Digest(*counts, flagged_rules=flagged, usage=None, fell_back=rng.random() < 0.03)
+        outcomes.append(Outcome(path=path, digest=digest))
+    return BatchResult(outcomes=outcomes)
+
+
+def test_plain_batch_summary_is_what_rich_writes(capsys, monkeypatch):
+    from summarizer import console
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    rng = random.Random(11)
+    plain_used = wrapped = 0
+    for case in range(300):
+        size = rng.choice([0, 1, 2, 5, console.TABLE_MAX_FILES, console.TABLE_MAX_FILES + 1, 70])
+        batch = _random_batch(rng, size, hostile=rng.random() < 0.3)
+        overview = [Path(rng.choice(["out", "出 力", "o:u:t"])) / "index.html", Path("out/overview.csv")][: rng.randint(0, 2)]
+        plain = console._plain_summary(batch, overview)
+        with monkeypatch.context() as patch:
+            patch.setattr(console, "_plain_summary", lambda *_: None)
+            console.print_batch_summary(batch, overview=overview)
+        by_rich = capsys.readouterr().out
+        if plain is not None:
+            plain_used += 1
+            wrapped += any(len(line) > 160 for line in console._top_line(batch).splitlines())
+            assert plain == by_rich, case
+    # the plain path is taken for most batches (long flag lines wrapped too), and matched rich each time
+    assert plain_used > 80 and wrapped > 5, (plain_used, wrapped)
+
+
+def test_cell_widths_are_rich_widths():
+    from rich.cells import cell_len
+
+    from summarizer.console import _cells
+
+    for code in [*range(0x20, 0x7F), 0xD7, *range(0x4E00, 0xA000, 7), 0x9FFF, *range(0xFF01, 0xFF61)]:
+        assert _cells(chr(code)) == cell_len(chr(code)), hex(code)
