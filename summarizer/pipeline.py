@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 import errno
+import gc
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -242,7 +243,13 @@ def run_batch(
         # The rules backend is CPU-bound pure Python: processes, not threads, use every core.
         pool = _process_pool(settings)
         lean = overview_rows and not keep_reports  # the parent needs no more than digest and row
-        results = pool.map(_process_job, [(path, stem, out_dir, overview_rows, lean) for path, stem in jobs], chunksize=4)
+        # The workers are forked in map(): frozen, the objects they inherit (every imported
+        # module) are left out of their garbage collections, which otherwise walk them all.
+        gc.freeze()
+        try:
+            results = pool.map(_process_job, [(path, stem, out_dir, overview_rows, lean) for path, stem in jobs], chunksize=4)
+        finally:
+            gc.unfreeze()
     else:
         backend = backend or get_backend(settings)
         # An LLM backend waits on the network: threads, bounded by `concurrency`.
