@@ -217,7 +217,7 @@ def _failed_grounding(report: Report) -> list[CheckInput]:
     return [
         item
         for check in report.checks
-        if is_grounding_rule(check.rule) and check.status is CheckStatus.FAIL
+        if check.status is CheckStatus.FAIL and is_grounding_rule(check.rule)
         for item in check.inputs
         if item.span is not None
     ]
