@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from string import Formatter
@@ -58,6 +59,39 @@ class SuggestionLibrary:
 
     def category_names(self) -> list[str]:
         return [category.name for category in self.categories]
+
+    @cached_property
+    def _keyword_index(self) -> dict[str, tuple[int, ...]]:
+        """Keyword -> the positions of the (non-fallback) measures that list it."""
+        index: dict[str, list[int]] = {}
+        for order, suggestion in enumerate(self.suggestions):
+            if not suggestion.fallback:
+                for word in suggestion.keywords:
+                    if word:
+                        index.setdefault(word, []).append(order)
+        return {word: tuple(orders) for word, orders in index.items()}
+
+    @cached_property
+    def _by_kind(self) -> dict[str, tuple[int, ...]]:
+        """Problem kind -> the positions of the (non-fallback) measures that may answer a data
+        problem of that kind: those naming the kind, and those matched by rule."""
+        kinds = {kind for suggestion in self.suggestions for kind in suggestion.problems}
+        return {
+            kind: tuple(order for order, s in enumerate(self.suggestions) if not s.fallback and (kind in s.problems or s.rules))
+            for kind in kinds
+        }
+
+    def candidates(self, need: "Need") -> Iterable[int]:
+        """Positions, ascending, of the measures that can fit `need` at all (fit > 0 only there):
+        for a stated problem those with a keyword in its text, for a data problem those of its
+        kind or with rules."""
+        if need.stated:
+            index = self._keyword_index
+            return sorted({order for word in index if word in need.text for order in index[word]})
+        known = self._by_kind.get(need.kind)
+        if known is not None:
+            return known
+        return [order for order, s in enumerate(self.suggestions) if not s.fallback and s.rules]
 
 
 _ALLOWED_FIELDS = {"subject"}
@@ -201,9 +235,8 @@ def choose_measure(library: SuggestionLibrary, need: Need, used: Counter[str]) -
     strength = sum(len(word) for word in category.keywords if word and word in need.text) if category else 0
     placed = strength >= 4
     best, best_key = None, None
-    for order, suggestion in enumerate(library.suggestions):
-        if suggestion.fallback:
-            continue
+    for order in library.candidates(need):
+        suggestion = library.suggestions[order]
         score = fit(need, suggestion, placed)
         if score > 0:
             key = (score - 8 * used[suggestion.id], -order)
