@@ -36,6 +36,15 @@ def is_quiet() -> bool:
     return _verbosity < 0
 
 
+def _plain_stream(stream: Any) -> bool:
+    """True when rich would draw nothing for a terminal on `stream`: it is not a terminal, and
+    neither FORCE_COLOR nor Jupyter make rich act as if it were one."""
+    import builtins
+    import os
+
+    return not stream.isatty() and "FORCE_COLOR" not in os.environ and not hasattr(builtins, "get_ipython")
+
+
 def _console(stderr: bool = False):
     import sys
 
@@ -56,7 +65,7 @@ def progress_bar(description: str = "reports", total: int | None = None) -> Iter
         return
     import sys
 
-    if not sys.stderr.isatty():
+    if _plain_stream(sys.stderr):
         progress = _LineProgress(description, total, sys.stderr)
         try:
             yield progress.advance
@@ -315,11 +324,9 @@ def _plain_summary(result, overview: Sequence[Path]) -> str | None:
     """print_batch_summary's output as rich writes it to a stream that is not a terminal, or
     None when rich must lay it out (a terminal, forced colour, Jupyter, LLM usage lines, any
     text outside what _cells and _plain_markup know)."""
-    import builtins
-    import os
     import sys
 
-    if sys.stdout.isatty() or "FORCE_COLOR" in os.environ or hasattr(builtins, "get_ipython"):
+    if not _plain_stream(sys.stdout):
         return None
     if any(digest.fell_back or digest.usage is not None for digest in result.digests):
         return None
