@@ -93,7 +93,7 @@ def test_measure_choice_matches_the_plain_scoring_on_random_needs():
     kinds = sorted({k for s in library.suggestions for k in s.problems}) + ["stated", "other"]
     prefixes = sorted({r for s in library.suggestions for r in s.rules}) + ["identity.x", "rate.table_row", "zzz"]
     categories = library.category_names() + ["无此类"]
-    for _ in range(3000):
+    for _ in range(1500):
         stated = rng.random() < 0.5
         text = "".join(rng.choice(words + ["，", "的", "问题", "资金", "不"]) for _ in range(rng.randint(0, 6)))
         rules = tuple(rng.choice(prefixes) + rng.choice(["", ".a", "_b"]) for _ in range(rng.randint(0, 3)))
@@ -164,7 +164,7 @@ def test_plain_batch_summary_is_what_rich_writes(capsys, monkeypatch):
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     rng = random.Random(11)
     plain_used = wrapped = 0
-    for case in range(300):
+    for case in range(100):
         size = rng.choice([0, 1, 2, 5, console.TABLE_MAX_FILES, console.TABLE_MAX_FILES + 1, 70])
         batch = _random_batch(rng, size, hostile=rng.random() < 0.3)
         overview = [Path(rng.choice(["out", "出 力", "o:u:t"])) / "index.html", Path("out/overview.csv")][: rng.randint(0, 2)]
@@ -178,7 +178,7 @@ def test_plain_batch_summary_is_what_rich_writes(capsys, monkeypatch):
             wrapped += any(len(line) > 160 for line in console._top_line(batch).splitlines())
             assert plain == by_rich, case
     # the plain path is taken for most batches (long flag lines wrapped too), and matched rich each time
-    assert plain_used > 80 and wrapped > 5, (plain_used, wrapped)
+    assert plain_used > 25 and wrapped > 2, (plain_used, wrapped)
 
 
 def test_cell_widths_are_rich_widths():
