@@ -11,8 +11,18 @@ child processes one after the other over the same folder:
 
 Both are timed on the wall clock, child start-up and imports included, so their ratio says how
 far summarizer is from the floor on this machine at this moment (the load of a shared machine
-hits both alike). It prints each round and the medians: reports per second, the ratio to the
-floor, CPU time and the child's peak memory (ru_maxrss of that child alone).
+hits both alike).
+
+The bench times this checkout's source, not an installed copy. An install (`pip install .`)
+compiles the package's bytecode once, but a checkout run with PYTHONDONTWRITEBYTECODE=1 (or from
+a read-only tree) would compile every summarizer module from source on every start (about 70 ms
+of a run). So the bench first compiles the checkout's bytecode into summarizer/__pycache__
+(gitignored, as an install would) and says so; --no-compile removes that bytecode instead, so
+the runs compile the package from source as a bare checkout does (with PYTHONDONTWRITEBYTECODE=1
+every run; without it Python writes the bytecode again on the first run).
+
+It prints each round and the medians: reports per second, the ratio to the floor, CPU time and
+the child's peak memory (ru_maxrss of that child alone).
 
 It also measures growth in report size: one report made of 16 and one of 64 distinct sample
 variations, each run alone (`summarizer run FILE --format json`, medians of --repeat runs). Linear
@@ -21,6 +31,7 @@ work plus start-up predicts the 64x report costs about 4x the 16x one.
     python eval/bench_run.py                       # 300 files, json, 3 rounds
     python eval/bench_run.py -n 600 --format json,md,html,docx --repeat 5
     python eval/bench_run.py --no-scaling          # skip the 16x/64x measurement
+    python eval/bench_run.py --no-compile          # time without compiling the bytecode first
     python eval/bench_run.py --profile             # in-process cProfile of the same batch instead
     python eval/bench_run.py --profile --size 64   # cProfile of one 64x report
 
@@ -32,6 +43,7 @@ succeeded and the medians meet the targets for the formats asked, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import re
 import shutil
@@ -143,6 +155,22 @@ def run_child(command: list[str], log: Path, env: dict[str, str] | None = None) 
     # Linux reports ru_maxrss in KiB.
     return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode,
                     log.read_text(encoding="utf-8", errors="replace"))
+
+
+def compile_package(compile_it: bool = True) -> str:
+    """Compile the checkout's summarizer package to bytecode, as `pip install .` does at install
+    time (PYTHONDONTWRITEBYTECODE only stops Python writing it while it imports), or with
+    compile_it=False remove that bytecode so the runs compile from source. Returns the line the
+    bench prints about it."""
+    package = ROOT / "summarizer"
+    if not compile_it:
+        stale = list(package.rglob(f"__pycache__/*.{sys.implementation.cache_tag}*.pyc"))
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return f"bytecode: none (--no-compile; {len(stale)} compiled files of {package} removed): runs compile the package from source"
+    # quiet=1 lists only errors; a read-only checkout leaves the runs compiling from source.
+    ok = compileall.compile_dir(package, quiet=1, workers=1)
+    return f"bytecode: compiled {package} first (as an install does)" if ok else f"bytecode: could NOT compile all of {package}"
 
 
 def summarizer_command(inputs: Path, out: Path, formats: str) -> list[str]:
@@ -258,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="profile in-process with cProfile instead of timing the CLI")
     parser.add_argument("--size", type=int, help="with --profile: profile one report of this many sample variations")
     parser.add_argument("--top", type=int, default=25, help="rows of profile output")
+    parser.add_argument(
+        "--no-compile", action="store_true",
+        help="remove the checkout's bytecode instead of compiling it first: time the package compiled from source",
+    )
     args = parser.parse_args(argv)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="summarizer-bench-"))
@@ -273,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile(corpus, out, args.format, args.top)
             return 0
+        print(compile_package(not args.no_compile))
         ok, ratio, peak_mb = bench_batch(corpus, workdir, args.count, args.format, max(1, args.repeat))
         formats = {fmt.strip() for fmt in args.format.split(",") if fmt.strip()}
         target = TARGET_JSON_RATIO if formats <= {"json"} else TARGET_ALL_RATIO

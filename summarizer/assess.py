@@ -105,8 +105,13 @@ def first_clause(text: str, limit: int = 40) -> str:
 # ── how checks bear on figures ───────────────────────────────────────────────────────────
 
 
+_GROUNDING_FAMILIES = ("grounding", "ground", "grounded")
+
+
 def is_grounding_rule(rule: str) -> bool:
-    return rule.split(".", 1)[0] in ("grounding", "ground", "grounded")
+    """A rule of the grounding family (grounding.figure, or an LLM's ground./grounded. ids)."""
+    # Every family starts with "ground": most rules are rejected by that prefix alone.
+    return rule.startswith("ground") and rule.partition(".")[0] in _GROUNDING_FAMILIES
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -152,36 +157,45 @@ class FigureIndex:
     """The report's figures by position, to find the ones a check input refers to without
     comparing the input with every figure (a draft asks this for every input of every check).
     Figures are short (a number), so an input can only overlap the figures that start from the
-    widest figure's length before it up to its end."""
+    widest figure's length before it up to its end. One index serves one report: it remembers
+    each input's answer, since assessing the figures and drafting ask about the same inputs."""
 
     def __init__(self, figures: Sequence[Figure]) -> None:
         self.figures = figures
-        self._order = sorted(range(len(figures)), key=lambda number: figures[number].span.start)
-        self._starts = [figures[number].span.start for number in self._order]
-        self._widest = max((figure.span.end - figure.span.start for figure in figures), default=0)
+        spans = [figure.span for figure in figures]
+        self._order = sorted(range(len(spans)), key=[span.start for span in spans].__getitem__)
+        self._starts = [spans[number].start for number in self._order]
+        self._widest = max((span.end - span.start for span in spans), default=0)
+        self._answers: dict[int, tuple[CheckInput, tuple[int, ...]]] = {}  # id(input) -> (input, answer)
 
-    def involving(self, item: CheckInput) -> list[int]:
+    def involving(self, item: CheckInput) -> tuple[int, ...]:
         """The indices of the figures the input refers to (check_involves), ascending."""
+        known = self._answers.get(id(item))
+        if known is not None and known[0] is item:
+            return known[1]
         if item.span is None:
             candidates: Iterable[int] = range(len(self.figures))
         else:
             low = bisect.bisect_left(self._starts, item.span.start - self._widest)
             high = bisect.bisect_right(self._starts, max(item.span.end, item.span.start))
             candidates = sorted(self._order[low:high])
-        return [number for number in candidates if check_involves(item, self.figures[number])]
+        answer = tuple(number for number in candidates if check_involves(item, self.figures[number]))
+        self._answers[id(item)] = (item, answer)  # the input is kept, so its id is not reused
+        return answer
 
 
 def assess_figures(report: Report, index: FigureIndex | None = None) -> list[FigureStatus]:
     """One FigureStatus per report.figures entry, in the same order."""
     index = index or FigureIndex(report.figures)
     open_checks = [check for check in report.checks if check.status is not CheckStatus.PASS]
-    involved: list[set[int]] = [set() for _ in report.figures]
+    involved: dict[int, set[int]] = {}
     for number, check in enumerate(open_checks):
         for item in check.inputs:
             for figure in index.involving(item):
-                involved[figure].add(number)
-    statuses = []
-    for figure, numbers in zip(report.figures, involved):
+                involved.setdefault(figure, set()).add(number)
+    # Most figures no open check used: they share one (immutable) status per alignment.
+    statuses = [_UNTRACED if figure.alignment is Alignment.UNALIGNED else _CLEAR for figure in report.figures]
+    for figure, numbers in involved.items():
         grounding, concerns = [], []
         for number in sorted(numbers):
             check = open_checks[number]
@@ -190,16 +204,20 @@ def assess_figures(report: Report, index: FigureIndex | None = None) -> list[Fig
                     grounding.append(check)
             else:
                 concerns.append(check)
-        grounded = not grounding and figure.alignment is not Alignment.UNALIGNED
-        statuses.append(FigureStatus(grounded, tuple(grounding), tuple(concerns)))
+        grounded = not grounding and report.figures[figure].alignment is not Alignment.UNALIGNED
+        statuses[figure] = FigureStatus(grounded, tuple(grounding), tuple(concerns))
     return statuses
+
+
+_CLEAR = FigureStatus(True, (), ())  # located, and no open check used it
+_UNTRACED = FigureStatus(False, (), ())  # not located in the source
 
 
 def _failed_grounding(report: Report) -> list[CheckInput]:
     return [
         item
         for check in report.checks
-        if is_grounding_rule(check.rule) and check.status is CheckStatus.FAIL
+        if check.status is CheckStatus.FAIL and is_grounding_rule(check.rule)
         for item in check.inputs
         if item.span is not None
     ]

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 from .assess import (  # noqa: F401  (re-exported: render, overview and tests read them here)
     FigureIndex,
@@ -201,9 +202,15 @@ class _Facts:
     def __init__(self, report: Report, statuses: list[FigureStatus]) -> None:
         self.report = report
         self.grounded = [f for f, s in zip(report.figures, statuses) if s.grounded]
+        self._by_key: dict[str, list[Figure]] = {}  # key -> its grounded figures, in report order
+        for figure in self.grounded:
+            self._by_key.setdefault(figure.key, []).append(figure)
 
     def with_key(self, *keys: str, item_level: bool | None = None) -> list[Figure]:
-        found = [f for f in self.grounded if f.key in keys]
+        if len(keys) == 1:
+            found = list(self._by_key.get(keys[0], ()))
+        else:
+            found = [f for f in self.grounded if f.key in keys]
         if item_level is True:
             found = [f for f in found if f.item]
         elif item_level is False:
@@ -329,6 +336,8 @@ def _over_budget(facts: _Facts) -> _Candidate | None:
         groups.setdefault(group, []).append(figure)
     pairs: list[tuple[Figure, Figure]] = []
     for figures in groups.values():
+        if len(figures) < 2:  # one figure is at most its own budget and actual: never over
+            continue
         budgets = [f for f in figures if _is_budget_side(f)]
         actuals = [f for f in figures if _is_actual_side(f)]
         if not budgets or not actuals:
@@ -408,7 +417,9 @@ _KIND_TEXT = {
 }
 
 
+@lru_cache(maxsize=1024)  # rule ids are few (RuleId, and what an LLM names them)
 def kind_of_rule(rule: str) -> str:
+    """The problem kind a check's rule id stands for (the first of _RULE_KINDS that matches)."""
     for pattern, kind in _RULE_KINDS:
         if pattern.search(rule):
             return kind
@@ -494,7 +505,7 @@ def is_certain(check: Check, report: Report, statuses: list[FigureStatus], figur
 def _asks(check: Check) -> bool:
     """Open checks worth a question: not grounding (an extraction failure is the tool's problem,
     not the unit's) and not a bare note."""
-    if is_grounding_rule(check.rule) or check.status is CheckStatus.PASS:
+    if check.status is CheckStatus.PASS or is_grounding_rule(check.rule):
         return False
     return check.status is CheckStatus.FAIL or check.severity is not Severity.INFO
 

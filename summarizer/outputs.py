@@ -96,7 +96,9 @@ def write_atomic(target: Path, data: bytes) -> None:
 
 
 def render_json(report: Report) -> bytes:
-    return report.model_dump_json(indent=2).encode("utf-8")
+    """The report as indented JSON, UTF-8: report.model_dump_json(indent=2) as bytes."""
+    # The serializer writes UTF-8 bytes; model_dump_json would decode them to a str to encode again.
+    return report.__pydantic_serializer__.to_json(report, indent=2)
 
 
 EVIDENCE_SUFFIX = "evidence.html"

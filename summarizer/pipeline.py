@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 import errno
+import gc
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -242,7 +243,14 @@ def run_batch(
         # The rules backend is CPU-bound pure Python: processes, not threads, use every core.
         pool = _process_pool(settings)
         lean = overview_rows and not keep_reports  # the parent needs no more than digest and row
-        results = pool.map(_process_job, [(path, stem, out_dir, overview_rows, lean) for path, stem in jobs], chunksize=4)
+        # The workers are forked in map(): frozen, the objects they inherit (every imported
+        # module) are left out of their garbage collections, which otherwise walk them all.
+        gc.freeze()
+        try:
+            chunks = _chunks([(path, stem, out_dir, overview_rows, lean) for path, stem in jobs], settings.workers)
+            results = (outcome for done in pool.map(_process_jobs, chunks) for outcome in done)
+        finally:
+            gc.unfreeze()
     else:
         backend = backend or get_backend(settings)
         # An LLM backend waits on the network: threads, bounded by `concurrency`.
@@ -298,6 +306,26 @@ _worker: tuple[Settings, Backend] | None = None
 def _init_worker(settings: Settings) -> None:
     global _worker
     _worker = (settings, get_backend(settings))
+
+
+# Jobs go to the worker processes in chunks of at most this many: every chunk is a message each
+# way through the parent, which shares the cores with the workers.
+CHUNK_MAX = 16
+
+
+def _chunks(jobs: list, workers: int) -> list[list]:
+    """The jobs in order, in chunks that shrink as the batch nears its end: large while many
+    remain (few messages), one job at the end (no worker waits long for another's last chunk)."""
+    chunks, start = [], 0
+    while start < len(jobs):
+        size = max(1, min(CHUNK_MAX, (len(jobs) - start) // (4 * workers)))
+        chunks.append(jobs[start : start + size])
+        start += size
+    return chunks
+
+
+def _process_jobs(jobs: list[tuple[Path, str, Path, bool, bool]]) -> list[Outcome]:
+    return [_process_job(job) for job in jobs]
 
 
 def _process_job(job: tuple[Path, str, Path, bool, bool]) -> Outcome:

@@ -48,13 +48,32 @@ from .formatting import (  # noqa: F401  (re-exported: overview, render_docx and
     xml_text,
 )
 from .schemas import Report
-from .views import (  # noqa: F401
-    LIST_LIMIT,
-    PAGE_FIGURES,
-    TEXT_LIMIT,
-    build_context,
-    _meta_view,
-)
+
+# views.py builds what the summaries' templates see; the batch index (the one page a json run
+# renders) needs none of it, so it is loaded when a summary is rendered. Its names stay
+# importable from here (module __getattr__).
+_VIEW_NAMES = ("LIST_LIMIT", "PAGE_FIGURES", "TEXT_LIMIT", "build_context", "_meta_view")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _VIEW_NAMES:
+        from . import views
+
+        return getattr(views, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _context(report: Report, settings: Settings | None = None, drafted: Any = None, statuses: Any = None) -> dict[str, Any]:
+    """views.build_context: what every template sees."""
+    from .views import build_context
+
+    return build_context(report, settings, drafted, statuses)
+
+
+def _title(report: Report) -> str:
+    from .views import _meta_view
+
+    return _meta_view(report).title
 
 NARRATIVE_TEMPLATE = "narrative.md.j2"
 SUMMARY_MD_TEMPLATE = "summary.md.j2"
@@ -125,25 +144,25 @@ def render_template(name: str, settings: Settings | None = None, **context: Any)
 def render_narrative(report: Report, settings: Settings | None = None) -> str:
     """The 综述 in Markdown. Every number in it is a figure's value as written, or a value from
     a verification check; figures that failed grounding are left out."""
-    return render_template(NARRATIVE_TEMPLATE, settings, **build_context(report, settings))
+    return render_template(NARRATIVE_TEMPLATE, settings, **_context(report, settings))
 
 
 def render_draft(report: Report, settings: Settings | None = None) -> str:
     """The drafted 存在问题 and 改进措施 sections in Markdown (`summarizer draft`)."""
-    return render_template(DRAFT_TEMPLATE, settings, **build_context(report, settings))
+    return render_template(DRAFT_TEMPLATE, settings, **_context(report, settings))
 
 
 def render_summary_markdown(report: Report, settings: Settings | None = None) -> str:
-    return render_template(SUMMARY_MD_TEMPLATE, settings, **build_context(report, settings))
+    return render_template(SUMMARY_MD_TEMPLATE, settings, **_context(report, settings))
 
 
 def render_summary_html(report: Report, settings: Settings | None = None) -> str:
-    return render_template(SUMMARY_HTML_TEMPLATE, settings, **build_context(report, settings))
+    return render_template(SUMMARY_HTML_TEMPLATE, settings, **_context(report, settings))
 
 
 def render_markdown(report: Report, settings: Settings | None = None) -> str:
     """The md output: the one-page summary followed by the 综述."""
-    return _markdown(build_context(report, settings), settings)
+    return _markdown(_context(report, settings), settings)
 
 
 def _markdown(context: dict[str, Any], settings: Settings | None) -> str:
@@ -154,7 +173,7 @@ def _markdown(context: dict[str, Any], settings: Settings | None) -> str:
 
 def render_docx(report: Report, settings: Settings | None = None) -> bytes:
     """The reviewer's filing copy: the Markdown output laid out as a Word document."""
-    return markdown_to_docx(render_markdown(report, settings), title=_meta_view(report).title, settings=settings)
+    return markdown_to_docx(render_markdown(report, settings), title=_title(report), settings=settings)
 
 
 def render_formats(
@@ -169,7 +188,7 @@ def render_formats(
     unknown = [fmt for fmt in wanted if fmt not in ("md", "html", "docx")]
     if unknown:
         raise OutputError(f"no renderer for format {unknown[0]!r}; choose md, html or docx")
-    context = build_context(report, settings, drafted, statuses)
+    context = _context(report, settings, drafted, statuses)
     context["evidence_page"] = evidence_page
     rendered: dict[str, bytes] = {}
     markdown = _markdown(context, settings) if {"md", "docx"} & set(wanted) else ""
@@ -179,7 +198,7 @@ def render_formats(
         elif fmt == "html":
             rendered[fmt] = render_template(SUMMARY_HTML_TEMPLATE, settings, **context).encode("utf-8")
         else:
-            rendered[fmt] = markdown_to_docx(markdown, title=_meta_view(report).title, settings=settings)
+            rendered[fmt] = markdown_to_docx(markdown, title=_title(report), settings=settings)
     return rendered
 
 

@@ -10,8 +10,8 @@ prints the JSON Schema of `Report`. Changing a field name here is a breaking cha
 SCHEMA_VERSION.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would evaluate every field's annotation
+# from a string (a compile per field, on every start); these annotations need no deferring.
 from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
@@ -21,6 +21,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .genre import vocabulary
 
 SCHEMA_VERSION = "1.1"
+
+
+def _no_items() -> list:
+    return []
+
+
+def _no_entries() -> dict:
+    return {}
+
+
+# The empty defaults are these functions, not `list` and `dict`: pydantic reads a default
+# factory's signature, and a builtin's is parsed from its text with the tokenizer (about half
+# of building these models, paid on every start).
 
 
 class Model(BaseModel):
@@ -130,7 +143,7 @@ class TextItem(Model):
     text: str
     span: Span
     evidence: str
-    numbers: list[Quantity] = Field(default_factory=list)
+    numbers: list[Quantity] = Field(default_factory=_no_items)
     alignment: Alignment = Alignment.EXACT
     backend: str = "rules"
 
@@ -149,7 +162,7 @@ class Meta(Model):
     self_score: Decimal | None = None
     grade: Grade | None = None
     grade_label: str | None = Field(None, description="the grade as written, e.g. 优秀")
-    evidence: dict[str, Evidence] = Field(default_factory=dict, description="field name -> where it was read")
+    evidence: dict[str, Evidence] = Field(default_factory=_no_entries, description="field name -> where it was read")
 
 
 class CheckStatus(str, Enum):
@@ -256,11 +269,11 @@ class Check(Model):
     status: CheckStatus
     severity: Severity
     message: str = Field(description="Chinese, for a reviewer")
-    inputs: list[CheckInput] = Field(default_factory=list)
+    inputs: list[CheckInput] = Field(default_factory=_no_items)
     expected: Decimal | None = None
     observed: Decimal | None = None
     tolerance: Decimal | None = None
-    figures: list[int] = Field(default_factory=list, description="indices into Report.figures of the figures the check used")
+    figures: list[int] = Field(default_factory=_no_items, description="indices into Report.figures of the figures the check used")
     breakdown: int | None = Field(None, description="index into Report.breakdowns of the breakdown the check used")
 
     @field_validator("rule", mode="before")
@@ -278,7 +291,7 @@ class Source(Model):
     encoding: str
     format: str
     pages: list[int] = Field(
-        default_factory=list,
+        default_factory=_no_items,
         description="for a paged source (PDF, read or OCR'd): the offset where each page starts; "
         "a span is on page n when pages[n-1] <= span.start < pages[n]",
     )
@@ -296,14 +309,14 @@ class Report(Model):
 
     schema_version: str = SCHEMA_VERSION
     meta: Meta = Field(default_factory=Meta)
-    figures: list[Figure] = Field(default_factory=list)
-    indicators: list[Indicator] = Field(default_factory=list)
-    achievements: list[TextItem] = Field(default_factory=list)
-    problems: list[TextItem] = Field(default_factory=list)
-    measures: list[TextItem] = Field(default_factory=list)
-    breakdowns: list[Breakdown] = Field(default_factory=list)
-    checks: list[Check] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=_no_items)
+    indicators: list[Indicator] = Field(default_factory=_no_items)
+    achievements: list[TextItem] = Field(default_factory=_no_items)
+    problems: list[TextItem] = Field(default_factory=_no_items)
+    measures: list[TextItem] = Field(default_factory=_no_items)
+    breakdowns: list[Breakdown] = Field(default_factory=_no_items)
+    checks: list[Check] = Field(default_factory=_no_items)
+    warnings: list[str] = Field(default_factory=_no_items)
     source: Source
     backend: str = "rules"
     prompt_hash: str | None = None

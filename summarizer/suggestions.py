@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from string import Formatter
@@ -58,6 +59,39 @@ class SuggestionLibrary:
 
     def category_names(self) -> list[str]:
         return [category.name for category in self.categories]
+
+    @cached_property
+    def _keyword_index(self) -> dict[str, tuple[int, ...]]:
+        """Keyword -> the positions of the (non-fallback) measures that list it."""
+        index: dict[str, list[int]] = {}
+        for order, suggestion in enumerate(self.suggestions):
+            if not suggestion.fallback:
+                for word in suggestion.keywords:
+                    if word:
+                        index.setdefault(word, []).append(order)
+        return {word: tuple(orders) for word, orders in index.items()}
+
+    @cached_property
+    def _by_kind(self) -> dict[str, tuple[int, ...]]:
+        """Problem kind -> the positions of the (non-fallback) measures that may answer a data
+        problem of that kind: those naming the kind, and those matched by rule."""
+        kinds = {kind for suggestion in self.suggestions for kind in suggestion.problems}
+        return {
+            kind: tuple(order for order, s in enumerate(self.suggestions) if not s.fallback and (kind in s.problems or s.rules))
+            for kind in kinds
+        }
+
+    def candidates(self, need: "Need") -> Iterable[int]:
+        """Positions, ascending, of the measures that can fit `need` at all (fit > 0 only there):
+        for a stated problem those with a keyword in its text, for a data problem those of its
+        kind or with rules."""
+        if need.stated:
+            index = self._keyword_index
+            return sorted({order for word in index if word in need.text for order in index[word]})
+        known = self._by_kind.get(need.kind)
+        if known is not None:
+            return known
+        return [order for order, s in enumerate(self.suggestions) if not s.fallback and s.rules]
 
 
 _ALLOWED_FIELDS = {"subject"}
@@ -172,21 +206,26 @@ class Need:
 def fit(need: Need, suggestion: Suggestion, placed: bool = False) -> int:
     """How well a measure answers a problem: by the rule it rests on, then its kind, then the
     words it says (a stated problem is matched by words only, and only by telling ones)."""
-    rule_match = any(rule.startswith(prefix) for prefix in suggestion.rules for rule in need.rules)
-    kind_match = need.kind in suggestion.problems
-    words = [word for word in suggestion.keywords if word and word in need.text]
-    hits = sum(len(word) for word in words)
+    text = need.text
     if not need.stated:
+        # str.startswith takes the measure's prefixes at once (none: no match).
+        rule_match = any(rule.startswith(suggestion.rules) for rule in need.rules)
+        kind_match = need.kind in suggestion.problems
         if not (rule_match or kind_match):
             return 0
+        hits = sum(len(word) for word in suggestion.keywords if word and word in text)
         return (200 if rule_match else 0) + (100 if kind_match else 0) + hits
+    words = [word for word in suggestion.keywords if word and word in text]
+    if not words:
+        return 0
     # One word of three characters or more, or several words, say what the problem is about;
     # a lone two-character word (服务, 意识) does not, unless the problem was placed firmly in
     # the measure's category (`placed`: its category words are telling).
-    telling = any(len(word) >= 3 for word in words) or len(words) >= 2
-    if not words or not (telling or (placed and suggestion.category == need.category)):
+    telling = len(words) >= 2 or len(words[0]) >= 3
+    same_category = suggestion.category == need.category
+    if not (telling or (placed and same_category)):
         return 0
-    return hits + (5 if suggestion.category == need.category else 0)
+    return sum(map(len, words)) + (5 if same_category else 0)
 
 
 def choose_measure(library: SuggestionLibrary, need: Need, used: Counter[str]) -> Suggestion | None:
@@ -195,11 +234,14 @@ def choose_measure(library: SuggestionLibrary, need: Need, used: Counter[str]) -
     category = next((c for c in library.categories if c.name == need.category), None)
     strength = sum(len(word) for word in category.keywords if word and word in need.text) if category else 0
     placed = strength >= 4
-    scored = [
-        (score - 8 * used[suggestion.id], -order, suggestion)
-        for order, suggestion in enumerate(library.suggestions)
-        if not suggestion.fallback and (score := fit(need, suggestion, placed)) > 0
-    ]
-    if scored:
-        return max(scored, key=lambda row: (row[0], row[1]))[2]
+    best, best_key = None, None
+    for order in library.candidates(need):
+        suggestion = library.suggestions[order]
+        score = fit(need, suggestion, placed)
+        if score > 0:
+            key = (score - 8 * used[suggestion.id], -order)
+            if best_key is None or key > best_key:
+                best, best_key = suggestion, key
+    if best is not None:
+        return best
     return next((s for s in library.suggestions if s.fallback), None)
