@@ -1,11 +1,11 @@
-"""Terminal presentation for the CLI: progress bars and summary tables (rich, loaded lazily).
+"""Terminal presentation for the CLI: progress and batch summaries, drawn with rich (loaded
+lazily) for a terminal and written as plain lines to a log or a pipe.
 
 Presentation only: it reads results, it never changes them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,8 +37,8 @@ def is_quiet() -> bool:
 
 
 def _plain_stream(stream: Any) -> bool:
-    """True when rich would draw nothing for a terminal on `stream`: it is not a terminal, and
-    neither FORCE_COLOR nor Jupyter make rich act as if it were one."""
+    """True when `stream` gets plain text: it is not a terminal, and neither FORCE_COLOR nor
+    Jupyter ask for what rich draws for one."""
     import builtins
     import os
 
@@ -131,11 +131,10 @@ def print_batch_summary(result, overview: Sequence[Path] = ()) -> None:
         for outcome in result.failures:
             _console(stderr=True).print(f"failed: {displayable(outcome.error)}", markup=False, highlight=False, soft_wrap=True)
         return
-    plain = _plain_summary(result, overview)
-    if plain is not None:  # what rich would write, written without loading rich
-        import sys
+    import sys
 
-        sys.stdout.write(plain)
+    if _plain_stream(sys.stdout):
+        sys.stdout.write(_plain_summary(result, overview))
         sys.stdout.flush()
         return
     console = _console()
@@ -219,143 +218,46 @@ def _batch_table(result):
     return table
 
 
-# ── the summary without rich ─────────────────────────────────────────────────────────────
-# Written to a stream that is not a terminal, rich draws no colour and lays text out in
-# _console's 160 columns. For text whose layout is plain (characters of a known width, no
-# markup or :emoji: codes, lines that fit) the summary is written here exactly as rich writes
-# it, and rich (a tenth of a one-file run to import) is not loaded; anything else goes to rich.
-
-PLAIN_WIDTH = 160
-_EMOJI_CODE = re.compile(r":\S*?:")  # what rich's emoji replacement could take for a :code:
+# ── the summary on a stream that is not a terminal ───────────────────────────────────────
+# A log or a pipe gets plain lines: columns padded with spaces, no box drawing, no colour, no
+# wrapping. rich (a tenth of a one-file run to import) is loaded only to draw for a terminal.
 
 
-def _cells(text: str) -> int | None:
-    """The terminal cells rich gives `text`, for printable ASCII (1 cell), ×, and CJK ideographs
-    and full-width forms (2 cells); None when it holds any other character."""
-    width = 0
-    for char in text:
-        code = ord(char)
-        if 0x20 <= code < 0x7F or code == 0xD7:
-            width += 1
-        elif 0x4E00 <= code <= 0x9FFF or 0xFF01 <= code <= 0xFF60:
-            width += 2
-        else:
-            return None
-    return width
+def _width(text: str) -> int:
+    """Columns `text` takes in a monospaced log: wide and full-width characters count two."""
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _plain_markup(text: str) -> bool:
-    """True when rich's markup and emoji codes leave `text` as it is."""
-    return "[" not in text and "\\" not in text and _EMOJI_CODE.search(text) is None
-
-
-def _verbatim(text: str) -> bool:
-    """A soft-wrapped line without markup: rich writes it as it is when it holds no control
-    character (tabs, CR and the like rich expands or drops) and no :emoji: code."""
-    return text.isprintable() and _EMOJI_CODE.search(text) is None
-
-
-def _plain_line(text: str) -> str | None:
-    """A line rich wraps at PLAIN_WIDTH, as rich wraps it (greedy, at spaces, a line keeping the
-    space it broke after); None when rich would do more (a word wider than a line)."""
-    if not _plain_markup(text):
-        return None
-    width = _cells(text)
-    if width is None:
-        return None
-    if width <= PLAIN_WIDTH:
-        return text
-    lines, line, used = [], "", 0
-    for word in re.findall(r"\s*\S+\s*", text):
-        size, bare = _cells(word), _cells(word.rstrip())
-        if bare > PLAIN_WIDTH or word[0].isspace():
-            return None
-        if used and PLAIN_WIDTH - used < bare:
-            lines.append(line)
-            line, used = "", 0
-        line, used = line + word, used + size
-    lines.append(line)
-    kept = []
-    for line in lines:
-        # rich drops a line's trailing spaces past the width (counted in characters) ...
-        excess = len(line) - PLAIN_WIDTH
-        if excess > 0:
-            line = line[: len(line) - min(len(line) - len(line.rstrip()), excess)]
-        if _cells(line) > PLAIN_WIDTH:  # ... and would crop what is still too wide
-            return None
-        kept.append(line)
-    return "\n".join(kept)
-
-
-def _plain_table(result) -> list[str] | None:
-    """The batch table in rich's default box (heavy head), columns as wide as their widest cell
-    plus one space each side, the title centred above; None when rich would lay it out otherwise."""
+def _plain_table(result) -> list[str]:
+    """The batch table as plain text: a header and a row per file, each column padded to its
+    widest cell (names left, counts right), two spaces between columns."""
     rows = [TABLE_COLUMNS, *_table_rows(result)]
-    widths = [0] * len(TABLE_COLUMNS)
+    widths = [max(_width(row[column]) for row in rows) for column in range(len(TABLE_COLUMNS))]
+    lines = ["summarizer run"]
     for row in rows:
+        cells = []
         for column, cell in enumerate(row):
-            size = _cells(cell)
-            if size is None or not _plain_markup(cell) or cell != " ".join(cell.split()):
-                return None
-            widths[column] = max(widths[column], size)
-    total = sum(widths) + 3 * len(widths) + 1
-    if total > PLAIN_WIDTH:
-        return None  # rich would shrink and wrap the columns
-
-    def cells(row: tuple[str, ...]) -> list[str]:
-        padded = []
-        for column, cell in enumerate(row):
-            space = " " * (widths[column] - _cells(cell))
-            padded.append(f" {cell}{space} " if column in (0, len(row) - 1) else f" {space}{cell} ")
-        return padded
-
-    title = "summarizer run"
-    left = (total - len(title)) // 2
-    lines = [" " * left + title + " " * (total - len(title) - left)]
-    lines.append("┏" + "┳".join("━" * (w + 2) for w in widths) + "┓")
-    lines.append("┃" + "┃".join(cells(rows[0])) + "┃")
-    lines.append("┡" + "╇".join("━" * (w + 2) for w in widths) + "┩")
-    lines.extend("│" + "│".join(cells(row)) + "│" for row in rows[1:])
-    lines.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘")
+            space = " " * (widths[column] - _width(cell))
+            cells.append(cell + space if TABLE_COLUMNS[column] in ("file", "status") else space + cell)
+        lines.append("  ".join(cells).rstrip())
     return lines
 
 
-def _plain_summary(result, overview: Sequence[Path]) -> str | None:
-    """print_batch_summary's output as rich writes it to a stream that is not a terminal, or
-    None when rich must lay it out (a terminal, forced colour, Jupyter, LLM usage lines, any
-    text outside what _cells and _plain_markup know)."""
-    import sys
+def _plain_summary(result, overview: Sequence[Path]) -> str:
+    """print_batch_summary's text for a stream that is not a terminal."""
+    from .outputs import displayable
 
-    if not _plain_stream(sys.stdout):
-        return None
-    if any(digest.fell_back or digest.usage is not None for digest in result.digests):
-        return None
     lines: list[str] = []
     if len(result.outcomes) <= TABLE_MAX_FILES:
-        table = _plain_table(result)
-        if table is None:
-            return None
-        lines.extend(table)
+        lines.extend(_plain_table(result))
     elif overview:
-        line = _overview_line(result, overview)
-        if not _verbatim(line):
-            return None
-        lines.append(line)
-    for text in (_totals_line(result), _top_line(result)):
-        if text:
-            line = _plain_line(text)
-            if line is None:
-                return None
-            lines.append(line)
+        lines.append(_overview_line(result, overview))
+    lines.extend(line for line in (_totals_line(result), _top_line(result), *_llm_usage_lines(result.digests)) if line)
     if result.failures:
         lines.append("failures:")
-        for outcome in result.failures:
-            from .outputs import displayable
-
-            line = f"  {displayable(outcome.error)}"
-            if not _verbatim(line):
-                return None
-            lines.append(line)
+        lines.extend(f"  {displayable(outcome.error)}" for outcome in result.failures)
     return "\n".join(lines) + "\n"
 
 
@@ -372,23 +274,31 @@ def _top_failing_rules(digests, limit: int = 5) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda pair: (-fails[pair[0]], -pair[1], pair[0]))[:limit]
 
 
-def _print_llm_usage(console, digests) -> None:
+def _llm_usage_lines(digests) -> list[str]:
+    """The batch's LLM lines: how many reports fell back to the rules result, and the token usage."""
     from .llm.usage import total_usage
 
-    usage = total_usage(digests)
+    lines = []
     fell_back = sum(digest.fell_back for digest in digests)
     if fell_back:
-        console.print(
-            f"[yellow]LLM fallback: {fell_back} of {len(digests)} reports used the rules result "
-            "(the LLM request failed; see each report's warnings)[/yellow]"
+        lines.append(
+            f"LLM fallback: {fell_back} of {len(digests)} reports used the rules result "
+            "(the LLM request failed; see each report's warnings)"
         )
+    usage = total_usage(digests)
     if usage is not None:
         estimated = " (estimated)" if usage.estimated else ""
-        console.print(
+        lines.append(
             f"LLM usage: {usage.requests} requests, {usage.input_tokens} input tokens, "
-            f"{usage.output_tokens} output tokens{estimated}",
-            highlight=False,
+            f"{usage.output_tokens} output tokens{estimated}"
         )
+    return lines
+
+
+def _print_llm_usage(console, digests) -> None:
+    for line in _llm_usage_lines(digests):
+        style = "yellow" if line.startswith("LLM fallback") else None
+        console.print(line, style=style, markup=False, highlight=False)
 
 
 def print_checks(checks, *, title: str, passes: bool = True) -> None:
