@@ -107,10 +107,10 @@ amount the extractor kept once (it de-duplicates repeats) is written again in th
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -269,10 +269,10 @@ def _dedupe(checks: Iterable[Check]) -> list[Check]:
 # ---- where figures sit --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Placed:
     """A figure located in the normalised text (or an amount found there for a figure the
-    extractor kept only once, `virtual`)."""
+    extractor kept only once, `virtual`). Never changed once made."""
 
     figure: Figure
     start: int
@@ -280,10 +280,10 @@ class Placed:
     block: int
     virtual: bool = False
     restated_span: Span | None = None  # where a virtual amount is written in this block
+    amount: Decimal = field(init=False, compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
 
-    @property
-    def amount(self) -> Decimal:
-        return _amount(self.figure)
+    def __post_init__(self) -> None:
+        self.amount = _amount(self.figure)
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
@@ -316,38 +316,40 @@ class _Context:
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []
-        for figure in report.figures:
-            located = self.index.to_normalised(figure.span)
-            if located is None:
-                continue
-            start, end = located
-            self.placed.append(Placed(figure, start, end, self.index.block(start)))
         # Normalised start -> keys of the named lines (figures with an item) that start there.
         self._lines_at: dict[int, set[str]] = defaultdict(set)
-        for placed in self.placed:
-            if placed.figure.item:
-                self._lines_at[placed.start].add(placed.figure.key)
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
         self.by_key_block: dict[tuple[str, int], list[Placed]] = defaultdict(list)
         self._by_block: dict[int, list[Placed]] = defaultdict(list)
-        for placed in self.placed:
-            self.by_key[placed.figure.key].append(placed)
-            self.by_key_block[(placed.figure.key, placed.block)].append(placed)
-            self._by_block[placed.block].append(placed)
         self._amount_index: dict[str, dict[tuple[str, Decimal], list[Placed]]] = {}
         self.figure_at: dict[tuple[int, Decimal], list[int]] = defaultdict(list)  # (span start, value) -> figure indices
-        for number, figure in enumerate(report.figures):
+        # One pass over the figures fills every index (in figure order, as separate passes would).
+        block_starts = self.index.block_starts
+        figures = report.figures
+        for number, (figure, located) in enumerate(zip(figures, self.index.locate([figure.span for figure in figures]))):
             self.figure_at[(figure.span.start, figure.value)].append(number)
+            if located is None:
+                continue
+            start, end = located
+            block = max(bisect_right(block_starts, start) - 1, 0)  # TextIndex.block, inlined
+            placed = Placed(figure, start, end, block)
+            self.placed.append(placed)
+            key = figure.key
+            if figure.item:
+                self._lines_at[start].add(key)
+            self.by_key[key].append(placed)
+            self.by_key_block[(key, block)].append(placed)
+            self._by_block[block].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
         self._block_quantities: dict[int, list] = {}
+        self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
 
     def in_block(self, block: int) -> list[Placed]:
         return self._by_block.get(block, [])
 
     def cover(self, placed: Placed) -> None:
-        for position in range(placed.start, placed.end):
-            self.covered_positions.add(position)
+        self.covered_positions.update(range(placed.start, placed.end))
 
     def current(self, figure: Figure) -> bool:
         """Not a prior-year figure."""
@@ -556,8 +558,20 @@ def _grounding(context: _Context) -> list[Check]:
         glued = before.isdigit() or after.isdigit() or before == "." or after == "."
         return glued and after not in ("元", "万", "亿", "千")
 
+    def near(located: tuple[int, int] | None) -> list[Quantity]:
+        """The quantities of a span's own window (ground's first and usual answer)."""
+        if located is None:
+            return []
+        start, end = max(0, located[0] - GROUNDING_MARGIN), min(len(text), located[1] + GROUNDING_MARGIN)
+        return [quantity for quantity in index.quantities_in(start, end) if quantity.end <= end]
+
     report = context.report
-    for figure in report.figures:
+    figures = report.figures
+    for figure, located in zip(figures, index.locate([figure.span for figure in figures])):
+        # Most figures are their own window's quantity: found there, ground() is not needed.
+        if any(_same_number(quantity, figure.value, figure.unit) for quantity in near(located)):
+            grounded += 1
+            continue
         check = ground(figure.label or FIGURE_KEYS.get(figure.key, figure.key), figure.value, figure.unit, figure.span, figure.evidence)
         if check is None:
             grounded += 1
@@ -565,7 +579,11 @@ def _grounding(context: _Context) -> list[Check]:
             fails.append(check)
     for kind, items in (("成效", report.achievements), ("问题", report.problems), ("措施", report.measures)):
         for item in items:
+            own = near(index.to_normalised(item.span)) if item.numbers and item.span is not None else []  # once per item
             for number in item.numbers:
+                if any(_same_number(quantity, number.value, number.unit) for quantity in own):
+                    grounded += 1
+                    continue
                 check = ground(f"{kind}中的 {number.raw}", number.value, number.unit, item.span, item.evidence)
                 if check is None:
                     grounded += 1
@@ -1206,7 +1224,14 @@ PAIRED_PER_GROUP = 8  # distinct (amount, period, block) readings of one quantit
 
 
 def _stated_together(context: _Context) -> dict[Decimal, frozenset[Decimal]]:
-    """Amount -> the amounts stated with it in one breakdown (its whole and its parts)."""
+    """Amount -> the amounts stated with it in one breakdown (its whole and its parts), found
+    once per report (consistency and over-budget both read it)."""
+    if context.together is None:
+        context.together = _find_stated_together(context)
+    return context.together
+
+
+def _find_stated_together(context: _Context) -> dict[Decimal, frozenset[Decimal]]:
     together: dict[Decimal, set[Decimal]] = defaultdict(set)
     for found in context.breakdowns:
         members = {breakdowns.amount_of(found.whole), *(breakdowns.amount_of(p) for p in found.parts)}
@@ -1354,7 +1379,12 @@ def _anchored_matches(pattern: re.Pattern[str], text: str, anchors: str, bracket
             digits_end = position
             while digits_end > 0 and (text[digits_end - 1].isspace() or text[digits_end - 1] == "分" or text[digits_end - 1] in brackets):
                 digits_end -= 1
-            starts.update(start for start in (digits_end - 3, digits_end - 2) if start >= 0)
+            # No digit right before: no match starts here (one that reads this character as
+            # its anchor starts among that anchor's own candidates).
+            if digits_end >= 2 and text[digits_end - 1].isdigit():
+                starts.add(digits_end - 2)
+                if digits_end >= 3:
+                    starts.add(digits_end - 3)
             position = text.find(anchor, position + 1)
     end = 0
     for start in sorted(starts):

@@ -30,6 +30,7 @@ brackets (a nested breakdown is its own record). It never changes the extraction
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -557,7 +558,11 @@ _DASH = re.compile(r"[/／\-—－]+")
 _LABEL = re.compile(
     r"[\u4e00-\u9fff]{2}"
 )  # a row label has words, not just a unit or a sign
-_NUMBER_LINE = re.compile(r"^[ \t]*-?[\d,]+(?:\.\d+)?%?[ \t]*$")
+# A line holding one number once stripped (and without a trailing |, see _cell_text), in one scan
+# for the line breaks before such lines (a literal first character: the scan skips to each \n).
+_NUMBER_LINE = r"[^\S\n]*-?[\d,]+(?:\.\d+)?%?[^\S\n]*(?:\|[^\S\n]*)?(?=\n|$)"
+_NUMBER_LINES = re.compile("\n" + _NUMBER_LINE)
+_FIRST_NUMBER_LINE = re.compile(_NUMBER_LINE)
 
 
 @dataclass
@@ -584,30 +589,61 @@ def _cell_text(line: str) -> str:
     return line.strip().rstrip("|").strip() if line.count("|") <= 1 else line.strip()
 
 
+def _separated(line: str) -> str | None:
+    """The column separator of a line whose cells are split by | or tab, or None."""
+    if "|" in line and line.count("|") >= 2:
+        return "|"
+    return "\t" if "\t" in line and line.strip("\t").count("\t") >= 1 else None
+
+
+def _piece(line: str) -> str:
+    """What a line holds as a cell: without a | it is the stripped line."""
+    return _cell_text(line) if "|" in line else line.strip()
+
+
 def table_rows(index: TextIndex) -> list[list[Row]]:
     """Runs of consecutive table rows (each run one table): read once per report, used by the
-    table breakdowns and the row rates."""
+    table breakdowns and the row rates.
+
+    Outside a run only two kinds of line start one: a line split by separators, and a label
+    line whose next non-empty line holds one number. Those are found first (a number line by
+    one scan of the text), and the lines in between are skipped rather than read one by one."""
     text = index.text
     runs: list[list[Row]] = []
     current: list[Row] = []
-    lines: list[tuple[int, int]] = []
-    position = 0
-    split = text.split("\n")
-    for line in split:
-        lines.append((position, position + len(line)))
-        position += len(line) + 1
-    # Once per line (a label line's look-ahead reads the next ones); without a | it is the stripped line.
-    cell_texts = [_cell_text(line) if "|" in line else line.strip() for line in split]
-    number_lines = [bool(piece) and _NUMBER_LINE.match(piece) is not None for piece in cell_texts]
+    if index.lines:
+        split = [line.text for line in index.lines]
+        line_starts = [line.start for line in index.lines]
+    else:
+        split = text.split("\n")
+        line_starts, position = [], 0
+        for line in split:
+            line_starts.append(position)
+            position += len(line) + 1
+    number_lines = {bisect_left(line_starts, match.start() + 1) for match in _NUMBER_LINES.finditer(text)}
+    if _FIRST_NUMBER_LINE.match(text):
+        number_lines.add(0)
+    starters = {n for n, line in enumerate(split) if ("|" in line or "\t" in line) and _separated(line) is not None}
+    for number_line in number_lines:
+        before = number_line - 1
+        while before >= 0 and not _piece(split[before]):
+            before -= 1
+        if before >= 0 and before not in number_lines:
+            label = _piece(split[before])
+            if len(label) <= 30 and _LABEL.search(label):
+                starters.add(before)
+    starters_sorted = sorted(starters)
     number = 0
-    while number < len(lines):
-        start, end = lines[number]
+    while number < len(split):
+        if not current and number not in starters:
+            at = bisect_left(starters_sorted, number)
+            if at == len(starters_sorted):
+                break
+            number = starters_sorted[at]  # the lines before it start no run
         line = split[number]
-        separator = (
-            "|"
-            if "|" in line and line.count("|") >= 2
-            else ("\t" if "\t" in line and line.strip("\t").count("\t") >= 1 else None)
-        )
+        start = line_starts[number]
+        end = start + len(line)
+        separator = _separated(line)
         if separator is not None:
             cells, offset = [], start
             for piece in line.split(separator):
@@ -626,22 +662,22 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 current.append(Row(label, values, start, end, True, words))
             number += 1
             continue
-        stripped = cell_texts[number]
+        stripped = _piece(line)
         if (
             stripped
-            and not number_lines[number]
+            and number not in number_lines
             and len(stripped) <= 30
             and _LABEL.search(stripped)
         ):
             # A label line followed by lines holding one number each (a cell per line).
             values, look, last, words = [], number + 1, end, 0
-            while look < len(lines):
-                a, b = lines[look]
-                piece = cell_texts[look]
+            while look < len(split):
+                piece = _piece(split[look])
                 if not piece:
                     look += 1
                     continue
-                if number_lines[look]:
+                a = line_starts[look]
+                if look in number_lines:
                     values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
                 elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
                     words += (
@@ -649,7 +685,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                     )  # a cell marked empty, or a note in the row
                 else:
                     break
-                last = b
+                last = a + len(split[look])
                 look += 1
             if values or (current and not current[-1].exact):
                 current.append(Row(stripped, values, start, last, False, words))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .document import Document
-from .structure import Layout, analyse
+from .structure import Layout, Line, analyse
 from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
 from .schemas import Check, CheckInput, CheckStatus, RuleId, Severity, Span
 
@@ -149,6 +149,7 @@ class TextIndex:
     block_starts: list[int]
     block_tables: list[int | None]
     quantity_starts: list[int] = field(default_factory=list, repr=False)  # the Layout's, when built from one
+    lines: list[Line] = field(default_factory=list, repr=False)  # the Layout's text lines (split on \n)
 
     @classmethod
     def build(cls, document: Document, layout: Layout | None = None) -> TextIndex:
@@ -156,7 +157,7 @@ class TextIndex:
         layout = layout if layout is not None else analyse(document)
         return cls(
             document, layout.quantities, layout.sentence_starts, layout.block_starts, layout.block_tables,
-            layout.quantity_starts,
+            layout.quantity_starts, layout.lines,
         )
 
     @property
@@ -194,20 +195,33 @@ class TextIndex:
         """Map an original-offset span back to the normalised text (None if out of range)."""
         # Each figure's span is mapped by several checks: the answer is kept per span.
         at = (span.start, span.end)
-        if at in self._normalised:
-            return self._normalised[at]
-        self._normalised[at] = located = self._to_normalised(span)
-        return located
+        known = self._normalised
+        return known[at] if at in known else self.locate((span,))[0]
 
-    def _to_normalised(self, span: Span) -> tuple[int, int] | None:
+    def locate(self, spans: Iterable[Span]) -> list[tuple[int, int] | None]:
+        """to_normalised of each span, in one loop (a report's figures are located together)."""
         offsets = self.document.offsets
-        if span.start < 0 or span.end > len(self.document.original) or span.end < span.start:
-            return None
-        start = bisect_left(offsets, span.start, 0, len(offsets) - 1)
-        end = bisect_left(offsets, span.end, 0, len(offsets) - 1)
-        if span.end > span.start and end <= start:
-            end = start + 1
-        return start, min(end, len(self.text))
+        last = len(offsets) - 1
+        original_length = len(self.document.original)
+        text_length = len(self.text)
+        known = self._normalised
+        located: list[tuple[int, int] | None] = []
+        for span in spans:
+            at = (span_start, span_end) = (span.start, span.end)
+            if at in known:
+                located.append(known[at])
+                continue
+            if span_start < 0 or span_end > original_length or span_end < span_start:
+                known[at] = None
+                located.append(None)
+                continue
+            start = bisect_left(offsets, span_start, 0, last)
+            end = bisect_left(offsets, span_end, 0, last)
+            if span_end > span_start and end <= start:
+                end = start + 1
+            known[at] = found = (start, min(end, text_length))
+            located.append(found)
+        return located
 
     def label_before(self, position: int, width: int = 12) -> str:
         """The words right before a number ("可网办事项" in "可网办事项 1490 项"), as an input label."""

@@ -1,0 +1,101 @@
+"""Verification's faster scans find exactly what the scans they replaced found.
+
+Each rewritten scan is run beside a plain reference version of it (the code it replaced, kept
+here) on random texts built from the lines and words it is about, and both must agree.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from summarizer import verify_breakdowns
+from summarizer.document import plain_document
+from summarizer.verify_breakdowns import Row, _cell, _cell_text
+from summarizer.verify_text import TextIndex
+
+_OLD_NUMBER_LINE = re.compile(r"^[ \t]*-?[\d,]+(?:\.\d+)?%?[ \t]*$")
+
+
+def _old_table_rows(index: TextIndex) -> list[list[Row]]:
+    """verify_breakdowns.table_rows as it was: every line read in turn."""
+    text = index.text
+    runs: list[list[Row]] = []
+    current: list[Row] = []
+    lines: list[tuple[int, int]] = []
+    position = 0
+    split = text.split("\n")
+    for line in split:
+        lines.append((position, position + len(line)))
+        position += len(line) + 1
+    cell_texts = [_cell_text(line) if "|" in line else line.strip() for line in split]
+    number_lines = [bool(piece) and _OLD_NUMBER_LINE.match(piece) is not None for piece in cell_texts]
+    number = 0
+    while number < len(lines):
+        start, end = lines[number]
+        line = split[number]
+        separator = "|" if "|" in line and line.count("|") >= 2 else ("\t" if "\t" in line and line.strip("\t").count("\t") >= 1 else None)
+        if separator is not None:
+            cells, offset = [], start
+            for piece in line.split(separator):
+                cells.append((offset, offset + len(piece)))
+                offset += len(piece) + 1
+            while cells and not text[cells[-1][0] : cells[-1][1]].strip():
+                cells.pop()
+            if cells:
+                label = text[cells[0][0] : cells[0][1]].strip()
+                values = [_cell(index, a, b) for a, b in cells[1:]]
+                words = sum(1 for (a, b), value in zip(cells[1:], values) if value is None and text[a:b].strip(" /-—－") != "")
+                current.append(Row(label, values, start, end, True, words))
+            number += 1
+            continue
+        stripped = cell_texts[number]
+        if stripped and not number_lines[number] and len(stripped) <= 30 and verify_breakdowns._LABEL.search(stripped):
+            values, look, last, words = [], number + 1, end, 0
+            while look < len(lines):
+                a, b = lines[look]
+                piece = cell_texts[look]
+                if not piece:
+                    look += 1
+                    continue
+                if number_lines[look]:
+                    values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
+                elif values and (verify_breakdowns._DASH.fullmatch(piece) or len(piece) > 30):
+                    words += 0 if verify_breakdowns._DASH.fullmatch(piece) else 1
+                else:
+                    break
+                last = b
+                look += 1
+            if values or (current and not current[-1].exact):
+                current.append(Row(stripped, values, start, last, False, words))
+                number = look if values else number + 1
+                continue
+        if stripped and current:
+            runs.append(current)
+            current = []
+        number += 1
+    if current:
+        runs.append(current)
+    return [run for run in runs if len(run) >= 2]
+
+
+_LINES = [
+    "", " ", "  \t", "|", " | ", "合计", "基本支出", "项目支出 |", "人员经费", "12", " 3.5 |", "1,234.5%", "-5", "１２",
+    "12|", "1|2", "12 ||", "—", "－", "/", "\u3000", "88.6 \r", "项目 | 预算 | 决算", "合计 | 100 | 98.5 | 98.5%",
+    "\t1\t2", "基本支出\t60\t59", "\t\t", "公用经费\t", "其中：人员经费 40 万元，公用经费 20 万元。",
+    "这是一段很长的说明文字，超过三十个字符的一行，不是表格的标签行，而是正文。", "备注：见附表", "1、2、3",
+]
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    rnd = random.Random(seed)
+    return ["\n".join(rnd.choice(_LINES) for _ in range(rnd.randint(0, 30))) for _ in range(count)]
+
+
+def test_table_rows_match_the_line_by_line_reading():
+    for text in _texts(15, 400):
+        index = TextIndex.build(plain_document(text))
+        expected = _old_table_rows(index)
+        assert verify_breakdowns.table_rows(index) == expected, text
+        index.lines = []  # an index without the layout's lines splits the text itself
+        assert verify_breakdowns.table_rows(index) == expected, text
