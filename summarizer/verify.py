@@ -567,11 +567,19 @@ def _grounding(context: _Context) -> list[Check]:
 
     report = context.report
     figures = report.figures
+    quantities, starts = index.quantities, index.quantity_starts
     for figure, located in zip(figures, index.locate([figure.span for figure in figures])):
-        # Most figures are their own window's quantity: found there, ground() is not needed.
-        if any(_same_number(quantity, figure.value, figure.unit) for quantity in near(located)):
-            grounded += 1
-            continue
+        # Most figures are the quantity written where their span starts, which lies in ground()'s
+        # first window: found there, ground() is not needed (it would answer the same).
+        if located is not None:
+            at = bisect_left(starts, located[0])
+            if at < len(quantities):
+                quantity = quantities[at]
+                if quantity.end <= min(len(text), located[1] + GROUNDING_MARGIN) and (
+                    (quantity.value == figure.value and quantity.unit == figure.unit) or _same_number(quantity, figure.value, figure.unit)
+                ):
+                    grounded += 1
+                    continue
         check = ground(figure.label or FIGURE_KEYS.get(figure.key, figure.key), figure.value, figure.unit, figure.span, figure.evidence)
         if check is None:
             grounded += 1

@@ -30,7 +30,7 @@ brackets (a nested breakdown is its own record). It never changes the extraction
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -97,6 +97,11 @@ _TABLE_TOTAL = re.compile(
 _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
 _SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
+_BRACKET = re.compile(r"[（(【\[）)】\]]")
+_REGION_MARK = re.compile(r"[（(【\[）)】\]。\n]")  # what ends a prose part list (see _region_end)
+_DIGIT = re.compile(r"\d")
+_PERCENT_NUMBER = re.compile(r"\d+(?:\.\d+)?%")
+_COMPOSED = re.compile(r"由([^。；\n]{2,200}?)(?:构成|组成)")
 
 
 def _family(quantity: Quantity) -> str | None:
@@ -210,7 +215,7 @@ def _whole_before(index: TextIndex, position: int) -> Quantity | None:
     if (
         len(gap) > 24
         or "\n\n" in gap
-        or re.search(r"\d", re.sub(r"\d+(?:\.\d+)?%", "", gap))
+        or _DIGIT.search(_PERCENT_NUMBER.sub("", gap))
     ):
         return None
     between = [q for q in before if q.start > whole.end]
@@ -227,7 +232,7 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
     line_end = text.find("\n", start, limit)
     head = text[start : line_end if line_end != -1 else limit]
     numbered = (
-        line_end != -1 and not re.search(r"\d", head) and len(head.strip(" ：:")) <= 12
+        line_end != -1 and not _DIGIT.search(head) and len(head.strip(" ：:")) <= 12
     )
     if numbered:
         position = line_end + 1
@@ -248,8 +253,8 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
         if end > line_end + 1:
             return end, True
     depth = 0
-    for position in range(start, limit):
-        char = text[position]
+    for mark in _REGION_MARK.finditer(text, start, limit):  # only these characters decide
+        char, position = mark.group(), mark.start()
         if char in _OPEN_BRACKETS:
             depth += 1
         elif char in _CLOSE_BRACKETS:
@@ -263,15 +268,22 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
     return limit, False
 
 
-def _bracket_depths(text: str, start: int, end: int) -> list[int]:
-    depths, depth = [], 0
-    for char in text[start:end]:
-        if char in _OPEN_BRACKETS:
-            depth += 1
-        elif char in _CLOSE_BRACKETS:
-            depth = max(0, depth - 1)
+def _bracket_depths(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """Where in text[start:end] the bracket depth changes, and the depth from each such place on
+    (read by _depth_at)."""
+    positions, depths, depth = [], [], 0
+    for mark in _BRACKET.finditer(text, start, end):
+        depth = depth + 1 if mark.group() in _OPEN_BRACKETS else max(0, depth - 1)
+        positions.append(mark.start())
         depths.append(depth)
-    return depths
+    return positions, depths
+
+
+def _depth_at(marks: tuple[list[int], list[int]], position: int) -> int:
+    """The bracket depth at a position (after its own character) of a _bracket_depths range."""
+    positions, depths = marks
+    at = bisect_right(positions, position)
+    return depths[at - 1] if at else 0
 
 
 def _measure_words(label: str) -> set[str]:
@@ -322,10 +334,8 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
         whole_key = key_of(whole_label) if family == "money" else None
         opened = text[max(0, match.start() - 1) : match.start()] in _OPEN_BRACKETS
         if trigger.startswith("由"):
-            composed = re.match(
-                r"由([^。；\n]{2,200}?)(?:构成|组成)", text[match.start() :]
-            )
-            end, numbered = match.start() + (composed.end() if composed else 0), False
+            composed = _COMPOSED.match(text, match.start())
+            end, numbered = (composed.end() if composed else match.start()), False
             kind = BreakdownKind.COMPOSED
         else:
             end, numbered = _region_end(index, match.end(), opened)
@@ -352,8 +362,7 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
         floor = match.end()
         running = Decimal(0)
         for quantity in region:
-            offset = quantity.start - match.end()
-            if depths[offset] > 0:
+            if _depth_at(depths, quantity.start) > 0:
                 continue  # a nested breakdown (its own record) or a note in brackets
             clause_start = max(
                 floor,
@@ -623,7 +632,8 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     number_lines = {bisect_left(line_starts, match.start() + 1) for match in _NUMBER_LINES.finditer(text)}
     if _FIRST_NUMBER_LINE.match(text):
         number_lines.add(0)
-    starters = {n for n, line in enumerate(split) if ("|" in line or "\t" in line) and _separated(line) is not None}
+    separators = {n: _separated(line) for n, line in enumerate(split) if "|" in line or "\t" in line}
+    starters = {n for n, separator in separators.items() if separator is not None}
     for number_line in number_lines:
         before = number_line - 1
         while before >= 0 and not _piece(split[before]):
@@ -643,7 +653,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
         line = split[number]
         start = line_starts[number]
         end = start + len(line)
-        separator = _separated(line)
+        separator = separators.get(number)
         if separator is not None:
             cells, offset = [], start
             for piece in line.split(separator):

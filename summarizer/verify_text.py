@@ -181,7 +181,9 @@ class TextIndex:
         return self.block_tables[block] if 0 <= block < len(self.block_tables) else None
 
     def __post_init__(self) -> None:
-        self._starts = self.quantity_starts or [quantity.start for quantity in self.quantities]
+        if not self.quantity_starts:
+            self.quantity_starts = [quantity.start for quantity in self.quantities]
+        self._starts = self.quantity_starts
         self._normalised: dict[tuple[int, int], tuple[int, int] | None] = {}  # to_normalised, per span
         self._percents: list[tuple[Quantity, int]] | None = None  # _percent_statements, read by four scans
 

@@ -99,3 +99,42 @@ def test_table_rows_match_the_line_by_line_reading():
         assert verify_breakdowns.table_rows(index) == expected, text
         index.lines = []  # an index without the layout's lines splits the text itself
         assert verify_breakdowns.table_rows(index) == expected, text
+
+
+def _old_region_end_depth_scan(index: TextIndex, start: int, limit: int, depth_before: bool) -> tuple[int, bool]:
+    """The character loop that ended a prose part list in _region_end."""
+    text, depth = index.text, 0
+    for position in range(start, limit):
+        char = text[position]
+        if char in "（(【[":
+            depth += 1
+        elif char in "）)】]":
+            if depth == 0 and depth_before:
+                return position, False
+            depth = max(0, depth - 1)
+        elif char == "。" or (char == "\n" and depth == 0 and index.is_sentence_start(position + 1)):
+            return position, False
+    return limit, False
+
+
+_PROSE = ["其中", "（", "(", "【", "[", "）", ")", "】", "]", "。", "\n", "\n\n", "人员经费", "12 万元", "、", "，", "1、", "说明"]
+
+
+def test_prose_part_lists_end_and_nest_as_read_character_by_character():
+    rnd = random.Random(15)
+    for _ in range(1500):
+        text = "".join(rnd.choice(_PROSE) for _ in range(rnd.randint(0, 40)))
+        index = TextIndex.build(plain_document(text))
+        start = rnd.randint(0, len(text))
+        end = rnd.randint(start, len(text))
+        limit = min(len(text), start + verify_breakdowns.MAX_REGION)
+        for depth_before in (False, True):
+            got = verify_breakdowns._region_end(index, start, depth_before)
+            if not got[1]:  # a numbered list is read line by line, not by this scan
+                assert got == _old_region_end_depth_scan(index, start, limit, depth_before), text
+        depths, depth = [], 0
+        for char in text[start:end]:
+            depth = depth + 1 if char in "（(【[" else max(0, depth - 1) if char in "）)】]" else depth
+            depths.append(depth)
+        marks = verify_breakdowns._bracket_depths(text, start, end)
+        assert [verify_breakdowns._depth_at(marks, p) for p in range(start, end)] == depths, text
