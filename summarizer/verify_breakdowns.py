@@ -91,9 +91,7 @@ _MEASURES = (
 )
 _OPPOSITES = (("收入", "支出"), ("预算", "决算"), ("下达", "到位"))
 _TOTAL_WORD = re.compile(r"合\s*计|总\s*计|共\s*计|累计|小\s*计|总额")
-_TABLE_TOTAL = re.compile(
-    r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$"
-)
+_TABLE_TOTAL = r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$"  # see _is_total
 _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
 _SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
@@ -710,9 +708,14 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     return [run for run in runs if len(run) >= 2]
 
 
+@lru_cache(maxsize=1)  # compiled on first use: few reports have a table total row (slow to compile: its CJK range)
+def _table_total() -> re.Pattern[str]:
+    return re.compile(_TABLE_TOTAL)
+
+
 @lru_cache(maxsize=4096)
 def _is_total(label: str) -> bool:
-    return bool(_TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
+    return bool(_table_total().match(re.sub(r"\s+", "", label)))
 
 
 def _percent_column(cells: list[Quantity | None]) -> int | None:
