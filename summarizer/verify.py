@@ -221,7 +221,9 @@ def _name_figures(context: _Context, check: Check) -> Check:
         for number in context.figure_at.get((item.span.start, item.value), ()):
             if number not in used:
                 used.append(number)
-    return check.model_copy(update={"figures": used}) if used else check
+    if used:
+        check.figures = used  # in place: each check is made for this report and held nowhere else (a copy was made and dropped)
+    return check
 
 
 # Checks that put together figures the extractor keyed (a total and parts found by key).
@@ -927,6 +929,7 @@ def _line_above_total(context: _Context) -> list[Check]:
 # ---- self-score table ---------------------------------------------------------------------
 
 _TOTAL_ROW = re.compile(rf"^(?:{vocabulary().indicator_total_row.pattern})$")
+_SPACES = re.compile(r"\s+")
 
 
 def _self_score(context: _Context) -> list[Check]:
@@ -935,7 +938,7 @@ def _self_score(context: _Context) -> list[Check]:
     if len(rows) < 2:
         return []
     root = next(
-        (row for row in rows if any(_TOTAL_ROW.match(re.sub(r"\s+", "", part or "")) for part in (row.name, row.level1, row.level2))),
+        (row for row in rows if any(_TOTAL_ROW.match(_SPACES.sub("", part or "")) for part in (row.name, row.level1, row.level2))),
         None,
     )
     paths: dict[tuple[str, ...], Indicator] = {}
@@ -1259,10 +1262,14 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
     (key, unit family, item), the first reading of each distinct (amount, period, block),
     pairwise, when there are at most PAIRED_PER_GROUP of them."""
     for group in groups.values():
+        if len(group) < 2:
+            continue  # one reading: nothing to pair
         by_item: dict[str, list[Placed]] = defaultdict(list)
         for placed in group:
             by_item[_item_letters(placed.figure.item)].append(placed)
         for members in by_item.values():
+            if len(members) < 2:
+                continue
             distinct: dict[tuple[Decimal, Period, int], Placed] = {}
             for placed in members:
                 distinct.setdefault((placed.amount, placed.figure.period, placed.block), placed)
@@ -1556,9 +1563,32 @@ def _over_budget(context: _Context) -> list[Check]:
     within = 0
     together = _stated_together(context)
     plan_periods = (Period.BUDGET, Period.UNSPECIFIED, Period.ADJUSTED)
-    spent = [p for p in context.placed if p.figure.key == "actual_spending" and _is_money(p.figure) and context.current(p.figure)]
-    spent += [p for p in context.placed if p.figure.key in ("project_line", "expenditure_total") and p.figure.period is Period.ACTUAL and context.current(p.figure)]
-    received = [p for p in context.placed if p.figure.key == "funds_received" and p.figure.item and _is_money(p.figure) and context.current(p.figure)]
+    # One pass over the current figures: spending, then the lines and totals stated as 决算;
+    # funds received per item; and the other amounts by key, item and period (compared below).
+    spent: list[Placed] = []
+    actual_lines: list[Placed] = []
+    received: list[Placed] = []
+    stated: dict[tuple[str, str], dict[Period, list[Placed]]] = defaultdict(lambda: defaultdict(list))
+    for placed in context.placed:
+        figure = placed.figure
+        if not context.current(figure):
+            continue
+        key = figure.key
+        if key == "actual_spending":
+            if _is_money(figure):
+                spent.append(placed)
+        elif key == "funds_received":
+            if figure.item and _is_money(figure):
+                received.append(placed)
+        elif key == "project_line":
+            if figure.period is Period.ACTUAL:
+                actual_lines.append(placed)
+        elif key != "budget":
+            if key == "expenditure_total" and figure.period is Period.ACTUAL:
+                actual_lines.append(placed)
+            if _is_money(figure):
+                stated[(key, _norm_item(figure.item))][figure.period].append(placed)
+    spent += actual_lines
     comparisons = [(spending, (("project_line", "budget"), "预算"), "实际支出") for spending in spent]
     comparisons += [(spending, (("funds_received",), "到位资金"), "实际支出") for spending in spent]
     comparisons += [(funds, (("project_line", "budget"), "预算"), "到位资金") for funds in received]
@@ -1610,11 +1640,6 @@ def _over_budget(context: _Context) -> list[Check]:
         else:
             within += 1
     # Any amount stated both as 预算 (调整预算 when given) and as 决算: 三公经费, 公用经费, 基本支出 …
-    stated: dict[tuple[str, str], dict[Period, list[Placed]]] = defaultdict(lambda: defaultdict(list))
-    for placed in context.placed:
-        figure = placed.figure
-        if _is_money(figure) and context.current(figure) and figure.key not in ("budget", "actual_spending", "funds_received", "project_line"):
-            stated[(figure.key, _norm_item(figure.item))][figure.period].append(placed)
     for (key, _), periods in stated.items():
         budgets = periods.get(Period.ADJUSTED) or periods.get(Period.BUDGET)
         if not budgets or not periods.get(Period.ACTUAL):

@@ -596,13 +596,6 @@ def _cell_text(line: str) -> str:
     return line.strip().rstrip("|").strip() if line.count("|") <= 1 else line.strip()
 
 
-def _separated(line: str) -> str | None:
-    """The column separator of a line whose cells are split by | or tab, or None."""
-    if "|" in line and line.count("|") >= 2:
-        return "|"
-    return "\t" if "\t" in line and line.strip("\t").count("\t") >= 1 else None
-
-
 def _piece(line: str) -> str:
     """What a line holds as a cell: without a | it is the stripped line."""
     return _cell_text(line) if "|" in line else line.strip()
@@ -630,8 +623,14 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     number_lines = {bisect_left(line_starts, match.start() + 1) for match in _NUMBER_LINES.finditer(text)}
     if _FIRST_NUMBER_LINE.match(text):
         number_lines.add(0)
-    separators = {n: _separated(line) for n, line in enumerate(split) if "|" in line or "\t" in line}
-    starters = {n for n, separator in separators.items() if separator is not None}
+    # The column separator of each line whose cells are split by | or tab.
+    separators = {
+        n: separator
+        for n, line in enumerate(split)
+        if ("|" in line or "\t" in line)
+        and (separator := "|" if line.count("|") >= 2 else "\t" if "\t" in line.strip("\t") else None)
+    }
+    starters = set(separators)
     for number_line in number_lines:
         before = number_line - 1
         while before >= 0 and not _piece(split[before]):

@@ -186,6 +186,7 @@ class TextIndex:
         self._starts = self.quantity_starts
         self._normalised: dict[tuple[int, int], tuple[int, int] | None] = {}  # to_normalised, per span
         self._percents: list[tuple[Quantity, int]] | None = None  # _percent_statements, read by four scans
+        self._rate_words: dict[int, re.Match[str] | None] = {}  # _rate_word per stated percentage, read by three scans
 
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
         return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
@@ -293,6 +294,24 @@ def _percent_statements(index: TextIndex) -> Iterable[tuple[Quantity, int]]:
     return index._percents
 
 
+# The rate's words and verb before a percentage (_RATE_WORD without its trailing spaces) are at
+# most this long: 10 + 2 name, 2 between, 3 verb.
+_RATE_WORD_REACH = 17
+
+
+def _rate_word(index: TextIndex, stated: Quantity, start: int) -> re.Match[str] | None:
+    """_RATE_WORD.search(text[start:stated.start]), found once per percentage (its positions are
+    in the text, not in that slice). A match ends at stated.start, so it starts at most
+    _RATE_WORD_REACH characters before the trailing spaces: only that tail is searched."""
+    words = index._rate_words
+    if stated.start not in words:
+        text, tail = index.text, stated.start
+        while tail > start and text[tail - 1].isspace():
+            tail -= 1
+        words[stated.start] = _RATE_WORD.search(text, max(start, tail - _RATE_WORD_REACH), stated.start)
+    return words[stated.start]
+
+
 def _find_percent_statements(index: TextIndex) -> Iterator[tuple[Quantity, int]]:
     previous_end: dict[int, int] = {}
     for quantity in index.quantities:
@@ -311,14 +330,13 @@ def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     for stated, start in _percent_statements(index):
         if stated.start in covered:
             continue
-        before = text[start : stated.start]
-        word = _RATE_WORD.search(before)
+        word = _rate_word(index, stated, start)
         if word is None or _GROWTH_NAME.search(word.group("name")):
             continue
         name = word.group("name").strip("“”\"")
         verb = word.group("verb") or ""
         after = text[stated.end : stated.end + 3]
-        operands = [q for q in index.quantities_in(start, start + word.start()) if not _approximate(index, q)]
+        operands = [q for q in index.quantities_in(start, word.start()) if not _approximate(index, q)]
         groups = [group for group in (*_comparable(operands, True), *_comparable(operands, False)) if group]
         candidates = [group for group in groups if len(group) == 2]
         if len(candidates) != 1 or any(len(g) > 2 for g in groups):
@@ -525,7 +543,7 @@ def labelled_rate_statements(index: TextIndex, covered: set[int]) -> list[Check]
     for stated, start in _percent_statements(index):
         if stated.start in covered:
             continue
-        word = _RATE_WORD.search(text[start : stated.start])
+        word = _rate_word(index, stated, start)
         if word is None or (word.group("verb") or "") in _GREATER + _LESS:
             continue
         stems = next((value for name, value in _RATE_STEMS.items() if word.group("name").endswith(name)), None)
@@ -835,7 +853,7 @@ def impossible_rates(index: TextIndex) -> list[Check]:
     for stated, start in _percent_statements(index):
         if stated.value <= HUNDRED:
             continue
-        word = _RATE_WORD.search(index.text[start : stated.start])
+        word = _rate_word(index, stated, start)
         if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _GREATER + _LESS:
             continue
         name = word.group("name").strip("“”\"")

@@ -138,3 +138,22 @@ def test_prose_part_lists_end_and_nest_as_read_character_by_character():
             depths.append(depth)
         marks = verify_breakdowns._bracket_depths(text, start, end)
         assert [verify_breakdowns._depth_at(marks, p) for p in range(start, end)] == depths, text
+
+
+_RATE_TEXT = ["执行率", "预算执行率", "比例", "占比", "达到了", "达到", "为", "约为", "不低于", "：", " ", "\u3000", "\n", "“", "”",
+              "资金", "12", "万元", "，", "。", "率", "比", "可网办事项", "大于", "满意"]
+
+
+def test_a_rates_words_are_the_patterns_search_of_the_whole_stretch():
+    from summarizer.numbers import Quantity
+    from summarizer.verify_text import _RATE_WORD, _rate_word
+
+    rnd = random.Random(15)
+    for _ in range(3000):
+        text = "".join(rnd.choice(_RATE_TEXT) for _ in range(rnd.randint(0, 25)))
+        index = TextIndex.build(plain_document(text + "95%"))
+        stated = Quantity(value=95, unit="%", raw="95%", start=len(text), end=len(text) + 3)
+        start = rnd.randint(0, len(text))
+        expected = _RATE_WORD.search(text[start:])
+        got = _rate_word(index, stated, start)
+        assert (got and (got.start() - start, got.end() - start, got.groups())) == (expected and (expected.start(), expected.end(), expected.groups())), text
