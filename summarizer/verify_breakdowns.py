@@ -129,14 +129,13 @@ def _step(quantity: Quantity) -> Decimal:
     return wan if wan is not None else step
 
 
-_APPROXIMATE = re.compile(r"约|近|逾|超过|不足|以上")
+_APPROXIMATE = ("约", "近", "逾", "超过", "不足", "以上")  # words just before an approximate number
 
 
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(_APPROXIMATE.search(before)) or any(
-        mark in quantity.raw for mark in ("多", "余", "左右")
-    )
+    raw = quantity.raw
+    return any(word in before for word in _APPROXIMATE) or "多" in raw or "余" in raw or "左右" in raw
 
 
 _SUBJECTS = vocabulary().subjects

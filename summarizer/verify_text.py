@@ -187,6 +187,13 @@ class TextIndex:
         self._normalised: dict[tuple[int, int], tuple[int, int] | None] = {}  # to_normalised, per span
         self._percents: list[tuple[Quantity, int]] | None = None  # _percent_statements, read by four scans
         self._rate_words: dict[int, re.Match[str] | None] = {}  # _rate_word per stated percentage, read by three scans
+        self._money: list[Quantity] | None = None
+
+    def money(self) -> list[Quantity]:
+        """The money quantities, in text order (found once: three scans read only these)."""
+        if self._money is None:
+            self._money = [quantity for quantity in self.quantities if quantity.unit in MONEY_UNITS]
+        return self._money
 
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
         return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
@@ -261,12 +268,11 @@ _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期"
 _YEAR = re.compile(r"(\d{4})[ ]?年")
 
 
-_APPROXIMATE = re.compile(r"约|近|逾")
-
-
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
+    """约/近/逾 just before the number, or 多/余/左右 in it (word tests: most amounts are read)."""
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(_APPROXIMATE.search(before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
+    raw = quantity.raw
+    return "约" in before or "近" in before or "逾" in before or "多" in raw or "余" in raw or "左右" in raw
 
 
 def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quantity]]:
@@ -482,9 +488,7 @@ def change_statements(index: TextIndex) -> list[Check]:
     earlier year); the change may be of a part rather than of these two, so a mismatch warns."""
     checks: list[Check] = []
     text = index.text
-    for stated in index.quantities:
-        if not stated.is_money:
-            continue
+    for stated in index.money():
         verb = _CHANGE_AMOUNT.search(text[max(0, stated.start - 6) : stated.start])
         if verb is None:
             continue
@@ -617,16 +621,16 @@ def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[C
     """The same number written with 元 in one place and 万元 (or 亿元) right beside it."""
     checks: list[Check] = []
     seen: set[tuple[int, int]] = set()
-    quantities = index.quantities
+    # Money quantities only: the stop conditions grow with the start, so skipping the others
+    # between two amounts changes nothing.
+    quantities = index.money()
     for position, first in enumerate(quantities):
-        if not first.is_money:
-            continue
         sentence = index.sentence(first.start)
         for following in range(position + 1, len(quantities)):
             second = quantities[following]
             if second.start >= sentence[1] or second.start - first.end > 40:
                 break
-            if not second.is_money or second.unit == first.unit or first.value == 0 or second.value == 0:
+            if second.unit == first.unit or first.value == 0 or second.value == 0:
                 continue
             if any(s <= first.start < e or s <= second.start < e for s, e in covered_spans) or (first.start, second.start) in seen:
                 continue
@@ -810,7 +814,7 @@ def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> l
     """A fund amount written in 元 that is smaller than one 万 ("下达资金1.53元") in a report that
     states its amounts in 万元: likely "1.53 万元" with the 万 dropped. A warn: small 元 amounts
     (a per-head standard, a fee) exist, and the reviewer is asked to look."""
-    money = [q for q in index.quantities if q.is_money]
+    money = index.money()
     large = sorted(_amount(q) for q in money if q.unit in ("万元", "万", "亿元") and q.value > 0)
     yuan = [q for q in money if q.unit == "元"]
     # The report's median amount in 万元, when it states its amounts in 万元 at all.
