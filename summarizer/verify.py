@@ -590,8 +590,9 @@ def _grounding(context: _Context) -> list[Check]:
     for kind, items in (("成效", report.achievements), ("问题", report.problems), ("措施", report.measures)):
         for item in items:
             own = near(index.to_normalised(item.span)) if item.numbers and item.span is not None else []  # once per item
+            written = {(quantity.value, quantity.unit) for quantity in own}  # the same value and unit is the same number
             for number in item.numbers:
-                if any(_same_number(quantity, number.value, number.unit) for quantity in own):
+                if (number.value, number.unit) in written or any(_same_number(quantity, number.value, number.unit) for quantity in own):
                     grounded += 1
                     continue
                 check = ground(f"{kind}中的 {number.raw}", number.value, number.unit, item.span, item.evidence)
@@ -1283,15 +1284,19 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
 def _consistency(context: _Context) -> list[Check]:
     checks: list[Check] = []
     groups: dict[tuple[str, str], list[Placed]] = defaultdict(list)
-    for placed in context.placed:
-        figure = placed.figure
-        if figure.key in _SINGLE_KEYS or figure.key in _ITEM_KEYS:
-            groups[(figure.key, _unit_family(figure))].append(placed)
     # Amounts a key has with a stated period: an unlabelled figure equal to one of them is that one.
     labelled: dict[str, set[Decimal]] = defaultdict(set)
-    for placed in context.placed:
-        if placed.figure.period is not Period.UNSPECIFIED:
-            labelled[placed.figure.key].add(placed.amount)
+    # The same written number of a key, one figure per unit (元 in one place, 万元 in another).
+    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
+    for placed in context.placed:  # one pass fills all three
+        figure = placed.figure
+        key = figure.key
+        if key in _SINGLE_KEYS or key in _ITEM_KEYS:
+            groups[(key, _unit_family(figure))].append(placed)
+        if figure.period is not Period.UNSPECIFIED:
+            labelled[key].add(placed.amount)
+        if _is_money(figure):
+            by_written[(key, figure.value)].setdefault(figure.unit, placed)
     together = _stated_together(context)
     for first, second in _candidate_pairs(groups):
         a, b = first.figure, second.figure
@@ -1349,10 +1354,6 @@ def _consistency(context: _Context) -> list[Check]:
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
     # The same written number with 元 in one place and 万元 in another.
-    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
-    for placed in context.placed:
-        if _is_money(placed.figure):
-            by_written[(placed.figure.key, placed.figure.value)].setdefault(placed.figure.unit, placed)  # one per unit
     for first, second in (pair for group in by_written.values() for pair in combinations(list(group.values()), 2)):
         a, b = first.figure, second.figure
         if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0 or first.amount == second.amount:
@@ -1569,10 +1570,11 @@ def _over_budget(context: _Context) -> list[Check]:
     actual_lines: list[Placed] = []
     received: list[Placed] = []
     stated: dict[tuple[str, str], dict[Period, list[Placed]]] = defaultdict(lambda: defaultdict(list))
+    year = context.year
     for placed in context.placed:
         figure = placed.figure
-        if not context.current(figure):
-            continue
+        if figure.period is Period.PRIOR_YEAR or not (figure.year is None or year is None or figure.year >= year):
+            continue  # not current (context.current, inlined: every figure is asked)
         key = figure.key
         if key == "actual_spending":
             if _is_money(figure):

@@ -590,6 +590,31 @@ def _cell(index: TextIndex, start: int, end: int) -> Quantity | None:
     return None if rest else quantity
 
 
+def _cells(index: TextIndex, spans: list[tuple[int, int]]) -> list[Quantity | None]:
+    """_cell of each of a row's cells (consecutive spans, left to right), from one bisection of
+    the row rather than one per cell."""
+    if not spans:
+        return []
+    text = index.text
+    quantities = index.quantities_in(spans[0][0], spans[-1][1])
+    found: list[Quantity | None] = []
+    at = 0
+    for start, end in spans:
+        while at < len(quantities) and quantities[at].start < start:
+            at += 1
+        stop = at
+        while stop < len(quantities) and quantities[stop].start < end:
+            stop += 1
+        if stop - at == 1:
+            quantity = quantities[at]
+            rest = text[start:end].replace(quantity.raw, "", 1).strip(" \t:：")
+            found.append(None if rest else quantity)
+        else:
+            found.append(None)
+        at = stop
+    return found
+
+
 def _cell_text(line: str) -> str:
     """A line of a cell-per-line table without its trailing separator ("238.93 |")."""
     return line.strip().rstrip("|").strip() if line.count("|") <= 1 else line.strip()
@@ -659,7 +684,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 cells.pop()
             if cells:
                 label = text[cells[0][0] : cells[0][1]].strip()
-                values = [_cell(index, a, b) for a, b in cells[1:]]
+                values = _cells(index, cells[1:])
                 words = sum(
                     1
                     for (a, b), value in zip(cells[1:], values)

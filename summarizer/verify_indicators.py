@@ -68,6 +68,7 @@ _FORMULA = re.compile(r"分\s*[*×xX]\s*(?:预算)?执行率|分值\s*[*×xX]\s*
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)  # a table's names and values are cleaned by several checks
 def _clean(value: str | None) -> str:
     return _SPACES.sub("", value or "").replace("，", "").replace(",", "")
 

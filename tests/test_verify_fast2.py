@@ -157,3 +157,18 @@ def test_a_rates_words_are_the_patterns_search_of_the_whole_stretch():
         expected = _RATE_WORD.search(text[start:])
         got = _rate_word(index, stated, start)
         assert (got and (got.start() - start, got.end() - start, got.groups())) == (expected and (expected.start(), expected.end(), expected.groups())), text
+
+
+def test_a_rows_cells_are_read_as_each_cell_alone():
+    rnd = random.Random(15)
+    pieces = ["12", "3.5万元", "合计", " ", "", "98%", "1 2", "—", "：", "人员经费 40", "7项"]
+    for _ in range(1500):
+        cells = [rnd.choice(pieces) for _ in range(rnd.randint(1, 6))]
+        text = rnd.choice(["", "说明 12\n"]) + " | ".join(cells) + rnd.choice(["", "\n5 万元"])
+        index = TextIndex.build(plain_document(text))
+        line_start = text.find(" | ".join(cells))
+        spans, offset = [], line_start
+        for piece in " | ".join(cells).split("|"):
+            spans.append((offset, offset + len(piece)))
+            offset += len(piece) + 1
+        assert verify_breakdowns._cells(index, spans) == [_cell(index, a, b) for a, b in spans], text
