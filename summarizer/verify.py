@@ -328,7 +328,8 @@ class _Context:
         # One pass over the figures fills every index (in figure order, as separate passes would).
         block_starts = self.index.block_starts
         figures = report.figures
-        for number, (figure, located) in enumerate(zip(figures, self.index.locate([figure.span for figure in figures]))):
+        self.located = self.index.locate([figure.span for figure in figures])  # each figure's span in the normalised text
+        for number, (figure, located) in enumerate(zip(figures, self.located)):
             self.figure_at[(figure.span.start, figure.value)].append(number)
             if located is None:
                 continue
@@ -344,7 +345,7 @@ class _Context:
             self._by_block[block].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
-        self._block_quantities: dict[int, list] = {}
+        self._block_quantities: dict[int, list[tuple[Quantity, tuple[str, Decimal]]]] = {}  # _restated's, per block
         self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
 
     def in_block(self, block: int) -> list[Placed]:
@@ -377,16 +378,22 @@ class _Context:
         return sorted(found, key=lambda p: (abs(p.start - anchor.start), p.start))
 
     def _restated(self, keys: Sequence[str], anchor: Placed, *, item: bool, period: bool) -> list[Placed]:
-        block_start = self.index.block_starts[anchor.block]
-        block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
-        in_table = self.index.table_of_block(anchor.block) is not None
+        if not any(key in self.by_key for key in keys):
+            return []  # the report has no figure of these keys to find again
         quantities = self._block_quantities.get(anchor.block)
         if quantities is None:  # once per block: every figure of a block of thousands shares it
-            quantities = self._block_quantities[anchor.block] = self.index.quantities_in(block_start, block_end)
+            block_start = self.index.block_starts[anchor.block]
+            block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
+            # Each with the amount it states, as _amounts files a figure's (in 万元 for money).
+            quantities = self._block_quantities[anchor.block] = [
+                (quantity, ("wan", wan) if (wan := to_wan(quantity.value, quantity.unit)) is not None else ("value", quantity.value))
+                for quantity in self.index.quantities_in(block_start, block_end)
+            ]
+        in_table = self.index.table_of_block(anchor.block) is not None
         if len(quantities) > 2 * RESTATED_REACH:
             # A block of thousands of numbers (a pasted dump on one line) is read near the anchor
             # only: every anchor scanning the whole block made verification quadratic (issue 11).
-            at = bisect_left(quantities, anchor.start, key=lambda quantity: quantity.start)
+            at = bisect_left(quantities, anchor.start, key=lambda entry: entry[0].start)
             quantities = quantities[max(0, at - RESTATED_REACH) : at + RESTATED_REACH]
         found: list[Placed] = []
         for key in keys:
@@ -394,15 +401,13 @@ class _Context:
             if not by_amount:
                 continue  # the report has no figure of this key to find again
             seen: set[Decimal] = set()
-            for quantity in quantities:
+            for quantity, amount in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
                     continue
                 there = self._lines_at.get(quantity.start)
-                if there and not there & set(keys):
+                if there and there.isdisjoint(keys):
                     continue  # a named line of another key ("支付养老机构运营补贴48万") is a part, not a whole restated
-                wan = to_wan(quantity.value, quantity.unit)
-                bucket = by_amount.get(("wan", wan) if wan is not None else ("value", quantity.value), [])
-                for candidate in bucket:
+                for candidate in by_amount.get(amount, ()):
                     figure = candidate.figure
                     if candidate.amount in seen:
                         break
@@ -570,7 +575,7 @@ def _grounding(context: _Context) -> list[Check]:
     report = context.report
     figures = report.figures
     quantities, starts = index.quantities, index.quantity_starts
-    for figure, located in zip(figures, index.locate([figure.span for figure in figures])):
+    for figure, located in zip(figures, context.located):
         # Most figures are the quantity written where their span starts, which lies in ground()'s
         # first window: found there, ground() is not needed (it would answer the same).
         if located is not None:

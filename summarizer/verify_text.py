@@ -287,6 +287,19 @@ def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quanti
     return list(groups.values())
 
 
+def _divisible_groups(quantities: Sequence[Quantity]) -> list[list[Quantity]]:
+    """The non-empty groups of _comparable(…, True) then of _comparable(…, False), in one pass."""
+    money: list[Quantity] = []
+    counts: dict[str, list[Quantity]] = {}
+    for quantity in quantities:
+        unit = quantity.unit
+        if unit in MONEY_UNITS:
+            money.append(quantity)
+        if unit in COUNT_UNITS:
+            counts.setdefault("人" if unit in ("人", "名") else unit, []).append(quantity)
+    return ([money] if money else []) + list(counts.values())
+
+
 def _amount(quantity: Quantity) -> Decimal:
     wan = to_wan(quantity.value, quantity.unit)
     return wan if wan is not None else quantity.value
@@ -343,7 +356,7 @@ def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
         verb = word.group("verb") or ""
         after = text[stated.end : stated.end + 3]
         operands = [q for q in index.quantities_in(start, word.start()) if not _approximate(index, q)]
-        groups = [group for group in (*_comparable(operands, True), *_comparable(operands, False)) if group]
+        groups = _divisible_groups(operands)
         candidates = [group for group in groups if len(group) == 2]
         if len(candidates) != 1 or any(len(g) > 2 for g in groups):
             continue

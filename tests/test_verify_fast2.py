@@ -172,3 +172,15 @@ def test_a_rows_cells_are_read_as_each_cell_alone():
             spans.append((offset, offset + len(piece)))
             offset += len(piece) + 1
         assert verify_breakdowns._cells(index, spans) == [_cell(index, a, b) for a, b in spans], text
+
+
+def test_divisible_groups_are_the_money_group_then_the_count_groups():
+    from summarizer.numbers import Quantity
+    from summarizer.verify_text import _comparable, _divisible_groups
+
+    units = ["万元", "元", "人", "名", "项", "个", "%", "", "件", "亿元"]
+    rnd = random.Random(15)
+    for _ in range(2000):
+        quantities = [Quantity(value=1, unit=rnd.choice(units), raw="1", start=n, end=n + 1) for n in range(rnd.randint(0, 8))]
+        expected = [group for group in (*_comparable(quantities, True), *_comparable(quantities, False)) if group]
+        assert _divisible_groups(quantities) == expected
