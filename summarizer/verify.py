@@ -345,7 +345,8 @@ class _Context:
             self._by_block[block].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
-        self._block_quantities: dict[int, list[tuple[Quantity, tuple[str, Decimal]]]] = {}  # _restated's, per block
+        # _restated's, per block: its quantities with the amount each states, and the set of those amounts.
+        self._block_quantities: dict[int, tuple[list[tuple[Quantity, tuple[str, Decimal]]], set[tuple[str, Decimal]]]] = {}
         self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
 
     def in_block(self, block: int) -> list[Placed]:
@@ -380,15 +381,19 @@ class _Context:
     def _restated(self, keys: Sequence[str], anchor: Placed, *, item: bool, period: bool) -> list[Placed]:
         if not any(key in self.by_key for key in keys):
             return []  # the report has no figure of these keys to find again
-        quantities = self._block_quantities.get(anchor.block)
-        if quantities is None:  # once per block: every figure of a block of thousands shares it
+        block = self._block_quantities.get(anchor.block)
+        if block is None:  # once per block: every figure of a block of thousands shares it
             block_start = self.index.block_starts[anchor.block]
             block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
             # Each with the amount it states, as _amounts files a figure's (in 万元 for money).
-            quantities = self._block_quantities[anchor.block] = [
+            entries = [
                 (quantity, ("wan", wan) if (wan := to_wan(quantity.value, quantity.unit)) is not None else ("value", quantity.value))
                 for quantity in self.index.quantities_in(block_start, block_end)
             ]
+            block = self._block_quantities[anchor.block] = (entries, {amount for _, amount in entries})
+        quantities, stated = block
+        if all(stated.isdisjoint(self._amounts(key)) for key in keys):
+            return []  # the block states no amount of these keys' figures
         in_table = self.index.table_of_block(anchor.block) is not None
         if len(quantities) > 2 * RESTATED_REACH:
             # A block of thousands of numbers (a pasted dump on one line) is read near the anchor

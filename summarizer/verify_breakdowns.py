@@ -96,6 +96,7 @@ _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|�
 _SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
 _BRACKET = re.compile(r"[（(【\[）)】\]]")
+_CLAUSE_BREAK = re.compile(r"[，,；;、\n]")
 _REGION_MARK = re.compile(r"[（(【\[）)】\]。\n]")  # what ends a prose part list (see _region_end)
 _DIGIT = re.compile(r"\d")
 _PERCENT_NUMBER = re.compile(r"\d+(?:\.\d+)?%")
@@ -358,13 +359,14 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
         item_lines: set[int] = set()
         floor = match.end()
         running = Decimal(0)
+        # Where clauses break in the region: a part's clause starts after the last one before it.
+        breaks = [mark.start() for mark in _CLAUSE_BREAK.finditer(text, match.end(), end)]
+        whole_words = _measure_words(whole_label)
         for quantity in region:
             if _depth_at(depths, quantity.start) > 0:
                 continue  # a nested breakdown (its own record) or a note in brackets
-            clause_start = max(
-                floor,
-                *(text.rfind(mark, floor, quantity.start) + 1 for mark in "，,；;、\n"),
-            )
+            at = bisect_left(breaks, quantity.start)
+            clause_start = max(floor, breaks[at - 1] + 1) if at else floor
             clause = text[clause_start : quantity.start]
             if quantity.unit in ("%", "个百分点"):
                 if "占" not in clause:
@@ -383,7 +385,7 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                     continue  # a second number in one numbered item: its detail, not a part
                 item_lines.add(line)
             label = _label(index, quantity.start, clause_start)
-            words = _measure_words(label) - _measure_words(whole_label)
+            words = _measure_words(label) - whole_words
             words |= {
                 b
                 for a, b in _OPPOSITES
