@@ -943,13 +943,19 @@ _TOTAL_ROW = re.compile(rf"^(?:{vocabulary().indicator_total_row.pattern})$")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)  # a table's level names repeat on every row
+def _total_row(name: str) -> bool:
+    """The self-score table's total row (总分, 合计 …), spaces aside."""
+    return _TOTAL_ROW.match(_SPACES.sub("", name)) is not None
+
+
 def _self_score(context: _Context) -> list[Check]:
     """Weights and scores of a self-score table against each level's parts and the total."""
     rows = [row for row in context.report.indicators if row.weight is not None or row.score is not None]
     if len(rows) < 2:
         return []
     root = next(
-        (row for row in rows if any(_TOTAL_ROW.match(_SPACES.sub("", part or "")) for part in (row.name, row.level1, row.level2))),
+        (row for row in rows if any(_total_row(part or "") for part in (row.name, row.level1, row.level2))),
         None,
     )
     paths: dict[tuple[str, ...], Indicator] = {}
@@ -1301,11 +1307,13 @@ def _consistency(context: _Context) -> list[Check]:
     for placed in context.placed:  # one pass fills all three
         figure = placed.figure
         key = figure.key
+        money = _is_money(figure)
         if key in _SINGLE_KEYS or key in _ITEM_KEYS:
-            groups[(key, _unit_family(figure))].append(placed)
+            family = "money" if money else "人" if figure.unit in _PERSON_UNITS else figure.unit  # _unit_family
+            groups[(key, family)].append(placed)
         if figure.period is not Period.UNSPECIFIED:
             labelled[key].add(placed.amount)
-        if _is_money(figure):
+        if money:
             by_written[(key, figure.value)].setdefault(figure.unit, placed)
     together = _stated_together(context)
     for first, second in _candidate_pairs(groups):

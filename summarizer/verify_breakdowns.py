@@ -1113,6 +1113,13 @@ def _unit_reread(
     return None
 
 
+def _of(check: Check, number: int) -> Check:
+    """The check with the index of the breakdown it read, set in place (it was just made here
+    and is held nowhere else: a copy made to be dropped costs more than the check)."""
+    check.breakdown = number
+    return check
+
+
 def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
     checks: list[Check] = []
     for number, item in enumerate(found):
@@ -1259,7 +1266,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 whole,
                 certain,
             )
-        checks.append(check.model_copy(update={"breakdown": number}))
+        checks.append(_of(check, number))
         for part, share in item.shares:
             base = _amount(part)
             if whole <= 0:
@@ -1271,7 +1278,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 _input(index, item.whole, record.whole.label),
             ]
             if rate_agrees(computed, share.value):
-                checks.append(
+                checks.append(_of(
                     make_check(
                         RuleId.SHARE,
                         PASS,
@@ -1281,10 +1288,10 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                         percent(computed),
                         share.value,
                         rate_tolerance(share.value),
-                    ).model_copy(update={"breakdown": number})
+                    ), number)
                 )
             else:
-                checks.append(
+                checks.append(_of(
                     make_check(
                         RuleId.SHARE,
                         WARN,
@@ -1294,6 +1301,6 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                         percent(computed),
                         share.value,
                         rate_tolerance(share.value),
-                    ).model_copy(update={"breakdown": number})
+                    ), number)
                 )
     return checks

@@ -165,10 +165,15 @@ class TextIndex:
         return self.document.text
 
     def sentence(self, position: int) -> tuple[int, int]:
-        index = bisect_right(self.sentence_starts, position) - 1
-        start = self.sentence_starts[max(index, 0)]
-        end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
-        return start, end
+        """The sentence around a position, as (start, end); kept per position (the scans of the
+        stated percentages each ask for the same ones)."""
+        found = self._sentences.get(position)
+        if found is None:
+            index = bisect_right(self.sentence_starts, position) - 1
+            start = self.sentence_starts[max(index, 0)]
+            end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
+            found = self._sentences[position] = (start, end)
+        return found
 
     def is_sentence_start(self, position: int) -> bool:
         at = bisect_left(self.sentence_starts, position)
@@ -188,6 +193,7 @@ class TextIndex:
         self._percents: list[tuple[Quantity, int]] | None = None  # _percent_statements, read by four scans
         self._rate_words: dict[int, re.Match[str] | None] = {}  # _rate_word per stated percentage, read by three scans
         self._money: list[Quantity] | None = None
+        self._sentences: dict[int, tuple[int, int]] = {}  # sentence(), per position asked
 
     def money(self) -> list[Quantity]:
         """The money quantities, in text order (found once: three scans read only these)."""
