@@ -376,6 +376,8 @@ class _Context:
                 found.append(placed)
         if not found:
             found = self._restated(keys, anchor, item=item, period=period)
+        if len(found) < 2:
+            return found  # nothing to order (a fresh list either way)
         return sorted(found, key=lambda p: (abs(p.start - anchor.start), p.start))
 
     def _restated(self, keys: Sequence[str], anchor: Placed, *, item: bool, period: bool) -> list[Placed]:

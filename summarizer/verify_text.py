@@ -339,9 +339,7 @@ def _rate_word(index: TextIndex, stated: Quantity, start: int) -> re.Match[str] 
 
 def _find_percent_statements(index: TextIndex) -> Iterator[tuple[Quantity, int]]:
     previous_end: dict[int, int] = {}
-    for quantity in index.quantities:
-        if quantity.unit != "%":
-            continue
+    for quantity in [quantity for quantity in index.quantities if quantity.unit == "%"]:
         sentence_start, _ = index.sentence(quantity.start)
         start = max(sentence_start, previous_end.get(sentence_start, sentence_start))
         previous_end[sentence_start] = quantity.end
