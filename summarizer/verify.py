@@ -285,7 +285,9 @@ class Placed:
     amount: Decimal = field(init=False, compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
 
     def __post_init__(self) -> None:
-        self.amount = _amount(self.figure)
+        figure = self.figure  # _amount, inlined: every figure is placed
+        wan = figure.value_wan if figure.value_wan is not None else to_wan(figure.value, figure.unit)
+        self.amount = wan if wan is not None else figure.value
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure

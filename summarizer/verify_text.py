@@ -242,10 +242,11 @@ class TextIndex:
     def label_before(self, position: int, width: int = 12) -> str:
         """The words right before a number ("可网办事项" in "可网办事项 1490 项"), as an input label."""
         start = max(self.sentence(position)[0], position - width)
-        words = _LABEL_CUT.split(self.text[start:position])
-        pieces = [word.strip() for word in words if word.strip()]
-        label = _LABEL_TRAIL.sub("", pieces[-1]) if pieces else ""
-        return label or "数值"
+        for word in reversed(_LABEL_CUT.split(self.text[start:position])):
+            word = word.strip()
+            if word:  # the last words before the number
+                return _LABEL_TRAIL.sub("", word) or "数值"
+        return "数值"
 
     def input_for(self, quantity: Quantity, label: str | None = None) -> CheckInput:
         return CheckInput(
