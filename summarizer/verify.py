@@ -282,12 +282,15 @@ class Placed:
     block: int
     virtual: bool = False
     restated_span: Span | None = None  # where a virtual amount is written in this block
+    current: bool = field(default=True, compare=False)  # _Context.current of the figure, asked by most checks
     amount: Decimal = field(init=False, compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
+    money: bool = field(init=False, compare=False, repr=False)  # _is_money of the figure
 
     def __post_init__(self) -> None:
-        figure = self.figure  # _amount, inlined: every figure is placed
+        figure = self.figure  # _amount and _is_money, inlined: every figure is placed
         wan = figure.value_wan if figure.value_wan is not None else to_wan(figure.value, figure.unit)
         self.amount = wan if wan is not None else figure.value
+        self.money = figure.unit in MONEY_UNITS or figure.value_wan is not None
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
@@ -337,7 +340,7 @@ class _Context:
                 continue
             start, end = located
             block = max(bisect_right(block_starts, start) - 1, 0)  # TextIndex.block, inlined
-            placed = Placed(figure, start, end, block)
+            placed = Placed(figure, start, end, block, current=self.current(figure))
             self.placed.append(placed)
             key = figure.key
             if figure.item:
@@ -425,7 +428,7 @@ class _Context:
                     if _quantity_states(quantity, figure, bare_ok=in_table):
                         seen.add(candidate.amount)
                         span = self.index.span(quantity.start, quantity.end)
-                        found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True, restated_span=span))
+                        found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True, restated_span=span, current=candidate.current))
                         break
         return found
 
@@ -684,7 +687,7 @@ def _sum_check(rule: str, total: Placed, parts: Sequence[Placed], complete: bool
     tolerance = _sum_tolerance(figures)
     expected = sum((p.amount for p in parts), Decimal(0))
     observed = total.amount
-    unit = "万元" if _is_money(total.figure) else total.figure.unit
+    unit = "万元" if total.money else total.figure.unit
     listed = " + ".join(f"{_label(p)} {fmt(p.amount)}" for p in parts)
     inputs = [total.input(), *(p.input() for p in parts)]
     difference = expected - observed
@@ -729,12 +732,12 @@ def _identities(context: _Context) -> list[Check]:
     checks: list[Check] = []
     text = context.index.text
     for identity in _IDENTITIES:
-        anchors = [p for p in context.by_key.get(identity.total, []) if _is_money(p.figure)]
+        anchors = [p for p in context.by_key.get(identity.total, []) if p.money]
         blocks = {p.block for p in anchors}
         # A part whose total the extractor kept once elsewhere but the block states again.
         for key in identity.parts:
             for part in context.by_key.get(key, []):
-                if part.block in blocks or not _is_money(part.figure):
+                if part.block in blocks or not part.money:
                     continue
                 restated = [p for p in context.find((identity.total,), part) if p.virtual]
                 if restated:
@@ -743,7 +746,7 @@ def _identities(context: _Context) -> list[Check]:
         for total in anchors:
             parts = []
             for key in identity.parts:
-                found = [p for p in context.find((key,), total) if _is_money(p.figure)]
+                found = [p for p in context.find((key,), total) if p.money]
                 if identity.mode == "breakdown":
                     # In the total's own sentence, after its 其中, with no other total in between.
                     found = [
@@ -781,14 +784,14 @@ def _balance(context: _Context) -> list[Check]:
     """结余 = 收入 − 支出 (or 到位资金/预算 − 实际支出), with 上年结转 added where stated."""
     checks: list[Check] = []
     for balance in context.by_key.get("balance", []):
-        if not _is_money(balance.figure):
+        if not balance.money:
             continue
-        minuends = [p for p in context.find(("income_total", "funds_received", "budget"), balance, period=False) if context.current(p.figure)]
+        minuends = [p for p in context.find(("income_total", "funds_received", "budget"), balance, period=False) if p.current]
         # 预算 − 支出 is the balance only when every budgeted yuan arrived: a budget alone never fails.
         received = any(p.figure.key in ("income_total", "funds_received") for p in minuends)
         subtrahends = [
             p for p in context.find(("expenditure_total", "actual_spending"), balance, period=False)
-            if context.current(p.figure) and p.figure.period is not Period.BUDGET
+            if p.current and p.figure.period is not Period.BUDGET
         ]
         if not minuends or not subtrahends:
             continue
@@ -840,7 +843,7 @@ def _line_lists(
     for placed in context.by_key.get(line_key, []):
         if itemised and not placed.figure.item:
             continue
-        if _is_money(placed.figure) and context.current(placed.figure):
+        if placed.money and placed.current:
             kind = "actual" if placed.figure.period is Period.ACTUAL else "plan"
             groups[(placed.block, kind)].append(placed)
     text = context.index.text
@@ -851,7 +854,7 @@ def _line_lists(
         first = lines[0]
         totals = [
             p for p in context.find(total_keys, first)
-            if not p.figure.item and context.current(p.figure)
+            if not p.figure.item and p.current
             and (kind == "actual" or p.figure.period is not Period.ACTUAL or p.figure.key != "expenditure_total")
         ]
         if not totals:
@@ -893,7 +896,7 @@ def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) ->
 
     outside = [
         line for line in context.by_key.get("project_line", [])
-        if not _among(line, breakdown) and line.figure.item and _is_money(line.figure) and context.current(line.figure)
+        if not _among(line, breakdown) and line.figure.item and line.money and line.current
         and line.figure.period is not Period.ACTUAL and not listed(line)
     ]
     if not outside:
@@ -920,7 +923,7 @@ def _line_above_total(context: _Context) -> list[Check]:
     for rule, line_keys, total_keys, whole in kinds:
         totals = [
             p for key in total_keys for p in context.by_key.get(key, [])
-            if _is_money(p.figure) and not p.figure.item and context.current(p.figure)
+            if p.money and not p.figure.item and p.current
             and (p.figure.key != "expenditure_total" or p.figure.period is not Period.BUDGET)
         ]
         if len({p.amount for p in totals}) != 1:
@@ -928,7 +931,7 @@ def _line_above_total(context: _Context) -> list[Check]:
         total = totals[0]
         for key in line_keys:
             for line in context.by_key.get(key, []):
-                if not line.figure.item or not _is_money(line.figure) or not context.current(line.figure):
+                if not line.figure.item or not line.money or not line.current:
                     continue
                 if _TOTAL_WORDS.search(line.figure.item):
                     continue  # "决算收入", "合计": a total read as a line, not a line
@@ -1087,8 +1090,8 @@ def _rates(context: _Context) -> list[Check]:
             if _TARGET.search(rate.figure.label or "") or _TARGET.search(context.index.text[max(0, rate.start - 4) : rate.start]):
                 continue  # "资金支出率≥98%": a target, not a result
             item = rate.figure.item is not None
-            numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if context.current(p.figure) and p.figure.period is not Period.BUDGET and _is_money(p.figure)]
-            denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if context.current(p.figure) and _is_money(p.figure)]
+            numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if p.current and p.figure.period is not Period.BUDGET and p.money]
+            denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if p.current and p.money]
             # One written number is never both operands (an amount restated as another key's).
             pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure and not _overlap(n, d)]
             if key == "execution_rate":
@@ -1156,7 +1159,7 @@ def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Plac
     for key in keys:
         wholes = [
             p for p in context.by_key.get(key, [])
-            if p.figure.item is None and context.current(p.figure) and _is_money(p.figure) and p.figure is not rate.figure
+            if p.figure.item is None and p.current and p.money and p.figure is not rate.figure
         ]
         if wholes:
             return wholes[:1] if len({p.amount for p in wholes}) == 1 else []
@@ -1165,7 +1168,7 @@ def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Plac
 
 def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Placed]]:
     """决算 and 预算/调整预算 of one key in the rate's row (基本支出 | 1800 | 1860 | 1850.4 | 99.48%)."""
-    block = [p for p in context.in_block(rate.block) if _is_money(p.figure) and context.current(p.figure)]
+    block = [p for p in context.in_block(rate.block) if p.money and p.current]
     pairs = []
     for actual in block:
         if actual.figure.period is not Period.ACTUAL:
@@ -1191,7 +1194,7 @@ def _growth(context: _Context) -> list[Check]:
             block = [p for p in block if p.start >= max(previous)]
         best: tuple[Placed, Placed] | None = None
         for current in sorted(block, key=lambda p: -p.start):
-            if not context.current(current.figure) or current.figure.period is Period.PRIOR_YEAR:
+            if not current.current or current.figure.period is Period.PRIOR_YEAR:
                 continue
             priors = [
                 p for p in block
@@ -1311,7 +1314,7 @@ def _consistency(context: _Context) -> list[Check]:
     for placed in context.placed:  # one pass fills all three
         figure = placed.figure
         key = figure.key
-        money = _is_money(figure)
+        money = placed.money
         if key in _SINGLE_KEYS or key in _ITEM_KEYS:
             family = "money" if money else "人" if figure.unit in _PERSON_UNITS else figure.unit  # _unit_family
             groups[(key, family)].append(placed)
@@ -1331,7 +1334,7 @@ def _consistency(context: _Context) -> list[Check]:
             continue
         if not a.item and a.key not in _SINGLE_KEYS and not (_is_money(a) and a.key in _TOTAL_MONEY_KEYS):
             continue
-        if not context.current(a) or not context.current(b):
+        if not first.current or not second.current:
             continue
         if not _compatible(a, b) and not (a.key in _NO_PERIOD_KEYS and (a.year is None or b.year is None or a.year == b.year)):
             continue
@@ -1476,7 +1479,7 @@ def _plausibility(context: _Context) -> list[Check]:
         checks.append(make_check("plausibility.grade_score", WARN, Severity.LOW, f"报告写了自评得分 {fmt(self_score)} 分，却未写明评价等级（等次）", [score_input]))
 
     # Low execution rate beside a high self score.
-    rates = [p for p in context.by_key.get("execution_rate", []) if context.current(p.figure) and p.figure.unit == "%"]
+    rates = [p for p in context.by_key.get("execution_rate", []) if p.current and p.figure.unit == "%"]
     if self_score is not None and rates:
         lowest = min(rates, key=lambda p: p.figure.value)
         inputs = [lowest.input(), score_input]
@@ -1525,7 +1528,7 @@ LOW_EXECUTION = Decimal(60)  # percent: below this, most of the money went unspe
 
 def _single(context: _Context, key: str, *, periods: tuple[Period, ...]) -> Placed | None:
     """The one current-year, item-less amount of a key the report states (None if none or several)."""
-    found = [p for p in context.by_key.get(key, []) if _is_money(p.figure) and not p.figure.item and context.current(p.figure) and p.figure.period in periods]
+    found = [p for p in context.by_key.get(key, []) if p.money and not p.figure.item and p.current and p.figure.period in periods]
     return found[0] if found and len({p.amount for p in found}) == 1 else None
 
 
@@ -1543,7 +1546,7 @@ def _execution_and_income(context: _Context) -> list[Check]:
     checks: list[Check] = []
     rates = [
         p for p in context.by_key.get("execution_rate", [])
-        if context.current(p.figure) and p.figure.unit == "%" and not p.figure.item and not _nothing_budgeted(context, p)
+        if p.current and p.figure.unit == "%" and not p.figure.item and not _nothing_budgeted(context, p)
     ]
     if rates:
         lowest = min(rates, key=lambda p: p.figure.value)
@@ -1592,17 +1595,16 @@ def _over_budget(context: _Context) -> list[Check]:
     actual_lines: list[Placed] = []
     received: list[Placed] = []
     stated: dict[tuple[str, str], dict[Period, list[Placed]]] = defaultdict(lambda: defaultdict(list))
-    year = context.year
     for placed in context.placed:
+        if not placed.current:
+            continue
         figure = placed.figure
-        if figure.period is Period.PRIOR_YEAR or not (figure.year is None or year is None or figure.year >= year):
-            continue  # not current (context.current, inlined: every figure is asked)
         key = figure.key
         if key == "actual_spending":
-            if _is_money(figure):
+            if placed.money:
                 spent.append(placed)
         elif key == "funds_received":
-            if figure.item and _is_money(figure):
+            if figure.item and placed.money:
                 received.append(placed)
         elif key == "project_line":
             if figure.period is Period.ACTUAL:
@@ -1610,7 +1612,7 @@ def _over_budget(context: _Context) -> list[Check]:
         elif key != "budget":
             if key == "expenditure_total" and figure.period is Period.ACTUAL:
                 actual_lines.append(placed)
-            if _is_money(figure):
+            if placed.money:
                 stated[(key, _norm_item(figure.item))][figure.period].append(placed)
     spent += actual_lines
     comparisons = [(spending, (("project_line", "budget"), "预算"), "实际支出") for spending in spent]
@@ -1624,7 +1626,7 @@ def _over_budget(context: _Context) -> list[Check]:
         buckets: dict[str, list[Placed]] = defaultdict(list)
         for key in keys:
             for p in context.by_key.get(key, []):
-                if _is_money(p.figure) and context.current(p.figure) and (p.figure.period in plan_periods or p.figure.key == "funds_received"):
+                if p.money and p.current and (p.figure.period in plan_periods or p.figure.key == "funds_received"):
                     buckets[_norm_item(p.figure.item)].append(p)
         for group in buckets.values():
             group.sort(key=lambda p: p.start)
