@@ -332,6 +332,7 @@ class _Context:
         self.figure_at: dict[tuple[int, Decimal], list[int]] = defaultdict(list)  # (span start, value) -> figure indices
         # One pass over the figures fills every index (in figure order, as separate passes would).
         block_starts = self.index.block_starts
+        year = self.year
         figures = report.figures
         self.located = self.index.locate([figure.span for figure in figures])  # each figure's span in the normalised text
         for number, (figure, located) in enumerate(zip(figures, self.located)):
@@ -340,7 +341,9 @@ class _Context:
                 continue
             start, end = located
             block = max(bisect_right(block_starts, start) - 1, 0)  # TextIndex.block, inlined
-            placed = Placed(figure, start, end, block, current=self.current(figure))
+            # self.current(figure), inlined (asked once here for every figure)
+            current = figure.period is not Period.PRIOR_YEAR and (figure.year is None or year is None or figure.year >= year)
+            placed = Placed(figure, start, end, block, current=current)
             self.placed.append(placed)
             key = figure.key
             if figure.item:
