@@ -107,10 +107,10 @@ amount the extractor kept once (it de-duplicates repeats) is written again in th
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -221,7 +221,9 @@ def _name_figures(context: _Context, check: Check) -> Check:
         for number in context.figure_at.get((item.span.start, item.value), ()):
             if number not in used:
                 used.append(number)
-    return check.model_copy(update={"figures": used}) if used else check
+    if used:
+        check.figures = used  # in place: each check is made for this report and held nowhere else (a copy was made and dropped)
+    return check
 
 
 # Checks that put together figures the extractor keyed (a total and parts found by key).
@@ -269,10 +271,10 @@ def _dedupe(checks: Iterable[Check]) -> list[Check]:
 # ---- where figures sit --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Placed:
     """A figure located in the normalised text (or an amount found there for a figure the
-    extractor kept only once, `virtual`)."""
+    extractor kept only once, `virtual`). Never changed once made."""
 
     figure: Figure
     start: int
@@ -280,10 +282,15 @@ class Placed:
     block: int
     virtual: bool = False
     restated_span: Span | None = None  # where a virtual amount is written in this block
+    current: bool = field(default=True, compare=False)  # _Context.current of the figure, asked by most checks
+    amount: Decimal = field(init=False, compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
+    money: bool = field(init=False, compare=False, repr=False)  # _is_money of the figure
 
-    @property
-    def amount(self) -> Decimal:
-        return _amount(self.figure)
+    def __post_init__(self) -> None:
+        figure = self.figure  # _amount and _is_money, inlined: every figure is placed
+        wan = figure.value_wan if figure.value_wan is not None else to_wan(figure.value, figure.unit)
+        self.amount = wan if wan is not None else figure.value
+        self.money = figure.unit in MONEY_UNITS or figure.value_wan is not None
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
@@ -316,38 +323,45 @@ class _Context:
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []
-        for figure in report.figures:
-            located = self.index.to_normalised(figure.span)
-            if located is None:
-                continue
-            start, end = located
-            self.placed.append(Placed(figure, start, end, self.index.block(start)))
         # Normalised start -> keys of the named lines (figures with an item) that start there.
         self._lines_at: dict[int, set[str]] = defaultdict(set)
-        for placed in self.placed:
-            if placed.figure.item:
-                self._lines_at[placed.start].add(placed.figure.key)
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
         self.by_key_block: dict[tuple[str, int], list[Placed]] = defaultdict(list)
         self._by_block: dict[int, list[Placed]] = defaultdict(list)
-        for placed in self.placed:
-            self.by_key[placed.figure.key].append(placed)
-            self.by_key_block[(placed.figure.key, placed.block)].append(placed)
-            self._by_block[placed.block].append(placed)
         self._amount_index: dict[str, dict[tuple[str, Decimal], list[Placed]]] = {}
         self.figure_at: dict[tuple[int, Decimal], list[int]] = defaultdict(list)  # (span start, value) -> figure indices
-        for number, figure in enumerate(report.figures):
+        # One pass over the figures fills every index (in figure order, as separate passes would).
+        block_starts = self.index.block_starts
+        year = self.year
+        figures = report.figures
+        self.located = self.index.locate([figure.span for figure in figures])  # each figure's span in the normalised text
+        for number, (figure, located) in enumerate(zip(figures, self.located)):
             self.figure_at[(figure.span.start, figure.value)].append(number)
+            if located is None:
+                continue
+            start, end = located
+            block = max(bisect_right(block_starts, start) - 1, 0)  # TextIndex.block, inlined
+            # self.current(figure), inlined (asked once here for every figure)
+            current = figure.period is not Period.PRIOR_YEAR and (figure.year is None or year is None or figure.year >= year)
+            placed = Placed(figure, start, end, block, current=current)
+            self.placed.append(placed)
+            key = figure.key
+            if figure.item:
+                self._lines_at[start].add(key)
+            self.by_key[key].append(placed)
+            self.by_key_block[(key, block)].append(placed)
+            self._by_block[block].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
-        self._block_quantities: dict[int, list] = {}
+        # _restated's, per block: its quantities with the amount each states, and the set of those amounts.
+        self._block_quantities: dict[int, tuple[list[tuple[Quantity, tuple[str, Decimal]]], set[tuple[str, Decimal]]]] = {}
+        self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
 
     def in_block(self, block: int) -> list[Placed]:
         return self._by_block.get(block, [])
 
     def cover(self, placed: Placed) -> None:
-        for position in range(placed.start, placed.end):
-            self.covered_positions.add(position)
+        self.covered_positions.update(range(placed.start, placed.end))
 
     def current(self, figure: Figure) -> bool:
         """Not a prior-year figure."""
@@ -370,19 +384,31 @@ class _Context:
                 found.append(placed)
         if not found:
             found = self._restated(keys, anchor, item=item, period=period)
+        if len(found) < 2:
+            return found  # nothing to order (a fresh list either way)
         return sorted(found, key=lambda p: (abs(p.start - anchor.start), p.start))
 
     def _restated(self, keys: Sequence[str], anchor: Placed, *, item: bool, period: bool) -> list[Placed]:
-        block_start = self.index.block_starts[anchor.block]
-        block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
+        if not any(key in self.by_key for key in keys):
+            return []  # the report has no figure of these keys to find again
+        block = self._block_quantities.get(anchor.block)
+        if block is None:  # once per block: every figure of a block of thousands shares it
+            block_start = self.index.block_starts[anchor.block]
+            block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
+            # Each with the amount it states, as _amounts files a figure's (in 万元 for money).
+            entries = [
+                (quantity, ("wan", wan) if (wan := to_wan(quantity.value, quantity.unit)) is not None else ("value", quantity.value))
+                for quantity in self.index.quantities_in(block_start, block_end)
+            ]
+            block = self._block_quantities[anchor.block] = (entries, {amount for _, amount in entries})
+        quantities, stated = block
+        if all(stated.isdisjoint(self._amounts(key)) for key in keys):
+            return []  # the block states no amount of these keys' figures
         in_table = self.index.table_of_block(anchor.block) is not None
-        quantities = self._block_quantities.get(anchor.block)
-        if quantities is None:  # once per block: every figure of a block of thousands shares it
-            quantities = self._block_quantities[anchor.block] = self.index.quantities_in(block_start, block_end)
         if len(quantities) > 2 * RESTATED_REACH:
             # A block of thousands of numbers (a pasted dump on one line) is read near the anchor
             # only: every anchor scanning the whole block made verification quadratic (issue 11).
-            at = bisect_left(quantities, anchor.start, key=lambda quantity: quantity.start)
+            at = bisect_left(quantities, anchor.start, key=lambda entry: entry[0].start)
             quantities = quantities[max(0, at - RESTATED_REACH) : at + RESTATED_REACH]
         found: list[Placed] = []
         for key in keys:
@@ -390,15 +416,13 @@ class _Context:
             if not by_amount:
                 continue  # the report has no figure of this key to find again
             seen: set[Decimal] = set()
-            for quantity in quantities:
+            for quantity, amount in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
                     continue
                 there = self._lines_at.get(quantity.start)
-                if there and not there & set(keys):
+                if there and there.isdisjoint(keys):
                     continue  # a named line of another key ("支付养老机构运营补贴48万") is a part, not a whole restated
-                wan = to_wan(quantity.value, quantity.unit)
-                bucket = by_amount.get(("wan", wan) if wan is not None else ("value", quantity.value), [])
-                for candidate in bucket:
+                for candidate in by_amount.get(amount, ()):
                     figure = candidate.figure
                     if candidate.amount in seen:
                         break
@@ -407,7 +431,7 @@ class _Context:
                     if _quantity_states(quantity, figure, bare_ok=in_table):
                         seen.add(candidate.amount)
                         span = self.index.span(quantity.start, quantity.end)
-                        found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True, restated_span=span))
+                        found.append(Placed(figure, quantity.start, quantity.end, anchor.block, virtual=True, restated_span=span, current=candidate.current))
                         break
         return found
 
@@ -556,8 +580,28 @@ def _grounding(context: _Context) -> list[Check]:
         glued = before.isdigit() or after.isdigit() or before == "." or after == "."
         return glued and after not in ("元", "万", "亿", "千")
 
+    def near(located: tuple[int, int] | None) -> list[Quantity]:
+        """The quantities of a span's own window (ground's first and usual answer)."""
+        if located is None:
+            return []
+        start, end = max(0, located[0] - GROUNDING_MARGIN), min(len(text), located[1] + GROUNDING_MARGIN)
+        return [quantity for quantity in index.quantities_in(start, end) if quantity.end <= end]
+
     report = context.report
-    for figure in report.figures:
+    figures = report.figures
+    quantities, starts = index.quantities, index.quantity_starts
+    for figure, located in zip(figures, context.located):
+        # Most figures are the quantity written where their span starts, which lies in ground()'s
+        # first window: found there, ground() is not needed (it would answer the same).
+        if located is not None:
+            at = bisect_left(starts, located[0])
+            if at < len(quantities):
+                quantity = quantities[at]
+                if quantity.end <= min(len(text), located[1] + GROUNDING_MARGIN) and (
+                    (quantity.value == figure.value and quantity.unit == figure.unit) or _same_number(quantity, figure.value, figure.unit)
+                ):
+                    grounded += 1
+                    continue
         check = ground(figure.label or FIGURE_KEYS.get(figure.key, figure.key), figure.value, figure.unit, figure.span, figure.evidence)
         if check is None:
             grounded += 1
@@ -565,7 +609,12 @@ def _grounding(context: _Context) -> list[Check]:
             fails.append(check)
     for kind, items in (("成效", report.achievements), ("问题", report.problems), ("措施", report.measures)):
         for item in items:
+            own = near(index.to_normalised(item.span)) if item.numbers and item.span is not None else []  # once per item
+            written = {(quantity.value, quantity.unit) for quantity in own}  # the same value and unit is the same number
             for number in item.numbers:
+                if (number.value, number.unit) in written or any(_same_number(quantity, number.value, number.unit) for quantity in own):
+                    grounded += 1
+                    continue
                 check = ground(f"{kind}中的 {number.raw}", number.value, number.unit, item.span, item.evidence)
                 if check is None:
                     grounded += 1
@@ -641,7 +690,7 @@ def _sum_check(rule: str, total: Placed, parts: Sequence[Placed], complete: bool
     tolerance = _sum_tolerance(figures)
     expected = sum((p.amount for p in parts), Decimal(0))
     observed = total.amount
-    unit = "万元" if _is_money(total.figure) else total.figure.unit
+    unit = "万元" if total.money else total.figure.unit
     listed = " + ".join(f"{_label(p)} {fmt(p.amount)}" for p in parts)
     inputs = [total.input(), *(p.input() for p in parts)]
     difference = expected - observed
@@ -686,12 +735,12 @@ def _identities(context: _Context) -> list[Check]:
     checks: list[Check] = []
     text = context.index.text
     for identity in _IDENTITIES:
-        anchors = [p for p in context.by_key.get(identity.total, []) if _is_money(p.figure)]
+        anchors = [p for p in context.by_key.get(identity.total, []) if p.money]
         blocks = {p.block for p in anchors}
         # A part whose total the extractor kept once elsewhere but the block states again.
         for key in identity.parts:
             for part in context.by_key.get(key, []):
-                if part.block in blocks or not _is_money(part.figure):
+                if part.block in blocks or not part.money:
                     continue
                 restated = [p for p in context.find((identity.total,), part) if p.virtual]
                 if restated:
@@ -700,7 +749,7 @@ def _identities(context: _Context) -> list[Check]:
         for total in anchors:
             parts = []
             for key in identity.parts:
-                found = [p for p in context.find((key,), total) if _is_money(p.figure)]
+                found = [p for p in context.find((key,), total) if p.money]
                 if identity.mode == "breakdown":
                     # In the total's own sentence, after its 其中, with no other total in between.
                     found = [
@@ -738,14 +787,14 @@ def _balance(context: _Context) -> list[Check]:
     """结余 = 收入 − 支出 (or 到位资金/预算 − 实际支出), with 上年结转 added where stated."""
     checks: list[Check] = []
     for balance in context.by_key.get("balance", []):
-        if not _is_money(balance.figure):
+        if not balance.money:
             continue
-        minuends = [p for p in context.find(("income_total", "funds_received", "budget"), balance, period=False) if context.current(p.figure)]
+        minuends = [p for p in context.find(("income_total", "funds_received", "budget"), balance, period=False) if p.current]
         # 预算 − 支出 is the balance only when every budgeted yuan arrived: a budget alone never fails.
         received = any(p.figure.key in ("income_total", "funds_received") for p in minuends)
         subtrahends = [
             p for p in context.find(("expenditure_total", "actual_spending"), balance, period=False)
-            if context.current(p.figure) and p.figure.period is not Period.BUDGET
+            if p.current and p.figure.period is not Period.BUDGET
         ]
         if not minuends or not subtrahends:
             continue
@@ -797,7 +846,7 @@ def _line_lists(
     for placed in context.by_key.get(line_key, []):
         if itemised and not placed.figure.item:
             continue
-        if _is_money(placed.figure) and context.current(placed.figure):
+        if placed.money and placed.current:
             kind = "actual" if placed.figure.period is Period.ACTUAL else "plan"
             groups[(placed.block, kind)].append(placed)
     text = context.index.text
@@ -808,7 +857,7 @@ def _line_lists(
         first = lines[0]
         totals = [
             p for p in context.find(total_keys, first)
-            if not p.figure.item and context.current(p.figure)
+            if not p.figure.item and p.current
             and (kind == "actual" or p.figure.period is not Period.ACTUAL or p.figure.key != "expenditure_total")
         ]
         if not totals:
@@ -850,7 +899,7 @@ def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) ->
 
     outside = [
         line for line in context.by_key.get("project_line", [])
-        if not _among(line, breakdown) and line.figure.item and _is_money(line.figure) and context.current(line.figure)
+        if not _among(line, breakdown) and line.figure.item and line.money and line.current
         and line.figure.period is not Period.ACTUAL and not listed(line)
     ]
     if not outside:
@@ -877,7 +926,7 @@ def _line_above_total(context: _Context) -> list[Check]:
     for rule, line_keys, total_keys, whole in kinds:
         totals = [
             p for key in total_keys for p in context.by_key.get(key, [])
-            if _is_money(p.figure) and not p.figure.item and context.current(p.figure)
+            if p.money and not p.figure.item and p.current
             and (p.figure.key != "expenditure_total" or p.figure.period is not Period.BUDGET)
         ]
         if len({p.amount for p in totals}) != 1:
@@ -885,7 +934,7 @@ def _line_above_total(context: _Context) -> list[Check]:
         total = totals[0]
         for key in line_keys:
             for line in context.by_key.get(key, []):
-                if not line.figure.item or not _is_money(line.figure) or not context.current(line.figure):
+                if not line.figure.item or not line.money or not line.current:
                     continue
                 if _TOTAL_WORDS.search(line.figure.item):
                     continue  # "决算收入", "合计": a total read as a line, not a line
@@ -901,6 +950,13 @@ def _line_above_total(context: _Context) -> list[Check]:
 # ---- self-score table ---------------------------------------------------------------------
 
 _TOTAL_ROW = re.compile(rf"^(?:{vocabulary().indicator_total_row.pattern})$")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)  # a table's level names repeat on every row
+def _total_row(name: str) -> bool:
+    """The self-score table's total row (总分, 合计 …), spaces aside."""
+    return _TOTAL_ROW.match(_SPACES.sub("", name)) is not None
 
 
 def _self_score(context: _Context) -> list[Check]:
@@ -909,7 +965,7 @@ def _self_score(context: _Context) -> list[Check]:
     if len(rows) < 2:
         return []
     root = next(
-        (row for row in rows if any(_TOTAL_ROW.match(re.sub(r"\s+", "", part or "")) for part in (row.name, row.level1, row.level2))),
+        (row for row in rows if any(_total_row(part or "") for part in (row.name, row.level1, row.level2))),
         None,
     )
     paths: dict[tuple[str, ...], Indicator] = {}
@@ -1037,8 +1093,8 @@ def _rates(context: _Context) -> list[Check]:
             if _TARGET.search(rate.figure.label or "") or _TARGET.search(context.index.text[max(0, rate.start - 4) : rate.start]):
                 continue  # "资金支出率≥98%": a target, not a result
             item = rate.figure.item is not None
-            numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if context.current(p.figure) and p.figure.period is not Period.BUDGET and _is_money(p.figure)]
-            denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if context.current(p.figure) and _is_money(p.figure)]
+            numerators = [p for p in context.find(numerator_keys, rate, item=item, period=False) if p.current and p.figure.period is not Period.BUDGET and p.money]
+            denominators = [p for p in context.find(denominator_keys, rate, item=item, period=False) if p.current and p.money]
             # One written number is never both operands (an amount restated as another key's).
             pairs = [(n, d) for n in numerators[:3] for d in denominators[:3] if d.amount > 0 and n.figure is not d.figure and not _overlap(n, d)]
             if key == "execution_rate":
@@ -1106,7 +1162,7 @@ def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Plac
     for key in keys:
         wholes = [
             p for p in context.by_key.get(key, [])
-            if p.figure.item is None and context.current(p.figure) and _is_money(p.figure) and p.figure is not rate.figure
+            if p.figure.item is None and p.current and p.money and p.figure is not rate.figure
         ]
         if wholes:
             return wholes[:1] if len({p.amount for p in wholes}) == 1 else []
@@ -1115,7 +1171,7 @@ def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Plac
 
 def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Placed]]:
     """决算 and 预算/调整预算 of one key in the rate's row (基本支出 | 1800 | 1860 | 1850.4 | 99.48%)."""
-    block = [p for p in context.in_block(rate.block) if _is_money(p.figure) and context.current(p.figure)]
+    block = [p for p in context.in_block(rate.block) if p.money and p.current]
     pairs = []
     for actual in block:
         if actual.figure.period is not Period.ACTUAL:
@@ -1141,7 +1197,7 @@ def _growth(context: _Context) -> list[Check]:
             block = [p for p in block if p.start >= max(previous)]
         best: tuple[Placed, Placed] | None = None
         for current in sorted(block, key=lambda p: -p.start):
-            if not context.current(current.figure) or current.figure.period is Period.PRIOR_YEAR:
+            if not current.current or current.figure.period is Period.PRIOR_YEAR:
                 continue
             priors = [
                 p for p in block
@@ -1206,7 +1262,14 @@ PAIRED_PER_GROUP = 8  # distinct (amount, period, block) readings of one quantit
 
 
 def _stated_together(context: _Context) -> dict[Decimal, frozenset[Decimal]]:
-    """Amount -> the amounts stated with it in one breakdown (its whole and its parts)."""
+    """Amount -> the amounts stated with it in one breakdown (its whole and its parts), found
+    once per report (consistency and over-budget both read it)."""
+    if context.together is None:
+        context.together = _find_stated_together(context)
+    return context.together
+
+
+def _find_stated_together(context: _Context) -> dict[Decimal, frozenset[Decimal]]:
     together: dict[Decimal, set[Decimal]] = defaultdict(set)
     for found in context.breakdowns:
         members = {breakdowns.amount_of(found.whole), *(breakdowns.amount_of(p) for p in found.parts)}
@@ -1226,10 +1289,14 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
     (key, unit family, item), the first reading of each distinct (amount, period, block),
     pairwise, when there are at most PAIRED_PER_GROUP of them."""
     for group in groups.values():
+        if len(group) < 2:
+            continue  # one reading: nothing to pair
         by_item: dict[str, list[Placed]] = defaultdict(list)
         for placed in group:
             by_item[_item_letters(placed.figure.item)].append(placed)
         for members in by_item.values():
+            if len(members) < 2:
+                continue
             distinct: dict[tuple[Decimal, Period, int], Placed] = {}
             for placed in members:
                 distinct.setdefault((placed.amount, placed.figure.period, placed.block), placed)
@@ -1243,15 +1310,21 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
 def _consistency(context: _Context) -> list[Check]:
     checks: list[Check] = []
     groups: dict[tuple[str, str], list[Placed]] = defaultdict(list)
-    for placed in context.placed:
-        figure = placed.figure
-        if figure.key in _SINGLE_KEYS or figure.key in _ITEM_KEYS:
-            groups[(figure.key, _unit_family(figure))].append(placed)
     # Amounts a key has with a stated period: an unlabelled figure equal to one of them is that one.
     labelled: dict[str, set[Decimal]] = defaultdict(set)
-    for placed in context.placed:
-        if placed.figure.period is not Period.UNSPECIFIED:
-            labelled[placed.figure.key].add(placed.amount)
+    # The same written number of a key, one figure per unit (元 in one place, 万元 in another).
+    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
+    for placed in context.placed:  # one pass fills all three
+        figure = placed.figure
+        key = figure.key
+        money = placed.money
+        if key in _SINGLE_KEYS or key in _ITEM_KEYS:
+            family = "money" if money else "人" if figure.unit in _PERSON_UNITS else figure.unit  # _unit_family
+            groups[(key, family)].append(placed)
+        if figure.period is not Period.UNSPECIFIED:
+            labelled[key].add(placed.amount)
+        if money:
+            by_written[(key, figure.value)].setdefault(figure.unit, placed)
     together = _stated_together(context)
     for first, second in _candidate_pairs(groups):
         a, b = first.figure, second.figure
@@ -1264,7 +1337,7 @@ def _consistency(context: _Context) -> list[Check]:
             continue
         if not a.item and a.key not in _SINGLE_KEYS and not (_is_money(a) and a.key in _TOTAL_MONEY_KEYS):
             continue
-        if not context.current(a) or not context.current(b):
+        if not first.current or not second.current:
             continue
         if not _compatible(a, b) and not (a.key in _NO_PERIOD_KEYS and (a.year is None or b.year is None or a.year == b.year)):
             continue
@@ -1309,10 +1382,6 @@ def _consistency(context: _Context) -> list[Check]:
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
     # The same written number with 元 in one place and 万元 in another.
-    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
-    for placed in context.placed:
-        if _is_money(placed.figure):
-            by_written[(placed.figure.key, placed.figure.value)].setdefault(placed.figure.unit, placed)  # one per unit
     for first, second in (pair for group in by_written.values() for pair in combinations(list(group.values()), 2)):
         a, b = first.figure, second.figure
         if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0 or first.amount == second.amount:
@@ -1354,7 +1423,12 @@ def _anchored_matches(pattern: re.Pattern[str], text: str, anchors: str, bracket
             digits_end = position
             while digits_end > 0 and (text[digits_end - 1].isspace() or text[digits_end - 1] == "分" or text[digits_end - 1] in brackets):
                 digits_end -= 1
-            starts.update(start for start in (digits_end - 3, digits_end - 2) if start >= 0)
+            # No digit right before: no match starts here (one that reads this character as
+            # its anchor starts among that anchor's own candidates).
+            if digits_end >= 2 and text[digits_end - 1].isdigit():
+                starts.add(digits_end - 2)
+                if digits_end >= 3:
+                    starts.add(digits_end - 3)
             position = text.find(anchor, position + 1)
     end = 0
     for start in sorted(starts):
@@ -1408,7 +1482,7 @@ def _plausibility(context: _Context) -> list[Check]:
         checks.append(make_check("plausibility.grade_score", WARN, Severity.LOW, f"报告写了自评得分 {fmt(self_score)} 分，却未写明评价等级（等次）", [score_input]))
 
     # Low execution rate beside a high self score.
-    rates = [p for p in context.by_key.get("execution_rate", []) if context.current(p.figure) and p.figure.unit == "%"]
+    rates = [p for p in context.by_key.get("execution_rate", []) if p.current and p.figure.unit == "%"]
     if self_score is not None and rates:
         lowest = min(rates, key=lambda p: p.figure.value)
         inputs = [lowest.input(), score_input]
@@ -1457,7 +1531,7 @@ LOW_EXECUTION = Decimal(60)  # percent: below this, most of the money went unspe
 
 def _single(context: _Context, key: str, *, periods: tuple[Period, ...]) -> Placed | None:
     """The one current-year, item-less amount of a key the report states (None if none or several)."""
-    found = [p for p in context.by_key.get(key, []) if _is_money(p.figure) and not p.figure.item and context.current(p.figure) and p.figure.period in periods]
+    found = [p for p in context.by_key.get(key, []) if p.money and not p.figure.item and p.current and p.figure.period in periods]
     return found[0] if found and len({p.amount for p in found}) == 1 else None
 
 
@@ -1475,7 +1549,7 @@ def _execution_and_income(context: _Context) -> list[Check]:
     checks: list[Check] = []
     rates = [
         p for p in context.by_key.get("execution_rate", [])
-        if context.current(p.figure) and p.figure.unit == "%" and not p.figure.item and not _nothing_budgeted(context, p)
+        if p.current and p.figure.unit == "%" and not p.figure.item and not _nothing_budgeted(context, p)
     ]
     if rates:
         lowest = min(rates, key=lambda p: p.figure.value)
@@ -1518,9 +1592,32 @@ def _over_budget(context: _Context) -> list[Check]:
     within = 0
     together = _stated_together(context)
     plan_periods = (Period.BUDGET, Period.UNSPECIFIED, Period.ADJUSTED)
-    spent = [p for p in context.placed if p.figure.key == "actual_spending" and _is_money(p.figure) and context.current(p.figure)]
-    spent += [p for p in context.placed if p.figure.key in ("project_line", "expenditure_total") and p.figure.period is Period.ACTUAL and context.current(p.figure)]
-    received = [p for p in context.placed if p.figure.key == "funds_received" and p.figure.item and _is_money(p.figure) and context.current(p.figure)]
+    # One pass over the current figures: spending, then the lines and totals stated as 决算;
+    # funds received per item; and the other amounts by key, item and period (compared below).
+    spent: list[Placed] = []
+    actual_lines: list[Placed] = []
+    received: list[Placed] = []
+    stated: dict[tuple[str, str], dict[Period, list[Placed]]] = defaultdict(lambda: defaultdict(list))
+    for placed in context.placed:
+        if not placed.current:
+            continue
+        figure = placed.figure
+        key = figure.key
+        if key == "actual_spending":
+            if placed.money:
+                spent.append(placed)
+        elif key == "funds_received":
+            if figure.item and placed.money:
+                received.append(placed)
+        elif key == "project_line":
+            if figure.period is Period.ACTUAL:
+                actual_lines.append(placed)
+        elif key != "budget":
+            if key == "expenditure_total" and figure.period is Period.ACTUAL:
+                actual_lines.append(placed)
+            if placed.money:
+                stated[(key, _norm_item(figure.item))][figure.period].append(placed)
+    spent += actual_lines
     comparisons = [(spending, (("project_line", "budget"), "预算"), "实际支出") for spending in spent]
     comparisons += [(spending, (("funds_received",), "到位资金"), "实际支出") for spending in spent]
     comparisons += [(funds, (("project_line", "budget"), "预算"), "到位资金") for funds in received]
@@ -1532,7 +1629,7 @@ def _over_budget(context: _Context) -> list[Check]:
         buckets: dict[str, list[Placed]] = defaultdict(list)
         for key in keys:
             for p in context.by_key.get(key, []):
-                if _is_money(p.figure) and context.current(p.figure) and (p.figure.period in plan_periods or p.figure.key == "funds_received"):
+                if p.money and p.current and (p.figure.period in plan_periods or p.figure.key == "funds_received"):
                     buckets[_norm_item(p.figure.item)].append(p)
         for group in buckets.values():
             group.sort(key=lambda p: p.start)
@@ -1572,11 +1669,6 @@ def _over_budget(context: _Context) -> list[Check]:
         else:
             within += 1
     # Any amount stated both as 预算 (调整预算 when given) and as 决算: 三公经费, 公用经费, 基本支出 …
-    stated: dict[tuple[str, str], dict[Period, list[Placed]]] = defaultdict(lambda: defaultdict(list))
-    for placed in context.placed:
-        figure = placed.figure
-        if _is_money(figure) and context.current(figure) and figure.key not in ("budget", "actual_spending", "funds_received", "project_line"):
-            stated[(figure.key, _norm_item(figure.item))][figure.period].append(placed)
     for (key, _), periods in stated.items():
         budgets = periods.get(Period.ADJUSTED) or periods.get(Period.BUDGET)
         if not budgets or not periods.get(Period.ACTUAL):

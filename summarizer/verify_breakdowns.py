@@ -30,6 +30,7 @@ brackets (a nested breakdown is its own record). It never changes the extraction
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -90,12 +91,16 @@ _MEASURES = (
 )
 _OPPOSITES = (("收入", "支出"), ("预算", "决算"), ("下达", "到位"))
 _TOTAL_WORD = re.compile(r"合\s*计|总\s*计|共\s*计|累计|小\s*计|总额")
-_TABLE_TOTAL = re.compile(
-    r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$"
-)
+_TABLE_TOTAL = r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$"  # see _is_total
 _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
 _SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
+_BRACKET = re.compile(r"[（(【\[）)】\]]")
+_CLAUSE_BREAK = re.compile(r"[，,；;、\n]")
+_REGION_MARK = re.compile(r"[（(【\[）)】\]。\n]")  # what ends a prose part list (see _region_end)
+_DIGIT = re.compile(r"\d")
+_PERCENT_NUMBER = re.compile(r"\d+(?:\.\d+)?%")
+_COMPOSED = re.compile(r"由([^。；\n]{2,200}?)(?:构成|组成)")
 
 
 def _family(quantity: Quantity) -> str | None:
@@ -125,14 +130,13 @@ def _step(quantity: Quantity) -> Decimal:
     return wan if wan is not None else step
 
 
-_APPROXIMATE = re.compile(r"约|近|逾|超过|不足|以上")
+_APPROXIMATE = ("约", "近", "逾", "超过", "不足", "以上")  # words just before an approximate number
 
 
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(_APPROXIMATE.search(before)) or any(
-        mark in quantity.raw for mark in ("多", "余", "左右")
-    )
+    raw = quantity.raw
+    return any(word in before for word in _APPROXIMATE) or "多" in raw or "余" in raw or "左右" in raw
 
 
 _SUBJECTS = vocabulary().subjects
@@ -209,7 +213,7 @@ def _whole_before(index: TextIndex, position: int) -> Quantity | None:
     if (
         len(gap) > 24
         or "\n\n" in gap
-        or re.search(r"\d", re.sub(r"\d+(?:\.\d+)?%", "", gap))
+        or _DIGIT.search(_PERCENT_NUMBER.sub("", gap))
     ):
         return None
     between = [q for q in before if q.start > whole.end]
@@ -226,7 +230,7 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
     line_end = text.find("\n", start, limit)
     head = text[start : line_end if line_end != -1 else limit]
     numbered = (
-        line_end != -1 and not re.search(r"\d", head) and len(head.strip(" ：:")) <= 12
+        line_end != -1 and not _DIGIT.search(head) and len(head.strip(" ：:")) <= 12
     )
     if numbered:
         position = line_end + 1
@@ -247,8 +251,8 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
         if end > line_end + 1:
             return end, True
     depth = 0
-    for position in range(start, limit):
-        char = text[position]
+    for mark in _REGION_MARK.finditer(text, start, limit):  # only these characters decide
+        char, position = mark.group(), mark.start()
         if char in _OPEN_BRACKETS:
             depth += 1
         elif char in _CLOSE_BRACKETS:
@@ -262,15 +266,22 @@ def _region_end(index: TextIndex, start: int, depth_before: bool) -> tuple[int, 
     return limit, False
 
 
-def _bracket_depths(text: str, start: int, end: int) -> list[int]:
-    depths, depth = [], 0
-    for char in text[start:end]:
-        if char in _OPEN_BRACKETS:
-            depth += 1
-        elif char in _CLOSE_BRACKETS:
-            depth = max(0, depth - 1)
+def _bracket_depths(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """Where in text[start:end] the bracket depth changes, and the depth from each such place on
+    (read by _depth_at)."""
+    positions, depths, depth = [], [], 0
+    for mark in _BRACKET.finditer(text, start, end):
+        depth = depth + 1 if mark.group() in _OPEN_BRACKETS else max(0, depth - 1)
+        positions.append(mark.start())
         depths.append(depth)
-    return depths
+    return positions, depths
+
+
+def _depth_at(marks: tuple[list[int], list[int]], position: int) -> int:
+    """The bracket depth at a position (after its own character) of a _bracket_depths range."""
+    positions, depths = marks
+    at = bisect_right(positions, position)
+    return depths[at - 1] if at else 0
 
 
 def _measure_words(label: str) -> set[str]:
@@ -321,10 +332,8 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
         whole_key = key_of(whole_label) if family == "money" else None
         opened = text[max(0, match.start() - 1) : match.start()] in _OPEN_BRACKETS
         if trigger.startswith("由"):
-            composed = re.match(
-                r"由([^。；\n]{2,200}?)(?:构成|组成)", text[match.start() :]
-            )
-            end, numbered = match.start() + (composed.end() if composed else 0), False
+            composed = _COMPOSED.match(text, match.start())
+            end, numbered = (composed.end() if composed else match.start()), False
             kind = BreakdownKind.COMPOSED
         else:
             end, numbered = _region_end(index, match.end(), opened)
@@ -350,14 +359,14 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
         item_lines: set[int] = set()
         floor = match.end()
         running = Decimal(0)
+        # Where clauses break in the region: a part's clause starts after the last one before it.
+        breaks = [mark.start() for mark in _CLAUSE_BREAK.finditer(text, match.end(), end)]
+        whole_words = _measure_words(whole_label)
         for quantity in region:
-            offset = quantity.start - match.end()
-            if depths[offset] > 0:
+            if _depth_at(depths, quantity.start) > 0:
                 continue  # a nested breakdown (its own record) or a note in brackets
-            clause_start = max(
-                floor,
-                *(text.rfind(mark, floor, quantity.start) + 1 for mark in "，,；;、\n"),
-            )
+            at = bisect_left(breaks, quantity.start)
+            clause_start = max(floor, breaks[at - 1] + 1) if at else floor
             clause = text[clause_start : quantity.start]
             if quantity.unit in ("%", "个百分点"):
                 if "占" not in clause:
@@ -376,7 +385,7 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                     continue  # a second number in one numbered item: its detail, not a part
                 item_lines.add(line)
             label = _label(index, quantity.start, clause_start)
-            words = _measure_words(label) - _measure_words(whole_label)
+            words = _measure_words(label) - whole_words
             words |= {
                 b
                 for a, b in _OPPOSITES
@@ -557,7 +566,11 @@ _DASH = re.compile(r"[/／\-—－]+")
 _LABEL = re.compile(
     r"[\u4e00-\u9fff]{2}"
 )  # a row label has words, not just a unit or a sign
-_NUMBER_LINE = re.compile(r"^[ \t]*-?[\d,]+(?:\.\d+)?%?[ \t]*$")
+# A line holding one number once stripped (and without a trailing |, see _cell_text), in one scan
+# for the line breaks before such lines (a literal first character: the scan skips to each \n).
+_NUMBER_LINE = r"[^\S\n]*-?[\d,]+(?:\.\d+)?%?[^\S\n]*(?:\|[^\S\n]*)?(?=\n|$)"
+_NUMBER_LINES = re.compile("\n" + _NUMBER_LINE)
+_FIRST_NUMBER_LINE = re.compile(_NUMBER_LINE)
 
 
 @dataclass
@@ -579,35 +592,91 @@ def _cell(index: TextIndex, start: int, end: int) -> Quantity | None:
     return None if rest else quantity
 
 
+def _cells(index: TextIndex, spans: list[tuple[int, int]]) -> list[Quantity | None]:
+    """_cell of each of a row's cells (consecutive spans, left to right), from one bisection of
+    the row rather than one per cell."""
+    if not spans:
+        return []
+    text = index.text
+    quantities = index.quantities_in(spans[0][0], spans[-1][1])
+    found: list[Quantity | None] = []
+    at = 0
+    for start, end in spans:
+        while at < len(quantities) and quantities[at].start < start:
+            at += 1
+        stop = at
+        while stop < len(quantities) and quantities[stop].start < end:
+            stop += 1
+        if stop - at == 1:
+            quantity = quantities[at]
+            rest = text[start:end].replace(quantity.raw, "", 1).strip(" \t:：")
+            found.append(None if rest else quantity)
+        else:
+            found.append(None)
+        at = stop
+    return found
+
+
 def _cell_text(line: str) -> str:
     """A line of a cell-per-line table without its trailing separator ("238.93 |")."""
     return line.strip().rstrip("|").strip() if line.count("|") <= 1 else line.strip()
 
 
+def _piece(line: str) -> str:
+    """What a line holds as a cell: without a | it is the stripped line."""
+    return _cell_text(line) if "|" in line else line.strip()
+
+
 def table_rows(index: TextIndex) -> list[list[Row]]:
     """Runs of consecutive table rows (each run one table): read once per report, used by the
-    table breakdowns and the row rates."""
+    table breakdowns and the row rates.
+
+    Outside a run only two kinds of line start one: a line split by separators, and a label
+    line whose next non-empty line holds one number. Those are found first (a number line by
+    one scan of the text), and the lines in between are skipped rather than read one by one."""
     text = index.text
     runs: list[list[Row]] = []
     current: list[Row] = []
-    lines: list[tuple[int, int]] = []
-    position = 0
-    split = text.split("\n")
-    for line in split:
-        lines.append((position, position + len(line)))
-        position += len(line) + 1
-    # Once per line (a label line's look-ahead reads the next ones); without a | it is the stripped line.
-    cell_texts = [_cell_text(line) if "|" in line else line.strip() for line in split]
-    number_lines = [bool(piece) and _NUMBER_LINE.match(piece) is not None for piece in cell_texts]
+    if index.lines:
+        split = [line.text for line in index.lines]
+        line_starts = [line.start for line in index.lines]
+    else:
+        split = text.split("\n")
+        line_starts, position = [], 0
+        for line in split:
+            line_starts.append(position)
+            position += len(line) + 1
+    number_lines = {bisect_left(line_starts, match.start() + 1) for match in _NUMBER_LINES.finditer(text)}
+    if _FIRST_NUMBER_LINE.match(text):
+        number_lines.add(0)
+    # The column separator of each line whose cells are split by | or tab.
+    separators = {
+        n: separator
+        for n, line in enumerate(split)
+        if ("|" in line or "\t" in line)
+        and (separator := "|" if line.count("|") >= 2 else "\t" if "\t" in line.strip("\t") else None)
+    }
+    starters = set(separators)
+    for number_line in number_lines:
+        before = number_line - 1
+        while before >= 0 and not _piece(split[before]):
+            before -= 1
+        if before >= 0 and before not in number_lines:
+            label = _piece(split[before])
+            if len(label) <= 30 and _LABEL.search(label):
+                starters.add(before)
+    starters_sorted = sorted(starters)
     number = 0
-    while number < len(lines):
-        start, end = lines[number]
+    while number < len(split):
+        if not current and number not in starters:
+            at = bisect_left(starters_sorted, number)
+            if at == len(starters_sorted):
+                break
+            number = starters_sorted[at]  # the lines before it start no run
         line = split[number]
-        separator = (
-            "|"
-            if "|" in line and line.count("|") >= 2
-            else ("\t" if "\t" in line and line.strip("\t").count("\t") >= 1 else None)
-        )
+        start = line_starts[number]
+        end = start + len(line)
+        separator = separators.get(number)
         if separator is not None:
             cells, offset = [], start
             for piece in line.split(separator):
@@ -617,7 +686,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 cells.pop()
             if cells:
                 label = text[cells[0][0] : cells[0][1]].strip()
-                values = [_cell(index, a, b) for a, b in cells[1:]]
+                values = _cells(index, cells[1:])
                 words = sum(
                     1
                     for (a, b), value in zip(cells[1:], values)
@@ -626,22 +695,22 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 current.append(Row(label, values, start, end, True, words))
             number += 1
             continue
-        stripped = cell_texts[number]
+        stripped = _piece(line)
         if (
             stripped
-            and not number_lines[number]
+            and number not in number_lines
             and len(stripped) <= 30
             and _LABEL.search(stripped)
         ):
             # A label line followed by lines holding one number each (a cell per line).
             values, look, last, words = [], number + 1, end, 0
-            while look < len(lines):
-                a, b = lines[look]
-                piece = cell_texts[look]
+            while look < len(split):
+                piece = _piece(split[look])
                 if not piece:
                     look += 1
                     continue
-                if number_lines[look]:
+                a = line_starts[look]
+                if look in number_lines:
                     values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
                 elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
                     words += (
@@ -649,7 +718,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                     )  # a cell marked empty, or a note in the row
                 else:
                     break
-                last = b
+                last = a + len(split[look])
                 look += 1
             if values or (current and not current[-1].exact):
                 current.append(Row(stripped, values, start, last, False, words))
@@ -664,9 +733,14 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     return [run for run in runs if len(run) >= 2]
 
 
+@lru_cache(maxsize=1)  # compiled on first use: few reports have a table total row (slow to compile: its CJK range)
+def _table_total() -> re.Pattern[str]:
+    return re.compile(_TABLE_TOTAL)
+
+
 @lru_cache(maxsize=4096)
 def _is_total(label: str) -> bool:
-    return bool(_TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
+    return bool(_table_total().match(re.sub(r"\s+", "", label)))
 
 
 def _percent_column(cells: list[Quantity | None]) -> int | None:
@@ -1039,6 +1113,13 @@ def _unit_reread(
     return None
 
 
+def _of(check: Check, number: int) -> Check:
+    """The check with the index of the breakdown it read, set in place (it was just made here
+    and is held nowhere else: a copy made to be dropped costs more than the check)."""
+    check.breakdown = number
+    return check
+
+
 def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
     checks: list[Check] = []
     for number, item in enumerate(found):
@@ -1185,7 +1266,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 whole,
                 certain,
             )
-        checks.append(check.model_copy(update={"breakdown": number}))
+        checks.append(_of(check, number))
         for part, share in item.shares:
             base = _amount(part)
             if whole <= 0:
@@ -1197,7 +1278,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 _input(index, item.whole, record.whole.label),
             ]
             if rate_agrees(computed, share.value):
-                checks.append(
+                checks.append(_of(
                     make_check(
                         RuleId.SHARE,
                         PASS,
@@ -1207,10 +1288,10 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                         percent(computed),
                         share.value,
                         rate_tolerance(share.value),
-                    ).model_copy(update={"breakdown": number})
+                    ), number)
                 )
             else:
-                checks.append(
+                checks.append(_of(
                     make_check(
                         RuleId.SHARE,
                         WARN,
@@ -1220,6 +1301,6 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                         percent(computed),
                         share.value,
                         rate_tolerance(share.value),
-                    ).model_copy(update={"breakdown": number})
+                    ), number)
                 )
     return checks

@@ -46,11 +46,18 @@ _EXACT = ("=", "＝")  # the form's 指标性质 column: "=" before an exact tar
 _OPERATORS = sorted((*_AT_LEAST, *_MORE_THAN, *_AT_MOST, *_LESS_THAN, *_EXACT), key=len, reverse=True)
 _NUMBER = r"(?P<number>\d+(?:\.\d+)?)"
 _UNIT = r"(?P<unit>%|[\u3400-\u9fff]{1,2}(?:/[\u3400-\u9fff]{1,2})?)?"
-_TARGET = re.compile(
-    r"^(?P<operator>" + "|".join(re.escape(o) for o in _OPERATORS) + r")?\s*" + _NUMBER + r"\s*" + _UNIT
-    + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
-)
-_ACTUAL = re.compile(r"^(?:完成|达到|实际|为)?\s*" + _NUMBER + r"\s*" + _UNIT + r"$")
+
+
+@lru_cache(maxsize=1)  # compiled on first use: most real reports state no target/actual to parse (slow to compile: the unit's CJK range)
+def _value_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of a quantitative target ("≥95%", "不低于180人") and of an actual value."""
+    target = re.compile(
+        r"^(?P<operator>" + "|".join(re.escape(o) for o in _OPERATORS) + r")?\s*" + _NUMBER + r"\s*" + _UNIT
+        + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
+    )
+    return target, re.compile(r"^(?:完成|达到|实际|为)?\s*" + _NUMBER + r"\s*" + _UNIT + r"$")
+
+
 _SHARE = re.compile(r"满意率|满意度|好评率|覆盖率|合格率|达标率|知晓率|办结率|回复率|参保率|入学率|巩固率|验收合格|准确率|及时率|到位率|拨付率|兑现率|发放率")
 _EXECUTION_ROW = re.compile(r"预算执行率|资金执行率|执行率")
 _LEVEL_WEIGHT = r"\s*[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]"
@@ -61,12 +68,13 @@ _FORMULA = re.compile(r"分\s*[*×xX]\s*(?:预算)?执行率|分值\s*[*×xX]\s*
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)  # a table's names and values are cleaned by several checks
 def _clean(value: str | None) -> str:
     return _SPACES.sub("", value or "").replace("，", "").replace(",", "")
 
 
 def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:
-    match = _TARGET.match(_clean(value))
+    match = _value_patterns()[0].match(_clean(value))
     if match is None:
         return None
     operator, suffix = match.group("operator") or "", match.group("suffix") or ""
@@ -87,7 +95,7 @@ def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:
 
 
 def _parse_actual(value: str | None) -> tuple[Decimal, str] | None:
-    match = _ACTUAL.match(_clean(value))
+    match = _value_patterns()[1].match(_clean(value))
     if match is None:
         return None
     try:

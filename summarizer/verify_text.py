@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .document import Document
-from .structure import Layout, analyse
+from .structure import Layout, Line, analyse
 from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
 from .schemas import Check, CheckInput, CheckStatus, RuleId, Severity, Span
 
@@ -149,6 +149,7 @@ class TextIndex:
     block_starts: list[int]
     block_tables: list[int | None]
     quantity_starts: list[int] = field(default_factory=list, repr=False)  # the Layout's, when built from one
+    lines: list[Line] = field(default_factory=list, repr=False)  # the Layout's text lines (split on \n)
 
     @classmethod
     def build(cls, document: Document, layout: Layout | None = None) -> TextIndex:
@@ -156,7 +157,7 @@ class TextIndex:
         layout = layout if layout is not None else analyse(document)
         return cls(
             document, layout.quantities, layout.sentence_starts, layout.block_starts, layout.block_tables,
-            layout.quantity_starts,
+            layout.quantity_starts, layout.lines,
         )
 
     @property
@@ -164,10 +165,15 @@ class TextIndex:
         return self.document.text
 
     def sentence(self, position: int) -> tuple[int, int]:
-        index = bisect_right(self.sentence_starts, position) - 1
-        start = self.sentence_starts[max(index, 0)]
-        end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
-        return start, end
+        """The sentence around a position, as (start, end); kept per position (the scans of the
+        stated percentages each ask for the same ones)."""
+        found = self._sentences.get(position)
+        if found is None:
+            index = bisect_right(self.sentence_starts, position) - 1
+            start = self.sentence_starts[max(index, 0)]
+            end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
+            found = self._sentences[position] = (start, end)
+        return found
 
     def is_sentence_start(self, position: int) -> bool:
         at = bisect_left(self.sentence_starts, position)
@@ -180,9 +186,20 @@ class TextIndex:
         return self.block_tables[block] if 0 <= block < len(self.block_tables) else None
 
     def __post_init__(self) -> None:
-        self._starts = self.quantity_starts or [quantity.start for quantity in self.quantities]
+        if not self.quantity_starts:
+            self.quantity_starts = [quantity.start for quantity in self.quantities]
+        self._starts = self.quantity_starts
         self._normalised: dict[tuple[int, int], tuple[int, int] | None] = {}  # to_normalised, per span
         self._percents: list[tuple[Quantity, int]] | None = None  # _percent_statements, read by four scans
+        self._rate_words: dict[int, re.Match[str] | None] = {}  # _rate_word per stated percentage, read by three scans
+        self._money: list[Quantity] | None = None
+        self._sentences: dict[int, tuple[int, int]] = {}  # sentence(), per position asked
+
+    def money(self) -> list[Quantity]:
+        """The money quantities, in text order (found once: three scans read only these)."""
+        if self._money is None:
+            self._money = [quantity for quantity in self.quantities if quantity.unit in MONEY_UNITS]
+        return self._money
 
     def quantities_in(self, start: int, end: int) -> list[Quantity]:
         return self.quantities[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
@@ -194,28 +211,42 @@ class TextIndex:
         """Map an original-offset span back to the normalised text (None if out of range)."""
         # Each figure's span is mapped by several checks: the answer is kept per span.
         at = (span.start, span.end)
-        if at in self._normalised:
-            return self._normalised[at]
-        self._normalised[at] = located = self._to_normalised(span)
-        return located
+        known = self._normalised
+        return known[at] if at in known else self.locate((span,))[0]
 
-    def _to_normalised(self, span: Span) -> tuple[int, int] | None:
+    def locate(self, spans: Iterable[Span]) -> list[tuple[int, int] | None]:
+        """to_normalised of each span, in one loop (a report's figures are located together)."""
         offsets = self.document.offsets
-        if span.start < 0 or span.end > len(self.document.original) or span.end < span.start:
-            return None
-        start = bisect_left(offsets, span.start, 0, len(offsets) - 1)
-        end = bisect_left(offsets, span.end, 0, len(offsets) - 1)
-        if span.end > span.start and end <= start:
-            end = start + 1
-        return start, min(end, len(self.text))
+        last = len(offsets) - 1
+        original_length = len(self.document.original)
+        text_length = len(self.text)
+        known = self._normalised
+        located: list[tuple[int, int] | None] = []
+        for span in spans:
+            at = (span_start, span_end) = (span.start, span.end)
+            if at in known:
+                located.append(known[at])
+                continue
+            if span_start < 0 or span_end > original_length or span_end < span_start:
+                known[at] = None
+                located.append(None)
+                continue
+            start = bisect_left(offsets, span_start, 0, last)
+            end = bisect_left(offsets, span_end, 0, last)
+            if span_end > span_start and end <= start:
+                end = start + 1
+            known[at] = found = (start, min(end, text_length))
+            located.append(found)
+        return located
 
     def label_before(self, position: int, width: int = 12) -> str:
         """The words right before a number ("可网办事项" in "可网办事项 1490 项"), as an input label."""
         start = max(self.sentence(position)[0], position - width)
-        words = _LABEL_CUT.split(self.text[start:position])
-        pieces = [word.strip() for word in words if word.strip()]
-        label = _LABEL_TRAIL.sub("", pieces[-1]) if pieces else ""
-        return label or "数值"
+        for word in reversed(_LABEL_CUT.split(self.text[start:position])):
+            word = word.strip()
+            if word:  # the last words before the number
+                return _LABEL_TRAIL.sub("", word) or "数值"
+        return "数值"
 
     def input_for(self, quantity: Quantity, label: str | None = None) -> CheckInput:
         return CheckInput(
@@ -244,12 +275,11 @@ _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期"
 _YEAR = re.compile(r"(\d{4})[ ]?年")
 
 
-_APPROXIMATE = re.compile(r"约|近|逾")
-
-
 def _approximate(index: TextIndex, quantity: Quantity) -> bool:
+    """约/近/逾 just before the number, or 多/余/左右 in it (word tests: most amounts are read)."""
     before = index.text[max(0, quantity.start - 2) : quantity.start]
-    return bool(_APPROXIMATE.search(before)) or any(mark in quantity.raw for mark in ("多", "余", "左右"))
+    raw = quantity.raw
+    return "约" in before or "近" in before or "逾" in before or "多" in raw or "余" in raw or "左右" in raw
 
 
 def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quantity]]:
@@ -262,6 +292,19 @@ def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quanti
             family = "人" if quantity.unit in ("人", "名") else quantity.unit
             groups.setdefault(family, []).append(quantity)
     return list(groups.values())
+
+
+def _divisible_groups(quantities: Sequence[Quantity]) -> list[list[Quantity]]:
+    """The non-empty groups of _comparable(…, True) then of _comparable(…, False), in one pass."""
+    money: list[Quantity] = []
+    counts: dict[str, list[Quantity]] = {}
+    for quantity in quantities:
+        unit = quantity.unit
+        if unit in MONEY_UNITS:
+            money.append(quantity)
+        if unit in COUNT_UNITS:
+            counts.setdefault("人" if unit in ("人", "名") else unit, []).append(quantity)
+    return ([money] if money else []) + list(counts.values())
 
 
 def _amount(quantity: Quantity) -> Decimal:
@@ -277,11 +320,27 @@ def _percent_statements(index: TextIndex) -> Iterable[tuple[Quantity, int]]:
     return index._percents
 
 
+# The rate's words and verb before a percentage (_RATE_WORD without its trailing spaces) are at
+# most this long: 10 + 2 name, 2 between, 3 verb.
+_RATE_WORD_REACH = 17
+
+
+def _rate_word(index: TextIndex, stated: Quantity, start: int) -> re.Match[str] | None:
+    """_RATE_WORD.search(text[start:stated.start]), found once per percentage (its positions are
+    in the text, not in that slice). A match ends at stated.start, so it starts at most
+    _RATE_WORD_REACH characters before the trailing spaces: only that tail is searched."""
+    words = index._rate_words
+    if stated.start not in words:
+        text, tail = index.text, stated.start
+        while tail > start and text[tail - 1].isspace():
+            tail -= 1
+        words[stated.start] = _RATE_WORD.search(text, max(start, tail - _RATE_WORD_REACH), stated.start)
+    return words[stated.start]
+
+
 def _find_percent_statements(index: TextIndex) -> Iterator[tuple[Quantity, int]]:
     previous_end: dict[int, int] = {}
-    for quantity in index.quantities:
-        if quantity.unit != "%":
-            continue
+    for quantity in [quantity for quantity in index.quantities if quantity.unit == "%"]:
         sentence_start, _ = index.sentence(quantity.start)
         start = max(sentence_start, previous_end.get(sentence_start, sentence_start))
         previous_end[sentence_start] = quantity.end
@@ -295,15 +354,14 @@ def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     for stated, start in _percent_statements(index):
         if stated.start in covered:
             continue
-        before = text[start : stated.start]
-        word = _RATE_WORD.search(before)
+        word = _rate_word(index, stated, start)
         if word is None or _GROWTH_NAME.search(word.group("name")):
             continue
         name = word.group("name").strip("“”\"")
         verb = word.group("verb") or ""
         after = text[stated.end : stated.end + 3]
-        operands = [q for q in index.quantities_in(start, start + word.start()) if not _approximate(index, q)]
-        groups = [group for group in (*_comparable(operands, True), *_comparable(operands, False)) if group]
+        operands = [q for q in index.quantities_in(start, word.start()) if not _approximate(index, q)]
+        groups = _divisible_groups(operands)
         candidates = [group for group in groups if len(group) == 2]
         if len(candidates) != 1 or any(len(g) > 2 for g in groups):
             continue
@@ -448,9 +506,7 @@ def change_statements(index: TextIndex) -> list[Check]:
     earlier year); the change may be of a part rather than of these two, so a mismatch warns."""
     checks: list[Check] = []
     text = index.text
-    for stated in index.quantities:
-        if not stated.is_money:
-            continue
+    for stated in index.money():
         verb = _CHANGE_AMOUNT.search(text[max(0, stated.start - 6) : stated.start])
         if verb is None:
             continue
@@ -509,7 +565,7 @@ def labelled_rate_statements(index: TextIndex, covered: set[int]) -> list[Check]
     for stated, start in _percent_statements(index):
         if stated.start in covered:
             continue
-        word = _RATE_WORD.search(text[start : stated.start])
+        word = _rate_word(index, stated, start)
         if word is None or (word.group("verb") or "") in _GREATER + _LESS:
             continue
         stems = next((value for name, value in _RATE_STEMS.items() if word.group("name").endswith(name)), None)
@@ -583,16 +639,16 @@ def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[C
     """The same number written with 元 in one place and 万元 (or 亿元) right beside it."""
     checks: list[Check] = []
     seen: set[tuple[int, int]] = set()
-    quantities = index.quantities
+    # Money quantities only: the stop conditions grow with the start, so skipping the others
+    # between two amounts changes nothing.
+    quantities = index.money()
     for position, first in enumerate(quantities):
-        if not first.is_money:
-            continue
         sentence = index.sentence(first.start)
         for following in range(position + 1, len(quantities)):
             second = quantities[following]
             if second.start >= sentence[1] or second.start - first.end > 40:
                 break
-            if not second.is_money or second.unit == first.unit or first.value == 0 or second.value == 0:
+            if second.unit == first.unit or first.value == 0 or second.value == 0:
                 continue
             if any(s <= first.start < e or s <= second.start < e for s, e in covered_spans) or (first.start, second.start) in seen:
                 continue
@@ -776,7 +832,7 @@ def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> l
     """A fund amount written in 元 that is smaller than one 万 ("下达资金1.53元") in a report that
     states its amounts in 万元: likely "1.53 万元" with the 万 dropped. A warn: small 元 amounts
     (a per-head standard, a fee) exist, and the reviewer is asked to look."""
-    money = [q for q in index.quantities if q.is_money]
+    money = index.money()
     large = sorted(_amount(q) for q in money if q.unit in ("万元", "万", "亿元") and q.value > 0)
     yuan = [q for q in money if q.unit == "元"]
     # The report's median amount in 万元, when it states its amounts in 万元 at all.
@@ -819,7 +875,7 @@ def impossible_rates(index: TextIndex) -> list[Check]:
     for stated, start in _percent_statements(index):
         if stated.value <= HUNDRED:
             continue
-        word = _RATE_WORD.search(index.text[start : stated.start])
+        word = _rate_word(index, stated, start)
         if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _GREATER + _LESS:
             continue
         name = word.group("name").strip("“”\"")
