@@ -151,6 +151,7 @@ from .verify_text import (
     impossible_rates,
     labelled_rate_statements,
     make_check,
+    new_input,
     of_statements,
     percent,
     rate_agrees,
@@ -294,12 +295,12 @@ class Placed:
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
-        return CheckInput(
-            label=label or figure.label or FIGURE_KEYS.get(figure.key, figure.key),
-            value=figure.value,
-            unit=figure.unit,
-            span=self.restated_span or figure.span,
-        )
+        return new_input({
+            "label": label or figure.label or FIGURE_KEYS.get(figure.key, figure.key),
+            "value": figure.value,
+            "unit": figure.unit,
+            "span": self.restated_span or figure.span,
+        })
 
 
 def _amount(figure: Figure) -> Decimal:
@@ -335,22 +336,25 @@ class _Context:
         year = self.year
         figures = report.figures
         self.located = self.index.locate([figure.span for figure in figures])  # each figure's span in the normalised text
+        figure_at, all_placed, lines_at = self.figure_at, self.placed, self._lines_at  # bound once: read per figure
+        by_key, by_key_block, by_block = self.by_key, self.by_key_block, self._by_block
+        prior = Period.PRIOR_YEAR
         for number, (figure, located) in enumerate(zip(figures, self.located)):
-            self.figure_at[(figure.span.start, figure.value)].append(number)
+            figure_at[(figure.span.start, figure.value)].append(number)
             if located is None:
                 continue
             start, end = located
             block = max(bisect_right(block_starts, start) - 1, 0)  # TextIndex.block, inlined
             # self.current(figure), inlined (asked once here for every figure)
-            current = figure.period is not Period.PRIOR_YEAR and (figure.year is None or year is None or figure.year >= year)
+            current = figure.period is not prior and (figure.year is None or year is None or figure.year >= year)
             placed = Placed(figure, start, end, block, current=current)
-            self.placed.append(placed)
+            all_placed.append(placed)
             key = figure.key
             if figure.item:
-                self._lines_at[start].add(key)
-            self.by_key[key].append(placed)
-            self.by_key_block[(key, block)].append(placed)
-            self._by_block[block].append(placed)
+                lines_at[start].add(key)
+            by_key[key].append(placed)
+            by_key_block[(key, block)].append(placed)
+            by_block[block].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
         # _restated's, per block: its quantities with the amount each states, and the set of those amounts.

@@ -649,13 +649,14 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     number_lines = {bisect_left(line_starts, match.start() + 1) for match in _NUMBER_LINES.finditer(text)}
     if _FIRST_NUMBER_LINE.match(text):
         number_lines.add(0)
-    # The column separator of each line whose cells are split by | or tab.
+    # The column separator of each line whose cells are split by | or tab (none without either
+    # character in the whole text: then no line is read for them).
     separators = {
         n: separator
         for n, line in enumerate(split)
         if ("|" in line or "\t" in line)
         and (separator := "|" if line.count("|") >= 2 else "\t" if "\t" in line.strip("\t") else None)
-    }
+    } if "|" in text or "\t" in text else {}
     starters = set(separators)
     for number_line in number_lines:
         before = number_line - 1

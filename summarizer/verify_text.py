@@ -103,6 +103,12 @@ def severity_key(check: Check) -> tuple[int, int]:
     return STATUS_ORDER[check.status], SEVERITY_ORDER[check.severity]
 
 
+# A Check / CheckInput through its validator alone: the same validated model, cheaper than the
+# keyword constructor (about 20 checks and 40 inputs are made a report).
+_new_check = Check.__pydantic_validator__.validate_python
+new_input = CheckInput.__pydantic_validator__.validate_python
+
+
 def make_check(
     rule: str,
     status: CheckStatus,
@@ -115,16 +121,16 @@ def make_check(
 ) -> Check:
     if status is CheckStatus.PASS:
         severity = Severity.INFO
-    return Check(
-        rule=rule,
-        status=status,
-        severity=severity,
-        message=message,
-        inputs=list(inputs),
-        expected=expected,
-        observed=observed,
-        tolerance=tolerance,
-    )
+    return _new_check({
+        "rule": rule,
+        "status": status,
+        "severity": severity,
+        "message": message,
+        "inputs": list(inputs),
+        "expected": expected,
+        "observed": observed,
+        "tolerance": tolerance,
+    })
 
 
 # ---- the text index -----------------------------------------------------------------------
@@ -249,12 +255,12 @@ class TextIndex:
         return "数值"
 
     def input_for(self, quantity: Quantity, label: str | None = None) -> CheckInput:
-        return CheckInput(
-            label=label or self.label_before(quantity.start),
-            value=quantity.value,
-            unit=quantity.unit,
-            span=self.span(quantity.start, quantity.end),
-        )
+        return new_input({
+            "label": label or self.label_before(quantity.start),
+            "value": quantity.value,
+            "unit": quantity.unit,
+            "span": self.span(quantity.start, quantity.end),
+        })
 
 
 # ---- statement scans ----------------------------------------------------------------------
