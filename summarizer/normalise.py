@@ -351,6 +351,11 @@ def _traditional_table() -> dict[int, str]:
     return table
 
 
+# A character that is either (the two sets are apart), for normalise's first scan.
+_FULLWIDTH_OR_CUE = re.compile(_FULLWIDTH_CHAR.pattern[:-1] + _TRADITIONAL_CUES.pattern[1:])
+_FULLWIDTH_CHARS = {chr(code): chr(ascii) for code, ascii in _FULLWIDTH.items()}
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> simplified, one character for one, when the text is mostly traditional."""
     if len(_TRADITIONAL_CUES.findall(text)) < _TRADITIONAL_MIN:
@@ -492,8 +497,14 @@ def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
 def normalise(original: str) -> tuple[str, list[int]]:
     """Return (normalised text, offsets) for a decoded report text."""
     text, offsets = _rewrite(original, None, _LINE_END, lambda m: "\n")  # None: the identity map
+    # One scan finds the full-width characters and the cues of traditional text (see below).
+    found = _FULLWIDTH_OR_CUE.findall(text)
     # One for one, so the offsets stand (translate() is slow on Chinese text; few such characters).
-    text = _FULLWIDTH_CHAR.sub(lambda match: chr(_FULLWIDTH[ord(match.group(0))]), text)
+    for char in set(found).intersection(_FULLWIDTH_CHARS):
+        text = text.replace(char, _FULLWIDTH_CHARS[char])
+    # No later pass adds a character but the HTML entity pass: without it the text ends with no
+    # more cues than it has now, and to_simplified would leave a text with too few as it is.
+    simplify = "&" in text or len(found) - sum(map(_FULLWIDTH_CHARS.__contains__, found)) >= _TRADITIONAL_MIN
     # Each pass runs only where it can match (a cheap test first): most reports need few of them.
     if "<" in text:
         text, offsets = _apply(text, offsets, _html_breaks(text))
@@ -510,6 +521,7 @@ def normalise(original: str) -> tuple[str, list[int]]:
     text, offsets = _apply(text, offsets, _unit_joins(text))
     text, offsets = _apply(text, offsets, _repeated_clauses(text))
     text, offsets = _apply(text, offsets, _pinyin_glosses(text))
-    text = to_simplified(text)
+    if simplify:
+        text = to_simplified(text)
     text, offsets = _apply(text, offsets, _inline_headings(text))
     return text, list(range(len(text) + 1)) if offsets is None else offsets

@@ -108,3 +108,12 @@ def test_the_random_texts_reach_the_passes() -> None:
 
 def test_an_unchanged_text_gets_the_identity_map() -> None:
     assert n.normalise("预算执行率100%") == ("预算执行率100%", list(range(10)))
+
+
+def test_traditional_text_is_simplified_as_to_simplified_would() -> None:
+    # Cues counted in the first scan, beside the full-width characters; entities can add cues later.
+    cues = "與們會預經費資這"
+    assert n.normalise(cues + "１２％")[0] == n.to_simplified(cues) + "12%"
+    assert n.normalise(cues[:7] + "１２％")[0] == cues[:7] + "12%"
+    assert n.normalise(cues[:4] + "&#26371;" * 4)[0] == n.to_simplified(cues[:4] + "會" * 4)
+    assert n.normalise("區(qū)" + cues[:7])[0] == n.to_simplified("區" + cues[:7])
