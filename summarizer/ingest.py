@@ -18,6 +18,7 @@ arrives.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import re
@@ -25,6 +26,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TypeVar
 
 from .config import Settings
@@ -87,12 +89,26 @@ def read_document(path: Path, settings: Settings) -> Document:
     )
 
 
+# The errors for which Path.exists() says False rather than raising.
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_MISSING_WINDOWS = (21, 123, 1921)  # not ready, invalid name, cannot resolve a link
+
+
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    if not path.exists():
+    # One stat for the tests Path.exists(), is_dir() and is_file() make (each stats again), read alike.
+    try:
+        status = path.stat()
+    except OSError as exc:
+        if exc.errno not in _MISSING and getattr(exc, "winerror", None) not in _MISSING_WINDOWS:
+            raise
+        status = None
+    except ValueError:  # a path no system call takes (a NUL in it)
+        status = None
+    if status is None:
         raise InputError("no such file", path=path)
-    if path.is_dir():
+    if S_ISDIR(status.st_mode):
         raise InputError("is a folder, not a file (use `summarizer run` for folders)", path=path)
-    if not path.is_file():
+    if not S_ISREG(status.st_mode):
         raise InputError("is not a regular file", path=path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -100,7 +116,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             f"unsupported file type {suffix or '(no extension)'}; supported: {', '.join(SUPPORTED)}", path=path
         )
     try:
-        size = path.stat().st_size
+        size = status.st_size
         if size > max_bytes:
             raise _too_big(path, size, max_bytes)
         with path.open("rb") as stream:

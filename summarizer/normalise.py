@@ -16,16 +16,18 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections import Counter
+from collections import Counter, deque
+from itertools import accumulate, compress, count, islice, repeat
+from operator import eq
 from collections.abc import Callable
 
 from .genre import vocabulary
 
 CJK = "\u3400-\u9fff\uf900-\ufaff"
-_Text = tuple[str, list[int]]
+_Text = tuple[str, list[int] | None]
 
 
-def _rewrite(text: str, offsets: list[int], pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> _Text:
+def _rewrite(text: str, offsets: list[int] | None, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> _Text:
     """Like re.sub, but keeps the offset map. `offsets` has len(text) + 1 entries. A match whose
     replacement is itself changes nothing and costs no copy: text and map are rebuilt only
     around the stretches that change, and returned as they were when none does."""
@@ -37,10 +39,17 @@ def _rewrite(text: str, offsets: list[int], pattern: re.Pattern[str], replace: C
     return _apply(text, offsets, edits)
 
 
-def _apply(text: str, offsets: list[int], edits: list[tuple[int, int, str]]) -> _Text:
-    """Replace text[start:end] by each edit's replacement (edits in order, not overlapping)."""
+def _apply(text: str, offsets: list[int] | None, edits: list[tuple[int, int, str]]) -> _Text:
+    """Replace text[start:end] by each edit's replacement (edits in order, not overlapping).
+    The map given is the caller's no longer (a few edits change it in place). `offsets` None
+    stands for the identity map (no pass has changed the text yet): it is built as a list only
+    by the first pass that changes the text, not copied from a list of range()."""
     if not edits:  # the common case for most passes: nothing to copy
         return text, offsets
+    if offsets is None:
+        offsets = range(len(text) + 1)  # type: ignore[assignment]  # sliced into lists below
+    elif len(edits) <= _FEW_EDITS:
+        return _apply_in_place(text, offsets, edits)
     out: list[str] = []
     out_offsets: list[int] = []
     last = 0
@@ -63,6 +72,31 @@ def _apply(text: str, offsets: list[int], edits: list[tuple[int, int, str]]) -> 
     out.append(text[last:])
     out_offsets.extend(offsets[last:])
     return "".join(out), out_offsets
+
+
+# Up to this many edits, the map is changed in place (each edit moves the entries after it, a
+# memmove) rather than copied whole (every entry touched): a copy costs as much as ten moves.
+_FEW_EDITS = 8
+
+
+def _apply_in_place(text: str, offsets: list[int], edits: list[tuple[int, int, str]]) -> tuple[str, list[int]]:
+    """_apply for a few edits: the same text and map, the map changed in place (`offsets` is
+    the caller's no longer), from the last edit back so the positions of the others stand."""
+    out: list[str] = []
+    last = len(text)
+    for start, end, replacement in reversed(edits):
+        out.append(text[end:last])
+        out.append(replacement)
+        if not replacement:
+            del offsets[start:end]
+        elif start == end:
+            offsets[start:start] = [offsets[start]] * len(replacement)
+        elif len(replacement) != end - start:
+            offsets[start:end] = _align_replacement(text[start:end], replacement, offsets[start:end])
+        last = start
+    out.append(text[:last])
+    out.reverse()
+    return "".join(out), offsets
 
 
 def _align_replacement(matched: str, replacement: str, offsets: list[int]) -> list[int]:
@@ -146,6 +180,26 @@ def _layout_spaces(text: str) -> list[tuple[int, int, str]]:
     return [(*match.span(), "") for match in _LAYOUT_SPACE.finditer(text)]
 
 
+# The same runs, captured: re.split gives the stretches kept and the runs dropped, in turn.
+_LAYOUT_SPACE_RUN = re.compile(f"({_LAYOUT_SPACE.pattern})")
+
+
+def _drop_layout_spaces(text: str, offsets: list[int] | None) -> _Text:
+    """_apply(text, offsets, _layout_spaces(text)), without a match object, an edit or a Python
+    step per dropped run (a report has a hundred or more): re.split cuts the text, and the map
+    is copied stretch by stretch by calls made from C."""
+    pieces = _LAYOUT_SPACE_RUN.split(text)
+    if len(pieces) == 1:
+        return text, offsets
+    bounds = list(accumulate(map(len, pieces), initial=0))  # piece i is text[bounds[i]:bounds[i + 1]]
+    starts, ends = bounds[0::2], bounds[1::2]  # of the kept pieces (the even ones)
+    ends[-1] += 1  # the map's last entry, for the end of the text, stays
+    source = range(len(text) + 1) if offsets is None else offsets
+    out_offsets: list[int] = []
+    deque(map(out_offsets.extend, map(source.__getitem__, map(slice, starts, ends))), maxlen=0)
+    return "".join(pieces[0::2]), out_offsets
+
+
 # A paragraph broken right before its number: "其中：……项目支出\n\n875.6 万元。" (after CJK text)
 # A number alone on its line is a form's cell, not the end of the sentence above it.
 _NUMBER_ON_NEXT_LINE = re.compile(r"\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
@@ -156,10 +210,6 @@ _DIGIT = re.compile(r"\d")
 _NUMBER_ALONE = re.compile(r"[\s|]*[\d.,]+")
 # A cheap test that the split-year pass can match at all, scanned from a literal.
 _DIGITS_SPACED = re.compile(r" (?<=\d )[ ]*\d")
-# Two clauses in a row that are the same (6-200 characters): the delimiter before them (consumed
-# alone, so pairs that overlap are all found), or the start of the text.
-_ADJACENT_REPEAT = re.compile(r"[，,。；;\n](?=([^，,。；;\n]{6,200}+)[，,。；;\n]\1(?:[，,。；;\n]|\Z))")
-_ADJACENT_REPEAT_AT_START = re.compile(r"([^，,。；;\n]{6,200}+)[，,。；;\n]\1(?:[，,。；;\n]|\Z)")
 # The same clause three or more times in a row (a runaway paste): keep one. The first copy is
 # often glued to the words before it ("明确对免证办事项……材料，对免证办事项……材料，…"), so a run
 # of two or more whole copies that follows a clause ending in the same words is dropped too.
@@ -193,10 +243,6 @@ def _join_decimal(match: re.Match[str]) -> str:
 # line's length (a 100 kB line without spaces took minutes); \S++ never backtracks. The pattern
 # starts at the first space, looking back at the word before (a literal first is scanned fast).
 _SPACED_WORDS = re.compile(r" (?<=\S )[ ]*\S++(?: +\S++){10}")
-# A line with 11 spaces, the least such a line has: scanned from its line break (the first line
-# has none), once per line, where the pattern above is tried again at every space of the line.
-_ELEVEN_SPACES = re.compile(r"\n(?:[^\n ]*+ ){11}")
-_ELEVEN_SPACES_FIRST = re.compile(r"(?:[^\n ]*+ ){11}")
 MIN_CELL_WORDS = 12
 
 
@@ -210,14 +256,19 @@ def _is_column_name(word: str) -> bool:
 
 
 def _spaced_form_lines(text: str) -> list[tuple[int, int, str]]:
-    """The edits that turn the spaces of spaced form lines into tabs (see _cells_to_tabs)."""
-    starts = [line.start() + 1 for line in _ELEVEN_SPACES.finditer(text)]
-    if _ELEVEN_SPACES_FIRST.match(text):
-        starts.insert(0, 0)
+    """The edits that turn the spaces of spaced form lines into tabs (see _cells_to_tabs). Only
+    lines with 11 spaces, the least such a line has, are searched for _SPACED_WORDS."""
+    if text.count(" ") < MIN_CELL_WORDS - 1:
+        return []
+    lines = text.split("\n")
+    # The lines with 11 spaces or more (str.count scans far faster than a regex over Chinese text).
+    spaced = compress(count(), map((MIN_CELL_WORDS - 1).__le__, map(str.count, lines, repeat(" "))))
     edits = []
-    for start in starts:
-        end = text.find("\n", start)
-        end = len(text) if end == -1 else end
+    counted = start = 0  # line `counted` starts at `start`
+    for index in spaced:
+        start += sum(map(len, islice(lines, counted, index))) + index - counted
+        counted = index
+        end = start + len(lines[index])
         if not _SPACED_WORDS.search(text, start, end):
             continue
         line = text[start:end]
@@ -328,6 +379,11 @@ def _traditional_table() -> dict[int, str]:
     return table
 
 
+# A character that is either (the two sets are apart), for normalise's first scan.
+_FULLWIDTH_OR_CUE = re.compile(_FULLWIDTH_CHAR.pattern[:-1] + _TRADITIONAL_CUES.pattern[1:])
+_FULLWIDTH_CHARS = {chr(code): chr(ascii) for code, ascii in _FULLWIDTH.items()}
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> simplified, one character for one, when the text is mostly traditional."""
     if len(_TRADITIONAL_CUES.findall(text)) < _TRADITIONAL_MIN:
@@ -375,9 +431,18 @@ def _repeated_clauses(text: str) -> list[tuple[int, int, str]]:
     """The edits of _REPEATED_CLAUSE (see _collapse_repeats), as its scan would find them. It can
     match only at the delimiter (or the start) before two clauses in a row that are the same
     (6-200 characters), so it is tried there alone, in order, each past the last match."""
-    candidates = [pair.start() for pair in _ADJACENT_REPEAT.finditer(text)]
-    if _ADJACENT_REPEAT_AT_START.match(text):
-        candidates.insert(0, 0)
+    # The clauses, each delimiter made a line break (one character for one, so positions stand):
+    # str.replace and str.split scan far faster than a regex over Chinese text, and comparing
+    # each clause with the next is done in C; few pairs are equal (mostly empty ones).
+    clauses = text.replace("，", "\n").replace("。", "\n").replace("；", "\n").replace(",", "\n").replace(";", "\n")
+    clauses = clauses.split("\n")
+    candidates = []
+    counted = start = 0  # clause `counted` starts at `start`
+    for index in compress(count(), map(eq, clauses, islice(clauses, 1, None))):
+        if 6 <= len(clauses[index]) <= 200:
+            start += sum(map(len, islice(clauses, counted, index))) + index - counted
+            counted = index
+            candidates.append(start - 1 if index else 0)  # the delimiter before the clause, or the start
     edits = []
     position = 0
     for at in candidates:
@@ -459,9 +524,15 @@ def _wrapped_lines(text: str) -> list[tuple[int, int, str]]:
 
 def normalise(original: str) -> tuple[str, list[int]]:
     """Return (normalised text, offsets) for a decoded report text."""
-    text, offsets = _rewrite(original, list(range(len(original) + 1)), _LINE_END, lambda m: "\n")
+    text, offsets = _rewrite(original, None, _LINE_END, lambda m: "\n")  # None: the identity map
+    # One scan finds the full-width characters and the cues of traditional text (see below).
+    found = _FULLWIDTH_OR_CUE.findall(text)
     # One for one, so the offsets stand (translate() is slow on Chinese text; few such characters).
-    text = _FULLWIDTH_CHAR.sub(lambda match: chr(_FULLWIDTH[ord(match.group(0))]), text)
+    for char in set(found).intersection(_FULLWIDTH_CHARS):
+        text = text.replace(char, _FULLWIDTH_CHARS[char])
+    # No later pass adds a character but the HTML entity pass: without it the text ends with no
+    # more cues than it has now, and to_simplified would leave a text with too few as it is.
+    simplify = "&" in text or len(found) - sum(map(_FULLWIDTH_CHARS.__contains__, found)) >= _TRADITIONAL_MIN
     # Each pass runs only where it can match (a cheap test first): most reports need few of them.
     if "<" in text:
         text, offsets = _apply(text, offsets, _html_breaks(text))
@@ -473,11 +544,12 @@ def normalise(original: str) -> tuple[str, list[int]]:
     if _DIGITS_SPACED.search(text):
         text, offsets = _rewrite(text, offsets, _SPLIT_YEAR, _join_year)
     text, offsets = _apply(text, offsets, _spaced_form_lines(text))
-    text, offsets = _apply(text, offsets, _layout_spaces(text))
+    text, offsets = _drop_layout_spaces(text, offsets)
     text, offsets = _apply(text, offsets, _number_joins(text))
     text, offsets = _apply(text, offsets, _unit_joins(text))
     text, offsets = _apply(text, offsets, _repeated_clauses(text))
     text, offsets = _apply(text, offsets, _pinyin_glosses(text))
-    text = to_simplified(text)
+    if simplify:
+        text = to_simplified(text)
     text, offsets = _apply(text, offsets, _inline_headings(text))
-    return text, offsets
+    return text, list(range(len(text) + 1)) if offsets is None else offsets
