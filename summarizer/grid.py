@@ -548,10 +548,16 @@ def _glued_row() -> re.Pattern[str]:
     return re.compile(r"(?:\d{1,2}(?=[\u4e00-\u9fff]))?([^\d。；;]{1,40}?)(\d[\d.]*%\d{0,3}(?:\.\d)?|\d[\d.]*)")
 
 
+# The columns a glued header must name, each with a literal its pattern (forms.toml) cannot match without.
+_GLUED_REQUIRED = {"全年预算数": "预算数", "全年执行数": "执行数", "执行率": "执行率"}
+
+
 def glued_rows(text: str) -> list[list[FormRow]]:
     """Budget tables whose cells were pasted together, read row by row after their header."""
     header_pattern = _glued_header()
-    if header_pattern is None:
+    # A header is read only when it names the three columns below (the literals their patterns
+    # require): most reports lack one, and skip the header scan (a regex with no literal to seek).
+    if header_pattern is None or not all(literal in text for literal in _GLUED_REQUIRED.values()):
         return []
     tables = []
     consumed = 0
@@ -559,7 +565,7 @@ def glued_rows(text: str) -> list[list[FormRow]]:
         if header.start() < consumed:
             continue  # a header repeated after a page break inside a table already read
         labels = _glued_labels(header.group(0))
-        if not {"全年预算数", "全年执行数", "执行率"} <= set(labels):
+        if not _GLUED_REQUIRED.keys() <= set(labels):
             continue
         rows: list[FormRow] = []
         position = header.end()
@@ -599,6 +605,9 @@ _GLUED_STOP = _GENRE.form_glued["stop"]
 _GLUED_TOTAL = re.compile(r"(总分|合计)(?P<weight>100)(?P<score>100|\d{1,2}(?:\.\d{1,2})?)(?![\d.])")
 _INDICATOR_HEAD = "一级指标二级指标三级指标"
 _PAGE_MARKER = re.compile(r"\n\d{1,2}、")
+# The head in the text, its characters apart by whitespace and page markers only (what _compacted
+# drops): sought from its first character, a literal, instead of compacting the whole text.
+_INDICATOR_HEAD_SPREAD = re.compile(r"(?:\s|\n\d{1,2}、)*".join(_INDICATOR_HEAD))
 _NON_SPACE = re.compile(r"\S+")
 _SEPARATOR_OR_LINE = re.compile(r"[\t|\n]")
 
@@ -663,7 +672,7 @@ def glued_indicator_rows(text: str) -> list[list[FormRow]]:
     token at a time after the glued header "一级指标二级指标三级指标…"."""
     # Most reports hold no such header: look for it in what _compacted keeps (the text without
     # whitespace and page markers) before recording the offset of every kept character.
-    if _INDICATOR_HEAD not in "".join(_PAGE_MARKER.sub("", text).split()):
+    if not _INDICATOR_HEAD_SPREAD.search(text):
         return []
     tables = []
     compact, kept = _compacted(text, 0, len(text))
@@ -755,6 +764,8 @@ def score_tree_rows(text: str) -> list[list[FormRow]]:
     a name with its full marks in brackets is a level heading, unless a score follows it, which
     makes it an indicator row. A heading stays open until its rows' marks fill its own."""
     tables = []
+    if "得分表" not in text and "三级" not in text:
+        return tables  # what _TREE_HEAD needs (str's search is far cheaper than the regex's)
     for head in _TREE_HEAD.finditer(text):
         if tables and head.start() < tables[-1][-1].cells[-1].end:
             continue
