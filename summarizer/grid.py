@@ -151,6 +151,44 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
 _COLUMNS = {"budget": _GENRE.form_budget_columns, "indicator": _GENRE.form_indicator_columns}
 
 
+def stream_form_rows(text: str, lines, skip) -> list[list[FormRow]]:
+    """form_rows(cell_stream(lines, skip)) for the lines of `text`, without building the stream
+    when its cells cannot pass form_rows' first test (most reports)."""
+    if "|" in text:
+        return form_rows(cell_stream(lines, skip))  # bars make cells of parts, or of several lines
+    # With no bar in the text the stream's cells are the lines outside `skip`, stripped, or for
+    # a line with tabs its parts that hold text: counted here as form_rows counts them.
+    budget = indicator = 0
+    key_value = False
+    ranges = iter(sorted((a, b) for a, b in skip if a < b))
+    skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
+    for line in lines:
+        start = line.start
+        while start >= skip_end:
+            skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
+        if skip_start <= start:
+            continue
+        raw = line.text
+        if "\t" in raw:
+            cells = [part for part in map(str.strip, raw.split("\t")) if part]
+        else:
+            cell = raw.strip()
+            if not cell or len(cell) > 24:  # what _column reads (most lines: prose or blank)
+                continue
+            cells = [cell]
+        for cell in cells:
+            if len(cell) <= 24:
+                label = _column_named(cell, "budget")
+                if label:
+                    budget += 1
+                    key_value = key_value or label in _KEY_VALUE_LABELS
+                if _column_named(cell, "indicator"):
+                    indicator += 1
+    if budget < 3 and indicator < 3 and not key_value:
+        return []
+    return form_rows(cell_stream(lines, skip))
+
+
 def _column(cell: StreamCell | None, kind: str) -> str | None:
     """The canonical column a header cell names in a "budget" or an "indicator" table."""
     if cell is None or not cell.text or len(cell.text) > 24:

@@ -21,7 +21,7 @@ from enum import Enum
 
 from .document import Document, covering
 from .genre import vocabulary
-from .grid import cell_stream, form_rows, glued_indicator_rows, glued_rows, score_tree_rows
+from .grid import glued_indicator_rows, glued_rows, score_tree_rows, stream_form_rows
 from .numbers import Quantity, find_quantities, parse_decimal
 
 
@@ -221,11 +221,16 @@ def _compact(text: str) -> str:
 
 
 def _heading(line: Line) -> Heading | None:
+    text = line.text.strip()
+    return _heading_of(line, text) if text else None
+
+
+def _heading_of(line: Line, text: str) -> Heading | None:
+    """The heading a line opens, given its stripped text (not empty)."""
     raw = line.text
     # The line's one non-blank tab-separated cell: its stripped text, unless that holds a tab
     # (then two cells have text: a table row).
-    text = raw.strip()
-    if not text or "\t" in text:
+    if "\t" in text:
         return None
     in_table_row = "\t" in raw
     if in_table_row and raw.startswith("\t"):
@@ -319,20 +324,52 @@ def _tsv_cells(line: Line) -> list[Cell]:
     return cells
 
 
-def _find_tables(lines: list[Line]) -> list[Table]:
+# What the one pass over the lines (_scan_lines) records of each line, as bits of a code.
+_FILLED = 1  # not blank (line.strip())
+_TAB = 2  # holds a tab
+_CELL_LINE = 4  # a tab, then the one cell of a one-cell-per-line table (_is_cell_line)
+_TSV_LINE = 8  # a row of tab-separated cells (a tab between two cells, or two tabs after the first)
+
+
+def _line_code(raw: str) -> int:
+    """The code _scan_lines records for a line."""
+    code = _FILLED if raw.strip() else 0
+    if "\t" in raw:
+        code |= _TAB
+        if raw.startswith("\t") and raw.find("\t", 1) < 0:
+            code |= _CELL_LINE
+        elif "\t" in raw.strip("\t") or (raw.startswith("\t") and raw.count("\t") >= 2):
+            code |= _TSV_LINE
+    return code
+
+
+def _find_tables(lines: list[Line], codes: list[int] | None = None, bars: list[int] | None = None) -> list[Table]:
+    """Tables of tab-separated rows, one-cell-per-line blocks and markdown pipes, in line order.
+
+    `codes` (each line's _line_code) and `bars` (the indexes of the lines holding a "|") are
+    what the analysis's one pass over the lines recorded; without them they are found here.
+    Only lines holding a tab or a bar can open a table: the others are skipped by index.
+    """
+    if codes is None:
+        codes = [_line_code(line.text) for line in lines]
+    if bars is None:
+        bars = [index for index, line in enumerate(lines) if "|" in line.text]
+    openers = sorted({index for index, code in enumerate(codes) if code & (_CELL_LINE | _TSV_LINE)}.union(bars))
     tables: list[Table] = []
     index = 0
-    while index < len(lines):
-        line = lines[index]
-        tab = "\t" in line.text  # most lines hold no tab and no bar: prose
-        if tab and _is_cell_line(line):
-            table, index = _read_cell_per_line(lines, index)
-        elif tab and ("\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2)):
-            table, index = _read_tsv(lines, index)
-        elif "|" in line.text and _is_pipe_row(line.text):
+    follows = _CellsFollow(codes)
+    for opener in openers:
+        if opener < index:
+            continue  # inside the table read last
+        index = opener
+        code = codes[index]
+        if code & _CELL_LINE:
+            table, index = _read_cell_per_line(lines, codes, index, follows)
+        elif code & _TSV_LINE:
+            table, index = _read_tsv(lines, codes, index)
+        elif _is_pipe_row(lines[index].text):
             table, index = _read_pipe(lines, index)
         else:
-            index += 1
             continue
         if table is not None and len(table.rows) >= 1:
             tables.append(table)
@@ -343,22 +380,22 @@ def _is_cell_line(line: Line) -> bool:
     return line.text.startswith("\t") and line.text.find("\t", 1) < 0
 
 
-def _read_tsv(lines: list[Line], index: int) -> tuple[Table | None, int]:
+def _read_tsv(lines: list[Line], codes: list[int], index: int) -> tuple[Table | None, int]:
     rows: list[TableRow] = []
     while index < len(lines):
-        line = lines[index]
-        if "\t" in line.text and not _is_cell_line(line):
+        line, code = lines[index], codes[index]
+        if code & _TAB and not code & _CELL_LINE:
             rows.append(TableRow(_tsv_cells(line), line.start, line.end))
-        elif line.text.strip() and _is_cell_line(line):
+        elif code & _FILLED and code & _CELL_LINE:
             # A continuation of a multi-line cell: append to the previous row's last cell.
             if rows:
                 last = rows[-1]
                 extra = Cell(line.text[1:], line.start + 1, line.end)
                 last.cells.append(extra)
                 last.end = line.end
-        elif line.text.strip():
+        elif code & _FILLED:
             break
-        elif index + 1 < len(lines) and "\t" not in lines[index + 1].text and not lines[index + 1].text.strip() == "":
+        elif index + 1 < len(lines) and codes[index + 1] == _FILLED:  # a line of text, no tab
             break
         index += 1
     if not rows:
@@ -366,24 +403,24 @@ def _read_tsv(lines: list[Line], index: int) -> tuple[Table | None, int]:
     return Table(rows, rows[0].start, rows[-1].end, "tsv"), index
 
 
-def _read_cell_per_line(lines: list[Line], index: int) -> tuple[Table | None, int]:
+def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows: _CellsFollow) -> tuple[Table | None, int]:
     rows: list[TableRow] = []
     current: list[Cell] = []
     blank_run = 0
     while index < len(lines):
-        line = lines[index]
-        if _is_cell_line(line):
+        line, code = lines[index], codes[index]
+        if code & _CELL_LINE:
             if blank_run and current:
                 rows.append(TableRow(current, current[0].start, current[-1].end))
                 current = []
             current.append(Cell(line.text[1:], line.start + 1, line.end))
             blank_run = 0
-        elif not line.text.strip():
+        elif not code & _FILLED:
             blank_run += 1
         else:
             # A non-tab line inside the block continues the previous cell when more cells follow
             # soon (vertical text such as 项/目/管/理 or a multi-paragraph cell).
-            if not current or not _cells_follow(lines, index):
+            if not current or not follows(index):
                 break
             current[-1] = Cell(current[-1].text + "\n" + line.text, current[-1].start, line.end)
             blank_run = 0
@@ -395,16 +432,27 @@ def _read_cell_per_line(lines: list[Line], index: int) -> tuple[Table | None, in
     return Table(rows, rows[0].start, rows[-1].end, "cell_per_line"), index
 
 
-def _cells_follow(lines: list[Line], index: int, window: int = 8) -> bool:
-    seen = 0
-    for line in itertools.islice(lines, index + 1, None):  # no copy of the rest of the lines
-        if _is_cell_line(line):
-            return True
-        if line.text.strip():
-            seen += 1
-            if seen > window:
-                return False
-    return False
+class _CellsFollow:
+    """Whether a cell line follows line `index` with at most `window` non-blank lines between
+    (the lines read from the codes once, when first asked, instead of ahead at every ask)."""
+
+    def __init__(self, codes: list[int], window: int = 8) -> None:
+        self.codes, self.window = codes, window
+        self.next_cell: list[int] | None = None  # per line: the index of the next cell line (len(codes): none)
+        self.filled: list[int] = []  # per line: how many lines before it are not blank
+
+    def __call__(self, index: int) -> bool:
+        if self.next_cell is None:
+            codes = self.codes
+            self.filled = list(itertools.accumulate((code & _FILLED for code in codes), initial=0))
+            following = len(codes)
+            self.next_cell = [0] * len(codes)
+            for at in range(len(codes) - 1, -1, -1):
+                self.next_cell[at] = following
+                if codes[at] & _CELL_LINE:
+                    following = at
+        cell = self.next_cell[index]
+        return cell < len(self.codes) and self.filled[cell] - self.filled[index + 1] <= self.window
 
 
 def _is_pipe_row(text: str) -> bool:
@@ -603,11 +651,11 @@ def _form_tables(text: str, lines: list[Line], tables: list[Table], headings: li
     # Tables the row reader understood stay its own; the rest (a tab row with no header the
     # reader knows, such as a whole form on one line) go to the form grid as cells.
     understood = [t for t in tables if t.layout == "cell_per_line" or any(row.labels for row in t.rows) or len(t.rows) > 1]
-    stream = cell_stream(lines, [(table.start, table.end + 1) for table in understood])
+    streamed = stream_form_rows(text, lines, [(table.start, table.end + 1) for table in understood])
     trees = score_tree_rows(text)  # the most specific reading of its region: it wins an overlap
     claimed = [(tree[0].cells[2].start, tree[-1].cells[-1].end) for tree in trees]
     others = [
-        form for form in form_rows(stream) + glued_rows(text) + glued_indicator_rows(text)
+        form for form in streamed + glued_rows(text) + glued_indicator_rows(text)
         if not any(a < _form_end(form) and _form_start(form) < b for a, b in claimed)
     ]
     for form in others + trees:
@@ -716,6 +764,73 @@ def blocks(text: str) -> tuple[list[int], list[int | None]]:
 
 
 
+def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int], list[int | None]]:
+    """The one pass over the lines: their headings, each line's code (_line_code, read by the
+    table reader) and the blocks (what blocks() finds, from the same facts)."""
+    headings: list[Heading] = []
+    codes: list[int] = []
+    add_heading, add_code = headings.append, codes.append
+    block_starts: list[int] = [0]
+    block_tables: list[int | None] = [None]
+    table_id = -1
+    previous = 0  # the previous non-blank line's code (0: none yet)
+    blank = True  # a blank line since then
+    last_char = ""
+    marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
+    for line in lines:
+        raw = line.text
+        text = raw.strip()
+        if "\t" in raw:
+            code = _line_code(raw)
+            add_code(code)
+            if not text:
+                blank = True
+                continue
+            if "\t" not in text:
+                # A single cell with text: a tab-led one may still be a role label (问题与分析).
+                heading = _label_heading(text, line) if raw[0] == "\t" else _heading_of(line, text)
+                if heading is not None:
+                    add_heading(heading)
+            if code & (_TSV_LINE | _CELL_LINE):  # a table row or cell (blocks: "tsv", "cell")
+                if not previous & (_TSV_LINE | _CELL_LINE):
+                    table_id += 1
+                if code & _TSV_LINE or not previous & _CELL_LINE or blank:
+                    block_starts.append(line.start)
+                    block_tables.append(table_id)
+                previous = code
+                blank = False
+                last_char = text[-1]
+                continue
+        elif text:
+            add_code(_FILLED)
+            # A label line holds no sentence mark and no digit (but a (%) column): most prose and
+            # list items end at that test or at their first character without a call.
+            first = text[0]
+            if first in marked_first or first.isdecimal():
+                heading = _heading_of(line, text)
+                if heading is not None:
+                    add_heading(heading)
+            elif not sentence_or_digit(text) or "%" in text:
+                heading = _label_heading(text, line)
+                if heading is not None:
+                    add_heading(heading)
+        else:
+            add_code(0)
+            blank = True
+            continue
+        # A line of text (blocks: "text").
+        if not previous & _CELL_LINE or blank:  # else a multi-line cell goes on
+            # A line after a finished sentence starts a paragraph (documents without blank
+            # lines); a line wrapped mid-sentence (PDF text) does not.
+            if previous & (_TSV_LINE | _CELL_LINE) or previous == 0 or (blank and last_char not in soft_ends) or last_char in "。！？!?":
+                block_starts.append(line.start)
+                block_tables.append(None)
+            previous = _FILLED
+        blank = False
+        last_char = text[-1]
+    return headings, codes, block_starts, block_tables
+
+
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
 # A title that names the genre makes a report whatever its layout (a web page pasted as one line).
 _GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|绩效目标自评表|支出绩效")
@@ -732,8 +847,9 @@ def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
     lines = split_lines(text)
-    headings = [heading for line in lines if line.text and (heading := _heading(line)) is not None]
-    tables = _find_tables(lines)
+    headings, codes, block_starts, block_tables = _scan_lines(lines)
+    bars = [index for index, line in enumerate(lines) if "|" in line.text] if "|" in text else []
+    tables = _find_tables(lines, codes, bars)
     for heading in headings:
         if heading.label:
             heading.limit = _row_end(tables, heading.start)
@@ -752,7 +868,6 @@ def analyse(document: Document) -> Layout:
         if not (len(t.rows) == 1 and not any(r.labels for r in t.rows) and any(f.start < t.end and t.start < f.end for f in forms))
     ]
     tables = sorted(tables + forms, key=lambda table: table.start)
-    block_starts, block_tables = blocks(text)
     analysis = {
         "quantities": list(find_quantities(text)), "sentence_starts": sentence_starts(text),
         "block_starts": block_starts, "block_tables": block_tables,

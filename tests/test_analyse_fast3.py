@@ -1,0 +1,136 @@
+"""The one pass over the lines (structure._scan_lines), the table reader on its line codes and the
+form grid's shortcuts agree with the plain formulations they replace (randomized over sample text
+and line soups of table-like lines; well under a second)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from pathlib import Path
+
+from summarizer import grid, structure
+from summarizer.structure import Cell, Line, Table, TableRow, split_lines
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+_LINES = ["", " ", "\t", "\t\t", "\t ", "正文，一句话。", "存在问题", "问题与分析", "（一）项目概况", "1、资金管理", "- 2、整改措施",
+          "# 标题", "\t项目名称", "\t12.5", "\t存在问题", "a\tb", "\ta\tb", "a\t", " \ta", "预算数", "执行数", "执行率", "全年预算数",
+          "分值", "得分", "一级指标", "二级指标", "三级指标", "指标值", "年初预算数：", "2.38", "| a | b |", "|", "||||", "x |",
+          "执行率（%）", "合计", "项", "目", "完成值", "1,234.56", "74.36%", "\u3000", "得分表", "一级指标二级指标三级指标"]
+
+
+def _soups(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    sample = "".join(path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt")))
+    texts = []
+    for _ in range(count):
+        lines = [rng.choice(_LINES) for _ in range(rng.randint(0, 40))]
+        if rng.random() < 0.5:
+            start = rng.randrange(len(sample))
+            lines.insert(rng.randint(0, len(lines)), sample[start : start + rng.randint(0, 600)])
+        texts.append("\n".join(lines))
+    return texts
+
+
+# ---- the plain table reader (a line at a time, as before the line codes) ---------------------
+
+
+def _plain_find_tables(lines: list[Line]) -> list[Table]:
+    tables, index = [], 0
+    while index < len(lines):
+        text = lines[index].text
+        if "\t" in text and structure._is_cell_line(lines[index]):
+            table, index = _plain_cell_per_line(lines, index)
+        elif "\t" in text and ("\t" in text.strip("\t") or (text.startswith("\t") and text.count("\t") >= 2)):
+            table, index = _plain_tsv(lines, index)
+        elif "|" in text and structure._is_pipe_row(text):
+            table, index = structure._read_pipe(lines, index)
+        else:
+            index += 1
+            continue
+        if table is not None and table.rows:
+            tables.append(table)
+    return tables
+
+
+def _plain_tsv(lines, index):
+    rows = []
+    while index < len(lines):
+        line = lines[index]
+        if "\t" in line.text and not structure._is_cell_line(line):
+            rows.append(TableRow(structure._tsv_cells(line), line.start, line.end))
+        elif line.text.strip() and structure._is_cell_line(line):
+            if rows:
+                rows[-1].cells.append(Cell(line.text[1:], line.start + 1, line.end))
+                rows[-1].end = line.end
+        elif line.text.strip():
+            break
+        elif index + 1 < len(lines) and "\t" not in lines[index + 1].text and lines[index + 1].text.strip():
+            break
+        index += 1
+    return (Table(rows, rows[0].start, rows[-1].end, "tsv") if rows else None), index
+
+
+def _plain_cells_follow(lines, index, window=8):
+    seen = 0
+    for line in itertools.islice(lines, index + 1, None):
+        if structure._is_cell_line(line):
+            return True
+        if line.text.strip():
+            seen += 1
+            if seen > window:
+                return False
+    return False
+
+
+def _plain_cell_per_line(lines, index):
+    rows, current, blank_run = [], [], 0
+    while index < len(lines):
+        line = lines[index]
+        if structure._is_cell_line(line):
+            if blank_run and current:
+                rows.append(TableRow(current, current[0].start, current[-1].end))
+                current = []
+            current.append(Cell(line.text[1:], line.start + 1, line.end))
+            blank_run = 0
+        elif not line.text.strip():
+            blank_run += 1
+        else:
+            if not current or not _plain_cells_follow(lines, index):
+                break
+            current[-1] = Cell(current[-1].text + "\n" + line.text, current[-1].start, line.end)
+            blank_run = 0
+        index += 1
+    if current:
+        rows.append(TableRow(current, current[0].start, current[-1].end))
+    return (Table(rows, rows[0].start, rows[-1].end, "cell_per_line") if len(rows) >= 2 else None), index
+
+
+def test_the_line_scan_matches_the_headings_blocks_and_tables_read_line_by_line():
+    for text in _soups(300, 1):
+        lines = split_lines(text)
+        headings, codes, block_starts, block_tables = structure._scan_lines(lines)
+        assert headings == [h for line in lines if (h := structure._heading(line)) is not None]
+        assert (block_starts, block_tables) == structure.blocks(text)
+        assert codes == [structure._line_code(line.text) for line in lines]
+        assert structure._find_tables(lines, codes) == _plain_find_tables(lines)
+
+
+def test_the_form_stream_is_skipped_only_when_it_holds_no_form():
+    rng = random.Random(2)
+    for text in _soups(300, 2):
+        lines = split_lines(text)
+        cut = sorted(rng.randrange(len(text) + 1) for _ in range(4))
+        skip = [(cut[0], cut[1]), (cut[2], cut[3])]
+        assert grid.stream_form_rows(text, lines, skip) == grid.form_rows(grid.cell_stream(lines, skip))
+
+
+def test_the_glued_and_score_table_shortcuts_only_skip_texts_without_their_headers():
+    header = grid._glued_header()
+    for text in _soups(300, 3):
+        compact = "".join(grid._PAGE_MARKER.sub("", text).split())
+        assert bool(grid._INDICATOR_HEAD_SPREAD.search(text)) == (grid._INDICATOR_HEAD in compact)
+        if not all(literal in text for literal in grid._GLUED_REQUIRED.values()):
+            assert not any(grid._GLUED_REQUIRED.keys() <= set(grid._glued_labels(m.group(0))) for m in header.finditer(text))
+        if "得分表" not in text and "三级" not in text:
+            assert not re.search(grid._TREE_HEAD, text)
