@@ -291,14 +291,17 @@ def _label_heading(text: str, line: Line) -> Heading | None:
 def _sections(headings: list[Heading], text_length: int) -> list[Section]:
     sections: list[Section] = []
     stack: list[Section] = []
+    # A section runs to the next heading of the same or a higher level (a label line ends at the
+    # next heading of any kind): each heading closes the open ones it ends, found on a stack of
+    # the headings not yet ended (their levels rise towards its top).
+    ends = [text_length] * len(headings)
+    unended: list[int] = []
     for index, heading in enumerate(headings):
-        # A section runs to the next heading of the same or a higher level (a label line ends
-        # at the next heading of any kind).
-        end = text_length
-        for later in itertools.islice(headings, index + 1, None):
-            if later.level <= heading.level or heading.label:
-                end = later.start
-                break
+        while unended and (headings[unended[-1]].level >= heading.level or headings[unended[-1]].label):
+            ends[unended.pop()] = heading.start
+        unended.append(index)
+    for index, heading in enumerate(headings):
+        end = ends[index]
         if heading.limit is not None:
             end = min(end, heading.limit)
         while stack and stack[-1].heading.level >= heading.level:
@@ -343,18 +346,17 @@ def _line_code(raw: str) -> int:
     return code
 
 
-def _find_tables(lines: list[Line], codes: list[int] | None = None, bars: list[int] | None = None) -> list[Table]:
+def _find_tables(lines: list[Line], codes: list[int] | None = None, openers: list[int] | None = None) -> list[Table]:
     """Tables of tab-separated rows, one-cell-per-line blocks and markdown pipes, in line order.
 
-    `codes` (each line's _line_code) and `bars` (the indexes of the lines holding a "|") are
-    what the analysis's one pass over the lines recorded; without them they are found here.
-    Only lines holding a tab or a bar can open a table: the others are skipped by index.
+    `codes` (each line's _line_code) and `openers` (in order, the lines that can open a table:
+    cell and tsv lines, and lines holding a "|") are what the analysis's one pass over the lines
+    recorded; without them they are found here. The other lines are skipped by index.
     """
     if codes is None:
         codes = [_line_code(line.text) for line in lines]
-    if bars is None:
-        bars = [index for index, line in enumerate(lines) if "|" in line.text]
-    openers = sorted({index for index, code in enumerate(codes) if code & (_CELL_LINE | _TSV_LINE)}.union(bars))
+    if openers is None:
+        openers = [index for index, code in enumerate(codes) if code & (_CELL_LINE | _TSV_LINE) or "|" in lines[index].text]
     tables: list[Table] = []
     index = 0
     follows = _CellsFollow(codes)
@@ -533,28 +535,29 @@ def _label_columns(table: Table) -> None:
     labels: list[str] | None = None
     paths: list[str] | None = None
     for row in table.rows:
-        texts = row.texts()
-        if not any(texts):
+        texts = [cell.text.strip() for cell in row.cells]  # row.texts()
+        filled = len(texts) - texts.count("")
+        if not filled:
             continue
         values = [parse_decimal(text) is not None for text in texts]  # is_value: texts are stripped
-        if _is_key_value(texts, values):
+        if True in values and _is_key_value(texts, values):  # it needs a value
             pending = []
             continue
-        if any(values[1:]):  # a numeric row
+        if True in values[1:]:  # a numeric row
             if pending:
                 labels, paths = _column_labels(pending)
                 pending = []
             if labels is not None and len(row.cells) >= 3:
                 row.labels, row.paths = labels, paths
             continue
-        if len(row.cells) >= 3 and sum(bool(text) for text in texts) >= 2:
+        if len(row.cells) >= 3 and filled >= 2:
             if labels is not None and not pending:
                 # Rows of text under an existing header (合计 with blanks) keep it until a new header.
-                if sum(bool(text) for text in texts) <= 2 and len(row.cells) == len(labels):
+                if filled <= 2 and len(row.cells) == len(labels):
                     continue
             pending.append(row)
             pending = pending[-4:]
-        elif sum(bool(text) for text in texts) >= 1 and len(row.cells) < 3:
+        elif len(row.cells) < 3:
             pending = []
             labels = paths = None
     first = next((row for row in table.rows if row.labels), None)
@@ -679,10 +682,9 @@ def _form_tables(text: str, lines: list[Line], tables: list[Table], headings: li
 # one-cell-per-line cells between blank lines) or one paragraph of prose.
 
 _HARD_STOPS = "。；;！？!?\t"
-_HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
 _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
-_NEWLINES = re.compile(r"\n[ \n]*")
+_NEWLINE_RUNS = re.compile(r"(\n[ \n]*)")  # a group: re.split keeps the runs
 # A line ending in [\u3400-\u9fff\d%）)”"] may wrap mid-sentence: tested with comparisons (a
 # compiled class of those ranges costs ~1.5 ms at import).
 _RUNS_ON_MARKS = "%）)”\""
@@ -691,26 +693,33 @@ _RUNS_ON_MARKS = "%）)”\""
 
 
 def sentence_starts(text: str) -> list[int]:
+    """Where the sentences of text start (see above), in order."""
     starts = [0]
-    starts.extend(map(re.Match.end, _HARD_STOP.finditer(text)))
-    append, soft_ends, hard_stops, item_start = starts.append, _SOFT_ENDS, _HARD_STOPS, _ITEM_START.match
-    for match in _NEWLINES.finditer(text):
-        back = match.start()
-        previous = text[back - 1] if back else ""
-        if previous == " ":
-            while back > 0 and text[back - 1] == " ":
-                back -= 1  # the last character before the break (no copy of the text before it)
-            previous = text[back - 1] if back else ""
+    append = starts.append
+    # The hard stops, one mark at a time by str.find (cheaper than a regex class over the text).
+    for mark in _HARD_STOPS:
+        at = text.find(mark)
+        while at >= 0:
+            append(at + 1)
+            at = text.find(mark, at + 1)
+    soft_ends, hard_stops, item_start = _SOFT_ENDS, _HARD_STOPS, _ITEM_START.match
+    # The text cut at its runs of line breaks (kept): text, run, text, run, ..., text. A text
+    # after a run starts with neither a space nor a break (the runs are greedy).
+    parts = _NEWLINE_RUNS.split(text)
+    ends = list(itertools.accumulate(map(len, parts)))
+    for before, run, end in zip(parts[0::2], parts[1::2], ends[1::2]):
+        previous = before.rstrip(" ")[-1:]  # the last character before the break, spaces aside
         if previous in soft_ends:  # "" (the text's start) too
             continue
-        end = match.end()
         # An item marker never spans a line break, so it is matched in place (no copy of the line).
         # isdecimal is re's \d.
-        if previous in hard_stops or text.count("\n", back, end) >= 2 or not (
+        if previous in hard_stops or run.find("\n", 1) > 0 or not (
             "\u3400" <= previous <= "\u9fff" or previous in _RUNS_ON_MARKS or previous.isdecimal()
         ) or item_start(text, end):
             append(end)
-    return sorted(set(starts))
+    # No start is found twice: a stop's start follows its mark, a break's start a space or a break.
+    starts.sort()
+    return starts
 
 
 def _line_kind(line: str) -> str:
@@ -764,11 +773,13 @@ def blocks(text: str) -> tuple[list[int], list[int | None]]:
 
 
 
-def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int], list[int | None]]:
-    """The one pass over the lines: their headings, each line's code (_line_code, read by the
-    table reader) and the blocks (what blocks() finds, from the same facts)."""
+def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int], list[int], list[int | None]]:
+    """The one pass over the lines: their headings, each line's code (_line_code), the lines
+    that can open a tab table (cell and tsv lines, read by _find_tables) and the blocks (what
+    blocks() finds, from the same facts)."""
     headings: list[Heading] = []
     codes: list[int] = []
+    openers: list[int] = []
     add_heading, add_code = headings.append, codes.append
     block_starts: list[int] = [0]
     block_tables: list[int | None] = [None]
@@ -777,20 +788,35 @@ def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int],
     blank = True  # a blank line since then
     last_char = ""
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
-    for line in lines:
+    for index, line in enumerate(lines):
         raw = line.text
+        if not raw:
+            add_code(0)
+            blank = True
+            continue
         text = raw.strip()
         if "\t" in raw:
-            code = _line_code(raw)
+            # _line_code, in place.
+            code = _TAB | _FILLED if text else _TAB
+            if raw[0] == "\t" and raw.find("\t", 1) < 0:
+                code |= _CELL_LINE
+            elif "\t" in raw.strip("\t") or (raw[0] == "\t" and raw.count("\t") >= 2):
+                code |= _TSV_LINE
             add_code(code)
+            if code & (_TSV_LINE | _CELL_LINE):
+                openers.append(index)
             if not text:
                 blank = True
                 continue
-            if "\t" not in text:
-                # A single cell with text: a tab-led one may still be a role label (问题与分析).
-                heading = _label_heading(text, line) if raw[0] == "\t" else _heading_of(line, text)
-                if heading is not None:
+            if "\t" in text:
+                pass  # two cells with text: a table row, no heading
+            elif raw[0] != "\t":
+                if (heading := _heading_of(line, text)) is not None:
                     add_heading(heading)
+            # A single tab-led cell may still be a role label (问题与分析); what _label_heading
+            # rejects first (a sentence, a number) is tested here without a call.
+            elif (not sentence_or_digit(text) or "%" in text) and (heading := _label_heading(text, line)) is not None:
+                add_heading(heading)
             if code & (_TSV_LINE | _CELL_LINE):  # a table row or cell (blocks: "tsv", "cell")
                 if not previous & (_TSV_LINE | _CELL_LINE):
                     table_id += 1
@@ -807,13 +833,10 @@ def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int],
             # list items end at that test or at their first character without a call.
             first = text[0]
             if first in marked_first or first.isdecimal():
-                heading = _heading_of(line, text)
-                if heading is not None:
+                if (heading := _heading_of(line, text)) is not None:
                     add_heading(heading)
-            elif not sentence_or_digit(text) or "%" in text:
-                heading = _label_heading(text, line)
-                if heading is not None:
-                    add_heading(heading)
+            elif (not sentence_or_digit(text) or "%" in text) and (heading := _label_heading(text, line)) is not None:
+                add_heading(heading)
         else:
             add_code(0)
             blank = True
@@ -828,7 +851,7 @@ def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int],
             previous = _FILLED
         blank = False
         last_char = text[-1]
-    return headings, codes, block_starts, block_tables
+    return headings, codes, openers, block_starts, block_tables
 
 
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
@@ -847,9 +870,10 @@ def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
     lines = split_lines(text)
-    headings, codes, block_starts, block_tables = _scan_lines(lines)
-    bars = [index for index, line in enumerate(lines) if "|" in line.text] if "|" in text else []
-    tables = _find_tables(lines, codes, bars)
+    headings, codes, openers, block_starts, block_tables = _scan_lines(lines)
+    if "|" in text:  # the lines with a bar may open a pipe table too
+        openers = sorted({*openers, *(index for index, line in enumerate(lines) if "|" in line.text)})
+    tables = _find_tables(lines, codes, openers)
     for heading in headings:
         if heading.label:
             heading.limit = _row_end(tables, heading.start)

@@ -109,11 +109,14 @@ def _plain_cell_per_line(lines, index):
 def test_the_line_scan_matches_the_headings_blocks_and_tables_read_line_by_line():
     for text in _soups(300, 1):
         lines = split_lines(text)
-        headings, codes, block_starts, block_tables = structure._scan_lines(lines)
+        headings, codes, openers, block_starts, block_tables = structure._scan_lines(lines)
         assert headings == [h for line in lines if (h := structure._heading(line)) is not None]
         assert (block_starts, block_tables) == structure.blocks(text)
         assert codes == [structure._line_code(line.text) for line in lines]
-        assert structure._find_tables(lines, codes) == _plain_find_tables(lines)
+        assert openers == [index for index, code in enumerate(codes) if code & (structure._CELL_LINE | structure._TSV_LINE)]
+        assert structure._find_tables(lines) == _plain_find_tables(lines)
+        bars = [index for index, line in enumerate(lines) if "|" in line.text]
+        assert structure._find_tables(lines, codes, sorted({*openers, *bars})) == _plain_find_tables(lines)
 
 
 def test_the_form_stream_is_skipped_only_when_it_holds_no_form():
@@ -134,3 +137,23 @@ def test_the_glued_and_score_table_shortcuts_only_skip_texts_without_their_heade
             assert not any(grid._GLUED_REQUIRED.keys() <= set(grid._glued_labels(m.group(0))) for m in header.finditer(text))
         if "得分表" not in text and "三级" not in text:
             assert not re.search(grid._TREE_HEAD, text)
+
+
+def _plain_section_ends(headings, text_length):
+    ends = []
+    for index, heading in enumerate(headings):
+        end = next((later.start for later in headings[index + 1 :] if later.level <= heading.level or heading.label), text_length)
+        ends.append(min(end, heading.limit) if heading.limit is not None else end)
+    return ends
+
+
+def test_section_ends_match_the_plain_search_for_the_next_heading_of_its_level():
+    rng = random.Random(4)
+    for text in _soups(200, 4):
+        headings = [h for line in split_lines(text) if (h := structure._heading(line)) is not None]
+        for heading in headings:
+            if rng.random() < 0.2:
+                heading.label, heading.level = True, structure.LABEL_LEVEL
+                heading.limit = heading.end + rng.randint(0, 50) if rng.random() < 0.5 else None
+        sections = structure._sections(headings, len(text))
+        assert [section.body_end for section in sections] == _plain_section_ends(headings, len(text))
