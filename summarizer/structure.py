@@ -280,6 +280,11 @@ def _label_heading(text: str, line: Line) -> Heading | None:
         "%" not in text or _SENTENCE_MARK.search(text) or not _PERCENT_COLUMN.search(_compact(text))
     ):
         return None
+    return _label_title(text, line)
+
+
+def _label_title(text: str, line: Line) -> Heading | None:
+    """_label_heading for a text with no sentence mark and no digit."""
     title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
     if not title or len(title) > MAX_HEADING_CHARS or "|" in title:
         return None  # a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
@@ -773,10 +778,13 @@ def blocks(text: str) -> tuple[list[int], list[int | None]]:
 
 
 
-def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int], list[int], list[int | None]]:
-    """The one pass over the lines: their headings, each line's code (_line_code), the lines
-    that can open a tab table (cell and tsv lines, read by _find_tables) and the blocks (what
-    blocks() finds, from the same facts)."""
+def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[int], list[int], list[int | None]]:
+    """The one pass over the lines of text: the lines (split_lines), their headings, each line's
+    code (_line_code), the lines that can open a tab table (cell and tsv lines, read by
+    _find_tables) and the blocks (what blocks() finds, from the same facts)."""
+    lines: list[Line] = []
+    add_line = lines.append
+    position = 0
     headings: list[Heading] = []
     codes: list[int] = []
     openers: list[int] = []
@@ -788,8 +796,10 @@ def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int],
     blank = True  # a blank line since then
     last_char = ""
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
-    for index, line in enumerate(lines):
-        raw = line.text
+    for index, raw in enumerate(text.split("\n")):
+        line = Line(raw, position, position + len(raw))
+        add_line(line)
+        position += len(raw) + 1
         if not raw:
             add_code(0)
             blank = True
@@ -815,7 +825,10 @@ def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int],
                     add_heading(heading)
             # A single tab-led cell may still be a role label (问题与分析); what _label_heading
             # rejects first (a sentence, a number) is tested here without a call.
-            elif (not sentence_or_digit(text) or "%" in text) and (heading := _label_heading(text, line)) is not None:
+            elif not sentence_or_digit(text):
+                if (heading := _label_title(text, line)) is not None:
+                    add_heading(heading)
+            elif "%" in text and (heading := _label_heading(text, line)) is not None:
                 add_heading(heading)
             if code & (_TSV_LINE | _CELL_LINE):  # a table row or cell (blocks: "tsv", "cell")
                 if not previous & (_TSV_LINE | _CELL_LINE):
@@ -835,7 +848,10 @@ def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int],
             if first in marked_first or first.isdecimal():
                 if (heading := _heading_of(line, text)) is not None:
                     add_heading(heading)
-            elif (not sentence_or_digit(text) or "%" in text) and (heading := _label_heading(text, line)) is not None:
+            elif not sentence_or_digit(text):
+                if (heading := _label_title(text, line)) is not None:
+                    add_heading(heading)
+            elif "%" in text and (heading := _label_heading(text, line)) is not None:
                 add_heading(heading)
         else:
             add_code(0)
@@ -851,7 +867,7 @@ def _scan_lines(lines: list[Line]) -> tuple[list[Heading], list[int], list[int],
             previous = _FILLED
         blank = False
         last_char = text[-1]
-    return headings, codes, openers, block_starts, block_tables
+    return lines, headings, codes, openers, block_starts, block_tables
 
 
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
@@ -869,8 +885,7 @@ def _has_report_cues(text: str, headings: list[Heading], tables: list[Table]) ->
 def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
-    lines = split_lines(text)
-    headings, codes, openers, block_starts, block_tables = _scan_lines(lines)
+    lines, headings, codes, openers, block_starts, block_tables = _scan_lines(text)
     if "|" in text:  # the lines with a bar may open a pipe table too
         openers = sorted({*openers, *(index for index, line in enumerate(lines) if "|" in line.text)})
     tables = _find_tables(lines, codes, openers)
@@ -878,7 +893,7 @@ def analyse(document: Document) -> Layout:
         if heading.label:
             heading.limit = _row_end(tables, heading.start)
     headings = sorted(
-        headings + _row_label_headings(tables, headings) + _inline_row_headings(lines, tables, headings),
+        headings + _row_label_headings(tables, headings) + (_inline_row_headings(lines, tables, headings) if "|" in text else []),
         key=lambda h: h.start,
     )
     sections = _sections(headings, len(text))

@@ -108,8 +108,8 @@ def _plain_cell_per_line(lines, index):
 
 def test_the_line_scan_matches_the_headings_blocks_and_tables_read_line_by_line():
     for text in _soups(300, 1):
-        lines = split_lines(text)
-        headings, codes, openers, block_starts, block_tables = structure._scan_lines(lines)
+        lines, headings, codes, openers, block_starts, block_tables = structure._scan_lines(text)
+        assert lines == split_lines(text)
         assert headings == [h for line in lines if (h := structure._heading(line)) is not None]
         assert (block_starts, block_tables) == structure.blocks(text)
         assert codes == [structure._line_code(line.text) for line in lines]
