@@ -16,6 +16,7 @@ import functools
 import itertools
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -305,14 +306,16 @@ def _sections(headings: list[Heading], text_length: int) -> list[Section]:
         while unended and (headings[unended[-1]].level >= heading.level or headings[unended[-1]].label):
             ends[unended.pop()] = heading.start
         unended.append(index)
+    inherits: list[Role] = []  # per section on the stack: the nearest role not OTHER at or below it
     for index, heading in enumerate(headings):
         end = ends[index]
         if heading.limit is not None:
             end = min(end, heading.limit)
         while stack and stack[-1].heading.level >= heading.level:
             stack.pop()
+            inherits.pop()
         own = role_of(heading.title)
-        inherited = next((s.role for s in reversed(stack) if s.role is not Role.OTHER), Role.OTHER)
+        inherited = inherits[-1] if inherits else Role.OTHER
         # Sub-points under 存在问题 (such as "1、资金支付滞后") keep the parent's role.
         if own is not None and inherited in (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES) and not heading.label:
             if own not in (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES) and heading.level > stack[-1].heading.level:
@@ -321,6 +324,7 @@ def _sections(headings: list[Heading], text_length: int) -> list[Section]:
         sections.append(section)
         if not heading.label:
             stack.append(section)
+            inherits.append(inherited if section.role is Role.OTHER else section.role)
     return sections
 
 
@@ -607,8 +611,14 @@ def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[He
         if table.layout == "cell_per_line":
             continue  # its label cells are already label lines
         for row in table.rows:
+            first = next((cell for cell in row.cells if cell.text.strip()), None)
+            if first is None or first.start in taken:
+                continue
+            title = _compact(first.text)  # what _row_label tests first (most rows fail)
+            if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
+                continue
             cells = [cell for cell in row.cells if not cell.blank]
-            if cells and cells[0].start not in taken and (heading := _row_label(cells, row.end)):
+            if heading := _row_label(cells, row.end):
                 found.append(heading)
     return found
 
@@ -643,6 +653,22 @@ def _row_end(tables: list[Table], position: int) -> int | None:
                 if row.start <= position + 1 <= row.end:
                     return row.end
     return None
+
+
+def _row_ends(tables: list[Table]) -> Callable[[int], int | None]:
+    """_row_end(tables, position) by bisection: the rows of the tables (in text order, apart)
+    are listed once, and only the last one starting by position + 1 can hold it."""
+    rows = [(row.start, row.end, table.start, table.end) for table in tables if table.layout == "cell_per_line" for row in table.rows]
+    starts = [row[0] for row in rows]
+
+    def row_end(position: int) -> int | None:
+        at = bisect_right(starts, position + 1) - 1
+        if at < 0:
+            return None
+        _, end, table_start, table_end = rows[at]
+        return end if position + 1 <= end and table_start <= position <= table_end else None
+
+    return row_end
 
 
 def _form_start(form) -> int:
@@ -889,9 +915,10 @@ def analyse(document: Document) -> Layout:
     if "|" in text:  # the lines with a bar may open a pipe table too
         openers = sorted({*openers, *(index for index, line in enumerate(lines) if "|" in line.text)})
     tables = _find_tables(lines, codes, openers)
+    row_end = _row_ends(tables)
     for heading in headings:
         if heading.label:
-            heading.limit = _row_end(tables, heading.start)
+            heading.limit = row_end(heading.start)
     headings = sorted(
         headings + _row_label_headings(tables, headings) + (_inline_row_headings(lines, tables, headings) if "|" in text else []),
         key=lambda h: h.start,

@@ -16,7 +16,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 _LINES = ["", " ", "\t", "\t\t", "\t ", "正文，一句话。", "存在问题", "问题与分析", "（一）项目概况", "1、资金管理", "- 2、整改措施",
           "# 标题", "\t项目名称", "\t12.5", "\t存在问题", "a\tb", "\ta\tb", "a\t", " \ta", "预算数", "执行数", "执行率", "全年预算数",
           "分值", "得分", "一级指标", "二级指标", "三级指标", "指标值", "年初预算数：", "2.38", "| a | b |", "|", "||||", "x |",
-          "执行率（%）", "合计", "项", "目", "完成值", "1,234.56", "74.36%", "\u3000", "得分表", "一级指标二级指标三级指标"]
+          "执行率（%）", "合计", "项", "目", "完成值", "1,234.56", "74.36%", "\u3000", "得分表", "一级指标二级指标三级指标",
+          "存在问题\t1、资金支付滞后，管理不到位", "\t整改措施\t加强预算管理工作", "主要成效\t\t", "存在问题 | 1、进度缓慢 | |"]
 
 
 def _soups(count: int, seed: int) -> list[str]:
@@ -157,3 +158,15 @@ def test_section_ends_match_the_plain_search_for_the_next_heading_of_its_level()
                 heading.limit = heading.end + rng.randint(0, 50) if rng.random() < 0.5 else None
         sections = structure._sections(headings, len(text))
         assert [section.body_end for section in sections] == _plain_section_ends(headings, len(text))
+
+
+def test_row_ends_and_row_labels_match_the_plain_walks_over_the_tables():
+    rng = random.Random(5)
+    for text in _soups(200, 5):
+        tables = structure._find_tables(split_lines(text))
+        row_end = structure._row_ends(tables)
+        for position in [rng.randrange(len(text) + 1) for _ in range(20)] + [c.start - 1 for t in tables for r in t.rows for c in r.cells]:
+            assert row_end(position) == structure._row_end(tables, position)
+        plain = [heading for table in tables if table.layout != "cell_per_line" for row in table.rows
+                 if (cells := [cell for cell in row.cells if not cell.blank]) and (heading := structure._row_label(cells, row.end))]
+        assert structure._row_label_headings(tables, []) == plain
