@@ -376,19 +376,31 @@ def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
     # A header is three cells or more that name columns of its kind, a key-value pair a cell
     # naming one of a few budget columns: a stream without them (most prose, where at most a
     # heading such as 原因 names a column) holds no table, and is not tried cell by cell.
-    budget = [label for cell in cells if (label := _column(cell, "budget"))]
-    indicator = sum(1 for cell in cells if _column(cell, "indicator"))
+    budget_labels = [_column(cell, "budget") for cell in cells]
+    indicator_labels = [_column(cell, "indicator") for cell in cells]
+    budget = [label for label in budget_labels if label]
+    indicator = sum(1 for label in indicator_labels if label)
     if len(budget) < 3 and indicator < 3 and not any(label in _KEY_VALUE_LABELS for label in budget):
         return tables
+    # Where a header or a key-value pair can start: a cell that names a column or a group, or an
+    # empty cell (a header skips those); elsewhere _header and _key_value fail at the first cell.
+    group = _GENRE.form_budget_group
+    opens = [
+        cell is not None and (not cell.text or bool(budget_label) or bool(indicator_label) or (group is not None and bool(group.search(_compact(cell.text)))))
+        for cell, budget_label, indicator_label in zip(cells, budget_labels, indicator_labels)
+    ]
     position = 0
     while position < len(cells):
+        if not opens[position]:
+            position += 1
+            continue
         header = _header(cells, position, "indicator", None)
         if header and "三级指标" in header[0]:
             rows, position = _indicator_rows(cells, header[1], header[0])
             if rows:
                 tables.append(rows)
             continue
-        header = _header(cells, position, "budget", _GENRE.form_budget_group)
+        header = _header(cells, position, "budget", group)
         if header and any(_BUDGET_AMOUNT.search(label) for label in header[0]):
             rows, position = _budget_rows(cells, header[1], header[0], header[2])
             if rows:

@@ -170,3 +170,35 @@ def test_row_ends_and_row_labels_match_the_plain_walks_over_the_tables():
         plain = [heading for table in tables if table.layout != "cell_per_line" for row in table.rows
                  if (cells := [cell for cell in row.cells if not cell.blank]) and (heading := structure._row_label(cells, row.end))]
         assert structure._row_label_headings(tables, []) == plain
+
+
+def _plain_form_rows(cells):
+    tables, position = [], 0
+    while position < len(cells):
+        header = grid._header(cells, position, "indicator", None)
+        if header and "三级指标" in header[0]:
+            rows, position = grid._indicator_rows(cells, header[1], header[0])
+            tables += [rows] if rows else []
+            continue
+        header = grid._header(cells, position, "budget", grid._GENRE.form_budget_group)
+        if header and any(grid._BUDGET_AMOUNT.search(label) for label in header[0]):
+            rows, position = grid._budget_rows(cells, header[1], header[0], header[2])
+            tables += [rows] if rows else []
+            continue
+        pair = grid._key_value(cells, position)
+        if pair is not None:
+            tables.append([pair])
+            position += 2
+            continue
+        position += 1
+    return tables
+
+
+def test_form_rows_tries_headers_only_where_one_can_start():
+    found = 0
+    for text in _soups(300, 6):
+        cells = grid.cell_stream(split_lines(text), [])
+        tables = grid.form_rows(cells)
+        found += bool(tables)
+        assert tables == _plain_form_rows(cells)
+    assert found > 10
