@@ -806,6 +806,24 @@ def _tree_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 _SENTENCE_END = re.compile(r"[。；;]")
 _TREE_HEAD = re.compile(r"得分表|三级\s*指标")
+_TREE_HEAD_LEVEL3 = re.compile(r"三级\s*指标")  # _TREE_HEAD's second branch
+
+
+def _tree_heads(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every _TREE_HEAD match, in order, each branch sought from its
+    literal by str.find (the regex tries every position). The branches share no character,
+    and neither can overlap itself, so their matches are all the regex's matches."""
+    heads = []
+    at = text.find("得分表")
+    while at >= 0:
+        heads.append((at, at + 3))
+        at = text.find("得分表", at + 3)
+    at = text.find("三级")
+    while at >= 0:
+        if match := _TREE_HEAD_LEVEL3.match(text, at):
+            heads.append(match.span())
+        at = text.find("三级", at + 2)
+    return sorted(heads)
 _TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
 
 
@@ -814,15 +832,13 @@ def score_tree_rows(text: str) -> list[list[FormRow]]:
     a name with its full marks in brackets is a level heading, unless a score follows it, which
     makes it an indicator row. A heading stays open until its rows' marks fill its own."""
     tables = []
-    if "得分表" not in text and "三级" not in text:
-        return tables  # what _TREE_HEAD needs (str's search is far cheaper than the regex's)
-    for head in _TREE_HEAD.finditer(text):
-        if tables and head.start() < tables[-1][-1].cells[-1].end:
+    for head_start, head_end in _tree_heads(text):
+        if tables and head_start < tables[-1][-1].cells[-1].end:
             continue
         tree_node, tree_score = _tree_patterns()
         rows: list[FormRow] = []
         headings: list[list] = []  # [name cell, full marks, marks not yet given to rows], outermost first
-        position = _TREE_COLUMNS.match(text, head.end()).end()
+        position = _TREE_COLUMNS.match(text, head_end).end()
         misses = 0
         while misses < 2:
             node = tree_node.search(text, position, min(len(text), position + 80))

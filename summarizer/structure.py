@@ -822,6 +822,7 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
     blank = True  # a blank line since then
     last_char = ""
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
+    level3 = _MARKERS[2][0].match
     for index, raw in enumerate(text.split("\n")):
         line = Line(raw, position, position + len(raw))
         add_line(line)
@@ -871,9 +872,13 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             # A label line holds no sentence mark and no digit (but a (%) column): most prose and
             # list items end at that test or at their first character without a call.
             first = text[0]
-            if first in marked_first or first.isdecimal():
+            if first in marked_first or (first.isdecimal() and ("%" in text or level3(text))):
+                # A digit opens no markdown, bullet or marker but level 3's; without it such a
+                # line is a label's only with a (%) column.
                 if (heading := _heading_of(line, text)) is not None:
                     add_heading(heading)
+            elif first.isdecimal():
+                pass  # a number: no label
             elif not sentence_or_digit(text):
                 if (heading := _label_title(text, line)) is not None:
                     add_heading(heading)

@@ -136,8 +136,7 @@ def test_the_glued_and_score_table_shortcuts_only_skip_texts_without_their_heade
         assert bool(grid._INDICATOR_HEAD_SPREAD.search(text)) == (grid._INDICATOR_HEAD in compact)
         if not all(literal in text for literal in grid._GLUED_REQUIRED.values()):
             assert not any(grid._GLUED_REQUIRED.keys() <= set(grid._glued_labels(m.group(0))) for m in header.finditer(text))
-        if "得分表" not in text and "三级" not in text:
-            assert not re.search(grid._TREE_HEAD, text)
+        assert grid._tree_heads(text) == [match.span() for match in grid._TREE_HEAD.finditer(text)]
 
 
 def _plain_section_ends(headings, text_length):
