@@ -804,10 +804,11 @@ def blocks(text: str) -> tuple[list[int], list[int | None]]:
 
 
 
-def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[int], list[int], list[int | None]]:
+def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[int], list[int], list[int | None], list[int]]:
     """The one pass over the lines of text: the lines (split_lines), their headings, each line's
     code (_line_code), the lines that can open a tab table (cell and tsv lines, read by
-    _find_tables) and the blocks (what blocks() finds, from the same facts)."""
+    _find_tables), the blocks (what blocks() finds) and the sentence starts (sentence_starts()),
+    all from the same facts of each line."""
     lines: list[Line] = []
     add_line = lines.append
     position = 0
@@ -821,20 +822,50 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
     previous = 0  # the previous non-blank line's code (0: none yet)
     blank = True  # a blank line since then
     last_char = ""
+    # Sentence starts: the hard stops' by str.find, one mark at a time (cheaper than a regex
+    # class over the text); a line break's below, from the lines around its run of breaks.
+    starts = [0]
+    add_start = starts.append
+    for mark in _HARD_STOPS:
+        at = text.find(mark)
+        while at >= 0:
+            add_start(at + 1)
+            at = text.find(mark, at + 1)
+    last_held = -1  # the last line holding more than spaces (-1: none yet) ...
+    held_mark = ""  # ... and its last character but spaces
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
-    level3 = _MARKERS[2][0].match
+    hard_stops, item_start, level3 = _HARD_STOPS, _ITEM_START.match, _MARKERS[2][0].match
     for index, raw in enumerate(text.split("\n")):
-        line = Line(raw, position, position + len(raw))
+        line_start = position
+        line = Line(raw, line_start, line_start + len(raw))
         add_line(line)
         position += len(raw) + 1
         if not raw:
             add_code(0)
             blank = True
             continue
-        text = raw.strip()
+        # A run of line breaks (and spaces) ends at this line's first character but spaces, when
+        # it holds one: sentence_starts' test of the run, with the run's first break after the
+        # last line held (its last character but spaces: `previous` there) and as many breaks as
+        # lines since.
+        if raw[0] != " " and raw[-1] != " ":
+            run_end, mark = line_start, raw[-1]
+        elif held := raw.strip(" "):
+            run_end, mark = line_start + raw.index(held[0]), held[-1]
+        else:
+            run_end = -1  # spaces only: inside a run
+        if run_end >= 0:
+            if last_held >= 0 and held_mark not in soft_ends and (
+                held_mark in hard_stops or index - last_held >= 2 or not (
+                    "\u3400" <= held_mark <= "\u9fff" or held_mark in _RUNS_ON_MARKS or held_mark.isdecimal()
+                ) or item_start(text, run_end)
+            ):
+                add_start(run_end)
+            last_held, held_mark = index, mark
+        content = raw.strip()
         if "\t" in raw:
             # _line_code, in place.
-            code = _TAB | _FILLED if text else _TAB
+            code = _TAB | _FILLED if content else _TAB
             if raw[0] == "\t" and raw.find("\t", 1) < 0:
                 code |= _CELL_LINE
             elif "\t" in raw.strip("\t") or (raw[0] == "\t" and raw.count("\t") >= 2):
@@ -842,47 +873,47 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             add_code(code)
             if code & (_TSV_LINE | _CELL_LINE):
                 openers.append(index)
-            if not text:
+            if not content:
                 blank = True
                 continue
-            if "\t" in text:
+            if "\t" in content:
                 pass  # two cells with text: a table row, no heading
             elif raw[0] != "\t":
-                if (heading := _heading_of(line, text)) is not None:
+                if (heading := _heading_of(line, content)) is not None:
                     add_heading(heading)
             # A single tab-led cell may still be a role label (问题与分析); what _label_heading
             # rejects first (a sentence, a number) is tested here without a call.
-            elif not sentence_or_digit(text):
-                if (heading := _label_title(text, line)) is not None:
+            elif not sentence_or_digit(content):
+                if (heading := _label_title(content, line)) is not None:
                     add_heading(heading)
-            elif "%" in text and (heading := _label_heading(text, line)) is not None:
+            elif "%" in content and (heading := _label_heading(content, line)) is not None:
                 add_heading(heading)
             if code & (_TSV_LINE | _CELL_LINE):  # a table row or cell (blocks: "tsv", "cell")
                 if not previous & (_TSV_LINE | _CELL_LINE):
                     table_id += 1
                 if code & _TSV_LINE or not previous & _CELL_LINE or blank:
-                    block_starts.append(line.start)
+                    block_starts.append(line_start)
                     block_tables.append(table_id)
                 previous = code
                 blank = False
-                last_char = text[-1]
+                last_char = content[-1]
                 continue
-        elif text:
+        elif content:
             add_code(_FILLED)
             # A label line holds no sentence mark and no digit (but a (%) column): most prose and
             # list items end at that test or at their first character without a call.
-            first = text[0]
-            if first in marked_first or (first.isdecimal() and ("%" in text or level3(text))):
+            first = content[0]
+            if first in marked_first or (first.isdecimal() and ("%" in content or level3(content))):
                 # A digit opens no markdown, bullet or marker but level 3's; without it such a
                 # line is a label's only with a (%) column.
-                if (heading := _heading_of(line, text)) is not None:
+                if (heading := _heading_of(line, content)) is not None:
                     add_heading(heading)
             elif first.isdecimal():
                 pass  # a number: no label
-            elif not sentence_or_digit(text):
-                if (heading := _label_title(text, line)) is not None:
+            elif not sentence_or_digit(content):
+                if (heading := _label_title(content, line)) is not None:
                     add_heading(heading)
-            elif "%" in text and (heading := _label_heading(text, line)) is not None:
+            elif "%" in content and (heading := _label_heading(content, line)) is not None:
                 add_heading(heading)
         else:
             add_code(0)
@@ -893,12 +924,19 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             # A line after a finished sentence starts a paragraph (documents without blank
             # lines); a line wrapped mid-sentence (PDF text) does not.
             if previous & (_TSV_LINE | _CELL_LINE) or previous == 0 or (blank and last_char not in soft_ends) or last_char in "。！？!?":
-                block_starts.append(line.start)
+                block_starts.append(line_start)
                 block_tables.append(None)
             previous = _FILLED
         blank = False
-        last_char = text[-1]
-    return lines, headings, codes, openers, block_starts, block_tables
+        last_char = content[-1]
+    # The run of breaks closing the text, after its last line held.
+    if 0 <= last_held < len(lines) - 1 and held_mark not in soft_ends and (
+        held_mark in hard_stops or len(lines) - 1 - last_held >= 2
+        or not ("\u3400" <= held_mark <= "\u9fff" or held_mark in _RUNS_ON_MARKS or held_mark.isdecimal())
+    ):
+        add_start(len(text))  # (no item starts at the text's end)
+    starts.sort()  # no start is found twice: a stop's follows its mark, a break's a space or a break
+    return lines, headings, codes, openers, block_starts, block_tables, starts
 
 
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
@@ -916,7 +954,7 @@ def _has_report_cues(text: str, headings: list[Heading], tables: list[Table]) ->
 def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
-    lines, headings, codes, openers, block_starts, block_tables = _scan_lines(text)
+    lines, headings, codes, openers, block_starts, block_tables, starts = _scan_lines(text)
     if "|" in text:  # the lines with a bar may open a pipe table too
         openers = sorted({*openers, *(index for index, line in enumerate(lines) if "|" in line.text)})
     tables = _find_tables(lines, codes, openers)
@@ -940,7 +978,7 @@ def analyse(document: Document) -> Layout:
     ]
     tables = sorted(tables + forms, key=lambda table: table.start)
     analysis = {
-        "quantities": list(find_quantities(text)), "sentence_starts": sentence_starts(text),
+        "quantities": list(find_quantities(text)), "sentence_starts": starts,
         "block_starts": block_starts, "block_tables": block_tables,
     }  # fmt: skip
     is_report = bool(_GENRE_TITLE.search(text[:300])) or _has_report_cues(text, headings, tables)

@@ -109,8 +109,9 @@ def _plain_cell_per_line(lines, index):
 
 def test_the_line_scan_matches_the_headings_blocks_and_tables_read_line_by_line():
     for text in _soups(300, 1):
-        lines, headings, codes, openers, block_starts, block_tables = structure._scan_lines(text)
+        lines, headings, codes, openers, block_starts, block_tables, starts = structure._scan_lines(text)
         assert lines == split_lines(text)
+        assert starts == structure.sentence_starts(text)
         assert headings == [h for line in lines if (h := structure._heading(line)) is not None]
         assert (block_starts, block_tables) == structure.blocks(text)
         assert codes == [structure._line_code(line.text) for line in lines]
