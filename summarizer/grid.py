@@ -22,6 +22,7 @@ import functools
 import itertools
 import operator
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from .numbers import parse_decimal
 
 _GENRE = vocabulary()
 _TEXT = operator.attrgetter("text")
+_START = operator.attrgetter("start")
 _BREAK = None  # a row break in the cell stream
 _ROW_END = re.compile(r"\s*\|\s*(?:\|\s*)+")
 _BARE_PIPE = re.compile(r"\s*\|\s*")
@@ -160,14 +162,15 @@ def stream_form_rows(text: str, lines, skip) -> list[list[FormRow]]:
     # a line with tabs its parts that hold text: counted here as form_rows counts them.
     budget = indicator = 0
     key_value = False
-    ranges = iter(sorted((a, b) for a, b in skip if a < b))
-    skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
-    for line in lines:
-        start = line.start
-        while start >= skip_end:
-            skip_start, skip_end = next(ranges, (_NOWHERE, _NOWHERE))
-        if skip_start <= start:
-            continue
+    # The lines outside `skip` (those starting in none of its ranges), found by bisection.
+    outside: list = []
+    first = 0
+    for skip_start, skip_end in sorted((a, b) for a, b in skip if a < b):
+        stop = bisect_left(lines, skip_start, first, key=_START)
+        outside += lines[first:stop]
+        first = max(first, stop, bisect_left(lines, skip_end, first, key=_START))
+    outside += lines[first:]
+    for line in outside:
         raw = line.text
         if "\t" in raw:
             cells = [part for part in map(str.strip, raw.split("\t")) if part]

@@ -962,10 +962,9 @@ def analyse(document: Document) -> Layout:
     for heading in headings:
         if heading.label:
             heading.limit = row_end(heading.start)
-    headings = sorted(
-        headings + _row_label_headings(tables, headings) + (_inline_row_headings(lines, tables, headings) if "|" in text else []),
-        key=lambda h: h.start,
-    )
+    found = _row_label_headings(tables, headings) + (_inline_row_headings(lines, tables, headings) if "|" in text else [])
+    if found:  # the scan's headings are in text order already
+        headings = sorted(headings + found, key=lambda h: h.start)
     sections = _sections(headings, len(text))
     for table in tables:
         _label_columns(table)
