@@ -239,7 +239,7 @@ def _heading_of(line: Line, text: str) -> Heading | None:
         return _label_heading(text, line)
     if text[0] not in _MARKED_FIRST and not text[0].isdecimal():  # isdecimal is re's \d
         return _label_heading(text, line)  # no markdown, bullet or marker can start the line
-    offset = raw.index(text)
+    offset = 0 if raw[0] == text[0] else raw.index(text)  # text is raw stripped
     markdown = _MARKDOWN.match(text) if text.startswith("#") else None
     if markdown:
         text = text[markdown.end():]
@@ -719,6 +719,7 @@ _NEWLINE_RUNS = re.compile(r"(\n[ \n]*)")  # a group: re.split keeps the runs
 # A line ending in [\u3400-\u9fff\d%）)”"] may wrap mid-sentence: tested with comparisons (a
 # compiled class of those ranges costs ~1.5 ms at import).
 _RUNS_ON_MARKS = "%）)”\""
+_PLUS_ONE = (1).__add__
 
 
 
@@ -819,18 +820,19 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
     block_starts: list[int] = [0]
     block_tables: list[int | None] = [None]
     table_id = -1
-    previous = 0  # the previous non-blank line's code (0: none yet)
+    previous = 0  # the previous non-blank line's kind: 1 text, 2 tsv, 3 cell (0: none yet)
     blank = True  # a blank line since then
     last_char = ""
-    # Sentence starts: the hard stops' by str.find, one mark at a time (cheaper than a regex
-    # class over the text); a line break's below, from the lines around its run of breaks.
+    # Sentence starts: the hard stops', one mark at a time from the lengths of the pieces
+    # between its occurrences (cheaper than a regex class over the text, or a loop of finds);
+    # a line break's below, from the lines around its run of breaks.
     starts = [0]
     add_start = starts.append
     for mark in _HARD_STOPS:
-        at = text.find(mark)
-        while at >= 0:
-            add_start(at + 1)
-            at = text.find(mark, at + 1)
+        if mark in text:
+            pieces = text.split(mark)
+            pieces.pop()
+            starts += itertools.accumulate(map(_PLUS_ONE, map(len, pieces)))
     last_held = -1  # the last line holding more than spaces (-1: none yet) ...
     held_mark = ""  # ... and its last character but spaces
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
@@ -889,12 +891,13 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             elif "%" in content and (heading := _label_heading(content, line)) is not None:
                 add_heading(heading)
             if code & (_TSV_LINE | _CELL_LINE):  # a table row or cell (blocks: "tsv", "cell")
-                if not previous & (_TSV_LINE | _CELL_LINE):
+                kind = 2 if code & _TSV_LINE else 3
+                if previous < 2:
                     table_id += 1
-                if code & _TSV_LINE or not previous & _CELL_LINE or blank:
+                if kind == 2 or previous != 3 or blank:
                     block_starts.append(line_start)
                     block_tables.append(table_id)
-                previous = code
+                previous = kind
                 blank = False
                 last_char = content[-1]
                 continue
@@ -920,13 +923,13 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             blank = True
             continue
         # A line of text (blocks: "text").
-        if not previous & _CELL_LINE or blank:  # else a multi-line cell goes on
+        if previous != 3 or blank:  # else a multi-line cell goes on
             # A line after a finished sentence starts a paragraph (documents without blank
             # lines); a line wrapped mid-sentence (PDF text) does not.
-            if previous & (_TSV_LINE | _CELL_LINE) or previous == 0 or (blank and last_char not in soft_ends) or last_char in "。！？!?":
+            if previous != 1 or (blank and last_char not in soft_ends) or last_char in "。！？!?":
                 block_starts.append(line_start)
                 block_tables.append(None)
-            previous = _FILLED
+            previous = 1
         blank = False
         last_char = content[-1]
     # The run of breaks closing the text, after its last line held.
