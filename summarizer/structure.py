@@ -339,7 +339,7 @@ def _tsv_cells(line: Line) -> list[Cell]:
 # What the one pass over the lines (_scan_lines) records of each line, as bits of a code.
 _FILLED = 1  # not blank (line.strip())
 _TAB = 2  # holds a tab
-_CELL_LINE = 4  # a tab, then the one cell of a one-cell-per-line table (_is_cell_line)
+_CELL_LINE = 4  # a tab first and no other: the one cell of a one-cell-per-line table
 _TSV_LINE = 8  # a row of tab-separated cells (a tab between two cells, or two tabs after the first)
 
 
@@ -385,10 +385,6 @@ def _find_tables(lines: list[Line], codes: list[int] | None = None, openers: lis
         if table is not None and len(table.rows) >= 1:
             tables.append(table)
     return tables
-
-
-def _is_cell_line(line: Line) -> bool:
-    return line.text.startswith("\t") and line.text.find("\t", 1) < 0
 
 
 def _read_tsv(lines: list[Line], codes: list[int], index: int) -> tuple[Table | None, int]:
@@ -645,19 +641,10 @@ def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[
     return found
 
 
-def _row_end(tables: list[Table], position: int) -> int | None:
-    """End of the one-cell-per-line table row holding a label cell (its content is that row)."""
-    for table in tables:
-        if table.layout == "cell_per_line" and table.start <= position <= table.end:
-            for row in table.rows:
-                if row.start <= position + 1 <= row.end:
-                    return row.end
-    return None
-
-
 def _row_ends(tables: list[Table]) -> Callable[[int], int | None]:
-    """_row_end(tables, position) by bisection: the rows of the tables (in text order, apart)
-    are listed once, and only the last one starting by position + 1 can hold it."""
+    """For a label cell's line start: the end of the one-cell-per-line table row holding the
+    cell (its content is that row), or None. The rows of those tables (in text order, apart)
+    are listed once: only the last one starting by position + 1 can hold the cell."""
     rows = [(row.start, row.end, table.start, table.end) for table in tables if table.layout == "cell_per_line" for row in table.rows]
     starts = [row[0] for row in rows]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import re
 from pathlib import Path
 
 from summarizer import grid, structure
@@ -36,11 +35,15 @@ def _soups(count: int, seed: int) -> list[str]:
 # ---- the plain table reader (a line at a time, as before the line codes) ---------------------
 
 
+def _is_cell_line(line: Line) -> bool:
+    return line.text.startswith("\t") and line.text.find("\t", 1) < 0
+
+
 def _plain_find_tables(lines: list[Line]) -> list[Table]:
     tables, index = [], 0
     while index < len(lines):
         text = lines[index].text
-        if "\t" in text and structure._is_cell_line(lines[index]):
+        if "\t" in text and _is_cell_line(lines[index]):
             table, index = _plain_cell_per_line(lines, index)
         elif "\t" in text and ("\t" in text.strip("\t") or (text.startswith("\t") and text.count("\t") >= 2)):
             table, index = _plain_tsv(lines, index)
@@ -58,9 +61,9 @@ def _plain_tsv(lines, index):
     rows = []
     while index < len(lines):
         line = lines[index]
-        if "\t" in line.text and not structure._is_cell_line(line):
+        if "\t" in line.text and not _is_cell_line(line):
             rows.append(TableRow(structure._tsv_cells(line), line.start, line.end))
-        elif line.text.strip() and structure._is_cell_line(line):
+        elif line.text.strip() and _is_cell_line(line):
             if rows:
                 rows[-1].cells.append(Cell(line.text[1:], line.start + 1, line.end))
                 rows[-1].end = line.end
@@ -75,7 +78,7 @@ def _plain_tsv(lines, index):
 def _plain_cells_follow(lines, index, window=8):
     seen = 0
     for line in itertools.islice(lines, index + 1, None):
-        if structure._is_cell_line(line):
+        if _is_cell_line(line):
             return True
         if line.text.strip():
             seen += 1
@@ -88,7 +91,7 @@ def _plain_cell_per_line(lines, index):
     rows, current, blank_run = [], [], 0
     while index < len(lines):
         line = lines[index]
-        if structure._is_cell_line(line):
+        if _is_cell_line(line):
             if blank_run and current:
                 rows.append(TableRow(current, current[0].start, current[-1].end))
                 current = []
@@ -159,13 +162,22 @@ def test_section_ends_match_the_plain_search_for_the_next_heading_of_its_level()
         assert [section.body_end for section in sections] == _plain_section_ends(headings, len(text))
 
 
+def _plain_row_end(tables, position):
+    for table in tables:
+        if table.layout == "cell_per_line" and table.start <= position <= table.end:
+            for row in table.rows:
+                if row.start <= position + 1 <= row.end:
+                    return row.end
+    return None
+
+
 def test_row_ends_and_row_labels_match_the_plain_walks_over_the_tables():
     rng = random.Random(5)
     for text in _soups(200, 5):
         tables = structure._find_tables(split_lines(text))
         row_end = structure._row_ends(tables)
         for position in [rng.randrange(len(text) + 1) for _ in range(20)] + [c.start - 1 for t in tables for r in t.rows for c in r.cells]:
-            assert row_end(position) == structure._row_end(tables, position)
+            assert row_end(position) == _plain_row_end(tables, position)
         plain = [heading for table in tables if table.layout != "cell_per_line" for row in table.rows
                  if (cells := [cell for cell in row.cells if not cell.blank]) and (heading := structure._row_label(cells, row.end))]
         assert structure._row_label_headings(tables, []) == plain
