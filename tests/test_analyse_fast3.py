@@ -213,3 +213,13 @@ def test_form_rows_tries_headers_only_where_one_can_start():
         found += bool(tables)
         assert tables == _plain_form_rows(cells)
     assert found > 10
+
+
+def test_the_spread_indicator_head_is_found_where_the_compacted_text_holds_it():
+    rng = random.Random(7)
+    gaps = ["", " ", "\n", "\t", "\u3000", "\n1、", "\n12、", "\n\n3、", "\n123、", "1、", "、", "x", "\n 2、"]
+    for _ in range(400):
+        text = "".join(char + "".join(rng.choice(gaps) for _ in range(rng.choice([0, 0, 1, 2]))) for char in grid._INDICATOR_HEAD)
+        text = rng.choice(["", "前言\n", "一级指标"]) + text + rng.choice(["", "\n", "得分"])
+        compact = "".join(grid._PAGE_MARKER.sub("", text).split())
+        assert bool(grid._INDICATOR_HEAD_SPREAD.search(text)) == (grid._INDICATOR_HEAD in compact), repr(text)
