@@ -723,8 +723,8 @@ def _glued_row_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
 def glued_indicator_rows(text: str) -> list[list[FormRow]]:
     """Indicator tables whose cells were pasted together: levels, names and values read one
     token at a time after the glued header "一级指标二级指标三级指标…"."""
-    # Most reports hold no such header: look for it in what _compacted keeps (the text without
-    # whitespace and page markers) before recording the offset of every kept character.
+    # Most reports hold no such header: look for it, its characters apart by what _compacted
+    # drops (whitespace and page markers), before recording the offset of every kept character.
     if not _INDICATOR_HEAD_SPREAD.search(text):
         return []
     tables = []
@@ -810,6 +810,7 @@ def _tree_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _SENTENCE_END = re.compile(r"[。；;]")
 _TREE_HEAD = re.compile(r"得分表|三级\s*指标")
 _TREE_HEAD_LEVEL3 = re.compile(r"三级\s*指标")  # _TREE_HEAD's second branch
+_TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
 
 
 def _tree_heads(text: str) -> list[tuple[int, int]]:
@@ -827,7 +828,6 @@ def _tree_heads(text: str) -> list[tuple[int, int]]:
             heads.append(match.span())
         at = text.find("三级", at + 2)
     return sorted(heads)
-_TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
 
 
 def score_tree_rows(text: str) -> list[list[FormRow]]:

@@ -700,9 +700,10 @@ def _form_tables(text: str, lines: list[Line], tables: list[Table], headings: li
 # one-cell-per-line cells between blank lines) or one paragraph of prose.
 
 _HARD_STOPS = "。；;！？!?\t"
+_HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
 _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
-_NEWLINE_RUNS = re.compile(r"(\n[ \n]*)")  # a group: re.split keeps the runs
+_NEWLINES = re.compile(r"\n[ \n]*")
 # A line ending in [\u3400-\u9fff\d%）)”"] may wrap mid-sentence: tested with comparisons (a
 # compiled class of those ranges costs ~1.5 ms at import).
 _RUNS_ON_MARKS = "%）)”\""
@@ -712,33 +713,28 @@ _PLUS_ONE = (1).__add__
 
 
 def sentence_starts(text: str) -> list[int]:
-    """Where the sentences of text start (see above), in order."""
+    """Where the sentences of text start (see above), in order. analyse() finds the same in its
+    one pass over the lines (_scan_lines); this is the plain scan of the text."""
     starts = [0]
-    append = starts.append
-    # The hard stops, one mark at a time by str.find (cheaper than a regex class over the text).
-    for mark in _HARD_STOPS:
-        at = text.find(mark)
-        while at >= 0:
-            append(at + 1)
-            at = text.find(mark, at + 1)
-    soft_ends, hard_stops, item_start = _SOFT_ENDS, _HARD_STOPS, _ITEM_START.match
-    # The text cut at its runs of line breaks (kept): text, run, text, run, ..., text. A text
-    # after a run starts with neither a space nor a break (the runs are greedy).
-    parts = _NEWLINE_RUNS.split(text)
-    ends = list(itertools.accumulate(map(len, parts)))
-    for before, run, end in zip(parts[0::2], parts[1::2], ends[1::2]):
-        previous = before.rstrip(" ")[-1:]  # the last character before the break, spaces aside
+    starts.extend(map(re.Match.end, _HARD_STOP.finditer(text)))
+    append, soft_ends, hard_stops, item_start = starts.append, _SOFT_ENDS, _HARD_STOPS, _ITEM_START.match
+    for match in _NEWLINES.finditer(text):
+        back = match.start()
+        previous = text[back - 1] if back else ""
+        if previous == " ":
+            while back > 0 and text[back - 1] == " ":
+                back -= 1  # the last character before the break (no copy of the text before it)
+            previous = text[back - 1] if back else ""
         if previous in soft_ends:  # "" (the text's start) too
             continue
+        end = match.end()
         # An item marker never spans a line break, so it is matched in place (no copy of the line).
         # isdecimal is re's \d.
-        if previous in hard_stops or run.find("\n", 1) > 0 or not (
+        if previous in hard_stops or text.count("\n", back, end) >= 2 or not (
             "\u3400" <= previous <= "\u9fff" or previous in _RUNS_ON_MARKS or previous.isdecimal()
         ) or item_start(text, end):
             append(end)
-    # No start is found twice: a stop's start follows its mark, a break's start a space or a break.
-    starts.sort()
-    return starts
+    return sorted(set(starts))
 
 
 def _line_kind(line: str) -> str:
