@@ -1,6 +1,7 @@
-"""The one pass over the lines (structure._scan_lines), the table reader on its line codes and the
-form grid's shortcuts agree with the plain formulations they replace (randomized over sample text
-and line soups of table-like lines; well under a second)."""
+"""The one pass over the lines (structure._scan_lines: lines, headings, blocks, sentence starts),
+the table reader on its line codes, section ends, label rows and the form grid's shortcuts agree
+with the plain formulations they replace (randomized over sample text and line soups of
+table-like lines; well under a second)."""
 
 from __future__ import annotations
 
