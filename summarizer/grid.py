@@ -22,6 +22,7 @@ import functools
 import itertools
 import operator
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from .numbers import parse_decimal
 
 _GENRE = vocabulary()
 _TEXT = operator.attrgetter("text")
+_START = operator.attrgetter("start")
 _BREAK = None  # a row break in the cell stream
 _ROW_END = re.compile(r"\s*\|\s*(?:\|\s*)+")
 _BARE_PIPE = re.compile(r"\s*\|\s*")
@@ -149,6 +151,45 @@ def cell_stream(lines, skip) -> list[StreamCell | None]:
 
 
 _COLUMNS = {"budget": _GENRE.form_budget_columns, "indicator": _GENRE.form_indicator_columns}
+
+
+def stream_form_rows(text: str, lines, skip) -> list[list[FormRow]]:
+    """form_rows(cell_stream(lines, skip)) for the lines of `text`, without building the stream
+    when its cells cannot pass form_rows' first test (most reports)."""
+    if "|" in text:
+        return form_rows(cell_stream(lines, skip))  # bars make cells of parts, or of several lines
+    # With no bar in the text the stream's cells are the lines outside `skip`, stripped, or for
+    # a line with tabs its parts that hold text: counted here as form_rows counts them.
+    budget = indicator = 0
+    key_value = False
+    # The lines outside `skip` (those starting in none of its ranges), found by bisection.
+    outside: list = []
+    first = 0
+    for skip_start, skip_end in sorted((a, b) for a, b in skip if a < b):
+        stop = bisect_left(lines, skip_start, first, key=_START)
+        outside += lines[first:stop]
+        first = max(first, stop, bisect_left(lines, skip_end, first, key=_START))
+    outside += lines[first:]
+    for line in outside:
+        raw = line.text
+        if "\t" in raw:
+            cells = [part for part in map(str.strip, raw.split("\t")) if part]
+        else:
+            cell = raw.strip()
+            if not cell or len(cell) > 24:  # what _column reads (most lines: prose or blank)
+                continue
+            cells = [cell]
+        for cell in cells:
+            if len(cell) <= 24:
+                label = _column_named(cell, "budget")
+                if label:
+                    budget += 1
+                    key_value = key_value or label in _KEY_VALUE_LABELS
+                if _column_named(cell, "indicator"):
+                    indicator += 1
+    if budget < 3 and indicator < 3 and not key_value:
+        return []
+    return form_rows(cell_stream(lines, skip))
 
 
 def _column(cell: StreamCell | None, kind: str) -> str | None:
@@ -338,19 +379,31 @@ def form_rows(cells: list[StreamCell | None]) -> list[list[FormRow]]:
     # A header is three cells or more that name columns of its kind, a key-value pair a cell
     # naming one of a few budget columns: a stream without them (most prose, where at most a
     # heading such as 原因 names a column) holds no table, and is not tried cell by cell.
-    budget = [label for cell in cells if (label := _column(cell, "budget"))]
-    indicator = sum(1 for cell in cells if _column(cell, "indicator"))
+    budget_labels = [_column(cell, "budget") for cell in cells]
+    indicator_labels = [_column(cell, "indicator") for cell in cells]
+    budget = [label for label in budget_labels if label]
+    indicator = sum(1 for label in indicator_labels if label)
     if len(budget) < 3 and indicator < 3 and not any(label in _KEY_VALUE_LABELS for label in budget):
         return tables
+    # Where a header or a key-value pair can start: a cell that names a column or a group, or an
+    # empty cell (a header skips those); elsewhere _header and _key_value fail at the first cell.
+    group = _GENRE.form_budget_group
+    opens = [
+        cell is not None and (not cell.text or bool(budget_label) or bool(indicator_label) or (group is not None and bool(group.search(_compact(cell.text)))))
+        for cell, budget_label, indicator_label in zip(cells, budget_labels, indicator_labels)
+    ]
     position = 0
     while position < len(cells):
+        if not opens[position]:
+            position += 1
+            continue
         header = _header(cells, position, "indicator", None)
         if header and "三级指标" in header[0]:
             rows, position = _indicator_rows(cells, header[1], header[0])
             if rows:
                 tables.append(rows)
             continue
-        header = _header(cells, position, "budget", _GENRE.form_budget_group)
+        header = _header(cells, position, "budget", group)
         if header and any(_BUDGET_AMOUNT.search(label) for label in header[0]):
             rows, position = _budget_rows(cells, header[1], header[0], header[2])
             if rows:
@@ -548,10 +601,16 @@ def _glued_row() -> re.Pattern[str]:
     return re.compile(r"(?:\d{1,2}(?=[\u4e00-\u9fff]))?([^\d。；;]{1,40}?)(\d[\d.]*%\d{0,3}(?:\.\d)?|\d[\d.]*)")
 
 
+# The columns a glued header must name, each with a literal its pattern (forms.toml) cannot match without.
+_GLUED_REQUIRED = {"全年预算数": "预算数", "全年执行数": "执行数", "执行率": "执行率"}
+
+
 def glued_rows(text: str) -> list[list[FormRow]]:
     """Budget tables whose cells were pasted together, read row by row after their header."""
     header_pattern = _glued_header()
-    if header_pattern is None:
+    # A header is read only when it names the three columns below (the literals their patterns
+    # require): most reports lack one, and skip the header scan (a regex with no literal to seek).
+    if header_pattern is None or not all(literal in text for literal in _GLUED_REQUIRED.values()):
         return []
     tables = []
     consumed = 0
@@ -559,7 +618,7 @@ def glued_rows(text: str) -> list[list[FormRow]]:
         if header.start() < consumed:
             continue  # a header repeated after a page break inside a table already read
         labels = _glued_labels(header.group(0))
-        if not {"全年预算数", "全年执行数", "执行率"} <= set(labels):
+        if not _GLUED_REQUIRED.keys() <= set(labels):
             continue
         rows: list[FormRow] = []
         position = header.end()
@@ -599,6 +658,9 @@ _GLUED_STOP = _GENRE.form_glued["stop"]
 _GLUED_TOTAL = re.compile(r"(总分|合计)(?P<weight>100)(?P<score>100|\d{1,2}(?:\.\d{1,2})?)(?![\d.])")
 _INDICATOR_HEAD = "一级指标二级指标三级指标"
 _PAGE_MARKER = re.compile(r"\n\d{1,2}、")
+# The head in the text, its characters apart by whitespace and page markers only (what _compacted
+# drops): sought from its first character, a literal, instead of compacting the whole text.
+_INDICATOR_HEAD_SPREAD = re.compile(r"(?:\s|\n\d{1,2}、)*".join(_INDICATOR_HEAD))
 _NON_SPACE = re.compile(r"\S+")
 _SEPARATOR_OR_LINE = re.compile(r"[\t|\n]")
 
@@ -661,9 +723,9 @@ def _glued_row_pattern(labels: tuple[str, ...]) -> re.Pattern[str] | None:
 def glued_indicator_rows(text: str) -> list[list[FormRow]]:
     """Indicator tables whose cells were pasted together: levels, names and values read one
     token at a time after the glued header "一级指标二级指标三级指标…"."""
-    # Most reports hold no such header: look for it in what _compacted keeps (the text without
-    # whitespace and page markers) before recording the offset of every kept character.
-    if _INDICATOR_HEAD not in "".join(_PAGE_MARKER.sub("", text).split()):
+    # Most reports hold no such header: look for it, its characters apart by what _compacted
+    # drops (whitespace and page markers), before recording the offset of every kept character.
+    if not _INDICATOR_HEAD_SPREAD.search(text):
         return []
     tables = []
     compact, kept = _compacted(text, 0, len(text))
@@ -747,7 +809,25 @@ def _tree_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 _SENTENCE_END = re.compile(r"[。；;]")
 _TREE_HEAD = re.compile(r"得分表|三级\s*指标")
+_TREE_HEAD_LEVEL3 = re.compile(r"三级\s*指标")  # _TREE_HEAD's second branch
 _TREE_COLUMNS = re.compile(r"(?:\s*(?:[一二三]\s*级\s*指\s*标|得\s*分|分\s*值|权\s*重))*")
+
+
+def _tree_heads(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every _TREE_HEAD match, in order, each branch sought from its
+    literal by str.find (the regex tries every position). The branches share no character,
+    and neither can overlap itself, so their matches are all the regex's matches."""
+    heads = []
+    at = text.find("得分表")
+    while at >= 0:
+        heads.append((at, at + 3))
+        at = text.find("得分表", at + 3)
+    at = text.find("三级")
+    while at >= 0:
+        if match := _TREE_HEAD_LEVEL3.match(text, at):
+            heads.append(match.span())
+        at = text.find("三级", at + 2)
+    return sorted(heads)
 
 
 def score_tree_rows(text: str) -> list[list[FormRow]]:
@@ -755,13 +835,13 @@ def score_tree_rows(text: str) -> list[list[FormRow]]:
     a name with its full marks in brackets is a level heading, unless a score follows it, which
     makes it an indicator row. A heading stays open until its rows' marks fill its own."""
     tables = []
-    for head in _TREE_HEAD.finditer(text):
-        if tables and head.start() < tables[-1][-1].cells[-1].end:
+    for head_start, head_end in _tree_heads(text):
+        if tables and head_start < tables[-1][-1].cells[-1].end:
             continue
         tree_node, tree_score = _tree_patterns()
         rows: list[FormRow] = []
         headings: list[list] = []  # [name cell, full marks, marks not yet given to rows], outermost first
-        position = _TREE_COLUMNS.match(text, head.end()).end()
+        position = _TREE_COLUMNS.match(text, head_end).end()
         misses = 0
         while misses < 2:
             node = tree_node.search(text, position, min(len(text), position + 80))

@@ -16,12 +16,13 @@ import functools
 import itertools
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
 from .document import Document, covering
 from .genre import vocabulary
-from .grid import cell_stream, form_rows, glued_indicator_rows, glued_rows, score_tree_rows
+from .grid import glued_indicator_rows, glued_rows, score_tree_rows, stream_form_rows
 from .numbers import Quantity, find_quantities, parse_decimal
 
 
@@ -221,11 +222,16 @@ def _compact(text: str) -> str:
 
 
 def _heading(line: Line) -> Heading | None:
+    text = line.text.strip()
+    return _heading_of(line, text) if text else None
+
+
+def _heading_of(line: Line, text: str) -> Heading | None:
+    """The heading a line opens, given its stripped text (not empty)."""
     raw = line.text
     # The line's one non-blank tab-separated cell: its stripped text, unless that holds a tab
     # (then two cells have text: a table row).
-    text = raw.strip()
-    if not text or "\t" in text:
+    if "\t" in text:
         return None
     in_table_row = "\t" in raw
     if in_table_row and raw.startswith("\t"):
@@ -233,7 +239,7 @@ def _heading(line: Line) -> Heading | None:
         return _label_heading(text, line)
     if text[0] not in _MARKED_FIRST and not text[0].isdecimal():  # isdecimal is re's \d
         return _label_heading(text, line)  # no markdown, bullet or marker can start the line
-    offset = raw.index(text)
+    offset = 0 if raw[0] == text[0] else raw.index(text)  # text is raw stripped
     markdown = _MARKDOWN.match(text) if text.startswith("#") else None
     if markdown:
         text = text[markdown.end():]
@@ -275,6 +281,11 @@ def _label_heading(text: str, line: Line) -> Heading | None:
         "%" not in text or _SENTENCE_MARK.search(text) or not _PERCENT_COLUMN.search(_compact(text))
     ):
         return None
+    return _label_title(text, line)
+
+
+def _label_title(text: str, line: Line) -> Heading | None:
+    """_label_heading for a text with no sentence mark and no digit."""
     title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
     if not title or len(title) > MAX_HEADING_CHARS or "|" in title:
         return None  # a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
@@ -286,20 +297,25 @@ def _label_heading(text: str, line: Line) -> Heading | None:
 def _sections(headings: list[Heading], text_length: int) -> list[Section]:
     sections: list[Section] = []
     stack: list[Section] = []
+    # A section runs to the next heading of the same or a higher level (a label line ends at the
+    # next heading of any kind): each heading closes the open ones it ends, found on a stack of
+    # the headings not yet ended (their levels rise towards its top).
+    ends = [text_length] * len(headings)
+    unended: list[int] = []
     for index, heading in enumerate(headings):
-        # A section runs to the next heading of the same or a higher level (a label line ends
-        # at the next heading of any kind).
-        end = text_length
-        for later in itertools.islice(headings, index + 1, None):
-            if later.level <= heading.level or heading.label:
-                end = later.start
-                break
+        while unended and (headings[unended[-1]].level >= heading.level or headings[unended[-1]].label):
+            ends[unended.pop()] = heading.start
+        unended.append(index)
+    inherits: list[Role] = []  # per section on the stack: the nearest role not OTHER at or below it
+    for index, heading in enumerate(headings):
+        end = ends[index]
         if heading.limit is not None:
             end = min(end, heading.limit)
         while stack and stack[-1].heading.level >= heading.level:
             stack.pop()
+            inherits.pop()
         own = role_of(heading.title)
-        inherited = next((s.role for s in reversed(stack) if s.role is not Role.OTHER), Role.OTHER)
+        inherited = inherits[-1] if inherits else Role.OTHER
         # Sub-points under 存在问题 (such as "1、资金支付滞后") keep the parent's role.
         if own is not None and inherited in (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES) and not heading.label:
             if own not in (Role.PROBLEMS, Role.MEASURES, Role.PROBLEMS_AND_MEASURES) and heading.level > stack[-1].heading.level:
@@ -308,6 +324,7 @@ def _sections(headings: list[Heading], text_length: int) -> list[Section]:
         sections.append(section)
         if not heading.label:
             stack.append(section)
+            inherits.append(inherited if section.role is Role.OTHER else section.role)
     return sections
 
 
@@ -319,46 +336,73 @@ def _tsv_cells(line: Line) -> list[Cell]:
     return cells
 
 
-def _find_tables(lines: list[Line]) -> list[Table]:
+# What the one pass over the lines (_scan_lines) records of each line, as bits of a code.
+_FILLED = 1  # not blank (line.strip())
+_TAB = 2  # holds a tab
+_CELL_LINE = 4  # a tab first and no other: the one cell of a one-cell-per-line table
+_TSV_LINE = 8  # a row of tab-separated cells (a tab between two cells, or two tabs after the first)
+
+
+def _line_code(raw: str) -> int:
+    """The code _scan_lines records for a line."""
+    code = _FILLED if raw.strip() else 0
+    if "\t" in raw:
+        code |= _TAB
+        if raw.startswith("\t") and raw.find("\t", 1) < 0:
+            code |= _CELL_LINE
+        elif "\t" in raw.strip("\t") or (raw.startswith("\t") and raw.count("\t") >= 2):
+            code |= _TSV_LINE
+    return code
+
+
+def _find_tables(lines: list[Line], codes: list[int] | None = None, openers: list[int] | None = None) -> list[Table]:
+    """Tables of tab-separated rows, one-cell-per-line blocks and markdown pipes, in line order.
+
+    `codes` (each line's _line_code) and `openers` (in order, the lines that can open a table:
+    cell and tsv lines, and lines holding a "|") are what the analysis's one pass over the lines
+    recorded; without them they are found here. The other lines are skipped by index.
+    """
+    if codes is None:
+        codes = [_line_code(line.text) for line in lines]
+    if openers is None:
+        openers = [index for index, code in enumerate(codes) if code & (_CELL_LINE | _TSV_LINE) or "|" in lines[index].text]
     tables: list[Table] = []
     index = 0
-    while index < len(lines):
-        line = lines[index]
-        tab = "\t" in line.text  # most lines hold no tab and no bar: prose
-        if tab and _is_cell_line(line):
-            table, index = _read_cell_per_line(lines, index)
-        elif tab and ("\t" in line.text.strip("\t") or (line.text.startswith("\t") and line.text.count("\t") >= 2)):
-            table, index = _read_tsv(lines, index)
-        elif "|" in line.text and _is_pipe_row(line.text):
+    follows = _CellsFollow(codes)
+    for opener in openers:
+        if opener < index:
+            continue  # inside the table read last
+        index = opener
+        code = codes[index]
+        if code & _CELL_LINE:
+            table, index = _read_cell_per_line(lines, codes, index, follows)
+        elif code & _TSV_LINE:
+            table, index = _read_tsv(lines, codes, index)
+        elif _is_pipe_row(lines[index].text):
             table, index = _read_pipe(lines, index)
         else:
-            index += 1
             continue
         if table is not None and len(table.rows) >= 1:
             tables.append(table)
     return tables
 
 
-def _is_cell_line(line: Line) -> bool:
-    return line.text.startswith("\t") and line.text.find("\t", 1) < 0
-
-
-def _read_tsv(lines: list[Line], index: int) -> tuple[Table | None, int]:
+def _read_tsv(lines: list[Line], codes: list[int], index: int) -> tuple[Table | None, int]:
     rows: list[TableRow] = []
     while index < len(lines):
-        line = lines[index]
-        if "\t" in line.text and not _is_cell_line(line):
+        line, code = lines[index], codes[index]
+        if code & _TAB and not code & _CELL_LINE:
             rows.append(TableRow(_tsv_cells(line), line.start, line.end))
-        elif line.text.strip() and _is_cell_line(line):
+        elif code & _FILLED and code & _CELL_LINE:
             # A continuation of a multi-line cell: append to the previous row's last cell.
             if rows:
                 last = rows[-1]
                 extra = Cell(line.text[1:], line.start + 1, line.end)
                 last.cells.append(extra)
                 last.end = line.end
-        elif line.text.strip():
+        elif code & _FILLED:
             break
-        elif index + 1 < len(lines) and "\t" not in lines[index + 1].text and not lines[index + 1].text.strip() == "":
+        elif index + 1 < len(lines) and codes[index + 1] == _FILLED:  # a line of text, no tab
             break
         index += 1
     if not rows:
@@ -366,24 +410,24 @@ def _read_tsv(lines: list[Line], index: int) -> tuple[Table | None, int]:
     return Table(rows, rows[0].start, rows[-1].end, "tsv"), index
 
 
-def _read_cell_per_line(lines: list[Line], index: int) -> tuple[Table | None, int]:
+def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows: _CellsFollow) -> tuple[Table | None, int]:
     rows: list[TableRow] = []
     current: list[Cell] = []
     blank_run = 0
     while index < len(lines):
-        line = lines[index]
-        if _is_cell_line(line):
+        line, code = lines[index], codes[index]
+        if code & _CELL_LINE:
             if blank_run and current:
                 rows.append(TableRow(current, current[0].start, current[-1].end))
                 current = []
             current.append(Cell(line.text[1:], line.start + 1, line.end))
             blank_run = 0
-        elif not line.text.strip():
+        elif not code & _FILLED:
             blank_run += 1
         else:
             # A non-tab line inside the block continues the previous cell when more cells follow
             # soon (vertical text such as 项/目/管/理 or a multi-paragraph cell).
-            if not current or not _cells_follow(lines, index):
+            if not current or not follows(index):
                 break
             current[-1] = Cell(current[-1].text + "\n" + line.text, current[-1].start, line.end)
             blank_run = 0
@@ -395,16 +439,27 @@ def _read_cell_per_line(lines: list[Line], index: int) -> tuple[Table | None, in
     return Table(rows, rows[0].start, rows[-1].end, "cell_per_line"), index
 
 
-def _cells_follow(lines: list[Line], index: int, window: int = 8) -> bool:
-    seen = 0
-    for line in itertools.islice(lines, index + 1, None):  # no copy of the rest of the lines
-        if _is_cell_line(line):
-            return True
-        if line.text.strip():
-            seen += 1
-            if seen > window:
-                return False
-    return False
+class _CellsFollow:
+    """Whether a cell line follows line `index` with at most `window` non-blank lines between
+    (the lines read from the codes once, when first asked, instead of ahead at every ask)."""
+
+    def __init__(self, codes: list[int], window: int = 8) -> None:
+        self.codes, self.window = codes, window
+        self.next_cell: list[int] | None = None  # per line: the index of the next cell line (len(codes): none)
+        self.filled: list[int] = []  # per line: how many lines before it are not blank
+
+    def __call__(self, index: int) -> bool:
+        if self.next_cell is None:
+            codes = self.codes
+            self.filled = list(itertools.accumulate((code & _FILLED for code in codes), initial=0))
+            following = len(codes)
+            self.next_cell = [0] * len(codes)
+            for at in range(len(codes) - 1, -1, -1):
+                self.next_cell[at] = following
+                if codes[at] & _CELL_LINE:
+                    following = at
+        cell = self.next_cell[index]
+        return cell < len(self.codes) and self.filled[cell] - self.filled[index + 1] <= self.window
 
 
 def _is_pipe_row(text: str) -> bool:
@@ -485,28 +540,29 @@ def _label_columns(table: Table) -> None:
     labels: list[str] | None = None
     paths: list[str] | None = None
     for row in table.rows:
-        texts = row.texts()
-        if not any(texts):
+        texts = [cell.text.strip() for cell in row.cells]  # row.texts()
+        filled = len(texts) - texts.count("")
+        if not filled:
             continue
         values = [parse_decimal(text) is not None for text in texts]  # is_value: texts are stripped
-        if _is_key_value(texts, values):
+        if True in values and _is_key_value(texts, values):  # it needs a value
             pending = []
             continue
-        if any(values[1:]):  # a numeric row
+        if True in values[1:]:  # a numeric row
             if pending:
                 labels, paths = _column_labels(pending)
                 pending = []
             if labels is not None and len(row.cells) >= 3:
                 row.labels, row.paths = labels, paths
             continue
-        if len(row.cells) >= 3 and sum(bool(text) for text in texts) >= 2:
+        if len(row.cells) >= 3 and filled >= 2:
             if labels is not None and not pending:
                 # Rows of text under an existing header (合计 with blanks) keep it until a new header.
-                if sum(bool(text) for text in texts) <= 2 and len(row.cells) == len(labels):
+                if filled <= 2 and len(row.cells) == len(labels):
                     continue
             pending.append(row)
             pending = pending[-4:]
-        elif sum(bool(text) for text in texts) >= 1 and len(row.cells) < 3:
+        elif len(row.cells) < 3:
             pending = []
             labels = paths = None
     first = next((row for row in table.rows if row.labels), None)
@@ -551,8 +607,14 @@ def _row_label_headings(tables: list[Table], headings: list[Heading]) -> list[He
         if table.layout == "cell_per_line":
             continue  # its label cells are already label lines
         for row in table.rows:
+            first = next((cell for cell in row.cells if cell.text.strip()), None)
+            if first is None or first.start in taken:
+                continue
+            title = _compact(first.text)  # what _row_label tests first (most rows fail)
+            if len(title) > MAX_HEADING_CHARS or role_of(title) not in _TEXT_ROLES:
+                continue
             cells = [cell for cell in row.cells if not cell.blank]
-            if cells and cells[0].start not in taken and (heading := _row_label(cells, row.end)):
+            if heading := _row_label(cells, row.end):
                 found.append(heading)
     return found
 
@@ -579,14 +641,21 @@ def _inline_row_headings(lines: list[Line], tables: list[Table], headings: list[
     return found
 
 
-def _row_end(tables: list[Table], position: int) -> int | None:
-    """End of the one-cell-per-line table row holding a label cell (its content is that row)."""
-    for table in tables:
-        if table.layout == "cell_per_line" and table.start <= position <= table.end:
-            for row in table.rows:
-                if row.start <= position + 1 <= row.end:
-                    return row.end
-    return None
+def _row_ends(tables: list[Table]) -> Callable[[int], int | None]:
+    """For a label cell's line start: the end of the one-cell-per-line table row holding the
+    cell (its content is that row), or None. The rows of those tables (in text order, apart)
+    are listed once: only the last one starting by position + 1 can hold the cell."""
+    rows = [(row.start, row.end, table.start, table.end) for table in tables if table.layout == "cell_per_line" for row in table.rows]
+    starts = [row[0] for row in rows]
+
+    def row_end(position: int) -> int | None:
+        at = bisect_right(starts, position + 1) - 1
+        if at < 0:
+            return None
+        _, end, table_start, table_end = rows[at]
+        return end if position + 1 <= end and table_start <= position <= table_end else None
+
+    return row_end
 
 
 def _form_start(form) -> int:
@@ -603,11 +672,11 @@ def _form_tables(text: str, lines: list[Line], tables: list[Table], headings: li
     # Tables the row reader understood stay its own; the rest (a tab row with no header the
     # reader knows, such as a whole form on one line) go to the form grid as cells.
     understood = [t for t in tables if t.layout == "cell_per_line" or any(row.labels for row in t.rows) or len(t.rows) > 1]
-    stream = cell_stream(lines, [(table.start, table.end + 1) for table in understood])
+    streamed = stream_form_rows(text, lines, [(table.start, table.end + 1) for table in understood])
     trees = score_tree_rows(text)  # the most specific reading of its region: it wins an overlap
     claimed = [(tree[0].cells[2].start, tree[-1].cells[-1].end) for tree in trees]
     others = [
-        form for form in form_rows(stream) + glued_rows(text) + glued_indicator_rows(text)
+        form for form in streamed + glued_rows(text) + glued_indicator_rows(text)
         if not any(a < _form_end(form) and _form_start(form) < b for a, b in claimed)
     ]
     for form in others + trees:
@@ -638,11 +707,14 @@ _NEWLINES = re.compile(r"\n[ \n]*")
 # A line ending in [\u3400-\u9fff\d%）)”"] may wrap mid-sentence: tested with comparisons (a
 # compiled class of those ranges costs ~1.5 ms at import).
 _RUNS_ON_MARKS = "%）)”\""
+_PLUS_ONE = (1).__add__
 
 
 
 
 def sentence_starts(text: str) -> list[int]:
+    """Where the sentences of text start (see above), in order. analyse() finds the same in its
+    one pass over the lines (_scan_lines); this is the plain scan of the text."""
     starts = [0]
     starts.extend(map(re.Match.end, _HARD_STOP.finditer(text)))
     append, soft_ends, hard_stops, item_start = starts.append, _SOFT_ENDS, _HARD_STOPS, _ITEM_START.match
@@ -716,6 +788,143 @@ def blocks(text: str) -> tuple[list[int], list[int | None]]:
 
 
 
+def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[int], list[int], list[int | None], list[int]]:
+    """The one pass over the lines of text: the lines (split_lines), their headings, each line's
+    code (_line_code), the lines that can open a tab table (cell and tsv lines, read by
+    _find_tables), the blocks (what blocks() finds) and the sentence starts (sentence_starts()),
+    all from the same facts of each line."""
+    lines: list[Line] = []
+    add_line = lines.append
+    position = 0
+    headings: list[Heading] = []
+    codes: list[int] = []
+    openers: list[int] = []
+    add_heading, add_code = headings.append, codes.append
+    block_starts: list[int] = [0]
+    block_tables: list[int | None] = [None]
+    table_id = -1
+    previous = 0  # the previous non-blank line's kind: 1 text, 2 tsv, 3 cell (0: none yet)
+    blank = True  # a blank line since then
+    last_char = ""
+    # Sentence starts: the hard stops', one mark at a time from the lengths of the pieces
+    # between its occurrences (cheaper than a regex class over the text, or a loop of finds);
+    # a line break's below, from the lines around its run of breaks.
+    starts = [0]
+    add_start = starts.append
+    for mark in _HARD_STOPS:
+        if mark in text:
+            pieces = text.split(mark)
+            pieces.pop()
+            starts += itertools.accumulate(map(_PLUS_ONE, map(len, pieces)))
+    last_held = -1  # the last line holding more than spaces (-1: none yet) ...
+    held_mark = ""  # ... and its last character but spaces
+    marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
+    hard_stops, item_start, level3 = _HARD_STOPS, _ITEM_START.match, _MARKERS[2][0].match
+    for index, raw in enumerate(text.split("\n")):
+        line_start = position
+        line = Line(raw, line_start, line_start + len(raw))
+        add_line(line)
+        position += len(raw) + 1
+        if not raw:
+            add_code(0)
+            blank = True
+            continue
+        # A run of line breaks (and spaces) ends at this line's first character but spaces, when
+        # it holds one: sentence_starts' test of the run, with the run's first break after the
+        # last line held (its last character but spaces: `previous` there) and as many breaks as
+        # lines since.
+        if raw[0] != " " and raw[-1] != " ":
+            run_end, mark = line_start, raw[-1]
+        elif held := raw.strip(" "):
+            run_end, mark = line_start + raw.index(held[0]), held[-1]
+        else:
+            run_end = -1  # spaces only: inside a run
+        if run_end >= 0:
+            if last_held >= 0 and held_mark not in soft_ends and (
+                held_mark in hard_stops or index - last_held >= 2 or not (
+                    "\u3400" <= held_mark <= "\u9fff" or held_mark in _RUNS_ON_MARKS or held_mark.isdecimal()
+                ) or item_start(text, run_end)
+            ):
+                add_start(run_end)
+            last_held, held_mark = index, mark
+        content = raw.strip()
+        if "\t" in raw:
+            # _line_code, in place.
+            code = _TAB | _FILLED if content else _TAB
+            if raw[0] == "\t" and raw.find("\t", 1) < 0:
+                code |= _CELL_LINE
+            elif "\t" in raw.strip("\t") or (raw[0] == "\t" and raw.count("\t") >= 2):
+                code |= _TSV_LINE
+            add_code(code)
+            if code & (_TSV_LINE | _CELL_LINE):
+                openers.append(index)
+            if not content:
+                blank = True
+                continue
+            if "\t" in content:
+                pass  # two cells with text: a table row, no heading
+            elif raw[0] != "\t":
+                if (heading := _heading_of(line, content)) is not None:
+                    add_heading(heading)
+            # A single tab-led cell may still be a role label (问题与分析); what _label_heading
+            # rejects first (a sentence, a number) is tested here without a call.
+            elif not sentence_or_digit(content):
+                if (heading := _label_title(content, line)) is not None:
+                    add_heading(heading)
+            elif "%" in content and (heading := _label_heading(content, line)) is not None:
+                add_heading(heading)
+            if code & (_TSV_LINE | _CELL_LINE):  # a table row or cell (blocks: "tsv", "cell")
+                kind = 2 if code & _TSV_LINE else 3
+                if previous < 2:
+                    table_id += 1
+                if kind == 2 or previous != 3 or blank:
+                    block_starts.append(line_start)
+                    block_tables.append(table_id)
+                previous = kind
+                blank = False
+                last_char = content[-1]
+                continue
+        elif content:
+            add_code(_FILLED)
+            # A label line holds no sentence mark and no digit (but a (%) column): most prose and
+            # list items end at that test or at their first character without a call.
+            first = content[0]
+            if first in marked_first or (first.isdecimal() and ("%" in content or level3(content))):
+                # A digit opens no markdown, bullet or marker but level 3's; without it such a
+                # line is a label's only with a (%) column.
+                if (heading := _heading_of(line, content)) is not None:
+                    add_heading(heading)
+            elif first.isdecimal():
+                pass  # a number: no label
+            elif not sentence_or_digit(content):
+                if (heading := _label_title(content, line)) is not None:
+                    add_heading(heading)
+            elif "%" in content and (heading := _label_heading(content, line)) is not None:
+                add_heading(heading)
+        else:
+            add_code(0)
+            blank = True
+            continue
+        # A line of text (blocks: "text").
+        if previous != 3 or blank:  # else a multi-line cell goes on
+            # A line after a finished sentence starts a paragraph (documents without blank
+            # lines); a line wrapped mid-sentence (PDF text) does not.
+            if previous != 1 or (blank and last_char not in soft_ends) or last_char in "。！？!?":
+                block_starts.append(line_start)
+                block_tables.append(None)
+            previous = 1
+        blank = False
+        last_char = content[-1]
+    # The run of breaks closing the text, after its last line held.
+    if 0 <= last_held < len(lines) - 1 and held_mark not in soft_ends and (
+        held_mark in hard_stops or len(lines) - 1 - last_held >= 2
+        or not ("\u3400" <= held_mark <= "\u9fff" or held_mark in _RUNS_ON_MARKS or held_mark.isdecimal())
+    ):
+        add_start(len(text))  # (no item starts at the text's end)
+    starts.sort()  # no start is found twice: a stop's follows its mark, a break's a space or a break
+    return lines, headings, codes, openers, block_starts, block_tables, starts
+
+
 _REPORT_CUES = re.compile(r"绩效|自评|预算|支出|收入|资金|万元|得分|评价")
 # A title that names the genre makes a report whatever its layout (a web page pasted as one line).
 _GENRE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表)|自评报告|绩效目标自评表|支出绩效")
@@ -731,16 +940,17 @@ def _has_report_cues(text: str, headings: list[Heading], tables: list[Table]) ->
 def analyse(document: Document) -> Layout:
     """Find lines, headings, sections and tables in a Document."""
     text = document.text
-    lines = split_lines(text)
-    headings = [heading for line in lines if line.text and (heading := _heading(line)) is not None]
-    tables = _find_tables(lines)
+    lines, headings, codes, openers, block_starts, block_tables, starts = _scan_lines(text)
+    if "|" in text:  # the lines with a bar may open a pipe table too
+        openers = sorted({*openers, *(index for index, line in enumerate(lines) if "|" in line.text)})
+    tables = _find_tables(lines, codes, openers)
+    row_end = _row_ends(tables)
     for heading in headings:
         if heading.label:
-            heading.limit = _row_end(tables, heading.start)
-    headings = sorted(
-        headings + _row_label_headings(tables, headings) + _inline_row_headings(lines, tables, headings),
-        key=lambda h: h.start,
-    )
+            heading.limit = row_end(heading.start)
+    found = _row_label_headings(tables, headings) + (_inline_row_headings(lines, tables, headings) if "|" in text else [])
+    if found:  # the scan's headings are in text order already
+        headings = sorted(headings + found, key=lambda h: h.start)
     sections = _sections(headings, len(text))
     for table in tables:
         _label_columns(table)
@@ -752,9 +962,8 @@ def analyse(document: Document) -> Layout:
         if not (len(t.rows) == 1 and not any(r.labels for r in t.rows) and any(f.start < t.end and t.start < f.end for f in forms))
     ]
     tables = sorted(tables + forms, key=lambda table: table.start)
-    block_starts, block_tables = blocks(text)
     analysis = {
-        "quantities": list(find_quantities(text)), "sentence_starts": sentence_starts(text),
+        "quantities": list(find_quantities(text)), "sentence_starts": starts,
         "block_starts": block_starts, "block_tables": block_tables,
     }  # fmt: skip
     is_report = bool(_GENRE_TITLE.search(text[:300])) or _has_report_cues(text, headings, tables)
