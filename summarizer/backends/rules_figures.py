@@ -51,11 +51,15 @@ _AFTER_RE = _LabelPatterns(_GENRE.after)
 _KV_RE = _LabelPatterns(_GENRE.key_values)
 _PERIOD_RE = _GENRE.periods
 
-_CLAUSE_END = "。；;，,\n\t"
-_SENTENCE_END = "。；;\n"
+# Each kind of stretch ends at its stop characters: an enumeration runs across "；", a sentence
+# ends there too, and a clause also at a comma or a tab. narrative_figures finds these with
+# str.rfind, one call per character of these strings.
+_ENUMERATION_END = "。\n"
+_SENTENCE_END = _ENUMERATION_END + "；;"
+_CLAUSE_END = _SENTENCE_END + "，,\t"
 _CLAUSE_STOP = re.compile(f"[{_CLAUSE_END}]")
 _SENTENCE_STOP = re.compile(f"[{_SENTENCE_END}]")
-_ENUMERATION_STOP = re.compile("[。\n]")  # an enumeration runs across "；"
+_ENUMERATION_STOP = re.compile(f"[{_ENUMERATION_END}]")
 _LIST_MARKER = _GENRE.markers["enumerator"]
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
@@ -176,24 +180,46 @@ def _label_from(context: str) -> str:
 _KIND_OF_UNIT = {**dict.fromkeys(MONEY_UNITS, _MONEY), **dict.fromkeys(PERCENT_UNITS, _RATE), "分": _SCORE}
 
 
-def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[Figure]:
+# The indicator words match alike wherever a slice starts (no anchor, lookbehind or word
+# boundary): a slice that holds none has no shorter slice ending at the same place that holds one.
+_INDICATOR_WORDS_CONTEXT_FREE = not re.search(r"\^|\\[AbB]|\(\?<", _INDICATOR_VALUE.pattern)
+
+
+def _sentence_start(text: str, position: int, limit: int) -> int:
+    """Just after the last sentence stop before `position`, at most `limit` characters back."""
+    low = max(0, position - limit)
+    rfind = text.rfind
+    return max(low, *(rfind(stop, low, position) + 1 for stop in _SENTENCE_END))
+
+
+_FULL_STOP, _LINE_BREAK = _ENUMERATION_END  # narrative_figures looks for each with one rfind
+_SEMICOLON, _ASCII_SEMICOLON = _SENTENCE_END[len(_ENUMERATION_END) :]
+_COMMA, _ASCII_COMMA, _TAB = _CLAUSE_END[len(_SENTENCE_END) :]
+
+
+def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[dict]:
+    """The figures stated in the text outside the `skip` ranges, each as the fields of its Figure
+    (`build_figures` makes them: rules.py drops repeats first)."""
     text = document.text
-    figures: list[Figure] = []
+    rfind = text.rfind
+    figures: list[dict] = []
     inside = covering(skip)
     in_table = covering((table.start, table.end) for table in layout.tables)
-    clause_start_of = _ClauseStarts(text).start
     quantities: list[Quantity] = []
-    sentence_starts: list[int] = []  # where each kept quantity's sentence starts (at most 400 back)
     for quantity in layout.quantities:
         if not quantity.unit or inside(quantity.start, quantity.end) or _rule_or_formula(text, quantity):
             continue
-        sentence_start = clause_start_of(_SENTENCE_STOP, quantity.start, 400)
-        # The sentence start at most 40 back is the one at most 400 back, moved up to that limit.
-        if not _indicator_value(text, quantity, max(sentence_start, quantity.start - 40)):
-            quantities.append(quantity)
-            sentence_starts.append(sentence_start)
+        # An indicator word in the 40 characters before is rare: only then is the sentence's start
+        # (at most 40 back) needed to tell whether the word is in the quantity's sentence.
+        start = quantity.start
+        window = start - 40 if start > 40 else 0
+        if _indicator_value(text, quantity, window) and (
+            not _INDICATOR_WORDS_CONTEXT_FREE or _indicator_value(text, quantity, _sentence_start(text, start, 40))
+        ):
+            continue
+        quantities.append(quantity)
     next_money = _next_money_starts(quantities, len(text))
-    previous: Figure | None = None
+    previous: dict | None = None
     previous_sentence = -1
     last_amount_end = last_unit_end = 0
     for index, quantity in enumerate(quantities):
@@ -203,11 +229,20 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             last_unit_end = before.end
             if before.unit in MONEY_UNITS or before.unit in PERCENT_UNITS:
                 last_amount_end = before.end
+        # Where the quantity's enumeration (at most 600 back), sentence (400) and clause (60) start:
+        # just after the last stop of each kind, found from the kinds' shared stop characters.
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
-        enumeration_start = clause_start_of(_ENUMERATION_STOP, quantity.start, 600)
-        enumeration = text[enumeration_start : quantity.start]
-        clause_start = clause_start_of(_CLAUSE_STOP, quantity.start, 60)
+        position = quantity.start
+        low = position - 600 if position > 600 else 0
+        enumeration_start = max(low, rfind(_FULL_STOP, low, position) + 1, rfind(_LINE_BREAK, low, position) + 1)
+        enumeration = text[enumeration_start:position]
+        low = position - 400 if position > 400 else 0
+        low = enumeration_start if enumeration_start > low else low  # (no stop of the enumeration's after it)
+        sentence_start = max(low, rfind(_SEMICOLON, low, position) + 1, rfind(_ASCII_SEMICOLON, low, position) + 1)
+        low = position - 60 if position > 60 else 0
+        low = sentence_start if sentence_start > low else low
+        clause_start = max(low, rfind(_COMMA, low, position) + 1, rfind(_ASCII_COMMA, low, position) + 1, rfind(_TAB, low, position) + 1)
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
@@ -219,7 +254,6 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         year = _year_outside_brackets(context)
         if kind is _MONEY:
             # Only an amount reads its whole sentence: for its year, its list head, its total's label.
-            sentence_start = sentence_starts[index]
             sentence_context = text[sentence_start : quantity.start]
             year = year or _year_outside_brackets(sentence_context)
         if previous is not None and previous_sentence != enumeration_start \
@@ -244,13 +278,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             elif generic:
                 key = generic[0]
                 # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
-                if previous is not None and previous.item and (previous.key in _LINE_KEYS or previous.key == key):
+                if previous is not None and previous["item"] and (previous["key"] in _LINE_KEYS or previous["key"] == key):
                     # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", label)
                     if len(_HAN.findall(remainder)) >= 2:
                         item = remainder
-                    elif previous.key in _LINE_KEYS:
-                        item = previous.item
+                    elif previous["key"] in _LINE_KEYS:
+                        item = previous["item"]
                 elif key in _LINE_OF and "其中" in enumeration:
                     # "其中支付养老机构运营补贴48万": a part named by what it pays for is a line.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达其中：:，,、]", "", context)
@@ -261,7 +295,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                     if not _FUNDING_SOURCE.search(head.group(1)):
                         key, item = _LINE_OF[key], head.group(1)
             elif previous is not None and _SAME_SUBJECT.fullmatch(context):
-                key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
+                key, item = previous["key"], previous["item"]  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
                 # The words after the number, up to the next amount, the sentence's end or 40 characters.
                 end = min(next_money[index], quantity.end + 40)
@@ -270,11 +304,11 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 if override:
                     key = override[0]
             if key is None and previous is not None and "其中" in enumeration \
-                    and previous.key in ("budget", "funds_received", "income_total", "project_line"):
+                    and previous["key"] in ("budget", "funds_received", "income_total", "project_line"):
                 # "预算资金200万元，其中：中央补助80万元": a part of the head; a budget's named parts are its lines.
                 named_line = bool(label) and not _FUNDING_SOURCE.search(label)
-                key = "project_line" if previous.key in ("budget", "project_line") and named_line else (
-                    "budget" if previous.key == "project_line" else previous.key)
+                key = "project_line" if previous["key"] in ("budget", "project_line") and named_line else (
+                    "budget" if previous["key"] == "project_line" else previous["key"])
                 item = label or None
             if key is None and _TOTAL_WORD.fullmatch(context or "-"):
                 # "按生均1000元安排，共计239万元": the total takes the sentence's label.
@@ -305,11 +339,11 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             key = "count"
             item = _count_item(text, quantity, label)
         if not label:
-            label = previous.label if previous is not None and key == previous.key else key
+            label = previous["label"] if previous is not None and key == previous["key"] else key
         period = _period(context, year, report_year)
         if period is _UNSPECIFIED and kind is _MONEY and previous is not None \
-                and previous.period is not _UNSPECIFIED and "其中" in enumeration:
-            period = previous.period  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
+                and previous["period"] is not _UNSPECIFIED and "其中" in enumeration:
+            period = previous["period"]  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
         if period is _PRIOR_YEAR and report_year is not None and (year is None or year >= report_year):
             year = report_year - 1  # "上年收入支出决算" in a 2022 report is 2021's
         if period is _UNSPECIFIED and key in ("project_line", "spending_line"):
@@ -324,20 +358,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         if key == "budget" and period is _UNSPECIFIED:
             period = _BUDGET
         # The evidence is the trimmed clause, as document.evidence quotes it (its span is not needed).
-        figure = Figure(
-            key=key,
-            label=label,
-            value=quantity.value,
-            unit=quantity.unit,
-            kind=kind,
-            value_wan=value_wan,
-            period=period,
-            year=year,
-            item=item,
-            table=in_table(quantity.start, quantity.start + 1),
-            span=document.span(quantity.start, quantity.end),
-            evidence=document.quote(clause_start, quantity.end),
-        )
+        figure = {
+            "key": key, "label": label, "value": quantity.value, "unit": quantity.unit, "kind": kind,
+            "value_wan": value_wan, "period": period, "year": year, "item": item,
+            "table": in_table(quantity.start, quantity.start + 1),
+            "span": document.span(quantity.start, quantity.end),
+            "evidence": text[clause_start : quantity.end].strip(),  # document.quote
+        }
         figures.append(figure)
         previous, previous_sentence = figure, enumeration_start
     return figures
@@ -459,10 +486,10 @@ def _is_indicator_table(labels: list[str]) -> bool:
 
 def table_figures(
     document: Document, layout: Layout, report_year: int | None = None
-) -> tuple[list[Figure], set[tuple[int, int]]]:
-    """Figures from table value cells, and the ranges they used (cells and indicator rows),
-    which the narrative pass then skips."""
-    figures: list[Figure] = []
+) -> tuple[list[dict], set[tuple[int, int]]]:
+    """Figures from table value cells (the fields of each Figure, as narrative_figures gives
+    them), and the ranges they used (cells and indicator rows), which the narrative pass then skips."""
+    figures: list[dict] = []
     used: set[tuple[int, int]] = set()
     for table in layout.tables:
         head: str | None = None  # the subject whose lines the rows below list (项目支出 → its projects)
@@ -473,7 +500,7 @@ def table_figures(
                 figures.extend(_key_value_figures(document, row, used))
             elif row.labels:
                 found = _grid_figures(document, table, row, used, report_year, head)
-                subjects = {figure.key for figure in found if figure.item is None and figure.kind is FigureKind.MONEY}
+                subjects = {figure["key"] for figure in found if figure["item"] is None and figure["kind"] is FigureKind.MONEY}
                 if subjects & set(_LINE_HEADS):
                     head = next(key for key in _LINE_HEADS if key in subjects)
                 elif subjects & _SUBJECT_KEYS:
@@ -503,7 +530,7 @@ _ADJUSTED_COLUMN = re.compile(r"全年预算|调整")
 def _grid_figures(
     document: Document, table: Table, row: TableRow, used: set[tuple[int, int]],
     report_year: int | None = None, head: str | None = None,
-) -> list[Figure]:
+) -> list[dict]:
     figures = []
     row_label = _WHITESPACE.sub("", row.cells[0].text)
     first_column = 1
@@ -555,17 +582,15 @@ def _grid_figures(
             key = _LINE_HEADS[head]  # "1、业务工作经费" under 项目支出: a project line
             if period is Period.UNSPECIFIED:
                 period = Period.BUDGET
-        figures.append(
-            Figure(
-                key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, period=period,
-                item=cell_item, table=True, span=document.span(start, end),
-                evidence=f"{row_label} | {label}: {cell.text.strip()}",
-            )
-        )
+        figures.append({
+            "key": key, "label": label, "value": value, "unit": unit, "kind": kind, "value_wan": value_wan,
+            "period": period, "item": cell_item, "table": True, "span": document.span(start, end),
+            "evidence": f"{row_label} | {label}: {cell.text.strip()}",
+        })
     return figures
 
 
-def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, int]]) -> list[Figure]:
+def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, int]]) -> list[dict]:
     figures = []
     texts = row.texts()
     for column in range(1, len(row.cells)):
@@ -589,26 +614,35 @@ def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, i
         start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
         end = start + len(texts[column])
         used.add((start, end))
-        figures.append(
-            Figure(
-                key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, table=True,
-                span=document.span(start, end), evidence=f"{label} | {texts[column]}",
-            )
-        )
+        figures.append({
+            "key": key, "label": label, "value": value, "unit": unit, "kind": kind, "value_wan": value_wan,
+            "table": True, "span": document.span(start, end), "evidence": f"{label} | {texts[column]}",
+        })
     return figures
 
 
-def dedupe(figures: list[Figure]) -> list[Figure]:
-    """Drop repeats of the same statement (same key, item, period, value, unit)."""
+def dedupe(figures: list[dict]) -> list[dict]:
+    """Drop repeats of the same statement (same key, item, period, value, unit), from the fields
+    of figures not yet built (a Figure's period, item and year default as below)."""
     seen: set[tuple] = set()
     kept = []
     for figure in figures:
-        identity = (figure.key, figure.item, figure.period, figure.value, figure.unit, figure.label if figure.key == "count" else None)
+        key = figure["key"]
+        identity = (key, figure.get("item"), figure.get("period", _UNSPECIFIED), figure["value"], figure["unit"],
+                    figure["label"] if key == "count" else None)
         if identity in seen:
             continue
         seen.add(identity)
         kept.append(figure)
     return kept
+
+
+_new_figure = Figure.__pydantic_validator__.validate_python  # Figure(**fields) without its __init__ frame
+
+
+def build_figures(figures: list[dict]) -> list[Figure]:
+    """The Figures of these fields (validated as Figure(**fields) validates them)."""
+    return [_new_figure(fields) for fields in figures]
 
 
 # ---- indicators -------------------------------------------------------------------------
