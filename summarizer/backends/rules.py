@@ -28,12 +28,13 @@ class RulesBackend:
 
     def extract(self, document: Document, layout: Layout) -> Report:
         meta = extract_meta(document)
-        table_figures, used = rules_figures.table_figures(document, layout, meta.year)
+        rows = rules_figures.TableRows(layout)  # read once for figures and indicators
+        table_figures, used = rules_figures.table_figures(document, layout, meta.year, rows)
         # Both give each figure's fields: only the ones dedupe keeps are built.
         found = table_figures + rules_figures.narrative_figures(document, layout, meta.year, used)
         found.sort(key=lambda fields: fields["span"].start)
         figures = rules_figures.build_figures(rules_figures.dedupe(found))
-        indicators = rules_figures.indicators(document, layout)
+        indicators = rules_figures.indicators(document, layout, rows)
         indicators += rules_figures.prose_indicators(document, {indicator.name for indicator in indicators})
         _complete_meta(meta, figures, indicators)
         problems, measures = extract_problems_and_measures(document, layout)

@@ -20,7 +20,7 @@ from ..document import Document, covering
 from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, parse_decimal, to_wan
 from ..schemas import Figure, FigureKind, Indicator, Period
 from ..genre import vocabulary
-from ..structure import Layout, Role, Table, TableRow, is_key_value_row
+from ..structure import Layout, Role, Table, TableRow, _is_key_value
 
 # The label words come from the genre's vocabulary (summarizer/genre/figures.toml).
 _GENRE = vocabulary()
@@ -484,22 +484,62 @@ def _is_indicator_table(labels: list[str]) -> bool:
     return bool(_WEIGHT_COLUMN.search(joined) and _SCORE_COLUMN.search(joined))
 
 
+class TableRows:
+    """What table_figures and indicators both read of every table row, read once per document.
+
+    `tables[t][r]` is (row, texts, is_indicator_row, level2_at): the row's stripped cell texts,
+    whether its column labels make it a score-table row, and the first cell naming a level-2
+    indicator (数量指标 …; spaces and tabs ignored), None if none or if the row is a score-table row.
+    `tabbed[t][r]`: whether a text holds a tab (table_figures then ignores only the spaces).
+    """
+
+    def __init__(self, layout: Layout) -> None:
+        self.tables: list[list[tuple[TableRow, list[str], bool, int | None]]] = []
+        self.tabbed: list[list[bool]] = []
+        score_table: dict[tuple[str, ...], bool] = {}  # rows of a table share their labels
+        for table in layout.tables:
+            rows, tabbed = [], []
+            for row in table.rows:
+                texts = [cell.text.strip() for cell in row.cells]  # row.texts()
+                is_indicator_row = False
+                if row.labels:
+                    labels = tuple(row.labels)
+                    is_indicator_row = score_table.get(labels)
+                    if is_indicator_row is None:
+                        is_indicator_row = score_table[labels] = _is_indicator_table(row.labels)
+                level2_at = None
+                if not is_indicator_row:
+                    for position, text in enumerate(texts):
+                        if _LEVEL2.match(text.replace(" ", "").replace("\t", "")):
+                            level2_at = position
+                            break
+                rows.append((row, texts, is_indicator_row, level2_at))
+                tabbed.append(any("\t" in text for text in texts))
+            self.tables.append(rows)
+            self.tabbed.append(tabbed)
+
+
 def table_figures(
-    document: Document, layout: Layout, report_year: int | None = None
+    document: Document, layout: Layout, report_year: int | None = None, rows: TableRows | None = None
 ) -> tuple[list[dict], set[tuple[int, int]]]:
     """Figures from table value cells (the fields of each Figure, as narrative_figures gives
-    them), and the ranges they used (cells and indicator rows), which the narrative pass then skips."""
+    them), and the ranges they used (cells and indicator rows), which the narrative pass then skips.
+    `rows`: the layout's TableRows, if already read."""
+    rows = rows or TableRows(layout)
     figures: list[dict] = []
     used: set[tuple[int, int]] = set()
-    for table in layout.tables:
+    columns: dict[tuple, tuple] = {}  # what a column's label and path say, read once per document
+    for table, table_rows, tabbed in zip(layout.tables, rows.tables, rows.tabbed):
         head: str | None = None  # the subject whose lines the rows below list (项目支出 → its projects)
-        for row in table.rows:
-            if row.labels and _is_indicator_table(row.labels) or any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
+        for (row, texts, is_indicator_row, level2_at), has_tab in zip(table_rows, tabbed):
+            if has_tab and not is_indicator_row:
+                level2_at = next((i for i, t in enumerate(texts) if _LEVEL2.match(t.replace(" ", ""))), None)
+            if is_indicator_row or level2_at is not None:
                 used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
-            elif table.layout != "form" and is_key_value_row(row):
-                figures.extend(_key_value_figures(document, row, used))
+            elif table.layout != "form" and _is_key_value(texts, [parse_decimal(text) is not None for text in texts]):
+                figures.extend(_key_value_figures(document, row, used, texts))  # (is_key_value_row)
             elif row.labels:
-                found = _grid_figures(document, table, row, used, report_year, head)
+                found = _grid_figures(document, table, row, used, report_year, head, columns)
                 subjects = {figure["key"] for figure in found if figure["item"] is None and figure["kind"] is FigureKind.MONEY}
                 if subjects & set(_LINE_HEADS):
                     head = next(key for key in _LINE_HEADS if key in subjects)
@@ -527,10 +567,26 @@ _RATE_COLUMN = re.compile(r"率|%|％")
 _ADJUSTED_COLUMN = re.compile(r"全年预算|调整")
 
 
+def _column_reading(table: Table, label: str, path: str, report_year: int | None) -> tuple:
+    """What a value cell under a column is read as, from its label and path: (a rate column, the
+    rate key, the staff key if a staff column, the money key, the money unit, the period, an
+    adjusted-budget column). The cell's own "%" and the row decide which applies."""
+    rate = _closest(_RATE_RE, label)
+    staff = _closest(_KV_RE, label)
+    return (
+        bool(_RATE_COLUMN.search(label)), rate[0] if rate else "other_rate",
+        staff[0] if staff is not None and staff[0] != "self_score" else None,
+        _money_key(label), _table_unit(table, path), _period(path, _year_of(path), report_year),
+        bool(_ADJUSTED_COLUMN.search(path)),
+    )
+
+
 def _grid_figures(
     document: Document, table: Table, row: TableRow, used: set[tuple[int, int]],
-    report_year: int | None = None, head: str | None = None,
+    report_year: int | None = None, head: str | None = None, columns: dict[tuple, tuple] | None = None,
 ) -> list[dict]:
+    """`columns`: the _column_reading of each (label, path, caption) seen so far, filled in here."""
+    columns = {} if columns is None else columns
     figures = []
     row_label = _WHITESPACE.sub("", row.cells[0].text)
     first_column = 1
@@ -555,27 +611,29 @@ def _grid_figures(
         path = (row.paths or [])[column]
         if not label:
             continue
-        if unit == "%" or _RATE_COLUMN.search(label):
-            rate = _closest(_RATE_RE, label)
-            key, unit, kind, value_wan = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE, None
-        elif (staff := _closest(_KV_RE, label)) is not None and staff[0] != "self_score":
-            key, unit, kind, value_wan = staff[0], "人", FigureKind.COUNT, None  # 编制人数 | 实有人数
+        reading = columns.get((label, path, table.caption))
+        if reading is None:
+            reading = columns[label, path, table.caption] = _column_reading(table, label, path, report_year)
+        rate_column, rate_key, staff_key, money_key, money_unit, period, adjusted = reading
+        if unit == "%" or rate_column:
+            key, unit, kind, value_wan = rate_key, "%", FigureKind.RATE, None
+        elif staff_key is not None:
+            key, unit, kind, value_wan = staff_key, "人", FigureKind.COUNT, None  # 编制人数 | 实有人数
         else:
-            key = _money_key(label)
+            key = money_key
             if key is None:
                 continue
-            unit = _table_unit(table, path)
+            unit = money_unit
             kind, value_wan = FigureKind.MONEY, to_wan(value, unit)
         start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
         end = start + len(cell.text.strip())
         used.add((start, end))
-        period = _period(path, _year_of(path), report_year)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
         cell_item = item
         if row_subject is not None and key in ("budget", "actual_spending"):
             if period is not Period.PRIOR_YEAR:
-                period = Period.ADJUSTED if _ADJUSTED_COLUMN.search(path) else (
+                period = Period.ADJUSTED if adjusted else (
                     Period.BUDGET if key == "budget" else Period.ACTUAL)
             key, cell_item = row_subject[0], None
         elif head is not None and item and key in ("budget", "actual_spending"):
@@ -590,9 +648,9 @@ def _grid_figures(
     return figures
 
 
-def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, int]]) -> list[dict]:
+def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, int]], texts: list[str]) -> list[dict]:
+    """`texts`: row.texts()."""
     figures = []
-    texts = row.texts()
     for column in range(1, len(row.cells)):
         parsed = _cell_quantity(texts[column])
         if parsed is None:
@@ -680,21 +738,26 @@ def _execution_score_row(document: Document, row: TableRow, texts: list[str]) ->
     )
 
 
-def indicators(document: Document, layout: Layout) -> list[Indicator]:
+def indicators(document: Document, layout: Layout, rows: TableRows | None = None) -> list[Indicator]:
+    """The indicators of the layout's tables: score-table rows, level-2 indicator rows and the
+    execution-rate row of the budget table. `rows`: the layout's TableRows, if already read."""
+    rows = rows or TableRows(layout)
     found: list[Indicator] = []
-    for table in layout.tables:
+    label_columns: dict[tuple, list[int]] = {}  # the _score_row columns of each labels and pattern
+    for table_rows in rows.tables:
         level1: str | None = None
         level2: str | None = None
-        for row in table.rows:
-            texts = [_collapse_spaces(text) for text in row.texts()]
-            is_indicator_row = bool(row.labels) and _is_indicator_table(row.labels)
+        for row, texts, is_indicator_row, level2_at in table_rows:
+            joined = "".join(texts)  # (the texts are stripped: no run of spaces spans two of them)
+            if "\t" in joined or "  " in joined:
+                texts = [_collapse_spaces(text) for text in texts]
             if row.labels and not is_indicator_row:
                 execution = _execution_score_row(document, row, texts)
                 if execution is not None:
                     found.append(execution)
                     continue
             if is_indicator_row:
-                indicator = _score_row(document, row, texts, level1, level2)
+                indicator = _score_row(document, row, texts, level1, level2, label_columns)
                 found.append(indicator)
                 if "三级指标" in row.labels:
                     level1, level2 = indicator.level1, indicator.level2
@@ -707,40 +770,50 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
                 elif not _NUMBERED.match(name):
                     level1 = level2 = None
                 continue
-            for position, text in enumerate(texts):
-                compact = text.replace(" ", "")
-                if not _LEVEL2.match(compact):
-                    continue
-                for earlier in reversed(texts[:position]):
-                    match = _LEVEL1.search(earlier)
-                    if match:
-                        level1 = match.group(1)
-                        break
-                rest = [t for t in texts[position + 1 :]]
-                target = rest[0] if len(rest) > 0 and rest[0] else None
-                actual = rest[1] if len(rest) > 1 and rest[1] else None
-                cell = row.cells[position]
-                found.append(
-                    Indicator(
-                        level1=level1 or ("满意度" if "满意" in compact else None),
-                        level2=compact,
-                        name=compact,
-                        target=target,
-                        actual=actual,
-                        span=document.span(cell.start, row.end),
-                        evidence=document.quote(cell.start, row.end)[:300],
-                    )
+            # The first text naming a level-2 indicator (TableRows found it: spaces and tabs
+            # ignored, as here where a tab became a space).
+            if level2_at is None:
+                continue
+            position = level2_at
+            compact = texts[position].replace(" ", "")
+            for earlier in reversed(texts[:position]):
+                match = _LEVEL1.search(earlier)
+                if match:
+                    level1 = match.group(1)
+                    break
+            rest = [t for t in texts[position + 1 :]]
+            target = rest[0] if len(rest) > 0 and rest[0] else None
+            actual = rest[1] if len(rest) > 1 and rest[1] else None
+            cell = row.cells[position]
+            found.append(
+                Indicator(
+                    level1=level1 or ("满意度" if "满意" in compact else None),
+                    level2=compact,
+                    name=compact,
+                    target=target,
+                    actual=actual,
+                    span=document.span(cell.start, row.end),
+                    evidence=document.quote(cell.start, row.end)[:300],
                 )
-                break
+            )
     return found
 
 
-def _score_row(document: Document, row: TableRow, texts: list[str], level1: str | None, level2: str | None) -> Indicator:
+def _score_row(
+    document: Document, row: TableRow, texts: list[str], level1: str | None, level2: str | None,
+    label_columns: dict[tuple, list[int]] | None = None,
+) -> Indicator:
+    """`label_columns`: the columns whose label each pattern finds, per labels, filled in here."""
     labels = row.labels or []
+    label_columns = {} if label_columns is None else label_columns
+    labels_key = tuple(labels)
 
     def column(pattern: re.Pattern[str]) -> str | None:
-        for index, label in enumerate(labels):
-            if pattern.search(label) and index < len(texts) and texts[index]:
+        indexes = label_columns.get((labels_key, pattern))
+        if indexes is None:
+            indexes = label_columns[labels_key, pattern] = [i for i, label in enumerate(labels) if pattern.search(label)]
+        for index in indexes:
+            if index < len(texts) and texts[index]:
                 return texts[index]
         return None
 
