@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..config import Settings
 from ..document import Document
 from ..genre import vocabulary
-from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Quantity, Report, Span, TextItem
+from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Report, Span, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
 from .rules_meta import extract_meta
@@ -256,6 +256,9 @@ _ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
 _ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?|\W")  # a point's number, punctuation
 
 
+_new_text_item = TextItem.__pydantic_validator__.validate_python  # TextItem(**fields), without its __init__ frame
+
+
 def _item(document: Document, start: int, end: int, layout: Layout, backend: str = "rules") -> TextItem | None:
     # A flattened form's bars around a cell ("| 1、资金到位较晚。", "不够。 | |") are not the point's.
     source = document.text
@@ -273,8 +276,12 @@ def _item(document: Document, start: int, end: int, layout: Layout, backend: str
         return None
     if _is_template_text(_ITEM_START.sub("", text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
-    numbers = [Quantity(value=q.value, unit=q.unit, raw=q.raw) for q in layout.quantities_in(start, end, with_bare=False)]
-    return TextItem(text=text, span=document.span(quote_start, quote_start + len(quote)), evidence=quote, numbers=numbers, backend=backend)
+    # Each number's fields: TextItem's validation makes the Quantity (no Python frame per number).
+    numbers = [{"value": q.value, "unit": q.unit, "raw": q.raw} for q in layout.quantities_in(start, end, with_bare=False)]
+    return _new_text_item({
+        "text": text, "span": document.span(quote_start, quote_start + len(quote)), "evidence": quote,
+        "numbers": numbers, "backend": backend,
+    })
 
 
 def _item_key(text: str) -> str:

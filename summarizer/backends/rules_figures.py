@@ -197,11 +197,26 @@ _SEMICOLON, _ASCII_SEMICOLON = _SENTENCE_END[len(_ENUMERATION_END) :]
 _COMMA, _ASCII_COMMA, _TAB = _CLAUSE_END[len(_SENTENCE_END) :]
 
 
+def _stretch_starts(text: str, position: int) -> tuple[int, int, int]:
+    """Where the enumeration (at most 600 characters back), the sentence (400) and the clause (60)
+    ending at `position` start: just after the last of their stop characters, else that far back.
+    Each kind's stops are the next kind's too, so each search starts where the wider stretch starts."""
+    rfind = text.rfind
+    low = position - 600 if position > 600 else 0
+    enumeration = max(low, rfind(_FULL_STOP, low, position) + 1, rfind(_LINE_BREAK, low, position) + 1)
+    low = position - 400 if position > 400 else 0
+    low = enumeration if enumeration > low else low
+    sentence = max(low, rfind(_SEMICOLON, low, position) + 1, rfind(_ASCII_SEMICOLON, low, position) + 1)
+    low = position - 60 if position > 60 else 0
+    low = sentence if sentence > low else low
+    clause = max(low, rfind(_COMMA, low, position) + 1, rfind(_ASCII_COMMA, low, position) + 1, rfind(_TAB, low, position) + 1)
+    return enumeration, sentence, clause
+
+
 def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[dict]:
     """The figures stated in the text outside the `skip` ranges, each as the fields of its Figure
     (`build_figures` makes them: rules.py drops repeats first)."""
     text = document.text
-    rfind = text.rfind
     figures: list[dict] = []
     inside = covering(skip)
     in_table = covering((table.start, table.end) for table in layout.tables)
@@ -229,20 +244,10 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             last_unit_end = before.end
             if before.unit in MONEY_UNITS or before.unit in PERCENT_UNITS:
                 last_amount_end = before.end
-        # Where the quantity's enumeration (at most 600 back), sentence (400) and clause (60) start:
-        # just after the last stop of each kind, found from the kinds' shared stop characters.
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
-        position = quantity.start
-        low = position - 600 if position > 600 else 0
-        enumeration_start = max(low, rfind(_FULL_STOP, low, position) + 1, rfind(_LINE_BREAK, low, position) + 1)
-        enumeration = text[enumeration_start:position]
-        low = position - 400 if position > 400 else 0
-        low = enumeration_start if enumeration_start > low else low  # (no stop of the enumeration's after it)
-        sentence_start = max(low, rfind(_SEMICOLON, low, position) + 1, rfind(_ASCII_SEMICOLON, low, position) + 1)
-        low = position - 60 if position > 60 else 0
-        low = sentence_start if sentence_start > low else low
-        clause_start = max(low, rfind(_COMMA, low, position) + 1, rfind(_ASCII_COMMA, low, position) + 1, rfind(_TAB, low, position) + 1)
+        enumeration_start, sentence_start, clause_start = _stretch_starts(text, quantity.start)
+        enumeration = text[enumeration_start : quantity.start]
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.

@@ -37,6 +37,8 @@ _REGION = re.compile(
     rf"(?P<province>{_P}{{2,7}}?(?:省|自治区))?(?P<city>{_P}{{1,7}}?(?:市|自治州|州(?!市)|地区|盟))?"
     rf"(?P<county>{_P}{{1,6}}?(?:自治县|县|区|旗|市))?"
 )
+# The last character of every level word above: a region (not empty) ends in one of them.
+_LEVEL_END_CHARS = frozenset("省区市州盟县旗")
 _LEAD = re.compile(r"(?:附件\s*\d*|\d{1,2}[、.．](?!\d)|[\s#:：])*")
 _YEAR = re.compile(r"(20\d{2})\s*年(度?)")
 _YEAR_IN_TITLE = re.compile(r"[（(]?\s*(20\d{2})\s*年度?\s*[）)]?")
@@ -124,6 +126,8 @@ def _region_at(text: str, position: int) -> str | None:
 def _region_before(text: str, unit: str) -> tuple[int, int] | None:
     """"某县田心乡" somewhere in the text gives the region of a unit named "田心乡" in its title."""
     for match in re.finditer(re.escape(unit), text[:20000]):
+        if match.start() == 0 or text[match.start() - 1] not in _LEVEL_END_CHARS:
+            continue  # no level word ends right before it: no width gives a region
         for width in (*range(3, 13), 2):  # the shortest named chain: "楚雄州武定县田心乡" -> 武定县 (南县 last)
             start = match.start() - width
             if start >= 0 and (region := _REGION.fullmatch(text, start, match.start())) and region.group(0):
