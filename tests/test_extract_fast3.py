@@ -72,3 +72,37 @@ def test_region_before_a_unit_is_found_where_every_width_finds_it():
     for piece in _pieces(rng, _texts(), extras, 1500, 400):
         for unit in units:
             assert rules_meta._region_before(piece, unit) == _region_before_plain(piece, unit), (piece, unit)
+
+
+def test_patterns_with_literal_openings_match_as_the_genre_patterns_do():
+    from summarizer.backends import rules
+    from summarizer.genre import vocabulary
+
+    genre = vocabulary()
+    groups = [genre.subjects, genre.generics, genre.rates, genre.after, genre.key_values]
+    patterns = [entry.pattern for group in groups for entry in group]
+    patterns += [*genre.periods.values(), genre.markers["indicator_value"], rules._TEMPLATE_TEXT]
+    patterns += [re.compile(r"[ab]+c|[“\"”]x|[.]y|[a-c]z|[^d]w|[\]]v|[ab]{2}u")]  # classes left as they are
+    rng = random.Random(15)
+    extras = ["“三公”经费", "\"三公\"经费", "三公", "≥", "≤", "（50字以内）", "：无。", "aac", ".y", "bz", "ew", "]v", "abu", "预算", "收入"]
+    pieces = list(_pieces(rng, _texts(), extras, 400, 80))
+    for pattern in patterns:
+        fast = rules_figures._fast(pattern)
+        for piece in pieces:
+            assert [m.span() for m in fast.finditer(piece)] == [m.span() for m in pattern.finditer(piece)], (pattern.pattern, piece)
+    for group in groups:
+        any_of = rules_figures._any_of([entry.pattern for entry in group])
+        for piece in pieces:
+            assert bool(any_of.search(piece)) == any(entry.pattern.search(piece) for entry in group), piece
+    at_start, anywhere = rules._TEMPLATE_SPLIT
+    for piece in pieces:
+        assert bool(at_start.match(piece) or anywhere.search(piece)) == bool(rules._TEMPLATE_TEXT.search(piece)), piece
+
+
+def test_a_weak_count_label_reads_as_the_one_pattern_it_replaces():
+    weak = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
+    rng = random.Random(15)
+    extras = ["实现", "达到", "有", "\n", "ab\n", "a\nb", "服务", ""]
+    for label in _pieces(rng, _texts(), extras, 3000, 6):
+        split = bool(rules_figures._WEAK_COUNT_WORD.search(label) or len(label) <= 4 and rules_figures._SHORT_LABEL.search(label))
+        assert split == bool(weak.search(label)), repr(label)

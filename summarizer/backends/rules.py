@@ -17,6 +17,7 @@ from ..genre import vocabulary
 from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Report, Span, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
+from .rules_figures import _branches, _literal_openings  # (regex helpers both modules use)
 from .rules_meta import extract_meta
 
 
@@ -112,7 +113,11 @@ _INLINE_NUMBER = re.compile(r"(?<=[。；;！!])\s*(?=\d{1,2}[、.．](?!\d))")
 _FIRST_POINT = re.compile(r"(?<=[^\s])(?=[二三四五六七八九十]是)")
 _PROBLEM_CUE = re.compile(r"问题|不足|滞后|不够|有待|欠缺|缺乏|未能|差距|偏低|不完善|不到位|不健全|薄弱|不高|不强|较慢|较低|困难|压力")
 _MEASURE_CUE = re.compile(r"建议|应当|^应|加强|加大|进一步|完善|提高|强化|健全|下一步|下阶段|^将|规范|落实|做好|推进|严格")
-_PLAN_CUE = re.compile(r"^(?:[-*]\s*)?(?:下阶段|下一步|下一阶段|今后|下一年度|明年|\d{4}年[，,]?我[局中单位]{1,2}将)")
+# The plan words, and "2024年我局将" (four digits, then _PLAN_YEAR_TAIL). Apart, each opens with
+# characters the regex engine skips to: a text holding neither has no plan cue.
+_PLAN_WORD = re.compile(r"下阶段|下一步|下一阶段|今后|下一年度|明年")
+_PLAN_YEAR_TAIL = re.compile(r"年[，,]?我[局中单位]{1,2}将")
+_PLAN_CUE = re.compile(rf"^(?:[-*]\s*)?(?:{_PLAN_WORD.pattern}|\d{{4}}{_PLAN_YEAR_TAIL.pattern})")
 MIN_ITEM_CHARS = 6
 
 
@@ -198,33 +203,6 @@ def _is_label_only(line: str) -> bool:
 _TEMPLATE_TEXT = vocabulary().template_text
 
 
-def _branches(pattern: str) -> list[str]:
-    """A regex source split at its top-level "|" (not inside brackets, a class or an escape)."""
-    branches, depth, class_start, escaped, current = [], 0, -1, False, []
-    for index, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif class_start >= 0:
-            # "]" right after "[" or "[^" is a literal, not the class's end.
-            if char == "]" and index > class_start + 1 and pattern[class_start + 1 : index] != "^":
-                class_start = -1
-        elif char == "[":
-            class_start = index
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    branches.append("".join(current))
-    return branches
-
-
 def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     """`pattern` as (its "^" alternatives, the others): it finds something exactly when the first
     matches at 0 or the second is found. The others alone open with a few characters the regex
@@ -236,7 +214,7 @@ def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Patte
     anywhere = [branch for branch in branches if not branch.startswith("^")]
     if not at_start or not anywhere:
         return None
-    return tuple(re.compile("|".join(f"(?:{part})" for part in parts)) for parts in (at_start, anywhere))
+    return re.compile("|".join(f"(?:{part})" for part in at_start)), re.compile("|".join(_literal_openings(anywhere)))
 
 
 _TEMPLATE_SPLIT = _split_at_start(_TEMPLATE_TEXT)
@@ -250,7 +228,6 @@ def _is_template_text(text: str) -> bool:
     return bool(at_start.match(text) or anywhere.search(text))
 
 
-_WHITESPACE = re.compile(r"\s+")
 # At least MIN_ITEM_CHARS word characters (\w), found without counting them all.
 _ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
 _ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?|\W")  # a point's number, punctuation
@@ -271,7 +248,7 @@ def _item(document: Document, start: int, end: int, layout: Layout, backend: str
     stripped = quote.lstrip()
     quote_start = start + len(quote) - len(stripped)
     quote = stripped.rstrip()
-    text = _WHITESPACE.sub(" ", quote).strip()
+    text = " ".join(quote.split())  # each whitespace run one space, the ends stripped
     if not _ENOUGH_WORD_CHARS.match(text):
         return None
     if _is_template_text(_ITEM_START.sub("", text).strip(" |")):
@@ -332,6 +309,9 @@ def extract_problems_and_measures(document: Document, layout: Layout) -> tuple[l
     # Plans stated elsewhere ("其他需要说明的问题：下阶段将……") are measures too.
     # Once a paragraph turns to plans, its following sentences are plans as well.
     for section in layout.sections_with(Role.OTHER):
+        if not (_PLAN_WORD.search(document.text, section.body_start, section.body_end)
+                or _PLAN_YEAR_TAIL.search(document.text, section.body_start, section.body_end)):
+            continue  # no plan word at all: no sentence opens with one
         for a, b in _points(document.text, section.body_start, section.body_end):
             planning = False
             for s_start, s_end in _sentences(document.text, a, b):

@@ -26,21 +26,78 @@ from ..structure import Layout, Role, Table, TableRow, _is_key_value
 _GENRE = vocabulary()
 
 
+def _branches(pattern: str) -> list[str]:
+    """A regex source split at its top-level "|" (not inside brackets, a class or an escape)."""
+    branches, depth, class_start, escaped, current = [], 0, -1, False, []
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif class_start >= 0:
+            # "]" right after "[" or "[^" is a literal, not the class's end.
+            if char == "]" and index > class_start + 1 and pattern[class_start + 1 : index] != "^":
+                class_start = -1
+        elif char == "[":
+            class_start = index
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    branches.append("".join(current))
+    return branches
+
+
+# A class of plain characters (no range, negation, escape or nested class) opening an alternative,
+# and what follows it when that is not a quantifier of the class.
+_CLASS_OPENING = re.compile(r"\[([^\]\[\\^-]+)\]((?![*+?{]).*)", re.DOTALL)
+
+
+def _literal_openings(branches: list[str]) -> list[str]:
+    """Top-level alternatives with each one that opens with a class of plain characters written as
+    one alternative per character, in order ("[“"”]三公" -> "“三公", "\"三公", "”三公"). Joined by "|"
+    they match exactly as before; when every alternative opens with a literal character, the regex
+    engine skips to the characters that can open a match instead of trying every alternative at
+    every position (an alternative opening with a class or a group stops that)."""
+    opened = []
+    for branch in branches:
+        opening = _CLASS_OPENING.fullmatch(branch)
+        if opening is None:
+            opened.append(branch)
+        else:
+            opened.extend(re.escape(char) + opening.group(2) for char in opening.group(1))
+    return opened
+
+
+def _fast(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` with its alternatives opening with literals (`_literal_openings`): the same matches."""
+    if pattern.flags != re.UNICODE:
+        return pattern  # a verbose or case-folding pattern reads its source otherwise
+    return re.compile("|".join(_literal_openings(_branches(pattern.pattern))))
+
+
 def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One regex that matches somewhere exactly when one of `patterns` does (None when a pattern
-    has groups or flags: joined, a backreference would point at another pattern's group)."""
+    """One regex that matches somewhere exactly when one of `patterns` does: their alternatives
+    joined, opening with literals (`_literal_openings`). None when a pattern has groups or flags:
+    joined, a backreference would point at another pattern's group."""
     if not all(pattern.groups == 0 and pattern.flags == re.UNICODE for pattern in patterns):
         return None
-    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
+    return re.compile("|".join(_literal_openings([branch for pattern in patterns for branch in _branches(pattern.pattern)])))
 
 
 class _LabelPatterns(list):
-    """(pattern, key) pairs in priority order, and `any_of`: all the patterns as one regex, which
-    matches somewhere exactly when one of them does (a fast reject for `_closest`). Not built when
-    a pattern has groups: joined, a backreference would point at another pattern's group."""
+    """(pattern, key) pairs in priority order, each pattern in its `_fast` form, and `any_of`: all
+    the patterns as one regex, which matches somewhere exactly when one of them does (a fast
+    reject for `_closest`). Not built when a pattern has groups: joined, a backreference would
+    point at another pattern's group."""
 
     def __init__(self, entries) -> None:
-        super().__init__((entry.pattern, entry.key) for entry in entries)
+        super().__init__((_fast(entry.pattern), entry.key) for entry in entries)
         self.any_of = _any_of([pattern for pattern, _ in self])
 
 
@@ -50,6 +107,7 @@ _RATE_RE = _LabelPatterns(_GENRE.rates)
 _AFTER_RE = _LabelPatterns(_GENRE.after)
 _KV_RE = _LabelPatterns(_GENRE.key_values)
 _PERIOD_RE = _GENRE.periods
+_PERIOD_FAST = {name: _fast(pattern) for name, pattern in _PERIOD_RE.items()}
 
 # Each kind of stretch ends at its stop characters: an enumeration runs across "；", a sentence
 # ends there too, and a clause also at a comma or a tab. narrative_figures finds these with
@@ -70,15 +128,7 @@ _THRESHOLD_AFTER = _GENRE.markers["threshold_after"]
 _FORMULA_BEFORE = _GENRE.markers["formula_before"]
 
 
-def _rule_or_formula(text: str, quantity: Quantity) -> bool:
-    """"执行率未达到90%的需说明原因" and "(B/A×100%)" state a rule, not a figure of the report."""
-    return bool(
-        _THRESHOLD_AFTER.match(text[quantity.end : quantity.end + 6])
-        or _FORMULA_BEFORE.search(text, max(0, quantity.start - 1), quantity.start)
-    )
-
-
-_INDICATOR_VALUE = _GENRE.markers["indicator_value"]
+_INDICATOR_VALUE = _fast(_GENRE.markers["indicator_value"])
 _LINE_OF = {"budget": "project_line", "actual_spending": "spending_line"}
 _LIST_HEAD = re.compile(r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*([\u4e00-\u9fff“”（）()]{2,20})[:：]")
 _FUNDING_SOURCE = _GENRE.markers["funding_source"]
@@ -87,17 +137,6 @@ MAX_RATE = Decimal(1000)
 # The enum members read once per number: a member lookup (FigureKind.MONEY) costs ~40 ns in 3.11.
 _MONEY, _RATE, _SCORE, _COUNT = FigureKind.MONEY, FigureKind.RATE, FigureKind.SCORE, FigureKind.COUNT
 _UNSPECIFIED, _BUDGET, _PRIOR_YEAR = Period.UNSPECIFIED, Period.BUDGET, Period.PRIOR_YEAR
-
-
-def _indicator_value(text: str, quantity: Quantity, clause_start: int) -> bool:
-    """"年初指标值为不低于85%,全年实际完成值100%": an indicator's target or actual (an indicator,
-    not a figure); "260元/辆" a standard per unit; a rate of 202010100% glued digits.
-    `clause_start`: where the quantity's sentence starts, at most 40 characters back."""
-    if quantity.unit in PERCENT_UNITS and quantity.value > MAX_RATE:
-        return True
-    if quantity.unit in MONEY_UNITS and _PER_UNIT_AFTER.match(text, quantity.end):
-        return True
-    return bool(_INDICATOR_VALUE.search(text[clause_start : quantity.start]))
 
 
 def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
@@ -121,14 +160,14 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
     if _ANY_PERIOD is not None and not _ANY_PERIOD.search(context):
         # No period word at all (most counts and rates): one search instead of four.
         return _PRIOR_YEAR if year is not None and report_year is not None and year < report_year else _UNSPECIFIED
-    if _PERIOD_RE["prior_year"].search(context):
+    if _PERIOD_FAST["prior_year"].search(context):
         return _PRIOR_YEAR
     if year is not None and report_year is not None and year < report_year:
         return _PRIOR_YEAR
-    if _PERIOD_RE["adjusted"].search(context):
+    if _PERIOD_FAST["adjusted"].search(context):
         return Period.ADJUSTED
-    actual = _PERIOD_RE["actual"].search(context)
-    budget = _PERIOD_RE["budget"].search(context)  # not 一般公共预算拨款
+    actual = _PERIOD_FAST["actual"].search(context)
+    budget = _PERIOD_FAST["budget"].search(context)  # not 一般公共预算拨款
     if actual and (not budget or actual.end() > budget.end()):
         return Period.ACTUAL
     if budget:
@@ -197,6 +236,34 @@ _SEMICOLON, _ASCII_SEMICOLON = _SENTENCE_END[len(_ENUMERATION_END) :]
 _COMMA, _ASCII_COMMA, _TAB = _CLAUSE_END[len(_SENTENCE_END) :]
 
 
+def _stated_quantities(text: str, quantities: list[Quantity], inside) -> list[Quantity]:
+    """The quantities with a unit, outside the ranges `inside` tells, that state a figure of the report.
+
+    Not a rule or a formula: "执行率未达到90%的需说明原因", "(B/A×100%)". Not an indicator's target
+    or actual ("年初指标值为不低于85%,全年实际完成值100%": an indicator word in its sentence, at
+    most 40 characters back), a standard per unit ("260元/辆"), or a rate of 202010100% (glued digits).
+    """
+    kept = []
+    threshold_after, formula_before, indicator_word = _THRESHOLD_AFTER.match, _FORMULA_BEFORE.search, _INDICATOR_VALUE.search
+    for quantity in quantities:
+        unit = quantity.unit
+        if not unit:
+            continue
+        start, end = quantity.start, quantity.end
+        if inside(start, end) or threshold_after(text[end : end + 6]) or formula_before(text, start - 1 if start else 0, start):
+            continue
+        if unit in PERCENT_UNITS and quantity.value > MAX_RATE or unit in MONEY_UNITS and _PER_UNIT_AFTER.match(text, end):
+            continue
+        # An indicator word in the 40 characters before is rare: only then is the sentence's start
+        # (at most 40 back) needed to tell whether the word is in the quantity's sentence.
+        if indicator_word(text[start - 40 if start > 40 else 0 : start]) and (
+            not _INDICATOR_WORDS_CONTEXT_FREE or indicator_word(text[_sentence_start(text, start, 40) : start])
+        ):
+            continue
+        kept.append(quantity)
+    return kept
+
+
 def _stretch_starts(text: str, position: int) -> tuple[int, int, int]:
     """Where the enumeration (at most 600 characters back), the sentence (400) and the clause (60)
     ending at `position` start: just after the last of their stop characters, else that far back.
@@ -220,19 +287,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     figures: list[dict] = []
     inside = covering(skip)
     in_table = covering((table.start, table.end) for table in layout.tables)
-    quantities: list[Quantity] = []
-    for quantity in layout.quantities:
-        if not quantity.unit or inside(quantity.start, quantity.end) or _rule_or_formula(text, quantity):
-            continue
-        # An indicator word in the 40 characters before is rare: only then is the sentence's start
-        # (at most 40 back) needed to tell whether the word is in the quantity's sentence.
-        start = quantity.start
-        window = start - 40 if start > 40 else 0
-        if _indicator_value(text, quantity, window) and (
-            not _INDICATOR_WORDS_CONTEXT_FREE or _indicator_value(text, quantity, _sentence_start(text, start, 40))
-        ):
-            continue
-        quantities.append(quantity)
+    quantities = _stated_quantities(text, layout.quantities, inside)
     next_money = _next_money_starts(quantities, len(text))
     previous: dict | None = None
     previous_sentence = -1
@@ -388,7 +443,9 @@ _LISTED_AFTER = _GENRE.markers["listed_after"]
 _CHANGE = _GENRE.markers["change"]
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
 # the unit names what was counted.
-_WEAK_COUNT_LABEL = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
+# (Two patterns: alternatives of literal words alone let the regex engine skip to their characters.)
+_SHORT_LABEL = re.compile(r"^.{0,3}$")
+_WEAK_COUNT_WORD = re.compile(r"(?:实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}")
 
 
@@ -397,7 +454,7 @@ _NOT_NOUN = re.compile(r"(?:以上|以下|左右|之内|内)")
 
 
 def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
-    if label and not _WEAK_COUNT_LABEL.search(label):
+    if label and not (_WEAK_COUNT_WORD.search(label) or len(label) <= 4 and _SHORT_LABEL.search(label)):
         return label
     after = _NOUN_AFTER.match(text, quantity.end)
     noun = _NOUN_CUT.split(after.group(0))[0] if after else ""
