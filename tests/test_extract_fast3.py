@@ -44,9 +44,10 @@ def test_table_rows_read_as_each_row_was_read():
     for piece in _pieces(rng, _texts(), extras, 150, 2500):
         layout = analyse(plain_document(piece))
         rows = rules_figures.TableRows(layout)
-        for table, table_rows, tabbed in zip(layout.tables, rows.tables, rows.tabbed):
-            for row, (same, texts, is_indicator_row, level2_at), has_tab in zip(table.rows, table_rows, tabbed):
+        for table, table_rows in zip(layout.tables, rows.tables):
+            for row, (same, texts, collapsed, is_indicator_row, level2_at, has_tab) in zip(table.rows, table_rows):
                 assert same is row and texts == row.texts()
+                assert collapsed == [rules_figures._collapse_spaces(text) for text in texts]
                 assert is_indicator_row == (bool(row.labels) and rules_figures._is_indicator_table(row.labels))
                 collapsed = [rules_figures._collapse_spaces(text).replace(" ", "") for text in texts]
                 first = next((i for i, text in enumerate(collapsed) if rules_figures._LEVEL2.match(text)), None)

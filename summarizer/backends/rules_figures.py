@@ -549,20 +549,24 @@ def _is_indicator_table(labels: list[str]) -> bool:
 class TableRows:
     """What table_figures and indicators both read of every table row, read once per document.
 
-    `tables[t][r]` is (row, texts, is_indicator_row, level2_at): the row's stripped cell texts,
-    whether its column labels make it a score-table row, and the first cell naming a level-2
-    indicator (数量指标 …; spaces and tabs ignored), None if none or if the row is a score-table row.
-    `tabbed[t][r]`: whether a text holds a tab (table_figures then ignores only the spaces).
+    `tables[t][r]` is (row, texts, collapsed, is_indicator_row, level2_at, tabbed): the row's
+    stripped cell texts (row.texts()), those with each run of spaces and tabs made one space
+    (`_collapse_spaces`), whether its column labels make it a score-table row, the first cell
+    naming a level-2 indicator (数量指标 …; spaces and tabs ignored; None if none or if the row is a
+    score-table row), and whether a text holds a tab (table_figures then ignores only the spaces).
     """
 
     def __init__(self, layout: Layout) -> None:
-        self.tables: list[list[tuple[TableRow, list[str], bool, int | None]]] = []
-        self.tabbed: list[list[bool]] = []
+        self.tables: list[list[tuple[TableRow, list[str], list[str], bool, int | None, bool]]] = []
         score_table: dict[tuple[str, ...], bool] = {}  # rows of a table share their labels
         for table in layout.tables:
-            rows, tabbed = [], []
+            rows = []
             for row in table.rows:
                 texts = [cell.text.strip() for cell in row.cells]  # row.texts()
+                # The texts are stripped: a run of spaces never spans two lines of `joined`.
+                joined = "\n".join(texts)
+                tabbed = "\t" in joined
+                collapsed = [_collapse_spaces(text) for text in texts] if tabbed or "  " in joined else texts
                 is_indicator_row = False
                 if row.labels:
                     labels = tuple(row.labels)
@@ -570,15 +574,16 @@ class TableRows:
                     if is_indicator_row is None:
                         is_indicator_row = score_table[labels] = _is_indicator_table(row.labels)
                 level2_at = None
-                if not is_indicator_row:
+                # One search over the texts, a line each, finds every row where a text names a
+                # level-2 indicator (and maybe a few more); only those are read text by text.
+                if not is_indicator_row and (_LEVEL2_ON_A_LINE is None or _LEVEL2_ON_A_LINE.search(
+                        joined.replace(" ", "").replace("\t", "") if tabbed or " " in joined else joined)):
                     for position, text in enumerate(texts):
                         if _LEVEL2.match(text.replace(" ", "").replace("\t", "")):
                             level2_at = position
                             break
-                rows.append((row, texts, is_indicator_row, level2_at))
-                tabbed.append(any("\t" in text for text in texts))
+                rows.append((row, texts, collapsed, is_indicator_row, level2_at, tabbed))
             self.tables.append(rows)
-            self.tabbed.append(tabbed)
 
 
 def table_figures(
@@ -591,10 +596,10 @@ def table_figures(
     figures: list[dict] = []
     used: set[tuple[int, int]] = set()
     columns: dict[tuple, tuple] = {}  # what a column's label and path say, read once per document
-    for table, table_rows, tabbed in zip(layout.tables, rows.tables, rows.tabbed):
+    for table, table_rows in zip(layout.tables, rows.tables):
         head: str | None = None  # the subject whose lines the rows below list (项目支出 → its projects)
-        for (row, texts, is_indicator_row, level2_at), has_tab in zip(table_rows, tabbed):
-            if has_tab and not is_indicator_row:
+        for row, texts, _, is_indicator_row, level2_at, tabbed in table_rows:
+            if tabbed and not is_indicator_row:
                 level2_at = next((i for i, t in enumerate(texts) if _LEVEL2.match(t.replace(" ", ""))), None)
             if is_indicator_row or level2_at is not None:
                 used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
@@ -629,25 +634,27 @@ _RATE_COLUMN = re.compile(r"率|%|％")
 _ADJUSTED_COLUMN = re.compile(r"全年预算|调整")
 
 
-def _column_reading(table: Table, label: str, path: str, report_year: int | None) -> tuple:
-    """What a value cell under a column is read as, from its label and path: (a rate column, the
-    rate key, the staff key if a staff column, the money key, the money unit, the period, an
-    adjusted-budget column). The cell's own "%" and the row decide which applies."""
-    rate = _closest(_RATE_RE, label)
-    staff = _closest(_KV_RE, label)
-    return (
-        bool(_RATE_COLUMN.search(label)), rate[0] if rate else "other_rate",
-        staff[0] if staff is not None and staff[0] != "self_score" else None,
-        _money_key(label), _table_unit(table, path), _period(path, _year_of(path), report_year),
-        bool(_ADJUSTED_COLUMN.search(path)),
-    )
+def _column_reading(table: Table, label: str, path: str, report_year: int | None, percent: bool) -> tuple | None:
+    """What a value cell under a column is read as, from the column's label and path and whether
+    the cell holds a "%": (key, unit, kind, period), None when the label names no figure."""
+    if percent or _RATE_COLUMN.search(label):
+        rate = _closest(_RATE_RE, label)
+        key, unit, kind = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE
+    elif (staff := _closest(_KV_RE, label)) is not None and staff[0] != "self_score":
+        key, unit, kind = staff[0], "人", FigureKind.COUNT  # 编制人数 | 实有人数
+    else:
+        key = _money_key(label)
+        if key is None:
+            return None
+        unit, kind = _table_unit(table, path), FigureKind.MONEY
+    return key, unit, kind, _period(path, _year_of(path), report_year)
 
 
 def _grid_figures(
     document: Document, table: Table, row: TableRow, used: set[tuple[int, int]],
     report_year: int | None = None, head: str | None = None, columns: dict[tuple, tuple] | None = None,
 ) -> list[dict]:
-    """`columns`: the _column_reading of each (label, path, caption) seen so far, filled in here."""
+    """`columns`: the _column_reading of each column (label, path, caption, "%") seen so far, filled in here."""
     columns = {} if columns is None else columns
     figures = []
     row_label = _WHITESPACE.sub("", row.cells[0].text)
@@ -673,20 +680,14 @@ def _grid_figures(
         path = (row.paths or [])[column]
         if not label:
             continue
-        reading = columns.get((label, path, table.caption))
+        column_key = (label, path, table.caption, unit == "%")
+        if column_key not in columns:
+            columns[column_key] = _column_reading(table, label, path, report_year, unit == "%")
+        reading = columns[column_key]
         if reading is None:
-            reading = columns[label, path, table.caption] = _column_reading(table, label, path, report_year)
-        rate_column, rate_key, staff_key, money_key, money_unit, period, adjusted = reading
-        if unit == "%" or rate_column:
-            key, unit, kind, value_wan = rate_key, "%", FigureKind.RATE, None
-        elif staff_key is not None:
-            key, unit, kind, value_wan = staff_key, "人", FigureKind.COUNT, None  # 编制人数 | 实有人数
-        else:
-            key = money_key
-            if key is None:
-                continue
-            unit = money_unit
-            kind, value_wan = FigureKind.MONEY, to_wan(value, unit)
+            continue
+        key, unit, kind, period = reading
+        value_wan = to_wan(value, unit) if kind is FigureKind.MONEY else None
         start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
         end = start + len(cell.text.strip())
         used.add((start, end))
@@ -695,7 +696,7 @@ def _grid_figures(
         cell_item = item
         if row_subject is not None and key in ("budget", "actual_spending"):
             if period is not Period.PRIOR_YEAR:
-                period = Period.ADJUSTED if adjusted else (
+                period = Period.ADJUSTED if _ADJUSTED_COLUMN.search(path) else (
                     Period.BUDGET if key == "budget" else Period.ACTUAL)
             key, cell_item = row_subject[0], None
         elif head is not None and item and key in ("budget", "actual_spending"):
@@ -768,6 +769,10 @@ def build_figures(figures: list[dict]) -> list[Figure]:
 # ---- indicators -------------------------------------------------------------------------
 
 _LEVEL2 = _GENRE.indicator_level2
+# _LEVEL2 with "^" and "$" at each line's start and end: a text it matches whole, set on a line of
+# its own, it finds (None if the pattern looks past a line's ends: a lookaround, \A, \Z, \b).
+_LEVEL2_ON_A_LINE = None if re.search(r"\\[AZbB]|\(\?<?[=!]", _LEVEL2.pattern) else re.compile(
+    _LEVEL2.pattern, _LEVEL2.flags | re.MULTILINE)
 _LEVEL1 = _GENRE.indicator_level1
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 _NUMBERED_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -809,10 +814,7 @@ def indicators(document: Document, layout: Layout, rows: TableRows | None = None
     for table_rows in rows.tables:
         level1: str | None = None
         level2: str | None = None
-        for row, texts, is_indicator_row, level2_at in table_rows:
-            joined = "".join(texts)  # (the texts are stripped: no run of spaces spans two of them)
-            if "\t" in joined or "  " in joined:
-                texts = [_collapse_spaces(text) for text in texts]
+        for row, _, texts, is_indicator_row, level2_at, _ in table_rows:
             if row.labels and not is_indicator_row:
                 execution = _execution_score_row(document, row, texts)
                 if execution is not None:
