@@ -107,3 +107,24 @@ def test_a_weak_count_label_reads_as_the_one_pattern_it_replaces():
     for label in _pieces(rng, _texts(), extras, 3000, 6):
         split = bool(rules_figures._WEAK_COUNT_WORD.search(label) or len(label) <= 4 and rules_figures._SHORT_LABEL.search(label))
         assert split == bool(weak.search(label)), repr(label)
+
+
+def _prose_matches_plain(text: str):
+    done = -1
+    for anchor in rules_figures._PROSE_ANCHOR.finditer(text):
+        start = max(text.rfind(stop, 0, anchor.start()) for stop in "。；;\n") + 1
+        if start <= done:
+            continue
+        end = min((i for i in (text.find(stop, anchor.end()) for stop in "。；;\n") if i != -1), default=len(text))
+        done = end
+        yield from rules_figures._PROSE_INDICATOR.finditer(text, start, end)
+
+
+def test_prose_indicators_are_the_matches_every_position_of_their_sentence_gives():
+    assert rules_figures._NAME_REACH is not None  # the genre's pattern opens as _PROSE_OPENING says
+    rng = random.Random(15)
+    extras = ["群众满意率年初指标值为不低于85%，全年实际完成值100%", "年度目标值为10个,实际完成12个", "计划值为", "指标值",
+              "全年实际值得分", "，", "。", "；", "\n", "数量指标安装坡面水标尺10≥266米" * 3, "年初", "实际为"]
+    for piece in _pieces(rng, _texts(), extras, 2000, 300):
+        fast = [(m.span(), m.groupdict()) for m in rules_figures._prose_matches(piece)]
+        assert fast == [(m.span(), m.groupdict()) for m in _prose_matches_plain(piece)], piece

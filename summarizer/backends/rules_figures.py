@@ -968,17 +968,46 @@ _UP_TO_COLON = re.compile(r"^.*?[：:]")
 _YEAR_WORD = re.compile(r"\d{4}年")
 
 
+# The genre's prose pattern opens with a name of 2-40 characters, at most two more (年初/年度/全年)
+# and an anchor word: its matches start 2 to _NAME_REACH characters before an anchor word.
+# (A pattern of another opening is tried at every position of its sentence.)
+_PROSE_OPENING = r"(?P<name>[^：:，,。；;\n]{2,40}?)(?:年初|年度|全年)?(?:指标值|目标值|计划值)"
+_NAME_REACH = 42 if _PROSE_INDICATOR.pattern.startswith(_PROSE_OPENING) else None
+
+
 def _prose_matches(text: str):
-    """The prose-indicator matches, tried only in the sentences that carry an anchor word (the
-    pattern opens with a lazy name, costly to try at every position of a long text)."""
+    """The prose-indicator matches, tried only in the sentences that carry an anchor word, and
+    there only where a match can start (the pattern opens with a lazy name, costly to try at every
+    position of a long sentence)."""
     done = -1
-    for anchor in _PROSE_ANCHOR.finditer(text):
-        start = max(text.rfind(stop, 0, anchor.start()) for stop in "。；;\n") + 1
+    anchors = [anchor.start() for anchor in _PROSE_ANCHOR.finditer(text)]
+    for index, anchor in enumerate(anchors):
+        start = 0  # just after the last sentence stop before the anchor: each rfind from the best so far
+        for stop in _SENTENCE_END:
+            start = max(start, text.rfind(stop, start, anchor) + 1)
         if start <= done:
             continue
-        end = min((i for i in (text.find(stop, anchor.end()) for stop in "。；;\n") if i != -1), default=len(text))
-        done = end
-        yield from _PROSE_INDICATOR.finditer(text, start, end)
+        stop = _SENTENCE_STOP.search(text, anchor + 1)
+        end = done = stop.start() if stop else len(text)
+        if _NAME_REACH is None:
+            yield from _PROSE_INDICATOR.finditer(text, start, end)
+        else:
+            yield from _prose_near(text, start, end, [a for a in anchors[index:] if a < end])
+
+
+def _prose_near(text: str, start: int, end: int, anchors: list[int]):
+    """_PROSE_INDICATOR.finditer(text, start, end), trying only the positions 2 to _NAME_REACH
+    characters before one of the sentence's `anchors` (no match starts elsewhere)."""
+    position = tried = start  # the next match starts at `position` or later; positions before `tried` failed
+    for anchor in anchors:
+        for at in range(max(position, tried, anchor - _NAME_REACH), anchor - 1):
+            if at < position:
+                continue
+            match = _PROSE_INDICATOR.match(text, at, end)
+            if match:
+                yield match
+                position = match.end()  # never empty: a name and an anchor word
+        tried = max(tried, anchor - 1)
 
 
 def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:
