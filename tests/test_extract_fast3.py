@@ -128,3 +128,22 @@ def test_prose_indicators_are_the_matches_every_position_of_their_sentence_gives
     for piece in _pieces(rng, _texts(), extras, 2000, 300):
         fast = [(m.span(), m.groupdict()) for m in rules_figures._prose_matches(piece)]
         assert fast == [(m.span(), m.groupdict()) for m in _prose_matches_plain(piece)], piece
+
+
+def _label_from_plain(context: str) -> str:
+    label = context.strip()
+    if not label:
+        return label
+    if "：" in label[:-1] or ":" in label[:-1]:
+        label = rules_figures._COLON.split(label.rstrip("：:"))[-1]
+    label = rules_figures._LIST_MARKER.sub("", rules_figures._LIST_MARKER.sub("", label))
+    label = rules_figures._LEAD_WORD.sub("", label)
+    label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
+    return label[-24:]
+
+
+def test_a_label_reads_as_with_every_marker_substituted():
+    rng = random.Random(15)
+    extras = ["1、", "（1）", "1、（1）", "其中：", "- ", "① ", "包括：", "为", "：", " ", "二、", "10.5"]
+    for piece in _pieces(rng, _texts(), extras, 3000, 40):
+        assert rules_figures._label_from(piece) == _label_from_plain(piece), piece

@@ -230,7 +230,11 @@ def _is_template_text(text: str) -> bool:
 
 # At least MIN_ITEM_CHARS word characters (\w), found without counting them all.
 _ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
-_ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?|\W")  # a point's number, punctuation
+# A point's number (at its start), and punctuation anywhere: dropped from its dedupe key. The two
+# apart: one alternation of both tries the anchored number at every position.
+_ITEM_NUMBER = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?")
+_NON_WORD = re.compile(r"\W")
+_ITEM_KEY_DROPPED = re.compile(f"{_ITEM_NUMBER.pattern}|{_NON_WORD.pattern}")
 
 
 _new_text_item = TextItem.__pydantic_validator__.validate_python  # TextItem(**fields), without its __init__ frame
@@ -265,8 +269,15 @@ def _item_key(text: str) -> str:
     """The first 40 characters of a point without its number and punctuation. A prefix of 64
     characters is cleaned first: when that leaves 40 characters, the number at its start ended
     well inside the prefix, so the whole text would give the same 40."""
-    key = _ITEM_KEY_DROPPED.sub("", text[:64])
-    return key[:40] if len(key) >= 40 else _ITEM_KEY_DROPPED.sub("", text)[:40]
+    key = _without_number_and_punctuation(text[:64])
+    return key[:40] if len(key) >= 40 else _without_number_and_punctuation(text)[:40]
+
+
+def _without_number_and_punctuation(text: str) -> str:
+    """_ITEM_KEY_DROPPED.sub("", text): the number can match only at the start, so it is cut there
+    (if it matches), then every punctuation character after it."""
+    number = _ITEM_NUMBER.match(text)
+    return _NON_WORD.sub("", text[number.end() :] if number else text)
 
 
 def _dedupe_items(items: list[TextItem]) -> list[TextItem]:

@@ -119,6 +119,10 @@ _CLAUSE_STOP = re.compile(f"[{_CLAUSE_END}]")
 _SENTENCE_STOP = re.compile(f"[{_SENTENCE_END}]")
 _ENUMERATION_STOP = re.compile(f"[{_ENUMERATION_END}]")
 _LIST_MARKER = _GENRE.markers["enumerator"]
+# The marker pattern is one alternative anchored at the text's start: it can match only there, so
+# a match there and a cut is its sub (an empty match cuts nothing, as sub replaces it by nothing).
+_LIST_MARKER_AT_START = _LIST_MARKER.flags == re.UNICODE and len(_branches(_LIST_MARKER.pattern)) == 1 \
+    and _LIST_MARKER.pattern.startswith("^")
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
 _WHITESPACE = re.compile(r"\s+")
@@ -206,9 +210,16 @@ def _label_from(context: str) -> str:
     head = label[:-1]
     if "：" in head or ":" in head:
         label = _COLON.split(label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
-    label, removed = _LIST_MARKER.subn("", label)
-    if removed:  # up to two markers ("1、（1）"); with no first there is no second
-        label = _LIST_MARKER.sub("", label)
+    if _LIST_MARKER_AT_START:  # (_LIST_MARKER.subn, without trying every position)
+        marker = _LIST_MARKER.match(label)
+        if marker:  # up to two markers ("1、（1）"); with no first there is no second
+            label = label[marker.end() :]
+            marker = _LIST_MARKER.match(label)
+            label = label[marker.end() :] if marker else label
+    else:
+        label, removed = _LIST_MARKER.subn("", label)
+        if removed:
+            label = _LIST_MARKER.sub("", label)
     if label.startswith(_LEAD_WORDS):  # (the regex matches only there)
         label = _LEAD_WORD.sub("", label)
     label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
