@@ -105,6 +105,7 @@ def _meta_figure(meta: Meta, key: str, unit: str, kind: FigureKind) -> Figure:
 
 # ---- achievements, problems, measures -----------------------------------------------------
 
+# One alternative anchored at the start (rules cut a match of it by a match and a slice).
 _ITEM_START = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[①-⑩])"
 )
@@ -235,6 +236,7 @@ _ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
 _ITEM_NUMBER = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?")
 _NON_WORD = re.compile(r"\W")
 _ITEM_KEY_DROPPED = re.compile(f"{_ITEM_NUMBER.pattern}|{_NON_WORD.pattern}")
+_WORD_RUN = re.compile(r"\w+")  # what _NON_WORD.sub("", ...) keeps, joined
 
 
 _new_text_item = TextItem.__pydantic_validator__.validate_python  # TextItem(**fields), without its __init__ frame
@@ -255,7 +257,8 @@ def _item(document: Document, start: int, end: int, layout: Layout, backend: str
     text = " ".join(quote.split())  # each whitespace run one space, the ends stripped
     if not _ENOUGH_WORD_CHARS.match(text):
         return None
-    if _is_template_text(_ITEM_START.sub("", text).strip(" |")):
+    marker = _ITEM_START.match(text)  # (_ITEM_START.sub: it can match only at the start)
+    if _is_template_text((text[marker.end() :] if marker else text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
     # Each number's fields: TextItem's validation makes the Quantity (no Python frame per number).
     numbers = [{"value": q.value, "unit": q.unit, "raw": q.raw} for q in layout.quantities_in(start, end, with_bare=False)]
@@ -277,7 +280,7 @@ def _without_number_and_punctuation(text: str) -> str:
     """_ITEM_KEY_DROPPED.sub("", text): the number can match only at the start, so it is cut there
     (if it matches), then every punctuation character after it."""
     number = _ITEM_NUMBER.match(text)
-    return _NON_WORD.sub("", text[number.end() :] if number else text)
+    return "".join(_WORD_RUN.findall(text, number.end() if number else 0))
 
 
 def _dedupe_items(items: list[TextItem]) -> list[TextItem]:
