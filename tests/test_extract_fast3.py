@@ -147,3 +147,48 @@ def test_a_label_reads_as_with_every_marker_substituted():
     extras = ["1、", "（1）", "1、（1）", "其中：", "- ", "① ", "包括：", "为", "：", " ", "二、", "10.5"]
     for piece in _pieces(rng, _texts(), extras, 3000, 40):
         assert rules_figures._label_from(piece) == _label_from_plain(piece), piece
+
+
+def _points_plain(text: str, start: int, end: int):
+    from summarizer.backends import rules
+
+    lines, position = [], start
+    for raw in text[start:end].split("\n"):
+        lines.append((position, position + len(raw)))
+        position += len(raw) + 1
+    points, closed = [], False
+    for line_start, line_end in lines:
+        line = text[line_start:line_end].strip("\t |")
+        if not line:
+            continue
+        if rules._FIELD_LABEL.fullmatch(line) or rules._FORM_NOTE.match(line):
+            closed = True
+            continue
+        if closed or line.isspace() or rules._is_label_only(line):
+            continue
+        if rules._ITEM_START.match(line) or not points:
+            points.append([line_start, line_end])
+        else:
+            points[-1][1] = line_end
+    ranges = []
+    for point_start, point_end in points:
+        body = text[point_start:point_end]
+        inline = rules._INLINE_NUMBER if rules._ITEM_START.match(body) else rules._INLINE_POINT
+        cuts = [0] + [m.start() for m in inline.finditer(body)] + [len(body)]
+        if rules._ITEM_START.match(body):
+            cuts = sorted(set(cuts))
+            ranges.extend((point_start + a, point_start + b) for a, b in zip(cuts, cuts[1:]))
+            continue
+        if len(cuts) == 2:
+            cuts = [0] + [m.start() for m in rules._FIRST_POINT.finditer(body) if rules._ends_sentence(body, m.start())] + [len(body)]
+        ranges.extend((point_start + a, point_start + b) for a, b in zip(cuts, cuts[1:]) if b > a)
+    return ranges
+
+
+def test_points_split_a_body_as_before():
+    from summarizer.backends import rules
+
+    rng = random.Random(15)
+    extras = ["\n项目负责人：\n", "\n备注：1\n", "\n1、加强管理。\n", "一是加强。二是完善。", "\n问题\n", "\n| |\n", "\n（2）规范。3、落实。\n"]
+    for piece in _pieces(rng, _texts(), extras, 1500, 600):
+        assert rules._points(piece, 0, len(piece)) == _points_plain(piece, 0, len(piece)), piece

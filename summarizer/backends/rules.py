@@ -147,22 +147,16 @@ _FORM_NOTE = vocabulary().form_note
 
 def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a body into one range per stated point: list markers, 一是/二是, else paragraphs."""
-    lines = []
+    points: list[list[int]] = []
     position = start
     for raw in text[start:end].split("\n"):
-        lines.append((position, position + len(raw)))
-        position += len(raw) + 1
-    points: list[list[int]] = []
-    closed = False
-    for line_start, line_end in lines:
-        line = text[line_start:line_end].strip("\t |")
+        line_start, line_end = position, position + len(raw)
+        position = line_end + 1
+        line = raw.strip("\t |")
         if not line:
             continue
         if _FIELD_LABEL.fullmatch(line) or _FORM_NOTE.match(line):
-            closed = True  # "项目负责人:" (the form's next field) or "备注:" (its footnote)
-            continue
-        if closed:
-            continue
+            break  # "项目负责人:" (the form's next field) or "备注:" (its footnote) closes the body
         if line.isspace() or _is_label_only(line):  # (line is not empty here)
             continue
         if _ITEM_START.match(line) or not points:
@@ -174,9 +168,10 @@ def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
         body = text[point_start:point_end]
         # "2. 全面深化改革。一是……二是……": a numbered point keeps its 一是/二是 inside, but
         # "1、……。2、……" run together on one line are separate points.
-        inline = _INLINE_NUMBER if _ITEM_START.match(body) else _INLINE_POINT
+        numbered = _ITEM_START.match(body)
+        inline = _INLINE_NUMBER if numbered else _INLINE_POINT
         cuts = [0] + [m.start() for m in inline.finditer(body)] + [len(body)]
-        if _ITEM_START.match(body):
+        if numbered:
             cuts = sorted(set(cuts))
             for a, b in zip(cuts, cuts[1:]):
                 ranges.append((point_start + a, point_start + b))
