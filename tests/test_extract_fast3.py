@@ -192,3 +192,33 @@ def test_points_split_a_body_as_before():
     extras = ["\n项目负责人：\n", "\n备注：1\n", "\n1、加强管理。\n", "一是加强。二是完善。", "\n问题\n", "\n| |\n", "\n（2）规范。3、落实。\n"]
     for piece in _pieces(rng, _texts(), extras, 1500, 600):
         assert rules._points(piece, 0, len(piece)) == _points_plain(piece, 0, len(piece)), piece
+
+
+def _stated_plain(text: str, quantities):
+    from summarizer.genre import vocabulary
+    from summarizer.numbers import MONEY_UNITS, PERCENT_UNITS
+
+    markers = vocabulary().markers
+    starts = rules_figures._ClauseStarts(text)
+    kept = []
+    for quantity in quantities:
+        if not quantity.unit or markers["threshold_after"].match(text[quantity.end : quantity.end + 6]) \
+                or markers["formula_before"].search(text, max(0, quantity.start - 1), quantity.start):
+            continue
+        if quantity.unit in PERCENT_UNITS and quantity.value > rules_figures.MAX_RATE:
+            continue
+        if quantity.unit in MONEY_UNITS and rules_figures._PER_UNIT_AFTER.match(text, quantity.end):
+            continue
+        sentence_start = starts.start(rules_figures._SENTENCE_STOP, quantity.start, 400)
+        if markers["indicator_value"].search(text[max(sentence_start, quantity.start - 40) : quantity.start]):
+            continue
+        kept.append(quantity)
+    return kept
+
+
+def test_stated_quantities_are_the_ones_each_test_keeps():
+    rng = random.Random(15)
+    extras = ["年初指标值为不低于85%", "，全年实际完成值100%", "≥90%", "的需说明原因", "×100%", "260元/辆", "202010100%", "。", "；", "\n"]
+    for piece in _pieces(rng, _texts(), extras, 600, 400):
+        quantities = analyse(plain_document(piece)).quantities
+        assert rules_figures._stated_quantities(piece, quantities, lambda start, end: False) == _stated_plain(piece, quantities), piece
