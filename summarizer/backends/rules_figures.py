@@ -313,11 +313,12 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
         enumeration_start, sentence_start, clause_start = _stretch_starts(text, quantity.start)
-        enumeration = text[enumeration_start : quantity.start]
+        kind = _KIND_OF_UNIT.get(quantity.unit, _COUNT)
+        # Only an amount reads its enumeration's words (其中, the head's period).
+        enumeration = text[enumeration_start : quantity.start] if kind is _MONEY else None
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
-        kind = _KIND_OF_UNIT.get(quantity.unit, _COUNT)
         value_wan = to_wan(quantity.value, quantity.unit) if kind is _MONEY else None
         clause_start = max(clause_start, last_amount_end if kind is _MONEY else last_unit_end)
         context = text[clause_start : quantity.start]
@@ -328,7 +329,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             sentence_context = text[sentence_start : quantity.start]
             year = year or _year_outside_brackets(sentence_context)
         if previous is not None and previous_sentence != enumeration_start \
-                and not text.startswith("其中", quantity.start - len(enumeration.lstrip())):
+                and not text.startswith("其中", quantity.start - len(text[enumeration_start : quantity.start].lstrip())):
             previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
