@@ -32,10 +32,10 @@ def test_stretch_starts_are_the_last_stops_each_kind_finds_within_reach():
     extras = ["。", "；", ";", "，", ",", "\n", "\t", "其中：", "万元", "，" * 3, "。\n"]
     kinds = ((rules_figures._ENUMERATION_STOP, 600), (rules_figures._SENTENCE_STOP, 400), (rules_figures._CLAUSE_STOP, 60))
     for piece in _pieces(rng, _texts(), extras, 600, 1500):
-        starts = rules_figures._ClauseStarts(piece)
-        for position in {0, len(piece), *(rng.randint(0, len(piece)) for _ in range(5))}:
+        starts, stretch_starts = rules_figures._ClauseStarts(piece), rules_figures._StretchStarts(piece)
+        for position in {0, len(piece), *(rng.randint(0, len(piece)) for _ in range(8))}:
             expected = tuple(starts.start(stops, position, limit) for stops, limit in kinds)
-            assert rules_figures._stretch_starts(piece, position) == expected, (piece, position)
+            assert stretch_starts(position) == expected, (piece, position)
 
 
 def test_table_rows_read_as_each_row_was_read():

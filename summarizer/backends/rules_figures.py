@@ -110,8 +110,7 @@ _PERIOD_RE = _GENRE.periods
 _PERIOD_FAST = {name: _fast(pattern) for name, pattern in _PERIOD_RE.items()}
 
 # Each kind of stretch ends at its stop characters: an enumeration runs across "；", a sentence
-# ends there too, and a clause also at a comma or a tab. narrative_figures finds these with
-# str.rfind, one call per character of these strings.
+# ends there too, and a clause also at a comma or a tab (each kind's stops are the next's too).
 _ENUMERATION_END = "。\n"
 _SENTENCE_END = _ENUMERATION_END + "；;"
 _CLAUSE_END = _SENTENCE_END + "，,\t"
@@ -186,7 +185,7 @@ class _ClauseStarts:
     """Start of the clause (sentence, enumeration) ending at a position: just after the last stop
     character before it, at most `limit` characters back. The text is reversed once, so one
     regex search finds the last stop. (narrative_figures finds all three kinds with
-    `_stretch_starts`; this one-search-a-kind form is the reference the tests hold it to.)"""
+    `_StretchStarts`; this one-search-a-kind form is the reference the tests hold it to.)"""
 
     def __init__(self, text: str) -> None:
         self.reversed = text[::-1]
@@ -243,9 +242,6 @@ def _sentence_start(text: str, position: int, limit: int) -> int:
     return max(low, *(rfind(stop, low, position) + 1 for stop in _SENTENCE_END))
 
 
-_FULL_STOP, _LINE_BREAK = _ENUMERATION_END  # narrative_figures looks for each with one rfind
-_SEMICOLON, _ASCII_SEMICOLON = _SENTENCE_END[len(_ENUMERATION_END) :]
-_COMMA, _ASCII_COMMA, _TAB = _CLAUSE_END[len(_SENTENCE_END) :]
 
 
 def _stated_quantities(text: str, quantities: list[Quantity], inside) -> list[Quantity]:
@@ -275,20 +271,43 @@ def _stated_quantities(text: str, quantities: list[Quantity], inside) -> list[Qu
     return kept
 
 
-def _stretch_starts(text: str, position: int) -> tuple[int, int, int]:
+class _StretchStarts:
     """Where the enumeration (at most 600 characters back), the sentence (400) and the clause (60)
-    ending at `position` start: just after the last of their stop characters, else that far back.
-    Each kind's stops are the next kind's too, so each search starts where the wider stretch starts."""
-    rfind = text.rfind
-    low = position - 600 if position > 600 else 0
-    enumeration = max(low, rfind(_FULL_STOP, low, position) + 1, rfind(_LINE_BREAK, low, position) + 1)
-    low = position - 400 if position > 400 else 0
-    low = enumeration if enumeration > low else low
-    sentence = max(low, rfind(_SEMICOLON, low, position) + 1, rfind(_ASCII_SEMICOLON, low, position) + 1)
-    low = position - 60 if position > 60 else 0
-    low = sentence if sentence > low else low
-    clause = max(low, rfind(_COMMA, low, position) + 1, rfind(_ASCII_COMMA, low, position) + 1, rfind(_TAB, low, position) + 1)
-    return enumeration, sentence, clause
+    ending at a position start: just after the last of their stop characters, else that far back.
+
+    Each kind's stops are the next kind's too, so the last clause stop (one regex search over the
+    reversed text, as in _ClauseStarts) is the last sentence stop if it is one, and the sentence's
+    stop the enumeration's if it is a full stop or a line break: mostly one or two searches."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.reversed = text[::-1]
+        self.length = len(text)
+
+    def _last_stop(self, stops: re.Pattern[str], low: int, high: int) -> int:
+        """The position of the last stop in text[low:high], -1 if none."""
+        found = stops.search(self.reversed, self.length - high, self.length - low)
+        return -1 if found is None else self.length - 1 - found.start()
+
+    def __call__(self, position: int) -> tuple[int, int, int]:
+        text = self.text
+        low = position - 60 if position > 60 else 0
+        stop = self._last_stop(_CLAUSE_STOP, low, position)
+        clause = stop + 1 if stop >= 0 else low
+        if stop < 0 or text[stop] not in _SENTENCE_END:
+            # No sentence stop after the clause's start (or 60 back): the sentence's is before it.
+            low = position - 400 if position > 400 else 0
+            stop = self._last_stop(_SENTENCE_STOP, low, stop if stop >= 0 else clause)
+            sentence = stop + 1 if stop >= 0 else low
+        else:
+            sentence = clause
+        if stop < 0 or text[stop] not in _ENUMERATION_END:
+            low = position - 600 if position > 600 else 0
+            stop = self._last_stop(_ENUMERATION_STOP, low, stop if stop >= 0 else sentence)
+            enumeration = stop + 1 if stop >= 0 else low
+        else:
+            enumeration = sentence
+        return enumeration, sentence, clause
 
 
 def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[dict]:
@@ -299,6 +318,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     inside = covering(skip)
     in_table = covering((table.start, table.end) for table in layout.tables)
     quantities = _stated_quantities(text, layout.quantities, inside)
+    stretch_starts = _StretchStarts(text)
     next_money = _next_money_starts(quantities, len(text))
     previous: dict | None = None
     previous_sentence = -1
@@ -312,7 +332,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 last_amount_end = before.end
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
-        enumeration_start, sentence_start, clause_start = _stretch_starts(text, quantity.start)
+        enumeration_start, sentence_start, clause_start = stretch_starts(quantity.start)
         kind = _KIND_OF_UNIT.get(quantity.unit, _COUNT)
         # Only an amount reads its enumeration's words (其中, the head's period).
         enumeration = text[enumeration_start : quantity.start] if kind is _MONEY else None
