@@ -84,6 +84,7 @@ def test_patterns_with_literal_openings_match_as_the_genre_patterns_do():
     patterns = [entry.pattern for group in groups for entry in group]
     patterns += [*genre.periods.values(), genre.markers["indicator_value"], rules._TEMPLATE_TEXT]
     patterns += [re.compile(r"[ab]+c|[“\"”]x|[.]y|[a-c]z|[^d]w|[\]]v|[ab]{2}u")]  # classes left as they are
+    patterns += [re.compile(r"[ab](?P<n>x)|y")]  # a group: left as it is
     rng = random.Random(15)
     extras = ["“三公”经费", "\"三公\"经费", "三公", "≥", "≤", "（50字以内）", "：无。", "aac", ".y", "bz", "ew", "]v", "abu", "预算", "收入"]
     pieces = list(_pieces(rng, _texts(), extras, 400, 80))

@@ -210,7 +210,9 @@ def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Patte
     anywhere = [branch for branch in branches if not branch.startswith("^")]
     if not at_start or not anywhere:
         return None
-    return re.compile("|".join(f"(?:{part})" for part in at_start)), re.compile("|".join(_literal_openings(anywhere)))
+    # (Alternatives copied per opening character would renumber groups: only without groups.)
+    anywhere = _literal_openings(anywhere) if pattern.groups == 0 else [f"(?:{part})" for part in anywhere]
+    return re.compile("|".join(f"(?:{part})" for part in at_start)), re.compile("|".join(anywhere))
 
 
 _TEMPLATE_SPLIT = _split_at_start(_TEMPLATE_TEXT)

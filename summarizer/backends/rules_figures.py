@@ -76,8 +76,8 @@ def _literal_openings(branches: list[str]) -> list[str]:
 
 def _fast(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """`pattern` with its alternatives opening with literals (`_literal_openings`): the same matches."""
-    if pattern.flags != re.UNICODE:
-        return pattern  # a verbose or case-folding pattern reads its source otherwise
+    if pattern.flags != re.UNICODE or pattern.groups:
+        return pattern  # a verbose or case-folding pattern reads its source otherwise; copies renumber groups
     return re.compile("|".join(_literal_openings(_branches(pattern.pattern))))
 
 
