@@ -101,13 +101,26 @@ def test_patterns_with_literal_openings_match_as_the_genre_patterns_do():
         assert bool(at_start.match(piece) or anywhere.search(piece)) == bool(rules._TEMPLATE_TEXT.search(piece)), piece
 
 
-def test_a_weak_count_label_reads_as_the_one_pattern_it_replaces():
+def _count_item_plain(text: str, quantity, label: str):
     weak = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
+    if label and not weak.search(label):
+        return label
+    after = rules_figures._NOUN_AFTER.match(text, quantity.end)
+    noun = rules_figures._NOUN_CUT.split(after.group(0))[0] if after else ""
+    return noun if noun and not rules_figures._NOT_NOUN.match(noun) else label or None
+
+
+def test_a_count_item_reads_as_with_the_one_weak_label_pattern():
+    from types import SimpleNamespace
+
     rng = random.Random(15)
-    extras = ["实现", "达到", "有", "\n", "ab\n", "a\nb", "服务", ""]
-    for label in _pieces(rng, _texts(), extras, 3000, 6):
-        split = bool(rules_figures._WEAK_COUNT_WORD.search(label) or len(label) <= 4 and rules_figures._SHORT_LABEL.search(label))
-        assert split == bool(weak.search(label)), repr(label)
+    extras = ["实现", "达到", "有", "\n", "ab\n", "a\nb", "服务", "", "实现\n", "有\n\n", "个村居", "以上"]
+    texts = _texts()
+    for label in _pieces(rng, texts, extras, 3000, 6):
+        after = rng.choice(texts)[rng.randint(0, 5000) :][:8]
+        quantity = SimpleNamespace(end=len(label))
+        text = label + after
+        assert rules_figures._count_item(text, quantity, label) == _count_item_plain(text, quantity, label), repr(text)
 
 
 def _prose_matches_plain(text: str):

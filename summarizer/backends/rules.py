@@ -68,6 +68,7 @@ class RulesBackend:
 
 def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
     """Fill meta gaps from table figures (a 总分 row, a 人员编制 cell) the text patterns missed."""
+    keys = [figure.key for figure in figures]  # (the figures appended below are of keys not there)
     if meta.self_score is None:
         total = next((i for i in indicators if i.name in ("总分", "合计", "总计") and i.score is not None), None)
         if total is not None:
@@ -81,10 +82,10 @@ def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
                 meta.evidence["self_score"] = Evidence(span=span, quote=written)
             else:
                 meta.evidence["self_score"] = Evidence(span=total.span, quote=total.evidence)
-    elif "self_score" in meta.evidence and not any(f.key == "self_score" for f in figures):
+    elif "self_score" in meta.evidence and "self_score" not in keys:
         figures.append(_meta_figure(meta, "self_score", "分", FigureKind.SCORE))
     for key in ("staff_authorized", "staff_actual"):
-        figure = next((f for f in figures if f.key == key), None)
+        figure = figures[keys.index(key)] if key in keys else None
         if getattr(meta, key) is None and figure is not None:
             setattr(meta, key, int(figure.value))
             meta.evidence[key] = Evidence(span=figure.span, quote=figure.evidence)

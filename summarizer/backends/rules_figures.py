@@ -475,9 +475,10 @@ _LISTED_AFTER = _GENRE.markers["listed_after"]
 _CHANGE = _GENRE.markers["change"]
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
 # the unit names what was counted.
-# (Two patterns: alternatives of literal words alone let the regex engine skip to their characters.)
+# A label of at most three characters, or one ending in one of these words ("$": or before a final "\n").
 _SHORT_LABEL = re.compile(r"^.{0,3}$")
-_WEAK_COUNT_WORD = re.compile(r"(?:实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
+_WEAK_COUNT_WORDS = ("实现", "完成", "组织", "涉及", "收录", "下设", "共有", "有", "达", "达到", "共", "累计", "完善", "新增",
+                     "开展", "召开", "举办", "覆盖", "惠及", "服务")
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}")
 
 
@@ -486,7 +487,9 @@ _NOT_NOUN = re.compile(r"(?:以上|以下|左右|之内|内)")
 
 
 def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
-    if label and not (_WEAK_COUNT_WORD.search(label) or len(label) <= 4 and _SHORT_LABEL.search(label)):
+    weak = label.endswith(_WEAK_COUNT_WORDS) or label.endswith("\n") and label[:-1].endswith(_WEAK_COUNT_WORDS) \
+        or len(label) <= 4 and _SHORT_LABEL.search(label)
+    if label and not weak:
         return label
     after = _NOUN_AFTER.match(text, quantity.end)
     noun = _NOUN_CUT.split(after.group(0))[0] if after else ""
