@@ -236,3 +236,14 @@ def test_stated_quantities_are_the_ones_each_test_keeps():
     for piece in _pieces(rng, _texts(), extras, 600, 400):
         quantities = analyse(plain_document(piece)).quantities
         assert rules_figures._stated_quantities(piece, quantities, lambda start, end: False) == _stated_plain(piece, quantities), piece
+
+
+def test_labelled_fields_found_in_one_scan_are_the_ones_each_pattern_finds():
+    assert rules_meta._ANY_FIELD is not None
+    rng = random.Random(15)
+    extras = ["自评得分为97分", "总分(100分)", "总分98", "满总分100", "评价等级：优秀", "联系人：张三", "联系电话：0731-1234567",
+              "人员编制 34名", "编制人数\t实有人数\n34\t30", "实有人数\n\n21", "报告日期：2023年3月15日", "自评结果为良", "\n", "："]
+    for piece in _pieces(rng, _texts(), extras, 1500, 3000):
+        one_scan = {name: (m.span(), m.groups()) for name, m in rules_meta._field_matches(piece).items()}
+        apart = {name: (m.span(), m.groups()) for name, m in rules_meta._field_matches_apart(piece).items()}
+        assert one_scan == apart, piece
