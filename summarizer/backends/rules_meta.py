@@ -332,6 +332,7 @@ _FIELDS = {
 
 
 def _any_field() -> re.Pattern[str] | None:
+    """The union of _FIELD_ALTERNATIVES, None if it does not compile."""
     try:
         return re.compile("|".join(_FIELD_ALTERNATIVES))
     except re.error:  # label words with named groups, repeated in the union
