@@ -14,9 +14,10 @@ from decimal import Decimal
 from ..config import Settings
 from ..document import Document
 from ..genre import vocabulary
-from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Quantity, Report, Span, TextItem
+from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Report, Span, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
+from .rules_figures import _branches, _literal_openings  # (regex helpers both modules use)
 from .rules_meta import extract_meta
 
 
@@ -28,11 +29,13 @@ class RulesBackend:
 
     def extract(self, document: Document, layout: Layout) -> Report:
         meta = extract_meta(document)
-        table_figures, used = rules_figures.table_figures(document, layout, meta.year)
-        figures = table_figures + rules_figures.narrative_figures(document, layout, meta.year, used)
-        figures.sort(key=lambda figure: figure.span.start)
-        figures = rules_figures.dedupe(figures)
-        indicators = rules_figures.indicators(document, layout)
+        rows = rules_figures.TableRows(layout)  # read once for figures and indicators
+        table_figures, used = rules_figures.table_figures(document, layout, meta.year, rows)
+        # Both give each figure's fields: only the ones dedupe keeps are built.
+        found = table_figures + rules_figures.narrative_figures(document, layout, meta.year, used)
+        found.sort(key=lambda fields: fields["span"].start)
+        figures = rules_figures.build_figures(rules_figures.dedupe(found))
+        indicators = rules_figures.indicators(document, layout, rows)
         indicators += rules_figures.prose_indicators(document, {indicator.name for indicator in indicators})
         _complete_meta(meta, figures, indicators)
         problems, measures = extract_problems_and_measures(document, layout)
@@ -65,6 +68,7 @@ class RulesBackend:
 
 def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
     """Fill meta gaps from table figures (a 总分 row, a 人员编制 cell) the text patterns missed."""
+    keys = [figure.key for figure in figures]  # (the figures appended below are of keys not there)
     if meta.self_score is None:
         total = next((i for i in indicators if i.name in ("总分", "合计", "总计") and i.score is not None), None)
         if total is not None:
@@ -78,10 +82,10 @@ def _complete_meta(meta: Meta, figures: list[Figure], indicators) -> None:
                 meta.evidence["self_score"] = Evidence(span=span, quote=written)
             else:
                 meta.evidence["self_score"] = Evidence(span=total.span, quote=total.evidence)
-    elif "self_score" in meta.evidence and not any(f.key == "self_score" for f in figures):
+    elif "self_score" in meta.evidence and "self_score" not in keys:
         figures.append(_meta_figure(meta, "self_score", "分", FigureKind.SCORE))
     for key in ("staff_authorized", "staff_actual"):
-        figure = next((f for f in figures if f.key == key), None)
+        figure = figures[keys.index(key)] if key in keys else None
         if getattr(meta, key) is None and figure is not None:
             setattr(meta, key, int(figure.value))
             meta.evidence[key] = Evidence(span=figure.span, quote=figure.evidence)
@@ -102,6 +106,7 @@ def _meta_figure(meta: Meta, key: str, unit: str, kind: FigureKind) -> Figure:
 
 # ---- achievements, problems, measures -----------------------------------------------------
 
+# One alternative anchored at the start (rules cut a match of it by a match and a slice).
 _ITEM_START = re.compile(
     r"^\s*(?:[-*•]\s*)?(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|[①-⑩])"
 )
@@ -110,7 +115,11 @@ _INLINE_NUMBER = re.compile(r"(?<=[。；;！!])\s*(?=\d{1,2}[、.．](?!\d))")
 _FIRST_POINT = re.compile(r"(?<=[^\s])(?=[二三四五六七八九十]是)")
 _PROBLEM_CUE = re.compile(r"问题|不足|滞后|不够|有待|欠缺|缺乏|未能|差距|偏低|不完善|不到位|不健全|薄弱|不高|不强|较慢|较低|困难|压力")
 _MEASURE_CUE = re.compile(r"建议|应当|^应|加强|加大|进一步|完善|提高|强化|健全|下一步|下阶段|^将|规范|落实|做好|推进|严格")
-_PLAN_CUE = re.compile(r"^(?:[-*]\s*)?(?:下阶段|下一步|下一阶段|今后|下一年度|明年|\d{4}年[，,]?我[局中单位]{1,2}将)")
+# The plan words, and "2024年我局将" (four digits, then _PLAN_YEAR_TAIL). Apart, each opens with
+# characters the regex engine skips to: a text holding neither has no plan cue.
+_PLAN_WORD = re.compile(r"下阶段|下一步|下一阶段|今后|下一年度|明年")
+_PLAN_YEAR_TAIL = re.compile(r"年[，,]?我[局中单位]{1,2}将")
+_PLAN_CUE = re.compile(rf"^(?:[-*]\s*)?(?:{_PLAN_WORD.pattern}|\d{{4}}{_PLAN_YEAR_TAIL.pattern})")
 MIN_ITEM_CHARS = 6
 
 
@@ -139,22 +148,16 @@ _FORM_NOTE = vocabulary().form_note
 
 def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a body into one range per stated point: list markers, 一是/二是, else paragraphs."""
-    lines = []
+    points: list[list[int]] = []
     position = start
     for raw in text[start:end].split("\n"):
-        lines.append((position, position + len(raw)))
-        position += len(raw) + 1
-    points: list[list[int]] = []
-    closed = False
-    for line_start, line_end in lines:
-        line = text[line_start:line_end].strip("\t |")
+        line_start, line_end = position, position + len(raw)
+        position = line_end + 1
+        line = raw.strip("\t |")
         if not line:
             continue
         if _FIELD_LABEL.fullmatch(line) or _FORM_NOTE.match(line):
-            closed = True  # "项目负责人:" (the form's next field) or "备注:" (its footnote)
-            continue
-        if closed:
-            continue
+            break  # "项目负责人:" (the form's next field) or "备注:" (its footnote) closes the body
         if line.isspace() or _is_label_only(line):  # (line is not empty here)
             continue
         if _ITEM_START.match(line) or not points:
@@ -166,9 +169,10 @@ def _points(text: str, start: int, end: int) -> list[tuple[int, int]]:
         body = text[point_start:point_end]
         # "2. 全面深化改革。一是……二是……": a numbered point keeps its 一是/二是 inside, but
         # "1、……。2、……" run together on one line are separate points.
-        inline = _INLINE_NUMBER if _ITEM_START.match(body) else _INLINE_POINT
+        numbered = _ITEM_START.match(body)
+        inline = _INLINE_NUMBER if numbered else _INLINE_POINT
         cuts = [0] + [m.start() for m in inline.finditer(body)] + [len(body)]
-        if _ITEM_START.match(body):
+        if numbered:
             cuts = sorted(set(cuts))
             for a, b in zip(cuts, cuts[1:]):
                 ranges.append((point_start + a, point_start + b))
@@ -196,33 +200,6 @@ def _is_label_only(line: str) -> bool:
 _TEMPLATE_TEXT = vocabulary().template_text
 
 
-def _branches(pattern: str) -> list[str]:
-    """A regex source split at its top-level "|" (not inside brackets, a class or an escape)."""
-    branches, depth, class_start, escaped, current = [], 0, -1, False, []
-    for index, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif class_start >= 0:
-            # "]" right after "[" or "[^" is a literal, not the class's end.
-            if char == "]" and index > class_start + 1 and pattern[class_start + 1 : index] != "^":
-                class_start = -1
-        elif char == "[":
-            class_start = index
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    branches.append("".join(current))
-    return branches
-
-
 def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     """`pattern` as (its "^" alternatives, the others): it finds something exactly when the first
     matches at 0 or the second is found. The others alone open with a few characters the regex
@@ -234,7 +211,9 @@ def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Patte
     anywhere = [branch for branch in branches if not branch.startswith("^")]
     if not at_start or not anywhere:
         return None
-    return tuple(re.compile("|".join(f"(?:{part})" for part in parts)) for parts in (at_start, anywhere))
+    # (Alternatives copied per opening character would renumber groups: only without groups.)
+    anywhere = _literal_openings(anywhere) if pattern.groups == 0 else [f"(?:{part})" for part in anywhere]
+    return re.compile("|".join(f"(?:{part})" for part in at_start)), re.compile("|".join(anywhere))
 
 
 _TEMPLATE_SPLIT = _split_at_start(_TEMPLATE_TEXT)
@@ -248,10 +227,17 @@ def _is_template_text(text: str) -> bool:
     return bool(at_start.match(text) or anywhere.search(text))
 
 
-_WHITESPACE = re.compile(r"\s+")
 # At least MIN_ITEM_CHARS word characters (\w), found without counting them all.
 _ENOUGH_WORD_CHARS = re.compile(rf"(?:\W*\w){{{MIN_ITEM_CHARS}}}")
-_ITEM_KEY_DROPPED = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?|\W")  # a point's number, punctuation
+# A point's number (at its start), and punctuation anywhere: dropped from its dedupe key. The two
+# apart: one alternation of both tries the anchored number at every position.
+_ITEM_NUMBER = re.compile(r"^\W*(?:\d+|[一二三四五六七八九十]+)[、.．]?")
+_NON_WORD = re.compile(r"\W")
+_ITEM_KEY_DROPPED = re.compile(f"{_ITEM_NUMBER.pattern}|{_NON_WORD.pattern}")
+_WORD_RUN = re.compile(r"\w+")  # what _NON_WORD.sub("", ...) keeps, joined
+
+
+_new_text_item = TextItem.__pydantic_validator__.validate_python  # TextItem(**fields), without its __init__ frame
 
 
 def _item(document: Document, start: int, end: int, layout: Layout, backend: str = "rules") -> TextItem | None:
@@ -266,21 +252,33 @@ def _item(document: Document, start: int, end: int, layout: Layout, backend: str
     stripped = quote.lstrip()
     quote_start = start + len(quote) - len(stripped)
     quote = stripped.rstrip()
-    text = _WHITESPACE.sub(" ", quote).strip()
+    text = " ".join(quote.split())  # each whitespace run one space, the ends stripped
     if not _ENOUGH_WORD_CHARS.match(text):
         return None
-    if _is_template_text(_ITEM_START.sub("", text).strip(" |")):
+    marker = _ITEM_START.match(text)  # (_ITEM_START.sub: it can match only at the start)
+    if _is_template_text((text[marker.end() :] if marker else text).strip(" |")):
         return None  # the form's instructions or an attachment list, not a stated point
-    numbers = [Quantity(value=q.value, unit=q.unit, raw=q.raw) for q in layout.quantities_in(start, end, with_bare=False)]
-    return TextItem(text=text, span=document.span(quote_start, quote_start + len(quote)), evidence=quote, numbers=numbers, backend=backend)
+    # Each number's fields: TextItem's validation makes the Quantity (no Python frame per number).
+    numbers = [{"value": q.value, "unit": q.unit, "raw": q.raw} for q in layout.quantities_in(start, end, with_bare=False)]
+    return _new_text_item({
+        "text": text, "span": document.span(quote_start, quote_start + len(quote)), "evidence": quote,
+        "numbers": numbers, "backend": backend,
+    })
 
 
 def _item_key(text: str) -> str:
     """The first 40 characters of a point without its number and punctuation. A prefix of 64
     characters is cleaned first: when that leaves 40 characters, the number at its start ended
     well inside the prefix, so the whole text would give the same 40."""
-    key = _ITEM_KEY_DROPPED.sub("", text[:64])
-    return key[:40] if len(key) >= 40 else _ITEM_KEY_DROPPED.sub("", text)[:40]
+    key = _without_number_and_punctuation(text[:64])
+    return key[:40] if len(key) >= 40 else _without_number_and_punctuation(text)[:40]
+
+
+def _without_number_and_punctuation(text: str) -> str:
+    """_ITEM_KEY_DROPPED.sub("", text): the number can match only at the start, so it is cut there
+    (if it matches), then every punctuation character after it."""
+    number = _ITEM_NUMBER.match(text)
+    return "".join(_WORD_RUN.findall(text, number.end() if number else 0))
 
 
 def _dedupe_items(items: list[TextItem]) -> list[TextItem]:
@@ -323,6 +321,9 @@ def extract_problems_and_measures(document: Document, layout: Layout) -> tuple[l
     # Plans stated elsewhere ("其他需要说明的问题：下阶段将……") are measures too.
     # Once a paragraph turns to plans, its following sentences are plans as well.
     for section in layout.sections_with(Role.OTHER):
+        if not (_PLAN_WORD.search(document.text, section.body_start, section.body_end)
+                or _PLAN_YEAR_TAIL.search(document.text, section.body_start, section.body_end)):
+            continue  # no plan word at all: no sentence opens with one
         for a, b in _points(document.text, section.body_start, section.body_end):
             planning = False
             for s_start, s_end in _sentences(document.text, a, b):

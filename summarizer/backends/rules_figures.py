@@ -20,27 +20,84 @@ from ..document import Document, covering
 from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, parse_decimal, to_wan
 from ..schemas import Figure, FigureKind, Indicator, Period
 from ..genre import vocabulary
-from ..structure import Layout, Role, Table, TableRow, is_key_value_row
+from ..structure import Layout, Role, Table, TableRow, _is_key_value
 
 # The label words come from the genre's vocabulary (summarizer/genre/figures.toml).
 _GENRE = vocabulary()
 
 
+def _branches(pattern: str) -> list[str]:
+    """A regex source split at its top-level "|" (not inside brackets, a class or an escape)."""
+    branches, depth, class_start, escaped, current = [], 0, -1, False, []
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif class_start >= 0:
+            # "]" right after "[" or "[^" is a literal, not the class's end.
+            if char == "]" and index > class_start + 1 and pattern[class_start + 1 : index] != "^":
+                class_start = -1
+        elif char == "[":
+            class_start = index
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    branches.append("".join(current))
+    return branches
+
+
+# A class of plain characters (no range, negation, escape or nested class) opening an alternative,
+# and what follows it when that is not a quantifier of the class.
+_CLASS_OPENING = re.compile(r"\[([^\]\[\\^-]+)\]((?![*+?{]).*)", re.DOTALL)
+
+
+def _literal_openings(branches: list[str]) -> list[str]:
+    """Top-level alternatives with each one that opens with a class of plain characters written as
+    one alternative per character, in order ("[“"”]三公" -> "“三公", "\"三公", "”三公"). Joined by "|"
+    they match exactly as before; when every alternative opens with a literal character, the regex
+    engine skips to the characters that can open a match instead of trying every alternative at
+    every position (an alternative opening with a class or a group stops that)."""
+    opened = []
+    for branch in branches:
+        opening = _CLASS_OPENING.fullmatch(branch)
+        if opening is None:
+            opened.append(branch)
+        else:
+            opened.extend(re.escape(char) + opening.group(2) for char in opening.group(1))
+    return opened
+
+
+def _fast(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` with its alternatives opening with literals (`_literal_openings`): the same matches."""
+    if pattern.flags != re.UNICODE or pattern.groups:
+        return pattern  # a verbose or case-folding pattern reads its source otherwise; copies renumber groups
+    return re.compile("|".join(_literal_openings(_branches(pattern.pattern))))
+
+
 def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One regex that matches somewhere exactly when one of `patterns` does (None when a pattern
-    has groups or flags: joined, a backreference would point at another pattern's group)."""
+    """One regex that matches somewhere exactly when one of `patterns` does: their alternatives
+    joined, opening with literals (`_literal_openings`). None when a pattern has groups or flags:
+    joined, a backreference would point at another pattern's group."""
     if not all(pattern.groups == 0 and pattern.flags == re.UNICODE for pattern in patterns):
         return None
-    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
+    return re.compile("|".join(_literal_openings([branch for pattern in patterns for branch in _branches(pattern.pattern)])))
 
 
 class _LabelPatterns(list):
-    """(pattern, key) pairs in priority order, and `any_of`: all the patterns as one regex, which
-    matches somewhere exactly when one of them does (a fast reject for `_closest`). Not built when
-    a pattern has groups: joined, a backreference would point at another pattern's group."""
+    """(pattern, key) pairs in priority order, each pattern in its `_fast` form, and `any_of`: all
+    the patterns as one regex, which matches somewhere exactly when one of them does (a fast
+    reject for `_closest`). Not built when a pattern has groups: joined, a backreference would
+    point at another pattern's group."""
 
     def __init__(self, entries) -> None:
-        super().__init__((entry.pattern, entry.key) for entry in entries)
+        super().__init__((_fast(entry.pattern), entry.key) for entry in entries)
         self.any_of = _any_of([pattern for pattern, _ in self])
 
 
@@ -50,13 +107,21 @@ _RATE_RE = _LabelPatterns(_GENRE.rates)
 _AFTER_RE = _LabelPatterns(_GENRE.after)
 _KV_RE = _LabelPatterns(_GENRE.key_values)
 _PERIOD_RE = _GENRE.periods
+_PERIOD_FAST = {name: _fast(pattern) for name, pattern in _PERIOD_RE.items()}
 
-_CLAUSE_END = "。；;，,\n\t"
-_SENTENCE_END = "。；;\n"
+# Each kind of stretch ends at its stop characters: an enumeration runs across "；", a sentence
+# ends there too, and a clause also at a comma or a tab (each kind's stops are the next's too).
+_ENUMERATION_END = "。\n"
+_SENTENCE_END = _ENUMERATION_END + "；;"
+_CLAUSE_END = _SENTENCE_END + "，,\t"
 _CLAUSE_STOP = re.compile(f"[{_CLAUSE_END}]")
 _SENTENCE_STOP = re.compile(f"[{_SENTENCE_END}]")
-_ENUMERATION_STOP = re.compile("[。\n]")  # an enumeration runs across "；"
+_ENUMERATION_STOP = re.compile(f"[{_ENUMERATION_END}]")
 _LIST_MARKER = _GENRE.markers["enumerator"]
+# The marker pattern is one alternative anchored at the text's start: it can match only there, so
+# a match there and a cut is its sub (an empty match cuts nothing, as sub replaces it by nothing).
+_LIST_MARKER_AT_START = _LIST_MARKER.flags == re.UNICODE and len(_branches(_LIST_MARKER.pattern)) == 1 \
+    and _LIST_MARKER.pattern.startswith("^")
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
 _WHITESPACE = re.compile(r"\s+")
@@ -66,15 +131,7 @@ _THRESHOLD_AFTER = _GENRE.markers["threshold_after"]
 _FORMULA_BEFORE = _GENRE.markers["formula_before"]
 
 
-def _rule_or_formula(text: str, quantity: Quantity) -> bool:
-    """"执行率未达到90%的需说明原因" and "(B/A×100%)" state a rule, not a figure of the report."""
-    return bool(
-        _THRESHOLD_AFTER.match(text[quantity.end : quantity.end + 6])
-        or _FORMULA_BEFORE.search(text, max(0, quantity.start - 1), quantity.start)
-    )
-
-
-_INDICATOR_VALUE = _GENRE.markers["indicator_value"]
+_INDICATOR_VALUE = _fast(_GENRE.markers["indicator_value"])
 _LINE_OF = {"budget": "project_line", "actual_spending": "spending_line"}
 _LIST_HEAD = re.compile(r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*([\u4e00-\u9fff“”（）()]{2,20})[:：]")
 _FUNDING_SOURCE = _GENRE.markers["funding_source"]
@@ -83,17 +140,6 @@ MAX_RATE = Decimal(1000)
 # The enum members read once per number: a member lookup (FigureKind.MONEY) costs ~40 ns in 3.11.
 _MONEY, _RATE, _SCORE, _COUNT = FigureKind.MONEY, FigureKind.RATE, FigureKind.SCORE, FigureKind.COUNT
 _UNSPECIFIED, _BUDGET, _PRIOR_YEAR = Period.UNSPECIFIED, Period.BUDGET, Period.PRIOR_YEAR
-
-
-def _indicator_value(text: str, quantity: Quantity, clause_start: int) -> bool:
-    """"年初指标值为不低于85%,全年实际完成值100%": an indicator's target or actual (an indicator,
-    not a figure); "260元/辆" a standard per unit; a rate of 202010100% glued digits.
-    `clause_start`: where the quantity's sentence starts, at most 40 characters back."""
-    if quantity.unit in PERCENT_UNITS and quantity.value > MAX_RATE:
-        return True
-    if quantity.unit in MONEY_UNITS and _PER_UNIT_AFTER.match(text, quantity.end):
-        return True
-    return bool(_INDICATOR_VALUE.search(text[clause_start : quantity.start]))
 
 
 def _closest(patterns: list[tuple[re.Pattern[str], str]], context: str) -> tuple[str, int, str] | None:
@@ -117,14 +163,14 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
     if _ANY_PERIOD is not None and not _ANY_PERIOD.search(context):
         # No period word at all (most counts and rates): one search instead of four.
         return _PRIOR_YEAR if year is not None and report_year is not None and year < report_year else _UNSPECIFIED
-    if _PERIOD_RE["prior_year"].search(context):
+    if _PERIOD_FAST["prior_year"].search(context):
         return _PRIOR_YEAR
     if year is not None and report_year is not None and year < report_year:
         return _PRIOR_YEAR
-    if _PERIOD_RE["adjusted"].search(context):
+    if _PERIOD_FAST["adjusted"].search(context):
         return Period.ADJUSTED
-    actual = _PERIOD_RE["actual"].search(context)
-    budget = _PERIOD_RE["budget"].search(context)  # not 一般公共预算拨款
+    actual = _PERIOD_FAST["actual"].search(context)
+    budget = _PERIOD_FAST["budget"].search(context)  # not 一般公共预算拨款
     if actual and (not budget or actual.end() > budget.end()):
         return Period.ACTUAL
     if budget:
@@ -138,7 +184,8 @@ _ANY_PERIOD = _any_of([_PERIOD_RE[name] for name in ("prior_year", "adjusted", "
 class _ClauseStarts:
     """Start of the clause (sentence, enumeration) ending at a position: just after the last stop
     character before it, at most `limit` characters back. The text is reversed once, so one
-    regex search finds the last stop (an rfind per stop character cost a call each)."""
+    regex search finds the last stop. (narrative_figures finds all three kinds with
+    `_StretchStarts`; this one-search-a-kind form is the reference the tests hold it to.)"""
 
     def __init__(self, text: str) -> None:
         self.reversed = text[::-1]
@@ -163,9 +210,16 @@ def _label_from(context: str) -> str:
     head = label[:-1]
     if "：" in head or ":" in head:
         label = _COLON.split(label.rstrip("：:"))[-1]  # "专项资金使用情况：1、行政审批…"
-    label, removed = _LIST_MARKER.subn("", label)
-    if removed:  # up to two markers ("1、（1）"); with no first there is no second
-        label = _LIST_MARKER.sub("", label)
+    if _LIST_MARKER_AT_START:  # (_LIST_MARKER.subn, without trying every position)
+        marker = _LIST_MARKER.match(label)
+        if marker:  # up to two markers ("1、（1）"); with no first there is no second
+            label = label[marker.end() :]
+            marker = _LIST_MARKER.match(label)
+            label = label[marker.end() :] if marker else label
+    else:
+        label, removed = _LIST_MARKER.subn("", label)
+        if removed:
+            label = _LIST_MARKER.sub("", label)
     if label.startswith(_LEAD_WORDS):  # (the regex matches only there)
         label = _LEAD_WORD.sub("", label)
     label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
@@ -176,24 +230,97 @@ def _label_from(context: str) -> str:
 _KIND_OF_UNIT = {**dict.fromkeys(MONEY_UNITS, _MONEY), **dict.fromkeys(PERCENT_UNITS, _RATE), "分": _SCORE}
 
 
-def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[Figure]:
+# The indicator words match alike wherever a slice starts (no anchor, lookbehind or word
+# boundary): a slice that holds none has no shorter slice ending at the same place that holds one.
+_INDICATOR_WORDS_CONTEXT_FREE = not re.search(r"\^|\\[AbB]|\(\?<", _INDICATOR_VALUE.pattern)
+
+
+def _sentence_start(text: str, position: int, limit: int) -> int:
+    """Just after the last sentence stop before `position`, at most `limit` characters back."""
+    low = max(0, position - limit)
+    rfind = text.rfind
+    return max(low, *(rfind(stop, low, position) + 1 for stop in _SENTENCE_END))
+
+
+
+
+def _stated_quantities(text: str, quantities: list[Quantity], inside) -> list[Quantity]:
+    """The quantities with a unit, outside the ranges `inside` tells, that state a figure of the report.
+
+    Not a rule or a formula: "执行率未达到90%的需说明原因", "(B/A×100%)". Not an indicator's target
+    or actual ("年初指标值为不低于85%,全年实际完成值100%": an indicator word in its sentence, at
+    most 40 characters back), a standard per unit ("260元/辆"), or a rate of 202010100% (glued digits).
+    """
+    kept = []
+    threshold_after, formula_before, indicator_word = _THRESHOLD_AFTER.match, _FORMULA_BEFORE.search, _INDICATOR_VALUE.search
+    for quantity in quantities:
+        unit = quantity.unit
+        if not unit:
+            continue
+        start, end = quantity.start, quantity.end
+        if inside(start, end) or threshold_after(text[end : end + 6]) or formula_before(text, start - 1 if start else 0, start):
+            continue
+        if unit in PERCENT_UNITS and quantity.value > MAX_RATE or unit in MONEY_UNITS and _PER_UNIT_AFTER.match(text, end):
+            continue
+        # An indicator word in the 40 characters before is rare: only then is the sentence's start
+        # (at most 40 back) needed to tell whether the word is in the quantity's sentence.
+        if (not _INDICATOR_WORDS_CONTEXT_FREE or indicator_word(text[start - 40 if start > 40 else 0 : start])) \
+                and indicator_word(text[_sentence_start(text, start, 40) : start]):
+            continue
+        kept.append(quantity)
+    return kept
+
+
+class _StretchStarts:
+    """Where the enumeration (at most 600 characters back), the sentence (400) and the clause (60)
+    ending at a position start: just after the last of their stop characters, else that far back.
+
+    Each kind's stops are the next kind's too, so the last clause stop (one regex search over the
+    reversed text, as in _ClauseStarts) is the last sentence stop if it is one, and the sentence's
+    stop the enumeration's if it is a full stop or a line break: mostly one or two searches."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.reversed = text[::-1]
+        self.length = len(text)
+
+    def _last_stop(self, stops: re.Pattern[str], low: int, high: int) -> int:
+        """The position of the last stop in text[low:high], -1 if none."""
+        found = stops.search(self.reversed, self.length - high, self.length - low)
+        return -1 if found is None else self.length - 1 - found.start()
+
+    def __call__(self, position: int) -> tuple[int, int, int]:
+        text = self.text
+        low = position - 60 if position > 60 else 0
+        stop = self._last_stop(_CLAUSE_STOP, low, position)
+        clause = stop + 1 if stop >= 0 else low
+        if stop < 0 or text[stop] not in _SENTENCE_END:
+            # No sentence stop after the clause's start (or 60 back): the sentence's is before it.
+            low = position - 400 if position > 400 else 0
+            stop = self._last_stop(_SENTENCE_STOP, low, stop if stop >= 0 else clause)
+            sentence = stop + 1 if stop >= 0 else low
+        else:
+            sentence = clause
+        if stop < 0 or text[stop] not in _ENUMERATION_END:
+            low = position - 600 if position > 600 else 0
+            stop = self._last_stop(_ENUMERATION_STOP, low, stop if stop >= 0 else sentence)
+            enumeration = stop + 1 if stop >= 0 else low
+        else:
+            enumeration = sentence
+        return enumeration, sentence, clause
+
+
+def narrative_figures(document: Document, layout: Layout, report_year: int | None, skip: set[tuple[int, int]]) -> list[dict]:
+    """The figures stated in the text outside the `skip` ranges, each as the fields of its Figure
+    (`build_figures` makes them: rules.py drops repeats first)."""
     text = document.text
-    figures: list[Figure] = []
+    figures: list[dict] = []
     inside = covering(skip)
     in_table = covering((table.start, table.end) for table in layout.tables)
-    clause_start_of = _ClauseStarts(text).start
-    quantities: list[Quantity] = []
-    sentence_starts: list[int] = []  # where each kept quantity's sentence starts (at most 400 back)
-    for quantity in layout.quantities:
-        if not quantity.unit or inside(quantity.start, quantity.end) or _rule_or_formula(text, quantity):
-            continue
-        sentence_start = clause_start_of(_SENTENCE_STOP, quantity.start, 400)
-        # The sentence start at most 40 back is the one at most 400 back, moved up to that limit.
-        if not _indicator_value(text, quantity, max(sentence_start, quantity.start - 40)):
-            quantities.append(quantity)
-            sentence_starts.append(sentence_start)
+    quantities = _stated_quantities(text, layout.quantities, inside)
+    stretch_starts = _StretchStarts(text)
     next_money = _next_money_starts(quantities, len(text))
-    previous: Figure | None = None
+    previous: dict | None = None
     previous_sentence = -1
     last_amount_end = last_unit_end = 0
     for index, quantity in enumerate(quantities):
@@ -205,13 +332,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 last_amount_end = before.end
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
-        enumeration_start = clause_start_of(_ENUMERATION_STOP, quantity.start, 600)
-        enumeration = text[enumeration_start : quantity.start]
-        clause_start = clause_start_of(_CLAUSE_STOP, quantity.start, 60)
+        enumeration_start, sentence_start, clause_start = stretch_starts(quantity.start)
+        kind = _KIND_OF_UNIT.get(quantity.unit, _COUNT)
+        # Only an amount reads its enumeration's words (其中, the head's period).
+        enumeration = text[enumeration_start : quantity.start] if kind is _MONEY else None
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
-        kind = _KIND_OF_UNIT.get(quantity.unit, _COUNT)
         value_wan = to_wan(quantity.value, quantity.unit) if kind is _MONEY else None
         clause_start = max(clause_start, last_amount_end if kind is _MONEY else last_unit_end)
         context = text[clause_start : quantity.start]
@@ -219,11 +346,10 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         year = _year_outside_brackets(context)
         if kind is _MONEY:
             # Only an amount reads its whole sentence: for its year, its list head, its total's label.
-            sentence_start = sentence_starts[index]
             sentence_context = text[sentence_start : quantity.start]
             year = year or _year_outside_brackets(sentence_context)
         if previous is not None and previous_sentence != enumeration_start \
-                and not text.startswith("其中", quantity.start - len(enumeration.lstrip())):
+                and not text.startswith("其中", quantity.start - len(text[enumeration_start : quantity.start].lstrip())):
             previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
@@ -244,13 +370,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             elif generic:
                 key = generic[0]
                 # "实际支付30.66万元" after "行政审批制度改革35万元": a line item's actual.
-                if previous is not None and previous.item and (previous.key in _LINE_KEYS or previous.key == key):
+                if previous is not None and previous["item"] and (previous["key"] in _LINE_KEYS or previous["key"] == key):
                     # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", label)
                     if len(_HAN.findall(remainder)) >= 2:
                         item = remainder
-                    elif previous.key in _LINE_KEYS:
-                        item = previous.item
+                    elif previous["key"] in _LINE_KEYS:
+                        item = previous["item"]
                 elif key in _LINE_OF and "其中" in enumeration:
                     # "其中支付养老机构运营补贴48万": a part named by what it pays for is a line.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达其中：:，,、]", "", context)
@@ -261,7 +387,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                     if not _FUNDING_SOURCE.search(head.group(1)):
                         key, item = _LINE_OF[key], head.group(1)
             elif previous is not None and _SAME_SUBJECT.fullmatch(context):
-                key, item = previous.key, previous.item  # "预算为4.4万元,决算为4.4元": same subject
+                key, item = previous["key"], previous["item"]  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
                 # The words after the number, up to the next amount, the sentence's end or 40 characters.
                 end = min(next_money[index], quantity.end + 40)
@@ -270,11 +396,11 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 if override:
                     key = override[0]
             if key is None and previous is not None and "其中" in enumeration \
-                    and previous.key in ("budget", "funds_received", "income_total", "project_line"):
+                    and previous["key"] in ("budget", "funds_received", "income_total", "project_line"):
                 # "预算资金200万元，其中：中央补助80万元": a part of the head; a budget's named parts are its lines.
                 named_line = bool(label) and not _FUNDING_SOURCE.search(label)
-                key = "project_line" if previous.key in ("budget", "project_line") and named_line else (
-                    "budget" if previous.key == "project_line" else previous.key)
+                key = "project_line" if previous["key"] in ("budget", "project_line") and named_line else (
+                    "budget" if previous["key"] == "project_line" else previous["key"])
                 item = label or None
             if key is None and _TOTAL_WORD.fullmatch(context or "-"):
                 # "按生均1000元安排，共计239万元": the total takes the sentence's label.
@@ -305,11 +431,11 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             key = "count"
             item = _count_item(text, quantity, label)
         if not label:
-            label = previous.label if previous is not None and key == previous.key else key
+            label = previous["label"] if previous is not None and key == previous["key"] else key
         period = _period(context, year, report_year)
         if period is _UNSPECIFIED and kind is _MONEY and previous is not None \
-                and previous.period is not _UNSPECIFIED and "其中" in enumeration:
-            period = previous.period  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
+                and previous["period"] is not _UNSPECIFIED and "其中" in enumeration:
+            period = previous["period"]  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
         if period is _PRIOR_YEAR and report_year is not None and (year is None or year >= report_year):
             year = report_year - 1  # "上年收入支出决算" in a 2022 report is 2021's
         if period is _UNSPECIFIED and key in ("project_line", "spending_line"):
@@ -324,20 +450,13 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         if key == "budget" and period is _UNSPECIFIED:
             period = _BUDGET
         # The evidence is the trimmed clause, as document.evidence quotes it (its span is not needed).
-        figure = Figure(
-            key=key,
-            label=label,
-            value=quantity.value,
-            unit=quantity.unit,
-            kind=kind,
-            value_wan=value_wan,
-            period=period,
-            year=year,
-            item=item,
-            table=in_table(quantity.start, quantity.start + 1),
-            span=document.span(quantity.start, quantity.end),
-            evidence=document.quote(clause_start, quantity.end),
-        )
+        figure = {
+            "key": key, "label": label, "value": quantity.value, "unit": quantity.unit, "kind": kind,
+            "value_wan": value_wan, "period": period, "year": year, "item": item,
+            "table": in_table(quantity.start, quantity.start + 1),
+            "span": document.span(quantity.start, quantity.end),
+            "evidence": text[clause_start : quantity.end].strip(),  # document.quote
+        }
         figures.append(figure)
         previous, previous_sentence = figure, enumeration_start
     return figures
@@ -356,7 +475,10 @@ _LISTED_AFTER = _GENRE.markers["listed_after"]
 _CHANGE = _GENRE.markers["change"]
 # A count's label before it is sometimes only a verb ("实现215个村居"): then the noun after
 # the unit names what was counted.
-_WEAK_COUNT_LABEL = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
+# A label of at most three characters, or one ending in one of these words ("$": or before a final "\n").
+_SHORT_LABEL = re.compile(r"^.{0,3}$")
+_WEAK_COUNT_WORDS = ("实现", "完成", "组织", "涉及", "收录", "下设", "共有", "有", "达", "达到", "共", "累计", "完善", "新增",
+                     "开展", "召开", "举办", "覆盖", "惠及", "服务")
 _NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}")
 
 
@@ -365,7 +487,9 @@ _NOT_NOUN = re.compile(r"(?:以上|以下|左右|之内|内)")
 
 
 def _count_item(text: str, quantity: Quantity, label: str) -> str | None:
-    if label and not _WEAK_COUNT_LABEL.search(label):
+    weak = label.endswith(_WEAK_COUNT_WORDS) or label.endswith("\n") and label[:-1].endswith(_WEAK_COUNT_WORDS) \
+        or len(label) <= 4 and _SHORT_LABEL.search(label)
+    if label and not weak:
         return label
     after = _NOUN_AFTER.match(text, quantity.end)
     noun = _NOUN_CUT.split(after.group(0))[0] if after else ""
@@ -457,23 +581,68 @@ def _is_indicator_table(labels: list[str]) -> bool:
     return bool(_WEIGHT_COLUMN.search(joined) and _SCORE_COLUMN.search(joined))
 
 
+class TableRows:
+    """What table_figures and indicators both read of every table row, read once per document.
+
+    `tables[t][r]` is (row, texts, collapsed, is_indicator_row, level2_at, tabbed): the row's
+    stripped cell texts (row.texts()), those with each run of spaces and tabs made one space
+    (`_collapse_spaces`), whether its column labels make it a score-table row, the first cell
+    naming a level-2 indicator (数量指标 …; spaces and tabs ignored; None if none or if the row is a
+    score-table row), and whether a text holds a tab (table_figures then ignores only the spaces).
+    """
+
+    def __init__(self, layout: Layout) -> None:
+        self.tables: list[list[tuple[TableRow, list[str], list[str], bool, int | None, bool]]] = []
+        score_table: dict[tuple[str, ...], bool] = {}  # rows of a table share their labels
+        for table in layout.tables:
+            rows = []
+            for row in table.rows:
+                texts = [cell.text.strip() for cell in row.cells]  # row.texts()
+                # The texts are stripped: a run of spaces never spans two lines of `joined`.
+                joined = "\n".join(texts)
+                tabbed = "\t" in joined
+                collapsed = [_collapse_spaces(text) for text in texts] if tabbed or "  " in joined else texts
+                is_indicator_row = False
+                if row.labels:
+                    labels = tuple(row.labels)
+                    is_indicator_row = score_table.get(labels)
+                    if is_indicator_row is None:
+                        is_indicator_row = score_table[labels] = _is_indicator_table(row.labels)
+                level2_at = None
+                # One search over the texts, a line each, finds every row where a text names a
+                # level-2 indicator (and maybe a few more); only those are read text by text.
+                if not is_indicator_row and (_LEVEL2_ON_A_LINE is None or _LEVEL2_ON_A_LINE.search(
+                        joined.replace(" ", "").replace("\t", "") if tabbed or " " in joined else joined)):
+                    for position, text in enumerate(texts):
+                        if _LEVEL2.match(text.replace(" ", "").replace("\t", "")):
+                            level2_at = position
+                            break
+                rows.append((row, texts, collapsed, is_indicator_row, level2_at, tabbed))
+            self.tables.append(rows)
+
+
 def table_figures(
-    document: Document, layout: Layout, report_year: int | None = None
-) -> tuple[list[Figure], set[tuple[int, int]]]:
-    """Figures from table value cells, and the ranges they used (cells and indicator rows),
-    which the narrative pass then skips."""
-    figures: list[Figure] = []
+    document: Document, layout: Layout, report_year: int | None = None, rows: TableRows | None = None
+) -> tuple[list[dict], set[tuple[int, int]]]:
+    """Figures from table value cells (the fields of each Figure, as narrative_figures gives
+    them), and the ranges they used (cells and indicator rows), which the narrative pass then skips.
+    `rows`: the layout's TableRows, if already read."""
+    rows = rows or TableRows(layout)
+    figures: list[dict] = []
     used: set[tuple[int, int]] = set()
-    for table in layout.tables:
+    columns: dict[tuple, tuple] = {}  # what a column's label and path say, read once per document
+    for table, table_rows in zip(layout.tables, rows.tables):
         head: str | None = None  # the subject whose lines the rows below list (项目支出 → its projects)
-        for row in table.rows:
-            if row.labels and _is_indicator_table(row.labels) or any(_LEVEL2.match(t.replace(" ", "")) for t in row.texts()):
+        for row, texts, _, is_indicator_row, level2_at, tabbed in table_rows:
+            if tabbed and not is_indicator_row:
+                level2_at = next((i for i, t in enumerate(texts) if _LEVEL2.match(t.replace(" ", ""))), None)
+            if is_indicator_row or level2_at is not None:
                 used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
-            elif table.layout != "form" and is_key_value_row(row):
-                figures.extend(_key_value_figures(document, row, used))
+            elif table.layout != "form" and _is_key_value(texts, [parse_decimal(text) is not None for text in texts]):
+                figures.extend(_key_value_figures(document, row, used, texts))  # (is_key_value_row)
             elif row.labels:
-                found = _grid_figures(document, table, row, used, report_year, head)
-                subjects = {figure.key for figure in found if figure.item is None and figure.kind is FigureKind.MONEY}
+                found = _grid_figures(document, table, row, used, report_year, head, columns)
+                subjects = {figure["key"] for figure in found if figure["item"] is None and figure["kind"] is FigureKind.MONEY}
                 if subjects & set(_LINE_HEADS):
                     head = next(key for key in _LINE_HEADS if key in subjects)
                 elif subjects & _SUBJECT_KEYS:
@@ -500,10 +669,28 @@ _RATE_COLUMN = re.compile(r"率|%|％")
 _ADJUSTED_COLUMN = re.compile(r"全年预算|调整")
 
 
+def _column_reading(table: Table, label: str, path: str, report_year: int | None, percent: bool) -> tuple | None:
+    """What a value cell under a column is read as, from the column's label and path and whether
+    the cell holds a "%": (key, unit, kind, period), None when the label names no figure."""
+    if percent or _RATE_COLUMN.search(label):
+        rate = _closest(_RATE_RE, label)
+        key, unit, kind = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE
+    elif (staff := _closest(_KV_RE, label)) is not None and staff[0] != "self_score":
+        key, unit, kind = staff[0], "人", FigureKind.COUNT  # 编制人数 | 实有人数
+    else:
+        key = _money_key(label)
+        if key is None:
+            return None
+        unit, kind = _table_unit(table, path), FigureKind.MONEY
+    return key, unit, kind, _period(path, _year_of(path), report_year)
+
+
 def _grid_figures(
     document: Document, table: Table, row: TableRow, used: set[tuple[int, int]],
-    report_year: int | None = None, head: str | None = None,
-) -> list[Figure]:
+    report_year: int | None = None, head: str | None = None, columns: dict[tuple, tuple] | None = None,
+) -> list[dict]:
+    """`columns`: the _column_reading of each column (label, path, caption, "%") seen so far, filled in here."""
+    columns = {} if columns is None else columns
     figures = []
     row_label = _WHITESPACE.sub("", row.cells[0].text)
     first_column = 1
@@ -528,21 +715,17 @@ def _grid_figures(
         path = (row.paths or [])[column]
         if not label:
             continue
-        if unit == "%" or _RATE_COLUMN.search(label):
-            rate = _closest(_RATE_RE, label)
-            key, unit, kind, value_wan = (rate[0] if rate else "other_rate"), "%", FigureKind.RATE, None
-        elif (staff := _closest(_KV_RE, label)) is not None and staff[0] != "self_score":
-            key, unit, kind, value_wan = staff[0], "人", FigureKind.COUNT, None  # 编制人数 | 实有人数
-        else:
-            key = _money_key(label)
-            if key is None:
-                continue
-            unit = _table_unit(table, path)
-            kind, value_wan = FigureKind.MONEY, to_wan(value, unit)
+        column_key = (label, path, table.caption, unit == "%")
+        if column_key not in columns:
+            columns[column_key] = _column_reading(table, label, path, report_year, unit == "%")
+        reading = columns[column_key]
+        if reading is None:
+            continue
+        key, unit, kind, period = reading
+        value_wan = to_wan(value, unit) if kind is FigureKind.MONEY else None
         start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
         end = start + len(cell.text.strip())
         used.add((start, end))
-        period = _period(path, _year_of(path), report_year)
         if key == "budget" and period is Period.UNSPECIFIED:
             period = Period.BUDGET
         cell_item = item
@@ -555,19 +738,17 @@ def _grid_figures(
             key = _LINE_HEADS[head]  # "1、业务工作经费" under 项目支出: a project line
             if period is Period.UNSPECIFIED:
                 period = Period.BUDGET
-        figures.append(
-            Figure(
-                key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, period=period,
-                item=cell_item, table=True, span=document.span(start, end),
-                evidence=f"{row_label} | {label}: {cell.text.strip()}",
-            )
-        )
+        figures.append({
+            "key": key, "label": label, "value": value, "unit": unit, "kind": kind, "value_wan": value_wan,
+            "period": period, "item": cell_item, "table": True, "span": document.span(start, end),
+            "evidence": f"{row_label} | {label}: {cell.text.strip()}",
+        })
     return figures
 
 
-def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, int]]) -> list[Figure]:
+def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, int]], texts: list[str]) -> list[dict]:
+    """`texts`: row.texts()."""
     figures = []
-    texts = row.texts()
     for column in range(1, len(row.cells)):
         parsed = _cell_quantity(texts[column])
         if parsed is None:
@@ -589,21 +770,22 @@ def _key_value_figures(document: Document, row: TableRow, used: set[tuple[int, i
         start = cell.start + (len(cell.text) - len(cell.text.lstrip()))
         end = start + len(texts[column])
         used.add((start, end))
-        figures.append(
-            Figure(
-                key=key, label=label, value=value, unit=unit, kind=kind, value_wan=value_wan, table=True,
-                span=document.span(start, end), evidence=f"{label} | {texts[column]}",
-            )
-        )
+        figures.append({
+            "key": key, "label": label, "value": value, "unit": unit, "kind": kind, "value_wan": value_wan,
+            "table": True, "span": document.span(start, end), "evidence": f"{label} | {texts[column]}",
+        })
     return figures
 
 
-def dedupe(figures: list[Figure]) -> list[Figure]:
-    """Drop repeats of the same statement (same key, item, period, value, unit)."""
+def dedupe(figures: list[dict]) -> list[dict]:
+    """Drop repeats of the same statement (same key, item, period, value, unit), from the fields
+    of figures not yet built (a Figure's period, item and year default as below)."""
     seen: set[tuple] = set()
     kept = []
     for figure in figures:
-        identity = (figure.key, figure.item, figure.period, figure.value, figure.unit, figure.label if figure.key == "count" else None)
+        key = figure["key"]
+        identity = (key, figure.get("item"), figure.get("period", _UNSPECIFIED), figure["value"], figure["unit"],
+                    figure["label"] if key == "count" else None)
         if identity in seen:
             continue
         seen.add(identity)
@@ -611,9 +793,21 @@ def dedupe(figures: list[Figure]) -> list[Figure]:
     return kept
 
 
+_new_figure = Figure.__pydantic_validator__.validate_python  # Figure(**fields) without its __init__ frame
+
+
+def build_figures(figures: list[dict]) -> list[Figure]:
+    """The Figures of these fields (validated as Figure(**fields) validates them)."""
+    return [_new_figure(fields) for fields in figures]
+
+
 # ---- indicators -------------------------------------------------------------------------
 
 _LEVEL2 = _GENRE.indicator_level2
+# _LEVEL2 with "^" and "$" at each line's start and end: a text it matches whole, set on a line of
+# its own, it finds (None if the pattern looks past a line's ends: a lookaround, \A, \Z, \b).
+_LEVEL2_ON_A_LINE = None if re.search(r"\\[AZbB]|\(\?<?[=!]", _LEVEL2.pattern) else re.compile(
+    _LEVEL2.pattern, _LEVEL2.flags | re.MULTILINE)
 _LEVEL1 = _GENRE.indicator_level1
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 _NUMBERED_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -646,21 +840,23 @@ def _execution_score_row(document: Document, row: TableRow, texts: list[str]) ->
     )
 
 
-def indicators(document: Document, layout: Layout) -> list[Indicator]:
+def indicators(document: Document, layout: Layout, rows: TableRows | None = None) -> list[Indicator]:
+    """The indicators of the layout's tables: score-table rows, level-2 indicator rows and the
+    execution-rate row of the budget table. `rows`: the layout's TableRows, if already read."""
+    rows = rows or TableRows(layout)
     found: list[Indicator] = []
-    for table in layout.tables:
+    label_columns: dict[tuple, list[int]] = {}  # the _score_row columns of each labels and pattern
+    for table_rows in rows.tables:
         level1: str | None = None
         level2: str | None = None
-        for row in table.rows:
-            texts = [_collapse_spaces(text) for text in row.texts()]
-            is_indicator_row = bool(row.labels) and _is_indicator_table(row.labels)
+        for row, _, texts, is_indicator_row, level2_at, _ in table_rows:
             if row.labels and not is_indicator_row:
                 execution = _execution_score_row(document, row, texts)
                 if execution is not None:
                     found.append(execution)
                     continue
             if is_indicator_row:
-                indicator = _score_row(document, row, texts, level1, level2)
+                indicator = _score_row(document, row, texts, level1, level2, label_columns)
                 found.append(indicator)
                 if "三级指标" in row.labels:
                     level1, level2 = indicator.level1, indicator.level2
@@ -673,40 +869,50 @@ def indicators(document: Document, layout: Layout) -> list[Indicator]:
                 elif not _NUMBERED.match(name):
                     level1 = level2 = None
                 continue
-            for position, text in enumerate(texts):
-                compact = text.replace(" ", "")
-                if not _LEVEL2.match(compact):
-                    continue
-                for earlier in reversed(texts[:position]):
-                    match = _LEVEL1.search(earlier)
-                    if match:
-                        level1 = match.group(1)
-                        break
-                rest = [t for t in texts[position + 1 :]]
-                target = rest[0] if len(rest) > 0 and rest[0] else None
-                actual = rest[1] if len(rest) > 1 and rest[1] else None
-                cell = row.cells[position]
-                found.append(
-                    Indicator(
-                        level1=level1 or ("满意度" if "满意" in compact else None),
-                        level2=compact,
-                        name=compact,
-                        target=target,
-                        actual=actual,
-                        span=document.span(cell.start, row.end),
-                        evidence=document.quote(cell.start, row.end)[:300],
-                    )
+            # The first text naming a level-2 indicator (TableRows found it: spaces and tabs
+            # ignored, as here where a tab became a space).
+            if level2_at is None:
+                continue
+            position = level2_at
+            compact = texts[position].replace(" ", "")
+            for earlier in reversed(texts[:position]):
+                match = _LEVEL1.search(earlier)
+                if match:
+                    level1 = match.group(1)
+                    break
+            rest = [t for t in texts[position + 1 :]]
+            target = rest[0] if len(rest) > 0 and rest[0] else None
+            actual = rest[1] if len(rest) > 1 and rest[1] else None
+            cell = row.cells[position]
+            found.append(
+                Indicator(
+                    level1=level1 or ("满意度" if "满意" in compact else None),
+                    level2=compact,
+                    name=compact,
+                    target=target,
+                    actual=actual,
+                    span=document.span(cell.start, row.end),
+                    evidence=document.quote(cell.start, row.end)[:300],
                 )
-                break
+            )
     return found
 
 
-def _score_row(document: Document, row: TableRow, texts: list[str], level1: str | None, level2: str | None) -> Indicator:
+def _score_row(
+    document: Document, row: TableRow, texts: list[str], level1: str | None, level2: str | None,
+    label_columns: dict[tuple, list[int]] | None = None,
+) -> Indicator:
+    """`label_columns`: the columns whose label each pattern finds, per labels, filled in here."""
     labels = row.labels or []
+    label_columns = {} if label_columns is None else label_columns
+    labels_key = tuple(labels)
 
     def column(pattern: re.Pattern[str]) -> str | None:
-        for index, label in enumerate(labels):
-            if pattern.search(label) and index < len(texts) and texts[index]:
+        indexes = label_columns.get((labels_key, pattern))
+        if indexes is None:
+            indexes = label_columns[labels_key, pattern] = [i for i, label in enumerate(labels) if pattern.search(label)]
+        for index in indexes:
+            if index < len(texts) and texts[index]:
                 return texts[index]
         return None
 
@@ -797,17 +1003,46 @@ _UP_TO_COLON = re.compile(r"^.*?[：:]")
 _YEAR_WORD = re.compile(r"\d{4}年")
 
 
+# The genre's prose pattern opens with a name of 2-40 characters, at most two more (年初/年度/全年)
+# and an anchor word: its matches start 2 to _NAME_REACH characters before an anchor word.
+# (A pattern of another opening is tried at every position of its sentence.)
+_PROSE_OPENING = r"(?P<name>[^：:，,。；;\n]{2,40}?)(?:年初|年度|全年)?(?:指标值|目标值|计划值)"
+_NAME_REACH = 42 if _PROSE_INDICATOR.pattern.startswith(_PROSE_OPENING) else None
+
+
 def _prose_matches(text: str):
-    """The prose-indicator matches, tried only in the sentences that carry an anchor word (the
-    pattern opens with a lazy name, costly to try at every position of a long text)."""
+    """The prose-indicator matches, tried only in the sentences that carry an anchor word, and
+    there only where a match can start (the pattern opens with a lazy name, costly to try at every
+    position of a long sentence)."""
     done = -1
-    for anchor in _PROSE_ANCHOR.finditer(text):
-        start = max(text.rfind(stop, 0, anchor.start()) for stop in "。；;\n") + 1
+    anchors = [anchor.start() for anchor in _PROSE_ANCHOR.finditer(text)]
+    for index, anchor in enumerate(anchors):
+        start = 0  # just after the last sentence stop before the anchor: each rfind from the best so far
+        for stop in _SENTENCE_END:
+            start = max(start, text.rfind(stop, start, anchor) + 1)
         if start <= done:
             continue
-        end = min((i for i in (text.find(stop, anchor.end()) for stop in "。；;\n") if i != -1), default=len(text))
-        done = end
-        yield from _PROSE_INDICATOR.finditer(text, start, end)
+        stop = _SENTENCE_STOP.search(text, anchor + 1)
+        end = done = stop.start() if stop else len(text)
+        if _NAME_REACH is None:
+            yield from _PROSE_INDICATOR.finditer(text, start, end)
+        else:
+            yield from _prose_near(text, start, end, [a for a in anchors[index:] if a < end])
+
+
+def _prose_near(text: str, start: int, end: int, anchors: list[int]):
+    """_PROSE_INDICATOR.finditer(text, start, end), trying only the positions 2 to _NAME_REACH
+    characters before one of the sentence's `anchors` (no match starts elsewhere)."""
+    position = tried = start  # the next match starts at `position` or later; positions before `tried` failed
+    for anchor in anchors:
+        for at in range(max(position, tried, anchor - _NAME_REACH), anchor - 1):
+            if at < position:
+                continue
+            match = _PROSE_INDICATOR.match(text, at, end)
+            if match:
+                yield match
+                position = match.end()  # never empty: a name and an anchor word
+        tried = max(tried, anchor - 1)
 
 
 def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from ..document import Document
 from ..genre import vocabulary
 from ..schemas import Evidence, Grade, Meta, ReportKind
+from .rules_figures import _branches
 
 _GENRE = vocabulary()
 _W = _GENRE.meta_words
@@ -37,6 +38,8 @@ _REGION = re.compile(
     rf"(?P<province>{_P}{{2,7}}?(?:省|自治区))?(?P<city>{_P}{{1,7}}?(?:市|自治州|州(?!市)|地区|盟))?"
     rf"(?P<county>{_P}{{1,6}}?(?:自治县|县|区|旗|市))?"
 )
+# The last character of every level word above: a region (not empty) ends in one of them.
+_LEVEL_END_CHARS = frozenset("省区市州盟县旗")
 _LEAD = re.compile(r"(?:附件\s*\d*|\d{1,2}[、.．](?!\d)|[\s#:：])*")
 _YEAR = re.compile(r"(20\d{2})\s*年(度?)")
 _YEAR_IN_TITLE = re.compile(r"[（(]?\s*(20\d{2})\s*年度?\s*[）)]?")
@@ -124,6 +127,8 @@ def _region_at(text: str, position: int) -> str | None:
 def _region_before(text: str, unit: str) -> tuple[int, int] | None:
     """"某县田心乡" somewhere in the text gives the region of a unit named "田心乡" in its title."""
     for match in re.finditer(re.escape(unit), text[:20000]):
+        if match.start() == 0 or text[match.start() - 1] not in _LEVEL_END_CHARS:
+            continue  # no level word ends right before it: no width gives a region
         for width in (*range(3, 13), 2):  # the shortest named chain: "楚雄州武定县田心乡" -> 武定县 (南县 last)
             start = match.start() - width
             if start >= 0 and (region := _REGION.fullmatch(text, start, match.start())) and region.group(0):
@@ -292,23 +297,85 @@ def _year(text: str, title: tuple[int, int] | None) -> tuple[int, int, int] | No
     return None
 
 
+# Each labelled field's pattern is (?:label words)rest; _ANY_FIELD holds every label word followed
+# by its rest: it matches at a position exactly when one of the fields' patterns does there.
+_FIELD_ALTERNATIVES: list[str] = []
+
+
+def _label_then(labels: str, rest: str) -> re.Pattern[str]:
+    """(?:labels)rest, its alternatives (each label word, then rest) kept for _ANY_FIELD."""
+    _FIELD_ALTERNATIVES.extend(label + rest for label in _branches(labels))
+    return re.compile(f"(?:{labels}){rest}")
+
+
 def _labelled(labels: str, value: str) -> re.Pattern[str]:
     """A label, then its value: "自评得分(100分)为：97", "联系电话 | 0731-1234567"."""
-    return re.compile(rf"(?:{labels})\s*(?:[（(]\d*分[)）])?\s*(?:为|是|共)?\s*[:：]?[\s|]*{value}")
+    return _label_then(labels, rf"\s*(?:[（(]\d*分[)）])?\s*(?:为|是|共)?\s*[:：]?[\s|]*{value}")
 
 
 _LABELLED_DATE = _labelled(_W["date_labels"], r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _LABELLED_PHONE = _labelled(_W["phone_labels"], r"(\d{3,4}-?\d{7,8}|1\d{10}|\d{7,8})(?!\d)")
 _LABELLED_SCORE = _labelled(_W["score_labels"], r"(\d{1,3}(?:\.\d+)?)(?![\d.])\s*分?")
 _LABELLED_GRADE = _labelled(_W["grade_labels"], rf"(?:评定为|评为)?[“\"'「]?({_GENRE.grade_word_pattern})")
-_CONTACT = re.compile(
-    rf"(?:{_W['contact_labels']})(?:（签名）|\(签名\))?\s*[:：]?[\s|]*([{_CJK}]{{2,4}}?)"
-    rf"(?=联系电话|联络电话|电话|职务|手机|[^{_CJK}]|$)"
+_CONTACT = _label_then(
+    _W["contact_labels"],
+    rf"(?:（签名）|\(签名\))?\s*[:：]?[\s|]*([{_CJK}]{{2,4}}?)(?=联系电话|联络电话|电话|职务|手机|[^{_CJK}]|$)",
 )
 _STAFF = {
-    name: re.compile(rf"(?:{_W[name + '_labels']})\s*(?:为|共)?\s*[:：]?[\t |]*(\d{{1,5}})(?![\d.])(?!\s*年)\s*(?:名|人|个)?")
+    name: _label_then(_W[name + "_labels"], r"\s*(?:为|共)?\s*[:：]?[\t |]*(\d{1,5})(?![\d.])(?!\s*年)\s*(?:名|人|个)?")
     for name in ("staff_authorized", "staff_actual")
 }
+_FIELDS = {
+    "date": _LABELLED_DATE, "contact": _CONTACT, "phone": _LABELLED_PHONE, **_STAFF,
+    "score": _LABELLED_SCORE, "grade": _LABELLED_GRADE,
+}
+
+
+def _any_field() -> re.Pattern[str] | None:
+    """The union of _FIELD_ALTERNATIVES, None if it does not compile."""
+    try:
+        return re.compile("|".join(_FIELD_ALTERNATIVES))
+    except re.error:  # label words with named groups, repeated in the union
+        return None
+
+
+_ANY_FIELD = _any_field()
+
+
+def _field_matches(text: str) -> dict[str, re.Match[str]]:
+    """The first match of each field's pattern in `text` (a staff count's: the first whose value
+    follows its label, as its finditer finds them). One scan for all: at each position where one
+    of them matches (_ANY_FIELD finds it), each field not yet found is tried there; no field's
+    match starts anywhere else."""
+    if _ANY_FIELD is None:
+        return _field_matches_apart(text)
+    found: dict[str, re.Match[str]] = {}
+    allowed = dict.fromkeys(_FIELDS, 0)  # a staff count's next match starts after the one refused
+    position = 0
+    while len(found) < len(_FIELDS) and (hit := _ANY_FIELD.search(text, position)) is not None:
+        at = hit.start()
+        for name, pattern in _FIELDS.items():
+            if name in found or at < allowed[name] or (match := pattern.match(text, at)) is None:
+                continue
+            if name in _STAFF and not _value_follows_label(text, match):
+                allowed[name] = match.end()
+            else:
+                found[name] = match
+        position = at + 1
+    return found
+
+
+def _field_matches_apart(text: str) -> dict[str, re.Match[str]]:
+    """_field_matches, one scan a field."""
+    found = {}
+    for name, pattern in _FIELDS.items():
+        if name in _STAFF:
+            match = next((m for m in pattern.finditer(text) if _value_follows_label(text, m)), None)
+        else:
+            match = pattern.search(text)
+        if match is not None:
+            found[name] = match
+    return found
 
 
 def extract_meta(document: Document) -> Meta:
@@ -350,7 +417,8 @@ def extract_meta(document: Document) -> Meta:
         if project and not _GENERIC_PROJECT.match(project[0]):
             _set(meta, document, "project_name", project[0], project[1], project[2])
 
-    labelled_date = _LABELLED_DATE.search(text)
+    fields = _field_matches(text)
+    labelled_date = fields.get("date")
     signed = labelled_date or _signature_date(text, meta.year)
     if signed:
         try:
@@ -358,20 +426,20 @@ def extract_meta(document: Document) -> Meta:
             _set(meta, document, "report_date", when, signed.start(1), signed.end(0), signed.start(0))
         except ValueError:
             pass
-    contact = _CONTACT.search(text)
+    contact = fields.get("contact")
     if contact:
         _set(meta, document, "contact_person", contact.group(1), contact.start(1), contact.end(1), contact.start(0))
-    phone = _LABELLED_PHONE.search(text)
+    phone = fields.get("phone")
     if phone:
         _set(meta, document, "contact_phone", phone.group(1), phone.start(1), phone.end(1), phone.start(0))
-    for name, pattern in _STAFF.items():
-        match = next((m for m in pattern.finditer(text) if _value_follows_label(text, m)), None)
+    for name in _STAFF:
+        match = fields.get(name)
         if match:
             _set(meta, document, name, int(match.group(1)), match.start(1), match.end(0), match.start(0))
-    score = _LABELLED_SCORE.search(text)
+    score = fields.get("score")
     if score and Decimal(score.group(1)) <= 100:
         _set(meta, document, "self_score", Decimal(score.group(1)), score.start(1), score.end(1), score.start(0))
-    grade = _LABELLED_GRADE.search(text)
+    grade = fields.get("grade")
     if grade:
         meta.grade_label = grade.group(1)
         _set(meta, document, "grade", Grade(_GENRE.grade_of_word(grade.group(1))), grade.start(1), grade.end(1), grade.start(0))

@@ -1,0 +1,249 @@
+"""The rules backend's third round of fast paths agrees with the plain forms they replace (random texts)."""
+
+import random
+import re
+from pathlib import Path
+
+from summarizer.backends import rules_figures, rules_meta
+from summarizer.document import plain_document
+from summarizer.structure import analyse, is_key_value_row
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))]
+
+
+def _pieces(rng: random.Random, texts: list[str], extras: list[str], count: int, longest: int):
+    for _ in range(count):
+        text = rng.choice(texts)
+        start = rng.randint(0, len(text))
+        piece = text[start : start + rng.randint(0, longest)]
+        if rng.random() < 0.5:
+            parts = [piece] + [rng.choice(extras) for _ in range(rng.randint(1, 4))]
+            rng.shuffle(parts)
+            piece = "".join(parts)
+        yield piece
+
+
+def test_stretch_starts_are_the_last_stops_each_kind_finds_within_reach():
+    rng = random.Random(15)
+    extras = ["。", "；", ";", "，", ",", "\n", "\t", "其中：", "万元", "，" * 3, "。\n"]
+    kinds = ((rules_figures._ENUMERATION_STOP, 600), (rules_figures._SENTENCE_STOP, 400), (rules_figures._CLAUSE_STOP, 60))
+    for piece in _pieces(rng, _texts(), extras, 600, 1500):
+        starts, stretch_starts = rules_figures._ClauseStarts(piece), rules_figures._StretchStarts(piece)
+        for position in {0, len(piece), *(rng.randint(0, len(piece)) for _ in range(8))}:
+            expected = tuple(starts.start(stops, position, limit) for stops, limit in kinds)
+            assert stretch_starts(position) == expected, (piece, position)
+
+
+def test_table_rows_read_as_each_row_was_read():
+    rng = random.Random(15)
+    extras = ["数量指标\t", "质量 指标", "\t", "\n", "指标\t权重\t得分\n", "一级指标\t二级指标\t三级指标\n", " 1 \t 2 \n", "  "]
+    for piece in _pieces(rng, _texts(), extras, 150, 2500):
+        layout = analyse(plain_document(piece))
+        rows = rules_figures.TableRows(layout)
+        for table, table_rows in zip(layout.tables, rows.tables):
+            for row, (same, texts, collapsed, is_indicator_row, level2_at, has_tab) in zip(table.rows, table_rows):
+                assert same is row and texts == row.texts()
+                assert collapsed == [rules_figures._collapse_spaces(text) for text in texts]
+                assert is_indicator_row == (bool(row.labels) and rules_figures._is_indicator_table(row.labels))
+                collapsed = [rules_figures._collapse_spaces(text).replace(" ", "") for text in texts]
+                first = next((i for i, text in enumerate(collapsed) if rules_figures._LEVEL2.match(text)), None)
+                assert level2_at == (None if is_indicator_row else first)
+                assert has_tab == any("\t" in text for text in texts)
+                values = [rules_figures.parse_decimal(text) is not None for text in texts]
+                assert rules_figures._is_key_value(texts, values) == is_key_value_row(row)
+
+
+def _region_before_plain(text: str, unit: str):
+    for match in re.finditer(re.escape(unit), text[:20000]):
+        for width in (*range(3, 13), 2):
+            start = match.start() - width
+            if start >= 0 and (region := rules_meta._REGION.fullmatch(text, start, match.start())) and region.group(0):
+                return start, match.start()
+    return None
+
+
+def test_region_before_a_unit_is_found_where_every_width_finds_it():
+    rng = random.Random(15)
+    units = ["田心乡", "水利局", "人民政府", "中心", "局"]
+    extras = ["楚雄州武定县", "南县", "某某市", "岳阳市岳阳楼区", "自治区", "盟", "旗", "省", "，", "\n", *units]
+    for piece in _pieces(rng, _texts(), extras, 1500, 400):
+        for unit in units:
+            assert rules_meta._region_before(piece, unit) == _region_before_plain(piece, unit), (piece, unit)
+
+
+def test_patterns_with_literal_openings_match_as_the_genre_patterns_do():
+    from summarizer.backends import rules
+    from summarizer.genre import vocabulary
+
+    genre = vocabulary()
+    groups = [genre.subjects, genre.generics, genre.rates, genre.after, genre.key_values]
+    patterns = [entry.pattern for group in groups for entry in group]
+    patterns += [*genre.periods.values(), genre.markers["indicator_value"], rules._TEMPLATE_TEXT]
+    patterns += [re.compile(r"[ab]+c|[“\"”]x|[.]y|[a-c]z|[^d]w|[\]]v|[ab]{2}u")]  # classes left as they are
+    patterns += [re.compile(r"[ab](?P<n>x)|y")]  # a group: left as it is
+    rng = random.Random(15)
+    extras = ["“三公”经费", "\"三公\"经费", "三公", "≥", "≤", "（50字以内）", "：无。", "aac", ".y", "bz", "ew", "]v", "abu", "预算", "收入"]
+    pieces = list(_pieces(rng, _texts(), extras, 400, 80))
+    for pattern in patterns:
+        fast = rules_figures._fast(pattern)
+        for piece in pieces:
+            assert [m.span() for m in fast.finditer(piece)] == [m.span() for m in pattern.finditer(piece)], (pattern.pattern, piece)
+    for group in groups:
+        any_of = rules_figures._any_of([entry.pattern for entry in group])
+        for piece in pieces:
+            assert bool(any_of.search(piece)) == any(entry.pattern.search(piece) for entry in group), piece
+    at_start, anywhere = rules._TEMPLATE_SPLIT
+    for piece in pieces:
+        assert bool(at_start.match(piece) or anywhere.search(piece)) == bool(rules._TEMPLATE_TEXT.search(piece)), piece
+
+
+def _count_item_plain(text: str, quantity, label: str):
+    weak = re.compile(r"(?:^.{0,3}|实现|完成|组织|涉及|收录|下设|共有|有|达|达到|共|累计|完善|新增|开展|召开|举办|覆盖|惠及|服务)$")
+    if label and not weak.search(label):
+        return label
+    after = rules_figures._NOUN_AFTER.match(text, quantity.end)
+    noun = rules_figures._NOUN_CUT.split(after.group(0))[0] if after else ""
+    return noun if noun and not rules_figures._NOT_NOUN.match(noun) else label or None
+
+
+def test_a_count_item_reads_as_with_the_one_weak_label_pattern():
+    from types import SimpleNamespace
+
+    rng = random.Random(15)
+    extras = ["实现", "达到", "有", "\n", "ab\n", "a\nb", "服务", "", "实现\n", "有\n\n", "个村居", "以上"]
+    texts = _texts()
+    for label in _pieces(rng, texts, extras, 3000, 6):
+        after = rng.choice(texts)[rng.randint(0, 5000) :][:8]
+        quantity = SimpleNamespace(end=len(label))
+        text = label + after
+        assert rules_figures._count_item(text, quantity, label) == _count_item_plain(text, quantity, label), repr(text)
+
+
+def _prose_matches_plain(text: str):
+    done = -1
+    for anchor in rules_figures._PROSE_ANCHOR.finditer(text):
+        start = max(text.rfind(stop, 0, anchor.start()) for stop in "。；;\n") + 1
+        if start <= done:
+            continue
+        end = min((i for i in (text.find(stop, anchor.end()) for stop in "。；;\n") if i != -1), default=len(text))
+        done = end
+        yield from rules_figures._PROSE_INDICATOR.finditer(text, start, end)
+
+
+def test_prose_indicators_are_the_matches_every_position_of_their_sentence_gives():
+    assert rules_figures._NAME_REACH is not None  # the genre's pattern opens as _PROSE_OPENING says
+    rng = random.Random(15)
+    extras = ["群众满意率年初指标值为不低于85%，全年实际完成值100%", "年度目标值为10个,实际完成12个", "计划值为", "指标值",
+              "全年实际值得分", "，", "。", "；", "\n", "数量指标安装坡面水标尺10≥266米" * 3, "年初", "实际为"]
+    for piece in _pieces(rng, _texts(), extras, 2000, 300):
+        fast = [(m.span(), m.groupdict()) for m in rules_figures._prose_matches(piece)]
+        assert fast == [(m.span(), m.groupdict()) for m in _prose_matches_plain(piece)], piece
+
+
+def _label_from_plain(context: str) -> str:
+    label = context.strip()
+    if not label:
+        return label
+    if "：" in label[:-1] or ":" in label[:-1]:
+        label = rules_figures._COLON.split(label.rstrip("：:"))[-1]
+    label = rules_figures._LIST_MARKER.sub("", rules_figures._LIST_MARKER.sub("", label))
+    label = rules_figures._LEAD_WORD.sub("", label)
+    label = label.strip(" ：:（(，,、)）-").lstrip("为是共计约达").rstrip("为是约达")
+    return label[-24:]
+
+
+def test_a_label_reads_as_with_every_marker_substituted():
+    rng = random.Random(15)
+    extras = ["1、", "（1）", "1、（1）", "其中：", "- ", "① ", "包括：", "为", "：", " ", "二、", "10.5"]
+    for piece in _pieces(rng, _texts(), extras, 3000, 40):
+        assert rules_figures._label_from(piece) == _label_from_plain(piece), piece
+
+
+def _points_plain(text: str, start: int, end: int):
+    from summarizer.backends import rules
+
+    lines, position = [], start
+    for raw in text[start:end].split("\n"):
+        lines.append((position, position + len(raw)))
+        position += len(raw) + 1
+    points, closed = [], False
+    for line_start, line_end in lines:
+        line = text[line_start:line_end].strip("\t |")
+        if not line:
+            continue
+        if rules._FIELD_LABEL.fullmatch(line) or rules._FORM_NOTE.match(line):
+            closed = True
+            continue
+        if closed or line.isspace() or rules._is_label_only(line):
+            continue
+        if rules._ITEM_START.match(line) or not points:
+            points.append([line_start, line_end])
+        else:
+            points[-1][1] = line_end
+    ranges = []
+    for point_start, point_end in points:
+        body = text[point_start:point_end]
+        inline = rules._INLINE_NUMBER if rules._ITEM_START.match(body) else rules._INLINE_POINT
+        cuts = [0] + [m.start() for m in inline.finditer(body)] + [len(body)]
+        if rules._ITEM_START.match(body):
+            cuts = sorted(set(cuts))
+            ranges.extend((point_start + a, point_start + b) for a, b in zip(cuts, cuts[1:]))
+            continue
+        if len(cuts) == 2:
+            cuts = [0] + [m.start() for m in rules._FIRST_POINT.finditer(body) if rules._ends_sentence(body, m.start())] + [len(body)]
+        ranges.extend((point_start + a, point_start + b) for a, b in zip(cuts, cuts[1:]) if b > a)
+    return ranges
+
+
+def test_points_split_a_body_as_before():
+    from summarizer.backends import rules
+
+    rng = random.Random(15)
+    extras = ["\n项目负责人：\n", "\n备注：1\n", "\n1、加强管理。\n", "一是加强。二是完善。", "\n问题\n", "\n| |\n", "\n（2）规范。3、落实。\n"]
+    for piece in _pieces(rng, _texts(), extras, 1500, 600):
+        assert rules._points(piece, 0, len(piece)) == _points_plain(piece, 0, len(piece)), piece
+
+
+def _stated_plain(text: str, quantities):
+    from summarizer.genre import vocabulary
+    from summarizer.numbers import MONEY_UNITS, PERCENT_UNITS
+
+    markers = vocabulary().markers
+    starts = rules_figures._ClauseStarts(text)
+    kept = []
+    for quantity in quantities:
+        if not quantity.unit or markers["threshold_after"].match(text[quantity.end : quantity.end + 6]) \
+                or markers["formula_before"].search(text, max(0, quantity.start - 1), quantity.start):
+            continue
+        if quantity.unit in PERCENT_UNITS and quantity.value > rules_figures.MAX_RATE:
+            continue
+        if quantity.unit in MONEY_UNITS and rules_figures._PER_UNIT_AFTER.match(text, quantity.end):
+            continue
+        sentence_start = starts.start(rules_figures._SENTENCE_STOP, quantity.start, 400)
+        if markers["indicator_value"].search(text[max(sentence_start, quantity.start - 40) : quantity.start]):
+            continue
+        kept.append(quantity)
+    return kept
+
+
+def test_stated_quantities_are_the_ones_each_test_keeps():
+    rng = random.Random(15)
+    extras = ["年初指标值为不低于85%", "，全年实际完成值100%", "≥90%", "的需说明原因", "×100%", "260元/辆", "202010100%", "。", "；", "\n"]
+    for piece in _pieces(rng, _texts(), extras, 600, 400):
+        quantities = analyse(plain_document(piece)).quantities
+        assert rules_figures._stated_quantities(piece, quantities, lambda start, end: False) == _stated_plain(piece, quantities), piece
+
+
+def test_labelled_fields_found_in_one_scan_are_the_ones_each_pattern_finds():
+    assert rules_meta._ANY_FIELD is not None
+    rng = random.Random(15)
+    extras = ["自评得分为97分", "总分(100分)", "总分98", "满总分100", "评价等级：优秀", "联系人：张三", "联系电话：0731-1234567",
+              "人员编制 34名", "编制人数\t实有人数\n34\t30", "实有人数\n\n21", "报告日期：2023年3月15日", "自评结果为良", "\n", "："]
+    for piece in _pieces(rng, _texts(), extras, 1500, 3000):
+        one_scan = {name: (m.span(), m.groups()) for name, m in rules_meta._field_matches(piece).items()}
+        apart = {name: (m.span(), m.groups()) for name, m in rules_meta._field_matches_apart(piece).items()}
+        assert one_scan == apart, piece
