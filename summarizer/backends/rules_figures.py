@@ -323,7 +323,9 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
     previous: dict | None = None
     previous_sentence = -1
     last_amount_end = last_unit_end = 0
+    any_period = _ANY_PERIOD.search if _ANY_PERIOD is not None else None
     for index, quantity in enumerate(quantities):
+        start = quantity.start
         if index:
             # Every kept quantity has a unit, so the one before always moves last_unit_end.
             before = quantities[index - 1]
@@ -332,24 +334,24 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 last_amount_end = before.end
         # An enumeration runs across "；" (其中：申请省级财政0万元；申请市级财政0万元), so the
         # figure before stays in reach until a full stop or a line break.
-        enumeration_start, sentence_start, clause_start = stretch_starts(quantity.start)
+        enumeration_start, sentence_start, clause_start = stretch_starts(start)
         kind = _KIND_OF_UNIT.get(quantity.unit, _COUNT)
         # Only an amount reads its enumeration's words (其中, the head's period).
-        enumeration = text[enumeration_start : quantity.start] if kind is _MONEY else None
+        enumeration = text[enumeration_start:start] if kind is _MONEY else None
         # The clause stops at the previous amount too: "…35万元，实际支付30.66万元" are two clauses.
         # A count before an amount ("预算8个项目985万元") is part of its label; an amount before
         # anything, or a count before a count ("首次登记12000件、转移登记21000件"), is not.
         value_wan = to_wan(quantity.value, quantity.unit) if kind is _MONEY else None
         clause_start = max(clause_start, last_amount_end if kind is _MONEY else last_unit_end)
-        context = text[clause_start : quantity.start]
+        context = text[clause_start:start]
         # Years inside brackets ("（含2023年转列项目5个）") describe an aside, not this amount.
-        year = _year_outside_brackets(context)
+        year = _year_outside_brackets(context) if "年" in context else None  # (most contexts name none)
         if kind is _MONEY:
             # Only an amount reads its whole sentence: for its year, its list head, its total's label.
-            sentence_context = text[sentence_start : quantity.start]
+            sentence_context = text[sentence_start:start]
             year = year or _year_outside_brackets(sentence_context)
         if previous is not None and previous_sentence != enumeration_start \
-                and not text.startswith("其中", quantity.start - len(text[enumeration_start : quantity.start].lstrip())):
+                and not text.startswith("其中", start - len(text[enumeration_start:start].lstrip())):
             previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
@@ -432,7 +434,11 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             item = _count_item(text, quantity, label)
         if not label:
             label = previous["label"] if previous is not None and key == previous["key"] else key
-        period = _period(context, year, report_year)
+        if any_period is not None and not any_period(context):
+            # No period word (most counts and rates): _period's first test, without its call.
+            period = _PRIOR_YEAR if year is not None and report_year is not None and year < report_year else _UNSPECIFIED
+        else:
+            period = _period(context, year, report_year)
         if period is _UNSPECIFIED and kind is _MONEY and previous is not None \
                 and previous["period"] is not _UNSPECIFIED and "其中" in enumeration:
             period = previous["period"]  # "决算18.5万元，其中：公务接待费3.5万元": parts share the period
@@ -453,7 +459,7 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
         figure = {
             "key": key, "label": label, "value": quantity.value, "unit": quantity.unit, "kind": kind,
             "value_wan": value_wan, "period": period, "year": year, "item": item,
-            "table": in_table(quantity.start, quantity.start + 1),
+            "table": in_table(start, start + 1),
             "span": _span_fields(document, quantity.start, quantity.end),
             "evidence": text[clause_start : quantity.end].strip(),  # document.quote
         }
