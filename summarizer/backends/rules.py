@@ -33,7 +33,7 @@ class RulesBackend:
         table_figures, used = rules_figures.table_figures(document, layout, meta.year, rows)
         # Both give each figure's fields: only the ones dedupe keeps are built.
         found = table_figures + rules_figures.narrative_figures(document, layout, meta.year, used)
-        found.sort(key=lambda fields: fields["span"].start)
+        found.sort(key=lambda fields: fields["span"]["start"])  # (a span's fields: the Figure validates it)
         figures = rules_figures.build_figures(rules_figures.dedupe(found))
         indicators = rules_figures.indicators(document, layout, rows)
         indicators += rules_figures.prose_indicators(document, {indicator.name for indicator in indicators})
