@@ -53,16 +53,20 @@ class Document:
 
     def span(self, start: int, end: int) -> Span:
         """Map a normalised [start, end) range to original offsets."""
+        return _new_span(self.span_fields(start, end))
+
+    def span_fields(self, start: int, end: int) -> dict[str, int]:
+        """span(start, end) as the fields of a Span, for a model that validates its span itself
+        (the rules backend builds a Figure's Span only for the figures it keeps)."""
         if 0 <= start < end <= len(self.text):  # the common case, needing no clamping
             # The end maps through the last character so a trailing deletion is not swallowed.
-            return _new_span({"start": self.offsets[start], "end": self.offsets[end - 1] + 1})
+            return {"start": self.offsets[start], "end": self.offsets[end - 1] + 1}
         start = max(0, min(start, len(self.text)))
         end = max(start, min(end, len(self.text)))
         if end == start:
             at = self.offsets[start]
-            return Span(start=at, end=at)
-        # The end maps through the last character so a trailing deletion is not swallowed.
-        return Span(start=self.offsets[start], end=self.offsets[end - 1] + 1)
+            return {"start": at, "end": at}
+        return {"start": self.offsets[start], "end": self.offsets[end - 1] + 1}
 
     def page_of(self, original_offset: int) -> int | None:
         """The 1-based page holding an original offset, or None for a source without pages."""
