@@ -56,3 +56,30 @@ def test_find_quantities_matches_the_plain_rules():
         for with_bare in (True, False):
             got = [(q.value, q.unit, q.raw, q.start, q.end, q.inferred_unit) for q in find_quantities(joined, 1, len(joined), with_bare=with_bare)]
             assert got == _reference(joined, 1, len(joined), with_bare)
+
+
+def test_item_first_holds_every_first_character_of_an_item_but_digits():
+    from summarizer.structure import _ITEM_FIRST, _ITEM_START
+
+    tails = ("", "、", "1、", "1）", "一、", "）", "1 .")
+    for code in range(0x3400):
+        char = chr(code)
+        if char in " \t" or char.isdecimal():
+            continue
+        if any(_ITEM_START.match(char + tail) for tail in tails):
+            assert char in _ITEM_FIRST, char
+    for char in _ITEM_FIRST:
+        assert any(_ITEM_START.match(char + tail) for tail in tails), char
+
+
+def test_scan_lines_fast_paths_keep_codes_blocks_and_starts():
+    from summarizer.structure import _scan_lines
+
+    text = "一、概况\n\t项目名称\n\t\n\t问题与分析\n\t74.36%\na\tb\tc\n\t\tx\n\n（一）项目概况。正文，\n 1、续\n正文\t\n\t\t\n"
+    lines, headings, codes, openers, block_starts, block_tables, starts = _scan_lines(text)
+    assert codes == [1, 7, 6, 7, 7, 11, 11, 0, 1, 1, 3, 10, 0]
+    assert openers == [1, 2, 3, 4, 5, 6, 11]
+    assert [h.title for h in headings] == ["概况", "问题与分析", "项目概况", "续"]
+    assert block_starts == [0, 0, 5, 13, 28, 34, 39]
+    assert block_tables == [None, None, 0, 0, 0, 0, None]
+    assert starts == [0, 6, 12, 13, 14, 20, 21, 30, 32, 34, 35, 36, 39, 47, 59, 60, 61, 62, 63]
