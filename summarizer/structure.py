@@ -808,16 +808,20 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
     previous = 0  # the previous non-blank line's kind: 1 text, 2 tsv, 3 cell (0: none yet)
     blank = True  # a blank line since then
     last_char = ""
-    # Sentence starts: the hard stops', one mark at a time from the lengths of the pieces
-    # between its occurrences (cheaper than a regex class over the text, or a loop of finds);
-    # a line break's below, from the lines around its run of breaks.
+    # Sentence starts: the hard stops', from the lengths of the pieces between their occurrences
+    # (cheaper than a regex class over the text, or a loop of finds), all marks made the first
+    # (one character each: the offsets stay) so that one split finds them; a line break's below,
+    # from the lines around its run of breaks.
     starts = [0]
     add_start = starts.append
-    for mark in _HARD_STOPS:
-        if mark in text:
-            pieces = text.split(mark)
-            pieces.pop()
-            starts += itertools.accumulate(map(_PLUS_ONE, map(len, pieces)))
+    one_stop, stopped = _HARD_STOPS[0], text
+    for mark in _HARD_STOPS[1:]:
+        if mark in stopped:
+            stopped = stopped.replace(mark, one_stop)
+    if one_stop in stopped:
+        pieces = stopped.split(one_stop)
+        pieces.pop()
+        starts += itertools.accumulate(map(_PLUS_ONE, map(len, pieces)))
     last_held = -1  # the last line holding more than spaces (-1: none yet) ...
     held_mark = ""  # ... and its last character but spaces
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
