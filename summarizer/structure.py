@@ -286,7 +286,7 @@ def _label_heading(text: str, line: Line) -> Heading | None:
 
 def _label_title(text: str, line: Line) -> Heading | None:
     """_label_heading for a text with no sentence mark and no digit."""
-    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
+    title = "".join(text.split()).strip("|")  # _compact; "存在问题 |": a form cell flattened with its bar
     if not title or len(title) > MAX_HEADING_CHARS or "|" in title:
         return None  # a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
     if role_of(title) is None:
@@ -414,12 +414,13 @@ def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows
     rows: list[TableRow] = []
     current: list[Cell] = []
     blank_run = 0
-    while index < len(lines):
-        line, code = lines[index], codes[index]
+    for index in range(index, len(lines)):  # (a for over the indices: the block's lines are many)
+        code = codes[index]
         if code & _CELL_LINE:
             if blank_run and current:
                 rows.append(TableRow(current, current[0].start, current[-1].end))
                 current = []
+            line = lines[index]
             current.append(Cell(line.text[1:], line.start + 1, line.end))
             blank_run = 0
         elif not code & _FILLED:
@@ -429,9 +430,11 @@ def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows
             # soon (vertical text such as 项/目/管/理 or a multi-paragraph cell).
             if not current or not follows(index):
                 break
+            line = lines[index]
             current[-1] = Cell(current[-1].text + "\n" + line.text, current[-1].start, line.end)
             blank_run = 0
-        index += 1
+    else:
+        index = len(lines)  # read to the last line
     if current:
         rows.append(TableRow(current, current[0].start, current[-1].end))
     if len(rows) < 2:
