@@ -112,9 +112,14 @@ _DATE_OR_CODE_AFTER = frozenset(("年", "月", "日", "号", "时", "-", "—", 
 _DATE_OR_CODE_BEFORE = frozenset(("【", "[", "〔", "第", "-", "/", ":"))
 # The units _NOT_A_UNIT (and 万 before a CJK character) can take back.
 _UNITS_TAKEN_BACK = frozenset([unit for unit, _ in _NOT_A_UNIT] + ["万"])
-# The last characters a _RATE_CONTEXT match can end with but whitespace (its \s): a number whose
-# preceding character is none of these and not whitespace has no rate context (no search).
-_RATE_CONTEXT_LAST = frozenset("率长降少高低比例为达到是")
+# The last characters a _RATE_CONTEXT match can end with: its words' and whitespace (its \s is
+# str.isspace: tests/test_analyse_fast4 checks the list); a number whose preceding character is
+# none of these has no rate context (no search).
+_RATE_CONTEXT_LAST = frozenset(
+    "率长降少高低比例为达到是"
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, ...]:
@@ -142,7 +147,7 @@ def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, .
             if len(number) > 8 and len(number.replace(",", "").split(".")[0]) > 8:
                 continue
             if (
-                (before in rate_last or before.isspace())
+                before in rate_last
                 and rate_context(text, max(0, n_start - 6), n_start)
                 and not cjk_first <= text[n_end : n_end + 1] <= cjk_last
             ):

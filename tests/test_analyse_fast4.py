@@ -42,6 +42,9 @@ def _reference(text: str, start: int, end: int, with_bare: bool) -> list[tuple]:
 def test_rate_context_ends_only_in_its_last_characters():
     words = re.findall(r"[\u4e00-\u9fff]+", _RATE_CONTEXT.pattern)
     assert {word[-1] for word in words} <= _RATE_CONTEXT_LAST
+    spaces = {chr(code) for code in range(0x110000) if chr(code).isspace()}
+    assert spaces <= _RATE_CONTEXT_LAST
+    assert {char for char in _RATE_CONTEXT_LAST if not char.isspace()} == {word[-1] for word in words}
 
 
 def test_find_quantities_matches_the_plain_rules():
