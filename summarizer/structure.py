@@ -860,45 +860,45 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             ):
                 add_start(run_end)
             last_held, held_mark = index, mark
-        if "\t" in content:
-            # Two cells with text: a table row (_line_code: a tab between two cells), no heading;
-            # the commonest line of a form report, decided here without the tests below.
-            add_code(_TAB | _FILLED | _TSV_LINE)
-            openers.append(index)
-            if previous < 2:
-                table_id += 1
-            block_starts.append(line_start)  # (blocks: "tsv")
-            block_tables.append(table_id)
-            previous = 2
-            blank = False
-            last_char = content[-1]
-            continue
-        if raw[0] == "\t" and raw.find("\t", 1) < 0:
-            # A tab first and no other: the one cell of a one-cell-per-line table (_line_code),
-            # the commonest tab line of a form report, decided here without the tests below.
-            add_code(_TAB | _FILLED | _CELL_LINE if content else _TAB | _CELL_LINE)
-            openers.append(index)
-            if not content:
-                blank = True
-                continue
-            # It may still be a role label (问题与分析); what _label_heading rejects first (a
-            # sentence, a number) is tested here without a call.
-            if not sentence_or_digit(content):
-                if (heading := _label_title(content, line)) is not None:
-                    add_heading(heading)
-            elif "%" in content and (heading := _label_heading(content, line)) is not None:
-                add_heading(heading)
-            if previous < 2:
-                table_id += 1
-            if previous != 3 or blank:  # (blocks: "cell"; else the table's cell goes on)
-                block_starts.append(line_start)
-                block_tables.append(table_id)
-            previous = 3
-            blank = False
-            last_char = content[-1]
-            continue
         if "\t" in raw:
-            # _line_code, in place.
+            if "\t" in content:
+                # Two cells with text: a table row (_line_code: a tab between two cells), no
+                # heading; decided here without the tests below.
+                add_code(_TAB | _FILLED | _TSV_LINE)
+                openers.append(index)
+                if previous < 2:
+                    table_id += 1
+                block_starts.append(line_start)  # (blocks: "tsv")
+                block_tables.append(table_id)
+                previous = 2
+                blank = False
+                last_char = content[-1]
+                continue
+            if raw[0] == "\t" and raw.find("\t", 1) < 0:
+                # A tab first and no other: the one cell of a one-cell-per-line table (_line_code),
+                # the commonest tab line of a form report; decided here without the tests below.
+                add_code(_TAB | _FILLED | _CELL_LINE if content else _TAB | _CELL_LINE)
+                openers.append(index)
+                if not content:
+                    blank = True
+                    continue
+                # It may still be a role label (问题与分析); what _label_heading rejects first (a
+                # sentence, a number) is tested here without a call.
+                if not sentence_or_digit(content):
+                    if (heading := _label_title(content, line)) is not None:
+                        add_heading(heading)
+                elif "%" in content and (heading := _label_heading(content, line)) is not None:
+                    add_heading(heading)
+                if previous < 2:
+                    table_id += 1
+                if previous != 3 or blank:  # (blocks: "cell"; else the table's cell goes on)
+                    block_starts.append(line_start)
+                    block_tables.append(table_id)
+                previous = 3
+                blank = False
+                last_char = content[-1]
+                continue
+            # _line_code, in place (the other tab lines).
             code = _TAB | _FILLED if content else _TAB
             if raw[0] == "\t" and raw.find("\t", 1) < 0:
                 code |= _CELL_LINE
