@@ -27,6 +27,7 @@ _UNITS = sorted([*MONEY_UNITS, *PERCENT_UNITS, *COUNT_UNITS, *SCORE_UNITS], key=
 # The first digit is matched before the look-behind (the digit or dot before it), so the
 # regex engine can skip ahead to the next digit instead of trying every position of the text.
 _NUMBER = r"\d(?<![\d.]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?(?!\d)"
+
 _QUANTITY = re.compile(
     rf"(?P<number>{_NUMBER})[ ]?(?P<approx>多|余|左右)?[ ]?(?P<unit>{'|'.join(map(re.escape, _UNITS))})?"
 )
@@ -109,43 +110,58 @@ _NEW = object.__new__
 
 _DATE_OR_CODE_AFTER = frozenset(("年", "月", "日", "号", "时", "-", "—", "/", ":"))
 _DATE_OR_CODE_BEFORE = frozenset(("【", "[", "〔", "第", "-", "/", ":"))
+# The units _NOT_A_UNIT (and 万 before a CJK character) can take back.
+_UNITS_TAKEN_BACK = frozenset([unit for unit, _ in _NOT_A_UNIT] + ["万"])
+# The last characters a _RATE_CONTEXT match can end with: its words' and whitespace (its \s is
+# str.isspace: tests/test_analyse_fast4 checks the list); a number whose preceding character is
+# none of these has no rate context (no search).
+_RATE_CONTEXT_LAST = frozenset(
+    "率长降少高低比例为达到是"
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def _find(text: str, start: int, end: int, with_bare: bool) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     append, new = found.append, _NEW
     # Module globals as locals: the loop runs for every number of a report.
-    not_a_unit, date_after, date_before = _NOT_A_UNIT, _DATE_OR_CODE_AFTER, _DATE_OR_CODE_BEFORE
-    cjk_first, cjk_last, rate_context, parse = _CJK_FIRST, _CJK_LAST, _RATE_CONTEXT.search, parse_decimal
+    not_a_unit, taken_back, date_after, date_before = _NOT_A_UNIT, _UNITS_TAKEN_BACK, _DATE_OR_CODE_AFTER, _DATE_OR_CODE_BEFORE
+    cjk_first, cjk_last, rate_context, rate_last, parse = _CJK_FIRST, _CJK_LAST, _RATE_CONTEXT.search, _RATE_CONTEXT_LAST, parse_decimal
     for match in _QUANTITY.finditer(text, start, end):
         number, _, unit = match.groups()  # the number opens the match
         n_start = match.start()
         n_end = n_start + len(number)
         if unit is not None:
-            match_end = match.end()
-            if (unit, text[match_end : match_end + 1]) in not_a_unit or (unit == "万" and cjk_first <= text[match_end : match_end + 1] <= cjk_last):
+            q_end = match.end()
+            if unit in taken_back and (
+                (unit, text[q_end : q_end + 1]) in not_a_unit or (unit == "万" and cjk_first <= text[q_end : q_end + 1] <= cjk_last)
+            ):
                 unit = None  # 15分钟, 3个月, 2个工作日: a duration; 5万人: a count of its own
         if unit is None:
+            before = text[n_start - 1 : n_start]  # "" at the text's start
             # Dates (2021年, 3月), document numbers (【2021】1号, 第3), times and ranges.
-            if text[n_end : n_end + 1] in date_after or (n_start and text[n_start - 1] in date_before):
+            if text[n_end : n_end + 1] in date_after or before in date_before:
                 continue
             # Phone numbers and long codes: more than 8 digits with no unit.
             if len(number) > 8 and len(number.replace(",", "").split(".")[0]) > 8:
                 continue
-        value = parse(number)
-        if value is None:
-            continue
-        inferred = False
-        if unit is None:
-            if rate_context(text, max(0, n_start - 6), n_start) and not cjk_first <= text[n_end : n_end + 1] <= cjk_last:
+            if (
+                before in rate_last
+                and rate_context(text, max(0, n_start - 6), n_start)
+                and not cjk_first <= text[n_end : n_end + 1] <= cjk_last
+            ):
                 # "执行率为74," lost its %; "执行率2省…" is a row number glued to the next cell.
                 unit, inferred, q_end = "%", True, match.end()
             elif with_bare:
-                unit, q_end = "", n_end
+                unit, inferred, q_end = "", False, n_end
             else:
-                continue
+                continue  # (before reading the number: it is dropped either way)
         else:
-            q_end = match_end
+            inferred = False
+        value = parse(number)
+        if value is None:
+            continue
         # Quantity(value, unit, raw, start, end, inferred) without the frozen dataclass's __init__,
         # which sets each field through object.__setattr__ (a third of the scan); its fields are
         # stored in declaration order. tests/test_numbers.py checks the two agree on every field.

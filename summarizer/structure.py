@@ -286,7 +286,7 @@ def _label_heading(text: str, line: Line) -> Heading | None:
 
 def _label_title(text: str, line: Line) -> Heading | None:
     """_label_heading for a text with no sentence mark and no digit."""
-    title = _compact(text).strip("|")  # "存在问题 |": a form cell flattened with its bar
+    title = "".join(text.split()).strip("|")  # _compact; "存在问题 |": a form cell flattened with its bar
     if not title or len(title) > MAX_HEADING_CHARS or "|" in title:
         return None  # a row of several cells ("资金管理情况 | 情况说明 | 存在问题和改进措施")
     if role_of(title) is None:
@@ -414,12 +414,13 @@ def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows
     rows: list[TableRow] = []
     current: list[Cell] = []
     blank_run = 0
-    while index < len(lines):
-        line, code = lines[index], codes[index]
+    for index in range(index, len(lines)):  # (a for over the indices: the block's lines are many)
+        code = codes[index]
         if code & _CELL_LINE:
             if blank_run and current:
                 rows.append(TableRow(current, current[0].start, current[-1].end))
                 current = []
+            line = lines[index]
             current.append(Cell(line.text[1:], line.start + 1, line.end))
             blank_run = 0
         elif not code & _FILLED:
@@ -429,9 +430,11 @@ def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows
             # soon (vertical text such as 项/目/管/理 or a multi-paragraph cell).
             if not current or not follows(index):
                 break
+            line = lines[index]
             current[-1] = Cell(current[-1].text + "\n" + line.text, current[-1].start, line.end)
             blank_run = 0
-        index += 1
+    else:
+        index = len(lines)  # read to the last line
     if current:
         rows.append(TableRow(current, current[0].start, current[-1].end))
     if len(rows) < 2:
@@ -703,6 +706,8 @@ _HARD_STOPS = "。；;！？!?\t"
 _HARD_STOP = re.compile(f"[{re.escape(_HARD_STOPS)}]")
 _SOFT_ENDS = "，,、：:（(“\""
 _ITEM_START = re.compile(r"[ \t]*(?:[-*#+]|\d{1,2}[ ]?[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|[①-⑩])")
+# The characters an _ITEM_START item can open with but its digits (isdecimal is re's \d).
+_ITEM_FIRST = frozenset("-*#+（(一二三四五六七八九十①②③④⑤⑥⑦⑧⑨⑩")
 _NEWLINES = re.compile(r"\n[ \n]*")
 # A line ending in [\u3400-\u9fff\d%）)”"] may wrap mid-sentence: tested with comparisons (a
 # compiled class of those ranges costs ~1.5 ms at import).
@@ -806,20 +811,24 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
     previous = 0  # the previous non-blank line's kind: 1 text, 2 tsv, 3 cell (0: none yet)
     blank = True  # a blank line since then
     last_char = ""
-    # Sentence starts: the hard stops', one mark at a time from the lengths of the pieces
-    # between its occurrences (cheaper than a regex class over the text, or a loop of finds);
-    # a line break's below, from the lines around its run of breaks.
+    # Sentence starts: the hard stops', from the lengths of the pieces between their occurrences
+    # (cheaper than a regex class over the text, or a loop of finds), all marks made the first
+    # (one character each: the offsets stay) so that one split finds them; a line break's below,
+    # from the lines around its run of breaks.
     starts = [0]
     add_start = starts.append
-    for mark in _HARD_STOPS:
-        if mark in text:
-            pieces = text.split(mark)
-            pieces.pop()
-            starts += itertools.accumulate(map(_PLUS_ONE, map(len, pieces)))
+    one_stop, stopped = _HARD_STOPS[0], text
+    for mark in _HARD_STOPS[1:]:
+        if mark in stopped:
+            stopped = stopped.replace(mark, one_stop)
+    if one_stop in stopped:
+        pieces = stopped.split(one_stop)
+        pieces.pop()
+        starts += itertools.accumulate(map(_PLUS_ONE, map(len, pieces)))
     last_held = -1  # the last line holding more than spaces (-1: none yet) ...
     held_mark = ""  # ... and its last character but spaces
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
-    hard_stops, item_start, level3 = _HARD_STOPS, _ITEM_START.match, _MARKERS[2][0].match
+    hard_stops, item_start, item_first, level3 = _HARD_STOPS, _ITEM_START.match, _ITEM_FIRST, _MARKERS[2][0].match
     for index, raw in enumerate(text.split("\n")):
         line_start = position
         line = Line(raw, line_start, line_start + len(raw))
@@ -833,6 +842,7 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
         # it holds one: sentence_starts' test of the run, with the run's first break after the
         # last line held (its last character but spaces: `previous` there) and as many breaks as
         # lines since.
+        content = raw.strip()
         if raw[0] != " " and raw[-1] != " ":
             run_end, mark = line_start, raw[-1]
         elif held := raw.strip(" "):
@@ -843,13 +853,52 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             if last_held >= 0 and held_mark not in soft_ends and (
                 held_mark in hard_stops or index - last_held >= 2 or not (
                     "\u3400" <= held_mark <= "\u9fff" or held_mark in _RUNS_ON_MARKS or held_mark.isdecimal()
-                ) or item_start(text, run_end)
+                ) or (
+                    # No call where the line's first character but whitespace opens no item.
+                    (content[:1] in item_first or content[:1].isdecimal()) and item_start(text, run_end)
+                )
             ):
                 add_start(run_end)
             last_held, held_mark = index, mark
-        content = raw.strip()
         if "\t" in raw:
-            # _line_code, in place.
+            if "\t" in content:
+                # Two cells with text: a table row (_line_code: a tab between two cells), no
+                # heading; decided here without the tests below.
+                add_code(_TAB | _FILLED | _TSV_LINE)
+                openers.append(index)
+                if previous < 2:
+                    table_id += 1
+                block_starts.append(line_start)  # (blocks: "tsv")
+                block_tables.append(table_id)
+                previous = 2
+                blank = False
+                last_char = content[-1]
+                continue
+            if raw[0] == "\t" and raw.find("\t", 1) < 0:
+                # A tab first and no other: the one cell of a one-cell-per-line table (_line_code),
+                # the commonest tab line of a form report; decided here without the tests below.
+                add_code(_TAB | _FILLED | _CELL_LINE if content else _TAB | _CELL_LINE)
+                openers.append(index)
+                if not content:
+                    blank = True
+                    continue
+                # It may still be a role label (问题与分析); what _label_heading rejects first (a
+                # sentence, a number) is tested here without a call.
+                if not sentence_or_digit(content):
+                    if (heading := _label_title(content, line)) is not None:
+                        add_heading(heading)
+                elif "%" in content and (heading := _label_heading(content, line)) is not None:
+                    add_heading(heading)
+                if previous < 2:
+                    table_id += 1
+                if previous != 3 or blank:  # (blocks: "cell"; else the table's cell goes on)
+                    block_starts.append(line_start)
+                    block_tables.append(table_id)
+                previous = 3
+                blank = False
+                last_char = content[-1]
+                continue
+            # _line_code, in place (the other tab lines).
             code = _TAB | _FILLED if content else _TAB
             if raw[0] == "\t" and raw.find("\t", 1) < 0:
                 code |= _CELL_LINE
@@ -861,9 +910,7 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             if not content:
                 blank = True
                 continue
-            if "\t" in content:
-                pass  # two cells with text: a table row, no heading
-            elif raw[0] != "\t":
+            if raw[0] != "\t":
                 if (heading := _heading_of(line, content)) is not None:
                     add_heading(heading)
             # A single tab-led cell may still be a role label (问题与分析); what _label_heading
@@ -889,13 +936,14 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             # A label line holds no sentence mark and no digit (but a (%) column): most prose and
             # list items end at that test or at their first character without a call.
             first = content[0]
-            if first in marked_first or (first.isdecimal() and ("%" in content or level3(content))):
-                # A digit opens no markdown, bullet or marker but level 3's; without it such a
-                # line is a label's only with a (%) column.
+            if first in marked_first:
                 if (heading := _heading_of(line, content)) is not None:
                     add_heading(heading)
             elif first.isdecimal():
-                pass  # a number: no label
+                # A digit opens no markdown, bullet or marker but level 3's; without it such a
+                # line is a label's only with a (%) column (else a number: no label).
+                if ("%" in content or level3(content)) and (heading := _heading_of(line, content)) is not None:
+                    add_heading(heading)
             elif not sentence_or_digit(content):
                 if (heading := _label_title(content, line)) is not None:
                     add_heading(heading)
