@@ -55,3 +55,27 @@ def test_workers_send_back_the_digest_and_overview_row_only(tmp_path):
     assert len(good) == 6 and all(o.report is None and o.digest is not None for o in good)
     expected = [outcome_row(o, Settings()) for o in kept.outcomes if not o.error]
     assert [o.row for o in good] == expected
+
+
+def test_a_worker_collects_garbage_after_each_chunk_not_during_it(tmp_path, sample_paths):
+    """A batch worker runs with automatic collection off and collects once a chunk is done,
+    so cyclic garbage is bounded by one chunk and no collection pauses a report."""
+    import gc
+
+    from summarizer import pipeline
+
+    enabled = gc.isenabled()
+    try:
+        pipeline._init_worker(Settings(formats=("json",)))
+        assert not gc.isenabled()
+        garbage = []
+        garbage.append(garbage)  # a cycle only a collection frees
+        del garbage
+        outcomes = pipeline._process_jobs([(path, path.stem, tmp_path, True, True) for path in sample_paths])
+        assert [outcome.error for outcome in outcomes] == [None] * len(sample_paths)
+        assert all(outcome.row is not None and outcome.report is None for outcome in outcomes)
+        assert gc.get_count()[0] < 50 and gc.garbage == []  # collected when the chunk ended
+    finally:
+        pipeline._worker = None
+        if enabled:
+            gc.enable()
