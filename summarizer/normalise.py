@@ -170,24 +170,16 @@ _DIGIT_LIKE = (
     "\u2488-\u2490\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792"
     "\U00010a40-\U00010a43\U00010e60-\U00010e68\U00011052-\U0001105a\U0001f100-\U0001f10a"
 )
-_LAYOUT_SPACE = re.compile(
-    rf" (?:(?<=[{CJK}] ) *(?=[{CJK}\d{_DIGIT_LIKE}])|(?<=[\d{_DIGIT_LIKE}%] ) *(?=[{CJK}%]))"
-)
-
-
-def _layout_spaces(text: str) -> list[tuple[int, int, str]]:
-    """The edits that drop layout spaces."""
-    return [(*match.span(), "") for match in _LAYOUT_SPACE.finditer(text)]
-
-
-# The same runs, captured: re.split gives the stretches kept and the runs dropped, in turn.
-_LAYOUT_SPACE_RUN = re.compile(f"({_LAYOUT_SPACE.pattern})")
+LAYOUT_SPACE = rf" (?:(?<=[{CJK}] ) *(?=[{CJK}\d{_DIGIT_LIKE}])|(?<=[\d{_DIGIT_LIKE}%] ) *(?=[{CJK}%]))"
+# The runs, captured: re.split gives the stretches kept and the runs dropped, in turn. (Only this
+# form is compiled: each copy of these CJK classes costs ~2 ms to compile, on every start.)
+_LAYOUT_SPACE_RUN = re.compile(f"({LAYOUT_SPACE})")
 
 
 def _drop_layout_spaces(text: str, offsets: list[int] | None) -> _Text:
-    """_apply(text, offsets, _layout_spaces(text)), without a match object, an edit or a Python
-    step per dropped run (a report has a hundred or more): re.split cuts the text, and the map
-    is copied stretch by stretch by calls made from C."""
+    """The text without its layout space runs (each match of LAYOUT_SPACE), and its map: no
+    match object, edit or Python step per dropped run (a report has a hundred or more): re.split
+    cuts the text, and the map is copied stretch by stretch by calls made from C."""
     pieces = _LAYOUT_SPACE_RUN.split(text)
     if len(pieces) == 1:
         return text, offsets

@@ -17,6 +17,14 @@ from summarizer import ingest
 from summarizer import normalise as n
 from summarizer.document import Document
 
+_LAYOUT_SPACE = re.compile(n.LAYOUT_SPACE)
+
+
+def _layout_space_edits(text: str) -> list[tuple[int, int, str]]:
+    """The edits that drop layout spaces, one per match of normalise.LAYOUT_SPACE."""
+    return [(*match.span(), "") for match in _LAYOUT_SPACE.finditer(text)]
+
+
 CJK = n.CJK
 _D = n._DIGIT_LIKE
 
@@ -124,7 +132,7 @@ TEXTS = random_texts(15, 2000)
 @pytest.mark.parametrize(
     ("fast", "plain"),
     [
-        (n._layout_spaces, layout_spaces),
+        (_layout_space_edits, layout_spaces),
         (n._spaced_form_lines, spaced_form_lines),
         (n._inline_headings, inline_headings),
         (n._number_joins, lambda t: edits_of(NUMBER_ON_NEXT_LINE, lambda m: "", t)),
