@@ -650,13 +650,19 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     if _FIRST_NUMBER_LINE.match(text):
         number_lines.add(0)
     # The column separator of each line whose cells are split by | or tab (none without either
-    # character in the whole text: then no line is read for them).
-    separators = {
-        n: separator
-        for n, line in enumerate(split)
-        if ("|" in line or "\t" in line)
-        and (separator := "|" if line.count("|") >= 2 else "\t" if "\t" in line.strip("\t") else None)
-    } if "|" in text or "\t" in text else {}
+    # character in the whole text: then no line is read for them; without a | in the text, a
+    # line's only test is for a tab).
+    if "|" in text:
+        separators = {
+            n: separator
+            for n, line in enumerate(split)
+            if ("|" in line or "\t" in line)
+            and (separator := "|" if line.count("|") >= 2 else "\t" if "\t" in line.strip("\t") else None)
+        }
+    elif "\t" in text:
+        separators = {n: "\t" for n, line in enumerate(split) if "\t" in line and "\t" in line.strip("\t")}
+    else:
+        separators = {}
     starters = set(separators)
     for number_line in number_lines:
         before = number_line - 1
