@@ -826,7 +826,6 @@ _TABLE_WHOLES = {
     "public_expenditure",
     "personnel_expenditure",
 }
-_OTHER_TOTALS = {"fixed_assets", "balance", "carryover"}
 
 
 def _table_breakdowns(

@@ -9,7 +9,6 @@ check what the text itself claims about its numbers:
 - rate.growth_statement      "9082 件，与上年同期 6142 件相比增长 47.87%" recomputed
 - consistency.unit_slip      "预算为 4.4 万元，决算为 4.4 元" (the same number in 元 and 万元)
 - consistency.comparison_claim "10 人 … 10 人，比率大于 100%"; "决算 18.63 … 预算 18.63，决算数大于预算数"
-- identity.count_breakdown   "450 项，其中市级 311 项、县级 109 项，镇村 30 项" (an open 其中 list)
 
 Every number comes from numbers.find_quantities: there is no second number grammar here.
 A statement these scans cannot read with confidence (more than two candidate amounts,
@@ -752,63 +751,6 @@ def comparison_claims(index: TextIndex) -> list[Check]:
                 "consistency.comparison_claim", CheckStatus.FAIL, Severity.MEDIUM,
                 f"文中称“{claim}”，但所列决算 {actual.raw} 与预算 {budget.raw} 并非如此",
                 inputs, b, a,
-            ))
-    return checks
-
-
-_BREAKDOWN_STOP = re.compile(r"现有|实有|另有|此外|同时|共计|合计|累计|同比|较|比上年|比去年")
-
-
-def count_breakdowns(index: TextIndex) -> list[Check]:
-    """'N 项，其中 a 项、b 项、c 项': the parts of an open 其中 list must not exceed the total."""
-    checks: list[Check] = []
-    text = index.text
-    for match in re.finditer(r"其中", text):
-        sentence_start, sentence_end = index.sentence(match.start())
-        before = [q for q in index.quantities_in(sentence_start, match.start()) if q.unit]
-        if not before:
-            continue
-        total = before[-1]
-        gap = text[total.end : match.start()]
-        if total.unit not in COUNT_UNITS or re.search(r"\d", gap) or len(gap) > 20 or _approximate(index, total):
-            continue
-        person = total.unit in ("人", "名")
-        parts: list[Quantity] = []
-        cursor = match.end()
-        for quantity in index.quantities_in(match.end(), sentence_end):
-            between = text[cursor : quantity.start]
-            cursor = quantity.end
-            if _BREAKDOWN_STOP.search(between) or _PRIOR.search(between) or quantity.unit in ("%", "个百分点"):
-                break
-            if not quantity.unit:
-                continue  # a list marker such as 1、
-            if quantity.unit not in COUNT_UNITS or (quantity.unit in ("人", "名")) != person or quantity.value >= total.value:
-                break
-            if _approximate(index, quantity):
-                parts = []
-                break
-            parts.append(quantity)
-        if len(parts) < 2:
-            continue
-        total_value = sum((q.value for q in parts), Decimal(0))
-        inputs = [index.input_for(total), *(index.input_for(q) for q in parts)]
-        listed = "、".join(q.raw for q in parts)
-        if total_value > total.value:
-            checks.append(make_check(
-                "identity.count_breakdown", CheckStatus.FAIL, Severity.MEDIUM,
-                f"总数 {total.raw}，其中所列 {listed} 合计 {fmt(total_value)}，超过总数",
-                inputs, total_value, total.value, Decimal(0),
-            ))
-        elif total_value == total.value:
-            checks.append(make_check(
-                "identity.count_breakdown", CheckStatus.PASS, Severity.INFO,
-                f"总数 {total.raw} 与其中所列各项之和一致", inputs, total_value, total.value, Decimal(0),
-            ))
-        else:
-            checks.append(make_check(
-                "identity.count_breakdown", CheckStatus.PASS, Severity.INFO,
-                f"其中所列 {listed} 合计 {fmt(total_value)}，未超过总数 {total.raw}（其中项未必列全）",
-                inputs, total_value, total.value, Decimal(0),
             ))
     return checks
 
