@@ -343,25 +343,3 @@ def test_staffing_in_a_header_row_table_is_read_by_column(tmp_path):
     path.write_text("某县2022年度部门整体支出绩效自评报告\n一、基本情况\n编制人数\t实有人数\t退休人数\n34\t30\t5\n", encoding="utf-8")
     meta = extract_report(path, Settings(verify=False)).meta
     assert (meta.staff_authorized, meta.staff_actual) == (34, 30)
-
-
-@pytest.mark.parametrize(
-    ("text", "stops", "limit", "start"),
-    [
-        ("预算100万元，实际支出90万元", "[，]", 60, 8),  # just after the comma
-        ("预算100万元，实际支出90万元", "[。]", 60, 0),  # no stop: the text's start
-        ("预算100万元，实际支出90万元", "[。]", 5, 7),  # no stop within reach: `limit` back
-        ("。。实际支出90万元", "[。]", 60, 2),  # the last of several stops
-        ("实际，支出90万元", "[，]", 3, 3),  # a stop right at the limit
-    ],
-)
-def test_a_clause_starts_after_the_last_stop_within_reach(text, stops, limit, start):
-    import re
-
-    from summarizer.backends.rules_figures import _ClauseStarts
-
-    position = text.index("90")
-    assert _ClauseStarts(text).start(re.compile(stops), position, limit) == start
-    # The definition it replaces: the furthest rfind of any stop character, at most `limit` back.
-    low = max(0, position - limit)
-    assert start == max([low] + [text.rfind(stop, low, position) + 1 for stop in stops.strip("[]")])

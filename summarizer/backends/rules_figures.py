@@ -181,23 +181,6 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
 _ANY_PERIOD = _any_of([_PERIOD_RE[name] for name in ("prior_year", "adjusted", "actual", "budget")])
 
 
-class _ClauseStarts:
-    """Start of the clause (sentence, enumeration) ending at a position: just after the last stop
-    character before it, at most `limit` characters back. The text is reversed once, so one
-    regex search finds the last stop. (narrative_figures finds all three kinds with
-    `_StretchStarts`; this one-search-a-kind form is the reference the tests hold it to.)"""
-
-    def __init__(self, text: str) -> None:
-        self.reversed = text[::-1]
-        self.length = len(text)
-
-    def start(self, stops: re.Pattern[str], position: int, limit: int) -> int:
-        low = max(0, position - limit)
-        # text[low:position] reversed is self.reversed[length - position : length - low].
-        stop = stops.search(self.reversed, self.length - position, self.length - low)
-        return low if stop is None else self.length - stop.start()
-
-
 _COLON = re.compile(r"[：:]")
 _LEAD_WORDS = ("其中", "包括", "分别为", "具体为")
 _LEAD_WORD = re.compile(rf"^(?:{'|'.join(_LEAD_WORDS)})[：:]?")
@@ -276,7 +259,7 @@ class _StretchStarts:
     ending at a position start: just after the last of their stop characters, else that far back.
 
     Each kind's stops are the next kind's too, so the last clause stop (one regex search over the
-    reversed text, as in _ClauseStarts) is the last sentence stop if it is one, and the sentence's
+    reversed text: the first stop found there) is the last sentence stop if it is one, and the sentence's
     stop the enumeration's if it is a full stop or a line break: mostly one or two searches."""
 
     def __init__(self, text: str) -> None:
