@@ -221,11 +221,6 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
-def _heading(line: Line) -> Heading | None:
-    text = line.text.strip()
-    return _heading_of(line, text) if text else None
-
-
 def _heading_of(line: Line, text: str) -> Heading | None:
     """The heading a line opens, given its stripped text (not empty)."""
     raw = line.text
