@@ -497,7 +497,11 @@ def is_value(text: str) -> bool:
 
 def is_key_value_row(row: TableRow) -> bool:
     """人员编制 | 34 | 实有人数 | 34: every value sits right after a text label (no digits)."""
-    texts = row.texts()
+    return is_key_value_texts(row.texts())
+
+
+def is_key_value_texts(texts: list[str]) -> bool:
+    """is_key_value_row for a row's cell texts (row.texts()), for a reader that has them already."""
     return _is_key_value(texts, [is_value(text) for text in texts])
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.backends import rules, rules_figures, rules_meta
+from summarizer.backends import patterns as fast_patterns
 from summarizer.document import Document, plain_document
 from summarizer.schemas import Figure, Period
 from summarizer.structure import analyse, is_key_value_row
@@ -79,7 +80,7 @@ def test_a_clause_starts_after_the_last_stop_within_reach(text, stops, limit, st
 
 
 def test_branches_split_at_top_level_bars_only():
-    assert rules._branches(r"a[|(]b|(c|d)|\|e|[]|]x|[^]|]y|[a[]|z") == [
+    assert fast_patterns.branches(r"a[|(]b|(c|d)|\|e|[]|]x|[^]|]y|[a[]|z") == [
         "a[|(]b", "(c|d)", r"\|e", "[]|]x", "[^]|]y", "[a[]", "z"]
 
 
@@ -164,8 +165,7 @@ def test_table_rows_read_as_each_row_was_read():
                 first = next((i for i, text in enumerate(collapsed) if rules_figures._LEVEL2.match(text)), None)
                 assert level2_at == (None if is_indicator_row else first)
                 assert has_tab == any("\t" in text for text in texts)
-                values = [rules_figures.parse_decimal(text) is not None for text in texts]
-                assert rules_figures._is_key_value(texts, values) == is_key_value_row(row)
+                assert rules_figures.is_key_value_texts(texts) == is_key_value_row(row)
 
 
 def _region_before_plain(text: str, unit: str):
@@ -200,11 +200,11 @@ def test_patterns_with_literal_openings_match_as_the_genre_patterns_do():
     extras = ["“三公”经费", "\"三公\"经费", "三公", "≥", "≤", "（50字以内）", "：无。", "aac", ".y", "bz", "ew", "]v", "abu", "预算", "收入"]
     pieces = list(_pieces(rng, _texts(), extras, 400, 80, most_extras=4))
     for pattern in patterns:
-        fast = rules_figures._fast(pattern)
+        fast = fast_patterns.fast(pattern)
         for piece in pieces:
             assert [m.span() for m in fast.finditer(piece)] == [m.span() for m in pattern.finditer(piece)], (pattern.pattern, piece)
     for group in groups:
-        any_of = rules_figures._any_of([entry.pattern for entry in group])
+        any_of = fast_patterns.any_of([entry.pattern for entry in group])
         for piece in pieces:
             assert bool(any_of.search(piece)) == any(entry.pattern.search(piece) for entry in group), piece
     at_start, anywhere = rules._TEMPLATE_SPLIT

@@ -17,7 +17,7 @@ from ..genre import vocabulary
 from ..schemas import FIGURE_KEYS, Evidence, Figure, FigureKind, Meta, Report, Span, TextItem
 from ..structure import Layout, Role
 from . import rules_figures
-from .rules_figures import _branches, _literal_openings  # (regex helpers both modules use)
+from .patterns import branches, literal_openings
 from .rules_meta import extract_meta
 
 
@@ -206,13 +206,13 @@ def _split_at_start(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Patte
     engine skips to, where the whole had to try every alternative at every position."""
     if pattern.flags != re.UNICODE or pattern.pattern.startswith("(?"):
         return None  # inline or MULTILINE flags: a "^" may match inside the text
-    branches = _branches(pattern.pattern)
-    at_start = [branch for branch in branches if branch.startswith("^")]
-    anywhere = [branch for branch in branches if not branch.startswith("^")]
+    alternatives = branches(pattern.pattern)
+    at_start = [branch for branch in alternatives if branch.startswith("^")]
+    anywhere = [branch for branch in alternatives if not branch.startswith("^")]
     if not at_start or not anywhere:
         return None
     # (Alternatives copied per opening character would renumber groups: only without groups.)
-    anywhere = _literal_openings(anywhere) if pattern.groups == 0 else [f"(?:{part})" for part in anywhere]
+    anywhere = literal_openings(anywhere) if pattern.groups == 0 else [f"(?:{part})" for part in anywhere]
     return re.compile("|".join(f"(?:{part})" for part in at_start)), re.compile("|".join(anywhere))
 
 

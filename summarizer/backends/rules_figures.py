@@ -20,85 +20,22 @@ from ..document import Document, covering
 from ..numbers import MONEY_UNITS, PERCENT_UNITS, Quantity, parse_decimal, to_wan
 from ..schemas import Figure, FigureKind, Indicator, Period
 from ..genre import vocabulary
-from ..structure import Layout, Role, Table, TableRow, _is_key_value
+from ..structure import Layout, Role, Table, TableRow, is_key_value_texts
+from .patterns import any_of, branches, fast
 
 # The label words come from the genre's vocabulary (summarizer/genre/figures.toml).
 _GENRE = vocabulary()
 
 
-def _branches(pattern: str) -> list[str]:
-    """A regex source split at its top-level "|" (not inside brackets, a class or an escape)."""
-    branches, depth, class_start, escaped, current = [], 0, -1, False, []
-    for index, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif class_start >= 0:
-            # "]" right after "[" or "[^" is a literal, not the class's end.
-            if char == "]" and index > class_start + 1 and pattern[class_start + 1 : index] != "^":
-                class_start = -1
-        elif char == "[":
-            class_start = index
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    branches.append("".join(current))
-    return branches
-
-
-# A class of plain characters (no range, negation, escape or nested class) opening an alternative,
-# and what follows it when that is not a quantifier of the class.
-_CLASS_OPENING = re.compile(r"\[([^\]\[\\^-]+)\]((?![*+?{]).*)", re.DOTALL)
-
-
-def _literal_openings(branches: list[str]) -> list[str]:
-    """Top-level alternatives with each one that opens with a class of plain characters written as
-    one alternative per character, in order ("[“"”]三公" -> "“三公", "\"三公", "”三公"). Joined by "|"
-    they match exactly as before; when every alternative opens with a literal character, the regex
-    engine skips to the characters that can open a match instead of trying every alternative at
-    every position (an alternative opening with a class or a group stops that)."""
-    opened = []
-    for branch in branches:
-        opening = _CLASS_OPENING.fullmatch(branch)
-        if opening is None:
-            opened.append(branch)
-        else:
-            opened.extend(re.escape(char) + opening.group(2) for char in opening.group(1))
-    return opened
-
-
-def _fast(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """`pattern` with its alternatives opening with literals (`_literal_openings`): the same matches."""
-    if pattern.flags != re.UNICODE or pattern.groups:
-        return pattern  # a verbose or case-folding pattern reads its source otherwise; copies renumber groups
-    return re.compile("|".join(_literal_openings(_branches(pattern.pattern))))
-
-
-def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One regex that matches somewhere exactly when one of `patterns` does: their alternatives
-    joined, opening with literals (`_literal_openings`). None when a pattern has groups or flags:
-    joined, a backreference would point at another pattern's group."""
-    if not all(pattern.groups == 0 and pattern.flags == re.UNICODE for pattern in patterns):
-        return None
-    return re.compile("|".join(_literal_openings([branch for pattern in patterns for branch in _branches(pattern.pattern)])))
-
-
 class _LabelPatterns(list):
-    """(pattern, key) pairs in priority order, each pattern in its `_fast` form, and `any_of`: all
+    """(pattern, key) pairs in priority order, each pattern in its `patterns.fast` form, and `any_of`: all
     the patterns as one regex, which matches somewhere exactly when one of them does (a fast
     reject for `_closest`). Not built when a pattern has groups: joined, a backreference would
     point at another pattern's group."""
 
     def __init__(self, entries) -> None:
-        super().__init__((_fast(entry.pattern), entry.key) for entry in entries)
-        self.any_of = _any_of([pattern for pattern, _ in self])
+        super().__init__((fast(entry.pattern), entry.key) for entry in entries)
+        self.any_of = any_of([pattern for pattern, _ in self])
 
 
 _SUBJECT_RE = _LabelPatterns(_GENRE.subjects)
@@ -107,7 +44,7 @@ _RATE_RE = _LabelPatterns(_GENRE.rates)
 _AFTER_RE = _LabelPatterns(_GENRE.after)
 _KV_RE = _LabelPatterns(_GENRE.key_values)
 _PERIOD_RE = _GENRE.periods
-_PERIOD_FAST = {name: _fast(pattern) for name, pattern in _PERIOD_RE.items()}
+_PERIOD_FAST = {name: fast(pattern) for name, pattern in _PERIOD_RE.items()}
 
 # Each kind of stretch ends at its stop characters: an enumeration runs across "；", a sentence
 # ends there too, and a clause also at a comma or a tab (each kind's stops are the next's too).
@@ -120,7 +57,7 @@ _ENUMERATION_STOP = re.compile(f"[{_ENUMERATION_END}]")
 _LIST_MARKER = _GENRE.markers["enumerator"]
 # The marker pattern is one alternative anchored at the text's start: it can match only there, so
 # a match there and a cut is its sub (an empty match cuts nothing, as sub replaces it by nothing).
-_LIST_MARKER_AT_START = _LIST_MARKER.flags == re.UNICODE and len(_branches(_LIST_MARKER.pattern)) == 1 \
+_LIST_MARKER_AT_START = _LIST_MARKER.flags == re.UNICODE and len(branches(_LIST_MARKER.pattern)) == 1 \
     and _LIST_MARKER.pattern.startswith("^")
 _TOTAL_ROW = _GENRE.markers["total_row"]
 _YEAR = re.compile(r"(20\d{2})年")
@@ -131,7 +68,7 @@ _THRESHOLD_AFTER = _GENRE.markers["threshold_after"]
 _FORMULA_BEFORE = _GENRE.markers["formula_before"]
 
 
-_INDICATOR_VALUE = _fast(_GENRE.markers["indicator_value"])
+_INDICATOR_VALUE = fast(_GENRE.markers["indicator_value"])
 _LINE_OF = {"budget": "project_line", "actual_spending": "spending_line"}
 _LIST_HEAD = re.compile(r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*([\u4e00-\u9fff“”（）()]{2,20})[:：]")
 _FUNDING_SOURCE = _GENRE.markers["funding_source"]
@@ -178,7 +115,7 @@ def _period(context: str, year: int | None, report_year: int | None) -> Period:
     return _UNSPECIFIED
 
 
-_ANY_PERIOD = _any_of([_PERIOD_RE[name] for name in ("prior_year", "adjusted", "actual", "budget")])
+_ANY_PERIOD = any_of([_PERIOD_RE[name] for name in ("prior_year", "adjusted", "actual", "budget")])
 
 
 _COLON = re.compile(r"[：:]")
@@ -627,7 +564,7 @@ def table_figures(
                 level2_at = next((i for i, t in enumerate(texts) if _LEVEL2.match(t.replace(" ", ""))), None)
             if is_indicator_row or level2_at is not None:
                 used.add((row.start, row.end))  # indicator rows: targets and actuals, not figures
-            elif table.layout != "form" and _is_key_value(texts, [parse_decimal(text) is not None for text in texts]):
+            elif table.layout != "form" and is_key_value_texts(texts):
                 figures.extend(_key_value_figures(document, row, used, texts))  # (is_key_value_row)
             elif row.labels:
                 found = _grid_figures(document, table, row, used, report_year, head, columns)

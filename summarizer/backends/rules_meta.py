@@ -19,7 +19,7 @@ from decimal import Decimal
 from ..document import Document
 from ..genre import vocabulary
 from ..schemas import Evidence, Grade, Meta, ReportKind
-from .rules_figures import _branches
+from .patterns import branches
 
 _GENRE = vocabulary()
 _W = _GENRE.meta_words
@@ -306,7 +306,7 @@ _FIELD_ALTERNATIVES: list[str] = []
 
 def _label_then(labels: str, rest: str) -> re.Pattern[str]:
     """(?:labels)rest, its label words kept for _ANY_FIELD."""
-    _FIELD_ALTERNATIVES.extend(_branches(labels))
+    _FIELD_ALTERNATIVES.extend(branches(labels))
     return re.compile(f"(?:{labels}){rest}")
 
 
