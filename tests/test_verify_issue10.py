@@ -8,26 +8,11 @@ from decimal import Decimal
 import pytest
 
 from summarizer.document import plain_document
-from summarizer.numbers import MONEY_UNITS, to_wan
-from summarizer.schemas import Check, CheckStatus, Figure, FigureKind, Grade, Meta, Period, Report, Source, Span
+from summarizer.schemas import Check, CheckStatus, Figure, Grade, Meta, Period, Report
 from summarizer.verify import verify
+from test_verify import SOURCE, fig  # the hand-made figure of the verification tests
 
 FAIL, WARN, PASS = CheckStatus.FAIL, CheckStatus.WARN, CheckStatus.PASS
-SOURCE = Source(path="<test>", sha256="", length=0, encoding="utf-8", format="txt")
-
-
-def fig(text: str, key: str, needle: str, value: str, unit: str = "万元", *, period: Period = Period.UNSPECIFIED, item: str | None = None, occurrence: int = 0) -> Figure:
-    """A figure whose span covers `needle` (its `occurrence`-th appearance) in `text`."""
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(needle, start + 1)
-    amount = Decimal(value)
-    kind = FigureKind.MONEY if unit in MONEY_UNITS else FigureKind.RATE if unit == "%" else FigureKind.COUNT
-    return Figure(
-        key=key, label=needle.rstrip("0123456789.万元%件项人 "), value=amount, unit=unit, kind=kind,
-        value_wan=to_wan(amount, unit), period=period, item=item,
-        span=Span(start=start, end=start + len(needle)), evidence=needle,
-    )
 
 
 def run(text: str, figures: list[Figure]) -> list[Check]:
