@@ -10,7 +10,7 @@ import tempfile
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, NoReturn, Optional
 
 import typer
 
@@ -280,4 +280,32 @@ def eval_command(
 
 
 def main() -> None:
-    app()
+    """The console script: the command, then a quick end of the process (see _end)."""
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    _end(0 if code is None else code)
+
+
+def _end(code: int | str) -> NoReturn:
+    """End the process with `code` once the standard streams are flushed and the exit functions
+    have run, without the interpreter's teardown: freeing every module and object one by one took
+    about 30 ms (2-3% of a 300-report batch) and nothing the command wrote depends on it. Where
+    that shortcut could lose something (a thread still running, a stream that cannot be flushed,
+    a message for an exit code) the ordinary exit runs instead."""
+    import atexit
+    import os
+    import threading
+
+    if not isinstance(code, int) or threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)  # the interpreter's own exit reports a broken or closed stream as always
+    atexit._run_exitfuncs()  # logging's flush, multiprocessing's clean-up, weakref finalizers
+    os._exit(code)

@@ -88,3 +88,26 @@ def test_unknown_backend_is_a_config_error():
     result = runner.invoke(app, ["extract", str(path)], env={"SUMMARIZER_BACKEND": "nope"})
     assert result.exit_code == 4
     assert "Traceback" not in result.output
+
+
+def _console_script(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
+    code = prelude + "import sys; from summarizer.cli import main; sys.argv = ['summarizer', *sys.argv[1:]]; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_the_console_script_keeps_exit_codes_output_and_exit_functions(tmp_path):
+    """main() ends the process without the interpreter's teardown: the exit code, everything
+    printed and what was registered to run at exit must come through as with an ordinary exit."""
+    path = SAMPLES / "xiangyin_2022_administrative_approval_bureau_department.txt"
+    done = _console_script("extract", str(path))
+    assert done.returncode == 0 and json.loads(done.stdout)["figures"]
+    missing = _console_script("extract", str(tmp_path / "missing.txt"))
+    assert missing.returncode == 3 and missing.stderr.count("\n") == 1 and "missing.txt" in missing.stderr
+    mark = tmp_path / "at-exit"
+    registered = f"import atexit, pathlib; atexit.register(pathlib.Path({str(mark)!r}).write_text, 'ran'); "
+    assert _console_script("--version", prelude=registered).returncode == 0
+    assert mark.read_text() == "ran"
+    # A thread still running when the command returns is waited for, as the ordinary exit does.
+    threaded = "import threading, time; threading.Thread(target=lambda: (time.sleep(0.3), print('late', flush=True))).start(); "
+    late = _console_script("--version", prelude=threaded)
+    assert late.returncode == 0 and late.stdout.splitlines()[-1] == "late"
