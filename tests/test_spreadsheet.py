@@ -13,9 +13,13 @@ from summarizer.spreadsheet import (
     Cell,
     ColorScale,
     Highlight,
+    MAX_CELL_CHARS,
     Style,
     TableSheet,
     column_letter,
+    _cell_xml,
+    _sheet_xml,
+    _Styles,
     workbook_bytes,
 )
 
@@ -124,3 +128,12 @@ def test_a_value_a_cell_cannot_hold_is_refused():
 @pytest.mark.parametrize(("number", "letters"), [(1, "A"), (26, "Z"), (27, "AA"), (52, "AZ"), (703, "AAA")])
 def test_column_letters(number, letters):
     assert column_letter(number) == letters
+
+
+@pytest.mark.parametrize("value", ["a", "中文", "<b>&amp;", "x\ry", " lead", "trail ", "", "#N/A", "=1+1", "x" * (MAX_CELL_CHARS + 5), 3, None])
+def test_the_sheet_writes_a_plain_cell_as_the_cell_writer_does(value):
+    """_sheet_xml writes plain text cells itself (the common case, a call less); every value
+    must come out as _cell_xml writes it."""
+
+    xml, _ = _sheet_xml(TableSheet("s", [["head"], [value]]), _Styles())
+    assert f'<row r="2">{_cell_xml("A2", value, 0)}</row>' in xml
