@@ -34,6 +34,24 @@ def _is_cjk(char: str) -> bool:
 
 _Text = tuple[str, list[int] | None]
 
+# The entries of identity maps, shared: a slice of this list copies references, where a list
+# made from range() makes an int object for each entry (most of what building a report's first
+# map cost). Grown, by rebinding (threads read texts too), to the longest text read, up to
+# _SHARED_MAX entries (~36 bytes each); a longer text has its map made from range().
+_SHARED_MAX = 1 << 17
+_shared_entries: list[int] = []
+
+
+def identity_map(size: int) -> list[int]:
+    """list(range(size)), its int objects shared with the maps made before."""
+    global _shared_entries
+    shared = _shared_entries
+    if size > len(shared):
+        if size > _SHARED_MAX:
+            return list(range(size))
+        shared = _shared_entries = list(range(min(_SHARED_MAX, max(size, 2 * len(shared)))))
+    return shared[:size]
+
 
 def _rewrite(text: str, offsets: list[int] | None, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> _Text:
     """Like re.sub, but keeps the offset map. `offsets` has len(text) + 1 entries. A match whose
@@ -51,12 +69,12 @@ def _apply(text: str, offsets: list[int] | None, edits: list[tuple[int, int, str
     """Replace text[start:end] by each edit's replacement (edits in order, not overlapping).
     The map given is the caller's no longer (a few edits change it in place). `offsets` None
     stands for the identity map (no pass has changed the text yet): it is built as a list only
-    by the first pass that changes the text, not copied from a list of range()."""
+    by the first pass that changes the text."""
     if not edits:  # the common case for most passes: nothing to copy
         return text, offsets
     if offsets is None:
-        offsets = range(len(text) + 1)  # type: ignore[assignment]  # sliced into lists below
-    elif len(edits) <= _FEW_EDITS:
+        offsets = identity_map(len(text) + 1)
+    if len(edits) <= _FEW_EDITS:
         return _apply_in_place(text, offsets, edits)
     out: list[str] = []
     out_offsets: list[int] = []
@@ -194,7 +212,7 @@ def _drop_layout_spaces(text: str, offsets: list[int] | None) -> _Text:
     bounds = list(accumulate(map(len, pieces), initial=0))  # piece i is text[bounds[i]:bounds[i + 1]]
     starts, ends = bounds[0::2], bounds[1::2]  # of the kept pieces (the even ones)
     ends[-1] += 1  # the map's last entry, for the end of the text, stays
-    source = range(len(text) + 1) if offsets is None else offsets
+    source = identity_map(len(text) + 1) if offsets is None else offsets
     out_offsets: list[int] = []
     deque(map(out_offsets.extend, map(source.__getitem__, map(slice, starts, ends))), maxlen=0)
     return "".join(pieces[0::2]), out_offsets
@@ -557,4 +575,4 @@ def normalise(original: str) -> tuple[str, list[int]]:
     if simplify:
         text = to_simplified(text)
     text, offsets = _apply(text, offsets, _inline_headings(text))
-    return text, list(range(len(text) + 1)) if offsets is None else offsets
+    return text, identity_map(len(text) + 1) if offsets is None else offsets

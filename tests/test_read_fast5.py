@@ -61,3 +61,11 @@ def test_line_breaks_as_looked_back_at() -> None:
                 if start and plain.match(text, start - 1):
                     found.append((start, match.end()))
             assert n._line_breaks(text, pattern, before) == found, text
+
+
+def test_identity_map_is_a_fresh_list_of_range() -> None:
+    for size in (0, 1, 5, 3, 1000, 999, n._SHARED_MAX, n._SHARED_MAX + 1, 7):
+        made = n.identity_map(size)
+        assert made == list(range(size))
+        made.append(-1)  # the caller's own list: the next map is not changed by it
+        assert n.identity_map(size) == list(range(size))
