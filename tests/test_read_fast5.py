@@ -69,3 +69,13 @@ def test_identity_map_is_a_fresh_list_of_range() -> None:
         assert made == list(range(size))
         made.append(-1)  # the caller's own list: the next map is not changed by it
         assert n.identity_map(size) == list(range(size))
+
+
+def test_draft_places_are_the_literal_scan() -> None:
+    from summarizer.draft import _places
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice("1200.5%万 ") for _ in range(rng.randrange(0, 30)))
+        written = "".join(rng.choice("120.%") for _ in range(rng.randrange(0, 4)))
+        assert _places(written, text) == [m.start() for m in re.finditer(re.escape(written), text)], (written, text)
