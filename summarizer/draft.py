@@ -249,11 +249,14 @@ def _unique_by_value(figures: list[Figure]) -> list[Figure]:
     return kept
 
 
+_BRACKET_OR_PERCENT = re.compile(r"[()（）%]")
+
+
 def _short_label(figure: Figure) -> str:
     """The report's label when it is a name (执行率, 项目执行率), else the canonical name: a label
     that swallowed a table header row is not repeated into a draft."""
     label = " ".join(figure.label.split())
-    return label if 0 < len(label) <= 10 and not re.search(r"[()（）%]", label) else figure_name(figure)
+    return label if 0 < len(label) <= 10 and not _BRACKET_OR_PERCENT.search(label) else figure_name(figure)
 
 
 def _low_execution(facts: _Facts) -> _Candidate | None:
@@ -477,11 +480,22 @@ def _input_grounded(report: Report, statuses: list[FigureStatus], item, figures:
     return False
 
 
+def _places(written: str, text: str) -> list[int]:
+    """Where `written` starts in text, each occurrence after the last one's end (what
+    re.finditer(re.escape(written), text) finds, by str.find)."""
+    places, step = [], len(written) or 1
+    at = text.find(written)
+    while at != -1:
+        places.append(at)
+        at = text.find(written, at + step)
+    return places
+
+
 def _glued(figure: Figure) -> bool:
     """True when the figure's digits run on into other digits in its quote (a flattened form's
     "20100%" is 20 and 100%): grounded as characters, but not certainly the number meant."""
     written = number_text(figure.value)
-    places = [m.start() for m in re.finditer(re.escape(written), figure.evidence)]
+    places = _places(written, figure.evidence)
     if not places:
         return False
     def runs_on(at: int) -> bool:
@@ -516,10 +530,13 @@ def _check_evidence(report: Report, check: Check, figures: FigureIndex) -> list[
     return [_figure_evidence(report.figures[number]) for item in check.inputs for number in figures.involving(item)[:1]]
 
 
+_ASKS_ALREADY = re.compile(r"请核(对|实)[^，。]*$")
+
+
 def as_question(message: str) -> str:
     """A check's message asked of the unit: '…，请核对' stays; anything else asks for it."""
     text = " ".join(message.split()).rstrip("。；; ")
-    if re.search(r"请核(对|实)[^，。]*$", text):
+    if _ASKS_ALREADY.search(text):
         return text + "。"
     return text + "，请核实。"
 
@@ -709,15 +726,19 @@ _QUOTES = str.maketrans({"“": "", "”": "", '"': "", "「": "", "」": ""})
 _PROBLEM_WORDS = re.compile(r"不|未|缺|偏|滞后|较低|较慢|不足|有待|尚|难以|欠|薄弱|差距|问题|单一|较少|不够")
 
 
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！？\n]")
+_CAUSE_OPENING = re.compile(r"的原因|原因是|是因为|主要是由于|主要是")
+
+
 def problem_subject(text: str) -> str:
     """What a stated problem is about, quoted once: the first clause that names a shortfall
     (不/未/缺/滞后…), else the first clause; never a bare figure such as 年初预算127万元."""
     body = strip_enumerator(text)
-    clauses = [c.strip() for c in re.split(r"[，,。；;：:！？\n]", body) if c.strip()]
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(body) if c.strip()]
     chosen = next((c for c in clauses if _PROBLEM_WORDS.search(c) and len(c) >= 4), None)
     if chosen:
         # "差距的原因是因为…" names the cause, not the problem: keep what comes before it.
-        chosen = re.split(r"的原因|原因是|是因为|主要是由于|主要是", chosen)[0] or chosen
+        chosen = _CAUSE_OPENING.split(chosen)[0] or chosen
     clause = clip(chosen, 30) if chosen else first_clause(body, 30)
     return f"“{clause.translate(_QUOTES)}”的问题"
 
@@ -729,9 +750,12 @@ def _action(template: str, subject: str) -> str:
     return template.format(subject=subject)
 
 
+_DOUBLED_QUOTE = re.compile(r"([“”])\1")
+
+
 def _measure_text(template: str, subject: str) -> str:
     text = template.format(subject=subject)
-    return re.sub(r"([“”])\1", r"\1", text)  # never a doubled quote
+    return _DOUBLED_QUOTE.sub(r"\1", text)  # never a doubled quote
 
 
 def draft(report: Report, settings: Settings | None = None, library: SuggestionLibrary | None = None) -> Draft:

@@ -24,7 +24,33 @@ from collections.abc import Callable
 from .genre import vocabulary
 
 CJK = "\u3400-\u9fff\uf900-\ufaff"
+
+
+def _is_cjk(char: str) -> bool:
+    """True when the one character is in CJK. (Compared, not matched: every compiled class that
+    holds these ranges costs ~0.7 ms at import, as sre fills a table of the BMP in Python.)"""
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
 _Text = tuple[str, list[int] | None]
+
+# The entries of identity maps, shared: a slice of this list copies references, where a list
+# made from range() makes an int object for each entry (most of what building a report's first
+# map cost). Grown, by rebinding (threads read texts too), to the longest text read, up to
+# _SHARED_MAX entries (~36 bytes each); a longer text has its map made from range().
+_SHARED_MAX = 1 << 17
+_shared_entries: list[int] = []
+
+
+def identity_map(size: int) -> list[int]:
+    """list(range(size)), its int objects shared with the maps made before."""
+    global _shared_entries
+    shared = _shared_entries
+    if size > len(shared):
+        if size > _SHARED_MAX:
+            return list(range(size))
+        shared = _shared_entries = list(range(min(_SHARED_MAX, max(size, 2 * len(shared)))))
+    return shared[:size]
 
 
 def _rewrite(text: str, offsets: list[int] | None, pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> _Text:
@@ -43,12 +69,12 @@ def _apply(text: str, offsets: list[int] | None, edits: list[tuple[int, int, str
     """Replace text[start:end] by each edit's replacement (edits in order, not overlapping).
     The map given is the caller's no longer (a few edits change it in place). `offsets` None
     stands for the identity map (no pass has changed the text yet): it is built as a list only
-    by the first pass that changes the text, not copied from a list of range()."""
+    by the first pass that changes the text."""
     if not edits:  # the common case for most passes: nothing to copy
         return text, offsets
     if offsets is None:
-        offsets = range(len(text) + 1)  # type: ignore[assignment]  # sliced into lists below
-    elif len(edits) <= _FEW_EDITS:
+        offsets = identity_map(len(text) + 1)
+    if len(edits) <= _FEW_EDITS:
         return _apply_in_place(text, offsets, edits)
     out: list[str] = []
     out_offsets: list[int] = []
@@ -186,7 +212,7 @@ def _drop_layout_spaces(text: str, offsets: list[int] | None) -> _Text:
     bounds = list(accumulate(map(len, pieces), initial=0))  # piece i is text[bounds[i]:bounds[i + 1]]
     starts, ends = bounds[0::2], bounds[1::2]  # of the kept pieces (the even ones)
     ends[-1] += 1  # the map's last entry, for the end of the text, stays
-    source = range(len(text) + 1) if offsets is None else offsets
+    source = identity_map(len(text) + 1) if offsets is None else offsets
     out_offsets: list[int] = []
     deque(map(out_offsets.extend, map(source.__getitem__, map(slice, starts, ends))), maxlen=0)
     return "".join(pieces[0::2]), out_offsets
@@ -197,8 +223,6 @@ def _drop_layout_spaces(text: str, offsets: list[int] | None) -> _Text:
 _NUMBER_ON_NEXT_LINE = re.compile(r"\n[ \n]*(?=\d[\d.,]*[ ]*(?:万元|亿元|元|%)(?![ \t|]*(?:\n|$)))")
 # ... or broken between the number and its unit: "875.6\n万元" (after a digit).
 _UNIT_ON_NEXT_LINE = re.compile(r"\n[ \n]*(?=(?:万元|亿元|元|%))")
-_CJK_CHAR = re.compile(rf"[{CJK}]")
-_DIGIT = re.compile(r"\d")
 _NUMBER_ALONE = re.compile(r"[\s|]*[\d.,]+")
 # A cheap test that the split-year pass can match at all, scanned from a literal.
 _DIGITS_SPACED = re.compile(r" (?<=\d )[ ]*\d")
@@ -294,9 +318,9 @@ def _cells_to_tabs(line: str) -> str:
     return "".join(out)
 
 
-def _line_breaks(text: str, pattern: re.Pattern[str], before: re.Pattern[str]) -> list[tuple[int, int]]:
+def _line_breaks(text: str, pattern: re.Pattern[str], before: Callable[[str], bool]) -> list[tuple[int, int]]:
     """Each match of `pattern` (a line break and the blank lines after it) with the spaces before
-    it, where the character before those spaces matches `before`. (The look back is done here:
+    it, where the character before those spaces passes `before`. (The look back is done here:
     a pattern that starts with a lookbehind is tried at every character, one that starts with
     the line break is scanned fast.)"""
     found = []
@@ -304,14 +328,14 @@ def _line_breaks(text: str, pattern: re.Pattern[str], before: re.Pattern[str]) -
         start = match.start()
         while start and text[start - 1] == " ":
             start -= 1
-        if start and before.match(text, start - 1):
+        if start and before(text[start - 1]):
             found.append((start, match.end()))
     return found
 
 
 def _number_joins(text: str) -> list[tuple[int, int, str]]:
     """The edits that join a number pushed onto the next line to the CJK text before it."""
-    return [(start, end, "") for start, end in _line_breaks(text, _NUMBER_ON_NEXT_LINE, _CJK_CHAR)]
+    return [(start, end, "") for start, end in _line_breaks(text, _NUMBER_ON_NEXT_LINE, _is_cjk)]
 
 
 def _unit_joins(text: str) -> list[tuple[int, int, str]]:
@@ -319,7 +343,8 @@ def _unit_joins(text: str) -> list[tuple[int, int, str]]:
     one statement; "100\n%" where the number stands alone on its line is a form's value cell and
     its unit cell."""
     edits = []
-    for start, end in _line_breaks(text, _UNIT_ON_NEXT_LINE, _DIGIT):
+    # (str.isdecimal holds for what \d matches: the Unicode category Nd.)
+    for start, end in _line_breaks(text, _UNIT_ON_NEXT_LINE, str.isdecimal):
         line_start = text.rfind("\n", 0, start) + 1
         if not _NUMBER_ALONE.fullmatch(text, line_start, start):
             edits.append((start, end, ""))
@@ -339,16 +364,22 @@ def _collapse_repeats(match: re.Match[str]) -> str:
 
 
 # Mirror sites gloss characters with their pinyin: "區(qū)", "預(yù)算". The gloss goes.
-# (The bracket comes first in the pattern and the look back after it: a pattern that starts with
-# a literal is scanned much faster than one that starts with a lookbehind, or with a class: one
-# pattern for each bracket. A gloss holds no bracket, so the two never overlap.)
+# (A pattern that starts with a literal is scanned much faster than one that starts with a class:
+# one pattern for each bracket. A gloss holds no bracket, so the two never overlap, and a match
+# not after a CJK character, dropped, hides no gloss. The CJK character before the bracket is
+# tested by _pinyin_glosses, not looked back at: a CJK class costs ~0.7 ms to compile.)
 _PINYIN = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[)）]"
-_PINYIN_GLOSSES = (re.compile(rf"（(?<=[{CJK}]（){_PINYIN}"), re.compile(rf"\((?<=[{CJK}]\(){_PINYIN}"))
+_PINYIN_GLOSSES = (re.compile(f"（{_PINYIN}"), re.compile(rf"\({_PINYIN}"))
 
 
 def _pinyin_glosses(text: str) -> list[tuple[int, int, str]]:
-    """The edits that drop pinyin glosses, in order."""
-    return sorted((*gloss.span(), "") for pattern in _PINYIN_GLOSSES for gloss in pattern.finditer(text))
+    """The edits that drop pinyin glosses (a gloss right after a CJK character), in order."""
+    return sorted(
+        (*gloss.span(), "")
+        for pattern in _PINYIN_GLOSSES
+        for gloss in pattern.finditer(text)
+        if gloss.start() and _is_cjk(text[gloss.start() - 1])
+    )
 
 # Traditional characters become simplified ones, character by character (so offsets stay
 # one-to-one), when the text is written in traditional characters: the label grammar is simplified.
@@ -544,4 +575,4 @@ def normalise(original: str) -> tuple[str, list[int]]:
     if simplify:
         text = to_simplified(text)
     text, offsets = _apply(text, offsets, _inline_headings(text))
-    return text, list(range(len(text) + 1)) if offsets is None else offsets
+    return text, identity_map(len(text) + 1) if offsets is None else offsets
