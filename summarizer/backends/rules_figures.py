@@ -272,9 +272,12 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             # Only an amount reads its whole sentence: for its year, its list head, its total's label.
             sentence_context = text[sentence_start:start]
             year = year or _year_outside_brackets(sentence_context)
-        if previous is not None and previous_sentence != enumeration_start \
-                and not text.startswith("其中", start - len(text[enumeration_start:start].lstrip())):
-            previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
+        if previous is not None and previous_sentence != enumeration_start:
+            opening = enumeration_start  # the enumeration's first word, past its leading whitespace
+            if opening < start and text[opening].isspace():
+                opening = start - len(text[opening:start].lstrip())
+            if not text.startswith("其中", opening):
+                previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
         label = _label_from(context)
@@ -747,6 +750,8 @@ def dedupe(figures: list[dict]) -> list[dict]:
 
 
 _new_figure = Figure.__pydantic_validator__.validate_python  # Figure(**fields) without its __init__ frame
+# Indicator(**fields) likewise; given its span's fields, it builds the Span too (document.span_fields).
+_new_indicator = Indicator.__pydantic_validator__.validate_python
 
 
 def build_figures(figures: list[dict]) -> list[Figure]:
@@ -787,10 +792,10 @@ def _execution_score_row(document: Document, row: TableRow, texts: list[str]) ->
     weight, score = parse_decimal(texts[weight_at]), parse_decimal(texts[score_at])
     if weight is None or score is None:
         return None
-    return Indicator(
+    return _new_indicator(dict(
         name="预算执行率", actual=texts[rate_at] if rate_at < len(texts) else None, weight=weight, score=score,
-        span=document.span(row.start, row.end), evidence=document.quote(row.start, row.end)[:300],
-    )
+        span=document.span_fields(row.start, row.end), evidence=document.quote(row.start, row.end)[:300],
+    ))
 
 
 def indicators(document: Document, layout: Layout, rows: TableRows | None = None) -> list[Indicator]:
@@ -838,15 +843,15 @@ def indicators(document: Document, layout: Layout, rows: TableRows | None = None
             actual = rest[1] if len(rest) > 1 and rest[1] else None
             cell = row.cells[position]
             found.append(
-                Indicator(
+                _new_indicator(dict(
                     level1=level1 or ("满意度" if "满意" in compact else None),
                     level2=compact,
                     name=compact,
                     target=target,
                     actual=actual,
-                    span=document.span(cell.start, row.end),
+                    span=document.span_fields(cell.start, row.end),
                     evidence=document.quote(cell.start, row.end)[:300],
-                )
+                ))
             )
     return found
 
@@ -879,7 +884,7 @@ def _score_row(
         is_level1 = True  # 个性指标 / 总分: a top-level row without a number
     weight = column(_WEIGHT_COLUMN)
     score = column(_SCORE_COLUMN)
-    return Indicator(
+    return _new_indicator(dict(
         level1=None if is_level1 else level1,
         level2=None if (is_level1 or is_level2) else level2,
         name=name,
@@ -887,9 +892,9 @@ def _score_row(
         actual=column(_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
-        span=document.span(row.start, row.end),
+        span=document.span_fields(row.start, row.end),
         evidence=document.quote(row.start, row.end)[:300],
-    )
+    ))
 
 
 _LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
@@ -928,12 +933,12 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
     if not cell("三级指标") and (total := _TOTAL_INDICATOR.fullmatch(first)):
         first = total.group(1)  # "总分(100分)": the total row, its full marks in brackets
         # The total row: no levels of its own (the merged cells above do not carry into it).
-        return Indicator(
+        return _new_indicator(dict(
             name=first, weight=parse_decimal(weight) if weight else None,
-            score=parse_decimal(score) if score else None, span=document.span(row.start, row.end),
+            score=parse_decimal(score) if score else None, span=document.span_fields(row.start, row.end),
             evidence=document.quote(row.start, row.end)[:300],
-        )
-    return Indicator(
+        ))
+    return _new_indicator(dict(
         level1=cell("一级指标") or level1,
         level2=cell("二级指标") or level2,
         name=(cell("三级指标") or "").replace(" ", ""),
@@ -941,9 +946,9 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         actual=column(_GRADED_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
-        span=document.span(row.start, row.end),
+        span=document.span_fields(row.start, row.end),
         evidence=document.quote(row.start, row.end)[:300],
-    )
+    ))
 
 
 _PROSE_INDICATOR = _GENRE.indicator_prose
@@ -1011,12 +1016,12 @@ def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:
         line_start = text.rfind("\n", 0, match.start()) + 1
         level = _last_match(_PROSE_LEVEL, text[line_start : match.start()])
         start = match.start("name") + match.group("name").index(name)
-        found.append(Indicator(
+        found.append(_new_indicator(dict(
             level1=level.group("level1") if level else None,
             level2=f"{level.group('level2')}指标" if level else None,
             name=name, target=match.group("target").strip(), actual=match.group("actual").strip(),
-            span=document.span(start, match.end()), evidence=document.quote(start, match.end()),
-        ))
+            span=document.span_fields(start, match.end()), evidence=document.quote(start, match.end()),
+        )))
         known.add(name)
     return found
 
