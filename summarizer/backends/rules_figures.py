@@ -186,7 +186,8 @@ def _stated_quantities(text: str, quantities: list[Quantity], inside) -> list[Qu
             continue
         # An indicator word in the 40 characters before is rare: only then is the sentence's start
         # (at most 40 back) needed to tell whether the word is in the quantity's sentence.
-        if (not _INDICATOR_WORDS_CONTEXT_FREE or indicator_word(text[start - 40 if start > 40 else 0 : start])) \
+        # (Context free, the words are found in text[low:start] by a search between those bounds.)
+        if (not _INDICATOR_WORDS_CONTEXT_FREE or indicator_word(text, start - 40 if start > 40 else 0, start)) \
                 and indicator_word(text[_sentence_start(text, start, 40) : start]):
             continue
         kept.append(quantity)

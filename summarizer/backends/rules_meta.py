@@ -171,9 +171,16 @@ def _report_kind(text: str) -> ReportKind:
     return ReportKind.UNKNOWN
 
 
+# Evidence(**fields) without its __init__ frame; given its span's fields, it builds the Span too.
+_new_evidence = Evidence.__pydantic_validator__.validate_python
+
+
 def _set(meta: Meta, document: Document, name: str, value, start: int, end: int, quote_start: int | None = None) -> None:
     setattr(meta, name, value)
-    meta.evidence[name] = Evidence(span=document.span(start, end), quote=document.quote(quote_start if quote_start is not None else start, end))
+    meta.evidence[name] = _new_evidence({
+        "span": document.span_fields(start, end),
+        "quote": document.quote(quote_start if quote_start is not None else start, end),
+    })
 
 
 def _field_value_start(text: str, label_end: int) -> int:
