@@ -237,7 +237,8 @@ _ITEM_KEY_DROPPED = re.compile(f"{_ITEM_NUMBER.pattern}|{_NON_WORD.pattern}")
 _WORD_RUN = re.compile(r"\w+")  # what _NON_WORD.sub("", ...) keeps, joined
 
 
-_new_text_item = TextItem.__pydantic_validator__.validate_python  # TextItem(**fields), without its __init__ frame
+# TextItem(**fields), without its __init__ frame; given its span's fields, it builds the Span too.
+_new_text_item = TextItem.__pydantic_validator__.validate_python
 
 
 def _item(document: Document, start: int, end: int, layout: Layout, backend: str = "rules") -> TextItem | None:
@@ -261,7 +262,7 @@ def _item(document: Document, start: int, end: int, layout: Layout, backend: str
     # Each number's fields: TextItem's validation makes the Quantity (no Python frame per number).
     numbers = [{"value": q.value, "unit": q.unit, "raw": q.raw} for q in layout.quantities_in(start, end, with_bare=False)]
     return _new_text_item({
-        "text": text, "span": document.span(quote_start, quote_start + len(quote)), "evidence": quote,
+        "text": text, "span": document.span_fields(quote_start, quote_start + len(quote)), "evidence": quote,
         "numbers": numbers, "backend": backend,
     })
 

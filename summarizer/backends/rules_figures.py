@@ -70,7 +70,9 @@ _FORMULA_BEFORE = _GENRE.markers["formula_before"]
 
 _INDICATOR_VALUE = fast(_GENRE.markers["indicator_value"])
 _LINE_OF = {"budget": "project_line", "actual_spending": "spending_line"}
-_LIST_HEAD = re.compile(r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*([\u4e00-\u9fff“”（）()]{2,20})[:：]")
+# A list item's number, then its name (_list_head reads the name).
+_LIST_NUMBER = re.compile(r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*")
+_LIST_NAME_MARKS = frozenset("“”（）()")
 _FUNDING_SOURCE = _GENRE.markers["funding_source"]
 _PER_UNIT_AFTER = re.compile(r"\s*/\s*[\u4e00-\u9fff]")
 MAX_RATE = Decimal(1000)
@@ -184,7 +186,8 @@ def _stated_quantities(text: str, quantities: list[Quantity], inside) -> list[Qu
             continue
         # An indicator word in the 40 characters before is rare: only then is the sentence's start
         # (at most 40 back) needed to tell whether the word is in the quantity's sentence.
-        if (not _INDICATOR_WORDS_CONTEXT_FREE or indicator_word(text[start - 40 if start > 40 else 0 : start])) \
+        # (Context free, the words are found in text[low:start] by a search between those bounds.)
+        if (not _INDICATOR_WORDS_CONTEXT_FREE or indicator_word(text, start - 40 if start > 40 else 0, start)) \
                 and indicator_word(text[_sentence_start(text, start, 40) : start]):
             continue
         kept.append(quantity)
@@ -270,9 +273,12 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
             # Only an amount reads its whole sentence: for its year, its list head, its total's label.
             sentence_context = text[sentence_start:start]
             year = year or _year_outside_brackets(sentence_context)
-        if previous is not None and previous_sentence != enumeration_start \
-                and not text.startswith("其中", start - len(text[enumeration_start:start].lstrip())):
-            previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
+        if previous is not None and previous_sentence != enumeration_start:
+            opening = enumeration_start  # the enumeration's first word, past its leading whitespace
+            if opening < start and text[opening].isspace():
+                opening = start - len(text[opening:start].lstrip())
+            if not text.startswith("其中", opening):
+                previous = None  # a new sentence, unless it opens with 其中 (the parts of the one before)
         key: str | None = None
         item: str | None = None
         label = _label_from(context)
@@ -295,19 +301,19 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
                 if previous is not None and previous["item"] and (previous["key"] in _LINE_KEYS or previous["key"] == key):
                     # "市级财政安排120万元" names its own line; "实际支付30.66万元" continues the last.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达]", "", label)
-                    if len(_HAN.findall(remainder)) >= 2:
+                    if _han_count(remainder) >= 2:
                         item = remainder
                     elif previous["key"] in _LINE_KEYS:
                         item = previous["item"]
                 elif key in _LINE_OF and "其中" in enumeration:
                     # "其中支付养老机构运营补贴48万": a part named by what it pays for is a line.
                     remainder = re.sub(generic[2] + r"|\d+|[年月份度全已实际的为共计约达其中：:，,、]", "", context)
-                    if len(_HAN.findall(remainder)) >= 4 and not _FUNDING_SOURCE.search(remainder):
+                    if _han_count(remainder) >= 4 and not _FUNDING_SOURCE.search(remainder):
                         key, item = _LINE_OF[key], remainder
-                if item is None and key in _LINE_OF and (head := _LIST_HEAD.match(text, sentence_start, quantity.start)):
+                if item is None and key in _LINE_OF and (head := _list_head(text, sentence_start, quantity.start)):
                     # "1.养老机构运营补贴项目：2023年下达…48万元": the list item names the line.
-                    if not _FUNDING_SOURCE.search(head.group(1)):
-                        key, item = _LINE_OF[key], head.group(1)
+                    if not _FUNDING_SOURCE.search(head):
+                        key, item = _LINE_OF[key], head
             elif previous is not None and _SAME_SUBJECT.fullmatch(context):
                 key, item = previous["key"], previous["item"]  # "预算为4.4万元,决算为4.4元": same subject
             if subject is None:
@@ -389,7 +395,32 @@ def narrative_figures(document: Document, layout: Layout, report_year: int | Non
 
 
 _PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_han(char: str) -> bool:
+    """Is `char` in [\u4e00-\u9fff]? (Compared: a compiled class of that range costs ~0.5 ms at import.)"""
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _han_count(text: str) -> int:
+    """len(re.findall(r"[\u4e00-\u9fff]", text)), by comparisons."""
+    return sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
+
+
+def _list_head(text: str, start: int, end: int) -> str | None:
+    """The name of the numbered list item opening text[start:end] ("1.养老机构运营补贴项目：…"):
+    group 1 of r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*([\u4e00-\u9fff“”（）()]{2,20})[:：]" matched
+    there. The name's characters are compared; it ends at its first other character, a colon."""
+    number = _LIST_NUMBER.match(text, start, end)
+    if number is None:
+        return None
+    name_start = position = number.end()
+    limit = min(end, name_start + 20)
+    while position < limit and (_is_han(text[position]) or text[position] in _LIST_NAME_MARKS):
+        position += 1
+    if position - name_start >= 2 and position < end and text[position] in ":：":
+        return text[name_start:position]
+    return None
 _SAME_SUBJECT = re.compile(r"\W*(?:决算|实际|调整后|预算)?\W*(?:数)?(?:为|是)?\W*")
 _TOTAL_WORD = re.compile(r"\W*(?:共计|合计|总计|累计|共|计)\W*")
 _SCORE_WORD = re.compile(r"(?:自评|总分|总得分|综合得分|评价得分|考核得分|最终得分)[^，,。；;\d]{0,6}$")
@@ -720,6 +751,8 @@ def dedupe(figures: list[dict]) -> list[dict]:
 
 
 _new_figure = Figure.__pydantic_validator__.validate_python  # Figure(**fields) without its __init__ frame
+# Indicator(**fields) likewise; given its span's fields, it builds the Span too (document.span_fields).
+_new_indicator = Indicator.__pydantic_validator__.validate_python
 
 
 def build_figures(figures: list[dict]) -> list[Figure]:
@@ -760,10 +793,10 @@ def _execution_score_row(document: Document, row: TableRow, texts: list[str]) ->
     weight, score = parse_decimal(texts[weight_at]), parse_decimal(texts[score_at])
     if weight is None or score is None:
         return None
-    return Indicator(
+    return _new_indicator(dict(
         name="预算执行率", actual=texts[rate_at] if rate_at < len(texts) else None, weight=weight, score=score,
-        span=document.span(row.start, row.end), evidence=document.quote(row.start, row.end)[:300],
-    )
+        span=document.span_fields(row.start, row.end), evidence=document.quote(row.start, row.end)[:300],
+    ))
 
 
 def indicators(document: Document, layout: Layout, rows: TableRows | None = None) -> list[Indicator]:
@@ -811,15 +844,15 @@ def indicators(document: Document, layout: Layout, rows: TableRows | None = None
             actual = rest[1] if len(rest) > 1 and rest[1] else None
             cell = row.cells[position]
             found.append(
-                Indicator(
+                _new_indicator(dict(
                     level1=level1 or ("满意度" if "满意" in compact else None),
                     level2=compact,
                     name=compact,
                     target=target,
                     actual=actual,
-                    span=document.span(cell.start, row.end),
+                    span=document.span_fields(cell.start, row.end),
                     evidence=document.quote(cell.start, row.end)[:300],
-                )
+                ))
             )
     return found
 
@@ -852,7 +885,7 @@ def _score_row(
         is_level1 = True  # 个性指标 / 总分: a top-level row without a number
     weight = column(_WEIGHT_COLUMN)
     score = column(_SCORE_COLUMN)
-    return Indicator(
+    return _new_indicator(dict(
         level1=None if is_level1 else level1,
         level2=None if (is_level1 or is_level2) else level2,
         name=name,
@@ -860,9 +893,9 @@ def _score_row(
         actual=column(_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
-        span=document.span(row.start, row.end),
+        span=document.span_fields(row.start, row.end),
         evidence=document.quote(row.start, row.end)[:300],
-    )
+    ))
 
 
 _LEVEL_COLUMNS = ("一级指标", "二级指标", "三级指标")
@@ -901,12 +934,12 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
     if not cell("三级指标") and (total := _TOTAL_INDICATOR.fullmatch(first)):
         first = total.group(1)  # "总分(100分)": the total row, its full marks in brackets
         # The total row: no levels of its own (the merged cells above do not carry into it).
-        return Indicator(
+        return _new_indicator(dict(
             name=first, weight=parse_decimal(weight) if weight else None,
-            score=parse_decimal(score) if score else None, span=document.span(row.start, row.end),
+            score=parse_decimal(score) if score else None, span=document.span_fields(row.start, row.end),
             evidence=document.quote(row.start, row.end)[:300],
-        )
-    return Indicator(
+        ))
+    return _new_indicator(dict(
         level1=cell("一级指标") or level1,
         level2=cell("二级指标") or level2,
         name=(cell("三级指标") or "").replace(" ", ""),
@@ -914,9 +947,9 @@ def _graded_row(document, row, texts, level_columns, column, level1, level2) -> 
         actual=column(_GRADED_ACTUAL_COLUMN),
         weight=parse_decimal(weight) if weight else None,
         score=parse_decimal(score) if score else None,
-        span=document.span(row.start, row.end),
+        span=document.span_fields(row.start, row.end),
         evidence=document.quote(row.start, row.end)[:300],
-    )
+    ))
 
 
 _PROSE_INDICATOR = _GENRE.indicator_prose
@@ -984,12 +1017,12 @@ def prose_indicators(document: Document, known: set[str]) -> list[Indicator]:
         line_start = text.rfind("\n", 0, match.start()) + 1
         level = _last_match(_PROSE_LEVEL, text[line_start : match.start()])
         start = match.start("name") + match.group("name").index(name)
-        found.append(Indicator(
+        found.append(_new_indicator(dict(
             level1=level.group("level1") if level else None,
             level2=f"{level.group('level2')}指标" if level else None,
             name=name, target=match.group("target").strip(), actual=match.group("actual").strip(),
-            span=document.span(start, match.end()), evidence=document.quote(start, match.end()),
-        ))
+            span=document.span_fields(start, match.end()), evidence=document.quote(start, match.end()),
+        )))
         known.add(name)
     return found
 
