@@ -408,7 +408,7 @@ def _han_count(text: str) -> int:
 
 
 def _list_head(text: str, start: int, end: int) -> str | None:
-    """The name of the numbered list item opening text[start:end] ("1.养老机构运营补贴项目：…"):
+    r"""The name of the numbered list item opening text[start:end] ("1.养老机构运营补贴项目：…"):
     group 1 of r"\s*(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）])\s*([\u4e00-\u9fff“”（）()]{2,20})[:：]" matched
     there. The name's characters are compared; it ends at its first other character, a colon."""
     number = _LIST_NUMBER.match(text, start, end)
