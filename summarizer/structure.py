@@ -50,8 +50,6 @@ _MARKERS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^[（(]\d{1,2}[）)]"), 4),
     (re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩]"), 5),
 ]
-_MARKDOWN = re.compile(r"^(#{1,6})\s*")
-_LIST_PREFIX = re.compile(r"^[-*+]\s+")
 _TERMINAL = "。；;，,：:！？!?"
 LABEL_LEVEL = 9
 MAX_HEADING_CHARS = 32
@@ -236,18 +234,21 @@ def _heading_of(line: Line, text: str) -> Heading | None:
     if text[0] not in _MARKED_FIRST and not text[0].isdecimal():  # isdecimal is re's \d
         return _label_heading(text, line)  # no markdown, bullet or marker can start the line
     offset = 0 if raw[0] == text[0] else raw.index(text)  # text is raw stripped
-    markdown = _MARKDOWN.match(text) if text.startswith("#") else None
-    if markdown:
-        text = text[markdown.end():]
-    if text.startswith(("-", "*", "+")) and (bullet := _LIST_PREFIX.match(text)):
-        text = text[bullet.end():].strip()
+    # A markdown "#" to "######" and the whitespace after it (^(#{1,6})\s*), then a list bullet
+    # (^[-*+]\s+), cut with str methods (their whitespace is re's \s).
+    markdown = ""
+    if text[0] == "#":
+        markdown = text[: min(len(text) - len(text.lstrip("#")), 6)]
+        text = text[len(markdown):].lstrip()  # (nothing to strip when a seventh # follows)
+    if text[:1] in ("-", "*", "+") and text[1:2].isspace():
+        text = text[1:].strip()
     match = _ANY_MARKER.match(text)  # its first matching alternative is the first marker that matches
     if match:
         return _marked_heading(line, text, offset, match, _MARKERS[match.lastindex - 1][1], in_table_row)
     if markdown:
         title = text.strip()
         if title and len(title) <= 60:
-            return Heading(title, markdown.group(1), len(markdown.group(1)) + 1, line.start + offset, line.end)
+            return Heading(title, markdown, len(markdown) + 1, line.start + offset, line.end)
         return None
     return _label_heading(text, line)
 
@@ -410,8 +411,7 @@ def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows
     rows: list[TableRow] = []
     current: list[Cell] = []
     blank_run = 0
-    for index in range(index, len(lines)):  # (a for over the indices: the block's lines are many)
-        code = codes[index]
+    for index, code in enumerate(itertools.islice(codes, index, None), index):  # (the block's lines are many)
         if code & _CELL_LINE:
             if blank_run and current:
                 rows.append(TableRow(current, current[0].start, current[-1].end))
@@ -544,7 +544,8 @@ def _label_columns(table: Table) -> None:
         if not filled:
             continue
         values = [parse_decimal(text) is not None for text in texts]  # is_value: texts are stripped
-        if True in values and _is_key_value(texts, values):  # it needs a value
+        # _is_key_value needs a value and at most four cells with text.
+        if filled <= 4 and True in values and _is_key_value(texts, values):
             pending = []
             continue
         if True in values[1:]:  # a numeric row
