@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -49,8 +50,6 @@ _MARKERS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^[（(]\d{1,2}[）)]"), 4),
     (re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩]"), 5),
 ]
-_MARKDOWN = re.compile(r"^(#{1,6})\s*")
-_LIST_PREFIX = re.compile(r"^[-*+]\s+")
 _TERMINAL = "。；;，,：:！？!?"
 LABEL_LEVEL = 9
 MAX_HEADING_CHARS = 32
@@ -235,18 +234,21 @@ def _heading_of(line: Line, text: str) -> Heading | None:
     if text[0] not in _MARKED_FIRST and not text[0].isdecimal():  # isdecimal is re's \d
         return _label_heading(text, line)  # no markdown, bullet or marker can start the line
     offset = 0 if raw[0] == text[0] else raw.index(text)  # text is raw stripped
-    markdown = _MARKDOWN.match(text) if text.startswith("#") else None
-    if markdown:
-        text = text[markdown.end():]
-    if text.startswith(("-", "*", "+")) and (bullet := _LIST_PREFIX.match(text)):
-        text = text[bullet.end():].strip()
+    # A markdown "#" to "######" and the whitespace after it (^(#{1,6})\s*), then a list bullet
+    # (^[-*+]\s+), cut with str methods (their whitespace is re's \s).
+    markdown = ""
+    if text[0] == "#":
+        markdown = text[: min(len(text) - len(text.lstrip("#")), 6)]
+        text = text[len(markdown):].lstrip()  # (nothing to strip when a seventh # follows)
+    if text[:1] in ("-", "*", "+") and text[1:2].isspace():
+        text = text[1:].strip()
     match = _ANY_MARKER.match(text)  # its first matching alternative is the first marker that matches
     if match:
         return _marked_heading(line, text, offset, match, _MARKERS[match.lastindex - 1][1], in_table_row)
     if markdown:
         title = text.strip()
         if title and len(title) <= 60:
-            return Heading(title, markdown.group(1), len(markdown.group(1)) + 1, line.start + offset, line.end)
+            return Heading(title, markdown, len(markdown) + 1, line.start + offset, line.end)
         return None
     return _label_heading(text, line)
 
@@ -409,8 +411,7 @@ def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows
     rows: list[TableRow] = []
     current: list[Cell] = []
     blank_run = 0
-    for index in range(index, len(lines)):  # (a for over the indices: the block's lines are many)
-        code = codes[index]
+    for index, code in enumerate(itertools.islice(codes, index, None), index):  # (the block's lines are many)
         if code & _CELL_LINE:
             if blank_run and current:
                 rows.append(TableRow(current, current[0].start, current[-1].end))
@@ -439,25 +440,21 @@ def _read_cell_per_line(lines: list[Line], codes: list[int], index: int, follows
 
 class _CellsFollow:
     """Whether a cell line follows line `index` with at most `window` non-blank lines between
-    (the lines read from the codes once, when first asked, instead of ahead at every ask)."""
+    (read forward from the line: a block asks a few times, about lines a cell soon follows)."""
 
     def __init__(self, codes: list[int], window: int = 8) -> None:
         self.codes, self.window = codes, window
-        self.next_cell: list[int] | None = None  # per line: the index of the next cell line (len(codes): none)
-        self.filled: list[int] = []  # per line: how many lines before it are not blank
 
     def __call__(self, index: int) -> bool:
-        if self.next_cell is None:
-            codes = self.codes
-            self.filled = list(itertools.accumulate((code & _FILLED for code in codes), initial=0))
-            following = len(codes)
-            self.next_cell = [0] * len(codes)
-            for at in range(len(codes) - 1, -1, -1):
-                self.next_cell[at] = following
-                if codes[at] & _CELL_LINE:
-                    following = at
-        cell = self.next_cell[index]
-        return cell < len(self.codes) and self.filled[cell] - self.filled[index + 1] <= self.window
+        between = 0
+        for code in itertools.islice(self.codes, index + 1, None):
+            if code & _CELL_LINE:
+                return True
+            if code & _FILLED:
+                between += 1
+                if between > self.window:
+                    return False
+        return False
 
 
 def _is_pipe_row(text: str) -> bool:
@@ -547,7 +544,8 @@ def _label_columns(table: Table) -> None:
         if not filled:
             continue
         values = [parse_decimal(text) is not None for text in texts]  # is_value: texts are stripped
-        if True in values and _is_key_value(texts, values):  # it needs a value
+        # _is_key_value needs a value and at most four cells with text.
+        if filled <= 4 and True in values and _is_key_value(texts, values):
             pending = []
             continue
         if True in values[1:]:  # a numeric row
@@ -797,13 +795,14 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
     code (_line_code), the lines that can open a tab table (cell and tsv lines, read by
     _find_tables), the blocks (what blocks() finds) and the sentence starts (sentence_starts()),
     all from the same facts of each line."""
-    lines: list[Line] = []
-    add_line = lines.append
-    position = 0
+    raws = text.split("\n")
+    # The lines (split_lines) made in one go: a line starts after the previous one and its break.
+    line_starts = list(itertools.accumulate(map(_PLUS_ONE, map(len, raws)), initial=0))
+    lines = list(map(Line, raws, line_starts, map(operator.add, line_starts, map(len, raws))))
     headings: list[Heading] = []
-    codes: list[int] = []
+    codes = [0] * len(raws)  # an empty line's code stays 0: the loop below skips those lines
     openers: list[int] = []
-    add_heading, add_code = headings.append, codes.append
+    add_heading, add_opener = headings.append, openers.append
     block_starts: list[int] = [0]
     block_tables: list[int | None] = [None]
     table_id = -1
@@ -828,15 +827,13 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
     held_mark = ""  # ... and its last character but spaces
     marked_first, sentence_or_digit, soft_ends = _MARKED_FIRST, _SENTENCE_OR_DIGIT.search, _SOFT_ENDS
     hard_stops, item_start, item_first, level3 = _HARD_STOPS, _ITEM_START.match, _ITEM_FIRST, _MARKERS[2][0].match
-    for index, raw in enumerate(text.split("\n")):
-        line_start = position
-        line = Line(raw, line_start, line_start + len(raw))
-        add_line(line)
-        position += len(raw) + 1
-        if not raw:
-            add_code(0)
+    last_index = -1  # the last line read (a line not read between it and this one is empty)
+    for index in itertools.compress(range(len(raws)), raws):  # the lines that are not empty
+        if index - last_index > 1:
             blank = True
-            continue
+        last_index = index
+        line = lines[index]
+        raw, line_start = line.text, line.start
         # A run of line breaks (and spaces) ends at this line's first character but spaces, when
         # it holds one: sentence_starts' test of the run, with the run's first break after the
         # last line held (its last character but spaces: `previous` there) and as many breaks as
@@ -863,8 +860,8 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             if "\t" in content:
                 # Two cells with text: a table row (_line_code: a tab between two cells), no
                 # heading; decided here without the tests below.
-                add_code(_TAB | _FILLED | _TSV_LINE)
-                openers.append(index)
+                codes[index] = _TAB | _FILLED | _TSV_LINE
+                add_opener(index)
                 if previous < 2:
                     table_id += 1
                 block_starts.append(line_start)  # (blocks: "tsv")
@@ -876,8 +873,8 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
             if raw[0] == "\t" and raw.find("\t", 1) < 0:
                 # A tab first and no other: the one cell of a one-cell-per-line table (_line_code),
                 # the commonest tab line of a form report; decided here without the tests below.
-                add_code(_TAB | _FILLED | _CELL_LINE if content else _TAB | _CELL_LINE)
-                openers.append(index)
+                codes[index] = _TAB | _FILLED | _CELL_LINE if content else _TAB | _CELL_LINE
+                add_opener(index)
                 if not content:
                     blank = True
                     continue
@@ -903,9 +900,9 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
                 code |= _CELL_LINE
             elif "\t" in raw.strip("\t") or (raw[0] == "\t" and raw.count("\t") >= 2):
                 code |= _TSV_LINE
-            add_code(code)
+            codes[index] = code
             if code & (_TSV_LINE | _CELL_LINE):
-                openers.append(index)
+                add_opener(index)
             if not content:
                 blank = True
                 continue
@@ -931,7 +928,7 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
                 last_char = content[-1]
                 continue
         elif content:
-            add_code(_FILLED)
+            codes[index] = _FILLED
             # A label line holds no sentence mark and no digit (but a (%) column): most prose and
             # list items end at that test or at their first character without a call.
             first = content[0]
@@ -948,8 +945,7 @@ def _scan_lines(text: str) -> tuple[list[Line], list[Heading], list[int], list[i
                     add_heading(heading)
             elif "%" in content and (heading := _label_heading(content, line)) is not None:
                 add_heading(heading)
-        else:
-            add_code(0)
+        else:  # spaces only (its code stays 0)
             blank = True
             continue
         # A line of text (blocks: "text").
