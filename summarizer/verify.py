@@ -259,10 +259,10 @@ def _defer_to_statements(context: _Context, checks: list[Check], stated: list[Ch
 
 
 def _dedupe(checks: Iterable[Check]) -> list[Check]:
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, CheckStatus, str]] = set()
     kept = []
     for check in checks:
-        identity = (check.rule, check.status.value, check.message)
+        identity = (check.rule, check.status, check.message)  # the status member (not .value: an enum property)
         if identity not in seen:
             seen.add(identity)
             kept.append(check)
@@ -272,7 +272,7 @@ def _dedupe(checks: Iterable[Check]) -> list[Check]:
 # ---- where figures sit --------------------------------------------------------------------
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class Placed:
     """A figure located in the normalised text (or an amount found there for a figure the
     extractor kept only once, `virtual`). Never changed once made."""
@@ -284,14 +284,21 @@ class Placed:
     virtual: bool = False
     restated_span: Span | None = None  # where a virtual amount is written in this block
     current: bool = field(default=True, compare=False)  # _Context.current of the figure, asked by most checks
-    amount: Decimal = field(init=False, compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
-    money: bool = field(init=False, compare=False, repr=False)  # _is_money of the figure
+    amount: Decimal = field(compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
+    money: bool = field(compare=False, repr=False)  # _is_money of the figure
 
-    def __post_init__(self) -> None:
-        figure = self.figure  # _amount and _is_money, inlined: every figure is placed
-        wan = figure.value_wan if figure.value_wan is not None else to_wan(figure.value, figure.unit)
-        self.amount = wan if wan is not None else figure.value
-        self.money = figure.unit in MONEY_UNITS or figure.value_wan is not None
+    def __init__(
+        self, figure: Figure, start: int, end: int, block: int, virtual: bool = False, restated_span: Span | None = None, current: bool = True
+    ) -> None:
+        # Written out (no generated __init__ calling __post_init__): every figure is placed.
+        self.figure, self.start, self.end, self.block = figure, start, end, block
+        self.virtual, self.restated_span, self.current = virtual, restated_span, current
+        wan = figure.value_wan  # _amount and _is_money, inlined (to_wan's factor read here)
+        if wan is not None:
+            self.amount, self.money = wan, True
+        else:
+            factor = MONEY_UNITS.get(figure.unit)
+            self.amount, self.money = (figure.value, False) if factor is None else ((figure.value * factor).normalize(), True)
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
@@ -344,7 +351,9 @@ class _Context:
             if located is None:
                 continue
             start, end = located
-            block = max(bisect_right(block_starts, start) - 1, 0)  # TextIndex.block, inlined
+            block = bisect_right(block_starts, start) - 1  # TextIndex.block, inlined
+            if block < 0:
+                block = 0
             # self.current(figure), inlined (asked once here for every figure)
             current = figure.period is not prior and (figure.year is None or year is None or figure.year >= year)
             placed = Placed(figure, start, end, block, current=current)
@@ -401,9 +410,9 @@ class _Context:
             block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
             # Each with the amount it states, as _amounts files a figure's (in 万元 for money).
             entries = [
-                (quantity, ("wan", wan) if (wan := to_wan(quantity.value, quantity.unit)) is not None else ("value", quantity.value))
+                (quantity, ("value", quantity.value) if (factor := MONEY_UNITS.get(quantity.unit)) is None else ("wan", (quantity.value * factor).normalize()))
                 for quantity in self.index.quantities_in(block_start, block_end)
-            ]
+            ]  # (to_wan, inlined: a block may hold hundreds of quantities)
             block = self._block_quantities[anchor.block] = (entries, {amount for _, amount in entries})
         quantities, stated = block
         if all(stated.isdisjoint(self._amounts(key)) for key in keys):
@@ -555,17 +564,17 @@ def _grounding(context: _Context) -> list[Check]:
                     near_miss = quantity
         if not areas:
             return make_check(
-                "grounding.figure", FAIL, Severity.HIGH,
+                RuleId.GROUNDING_FIGURE, FAIL, Severity.HIGH,
                 f"「{label}」{fmt(value)}{unit} 的出处在原文中定位不到（位置越界、证据原文不存在）",
-                [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
+                [new_input({"label": label, "value": value, "unit": unit, "span": span})], observed=value,
             )
         if _glued_cell(span, value):
             return None
         detail = f"，附近原文为“{near_miss.raw}”，单位不符" if near_miss is not None else ""
         return make_check(
-            "grounding.figure", FAIL, Severity.HIGH,
+            RuleId.GROUNDING_FIGURE, FAIL, Severity.HIGH,
             f"「{label}」{fmt(value)}{unit} 在原文证据附近找不到{detail}（抽取错误或无出处的数字）",
-            [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
+            [new_input({"label": label, "value": value, "unit": unit, "span": span})], observed=value,
         )
 
     def _glued_cell(span: Span | None, value: Decimal) -> bool:
@@ -638,9 +647,9 @@ def _grounding(context: _Context) -> list[Check]:
         else:
             fails.append(check)
     if grounded and not fails:
-        fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"全部 {grounded} 个数字均在原文证据附近找到"))
+        fails.append(make_check(RuleId.GROUNDING_FIGURE, PASS, Severity.INFO, f"全部 {grounded} 个数字均在原文证据附近找到"))
     elif grounded:
-        fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"{grounded} 个数字在原文证据附近找到，{len(fails)} 个找不到"))
+        fails.append(make_check(RuleId.GROUNDING_FIGURE, PASS, Severity.INFO, f"{grounded} 个数字在原文证据附近找到，{len(fails)} 个找不到"))
     return fails
 
 
@@ -666,6 +675,8 @@ def _glued_run(text: str, areas: Sequence[tuple[int, int]], value: Decimal) -> b
 # The keyed sums of summarizer/genre/identities.toml that pair figures within one block (the
 # "lines" lists are read by _line_lists below). Rule id: identity.<id>.
 _IDENTITIES = tuple(identity for identity in identities().sums if identity.mode != "lines")
+# Their rule ids, made once (a check given a RuleId skips the schema's look-up of a plain id).
+_IDENTITY_RULES = {identity.id: RuleId(f"identity.{identity.id}") for identity in _IDENTITIES if f"identity.{identity.id}" in RuleId._value2member_map_}
 
 
 _ROUNDED = re.compile(r"约|多|余|左右|近")
@@ -772,7 +783,7 @@ def _identities(context: _Context) -> list[Check]:
                 "table": in_table and _row_accounted(context, total.block, [total, *parts]),
                 "both": len(parts) == len(identity.parts),
             }[identity.mode]
-            check = _sum_check(RuleId(f"identity.{identity.id}"), total, parts, complete, name=identity.name)
+            check = _sum_check(_IDENTITY_RULES.get(identity.id) or RuleId(f"identity.{identity.id}"), total, parts, complete, name=identity.name)
             if check.status is not PASS and all(p.figure.period is Period.UNSPECIFIED for p in parts):
                 # Unlabelled parts beside a 预算 and a 决算 total belong to one of them: let the
                 # other total speak (三公 预算 20, 决算 18.5, 其中接待 3.5 + 车辆 15).
@@ -780,9 +791,9 @@ def _identities(context: _Context) -> list[Check]:
                     continue
             checks.append(check)
     checks += _balance(context)
-    checks += _line_lists(context, "project_line", ("project_expenditure",), "identity.project_lines", "项目支出 = 所列项目之和")
-    checks += _line_lists(context, "spending_line", ("actual_spending", "expenditure_total"), "identity.spending_lines", "实际支出 = 所列支出明细之和")
-    checks += _line_lists(context, "budget", ("budget",), "identity.budget_sources", "资金总额 = 各资金来源之和", itemised=True, exhaustive=True)
+    checks += _line_lists(context, "project_line", ("project_expenditure",), RuleId.PROJECT_LINES, "项目支出 = 所列项目之和")
+    checks += _line_lists(context, "spending_line", ("actual_spending", "expenditure_total"), RuleId.SPENDING_LINES, "实际支出 = 所列支出明细之和")
+    checks += _line_lists(context, "budget", ("budget",), RuleId.BUDGET_SOURCES, "资金总额 = 各资金来源之和", itemised=True, exhaustive=True)
     checks += _line_above_total(context)
     return checks
 
@@ -826,10 +837,10 @@ def _balance(context: _Context) -> list[Check]:
         if not matching and not received:
             continue
         if matching:
-            checks.append(make_check("identity.balance", PASS, Severity.INFO, f"结余 {fmt(balance.amount)}万元 = {formula}", inputs, expected, balance.amount, tolerance))
+            checks.append(make_check(RuleId.BALANCE, PASS, Severity.INFO, f"结余 {fmt(balance.amount)}万元 = {formula}", inputs, expected, balance.amount, tolerance))
         else:
             checks.append(make_check(
-                "identity.balance", FAIL, Severity.HIGH,
+                RuleId.BALANCE, FAIL, Severity.HIGH,
                 f"结余不成立：{formula} = {fmt(expected)}万元，而报告写结余 {fmt(balance.amount)}万元",
                 inputs, expected, balance.amount, tolerance,
             ))
@@ -910,7 +921,7 @@ def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) ->
         return []
     names = "、".join(f"{line.figure.item} {fmt(line.amount)}万元" for line in outside)
     return [make_check(
-        "identity.project_lines", WARN, Severity.LOW,
+        RuleId.PROJECT_LINES, WARN, Severity.LOW,
         f"{_label(total)} {fmt(total.amount)}万元已由所列 {len(breakdown)} 个项目恰好合计，另处又列有 {names}，不在该明细之中，请核对",
         [total.input(), *(line.input() for line in outside)], total.amount, total.amount + sum((line.amount for line in outside), Decimal(0)),
     )]
@@ -924,8 +935,8 @@ def _line_above_total(context: _Context) -> list[Check]:
     is written; only against a total the report states with one value."""
     checks: list[Check] = []
     kinds = (
-        ("identity.project_lines", ("project_line",), ("project_expenditure",), "项目支出"),
-        ("identity.spending_lines", ("spending_line", "actual_spending"), ("actual_spending", "expenditure_total"), "实际支出合计"),
+        (RuleId.PROJECT_LINES, ("project_line",), ("project_expenditure",), "项目支出"),
+        (RuleId.SPENDING_LINES, ("spending_line", "actual_spending"), ("actual_spending", "expenditure_total"), "实际支出合计"),
     )
     for rule, line_keys, total_keys, whole in kinds:
         totals = [
@@ -1014,13 +1025,13 @@ def _self_score(context: _Context) -> list[Check]:
         whole = complete or parent is not None and parent.weight is not None and None not in weights and abs(sum(weights, Decimal(0)) - parent.weight) <= SCORE_TOLERANCE
         if expected > stated or (attribute == "score" and whole):
             fails.append(make_check(
-                "identity.self_score", FAIL, Severity.HIGH,
+                RuleId.SELF_SCORE, FAIL, Severity.HIGH,
                 f"自评表{word}不平：{parent_label} {fmt(stated)}，下级 {listed} = {fmt(expected)}",
                 inputs, expected, stated, SCORE_TOLERANCE,
             ))
         else:
             fails.append(make_check(
-                "identity.self_score", WARN, Severity.LOW,
+                RuleId.SELF_SCORE, WARN, Severity.LOW,
                 f"自评表{word}：{parent_label} {fmt(stated)}，读到的下级 {listed} = {fmt(expected)}，少 {fmt(stated - expected)}；若下级已列全则不平，请核对",
                 inputs, expected, stated, SCORE_TOLERANCE,
             ))
@@ -1044,21 +1055,21 @@ def _self_score(context: _Context) -> list[Check]:
             passed += 1
         else:
             fails.append(make_check(
-                "identity.self_score", FAIL, Severity.HIGH,
+                RuleId.SELF_SCORE, FAIL, Severity.HIGH,
                 f"自评表总分 {fmt(table_total)} 与报告所写自评得分 {fmt(self_score)} 不一致",
-                [_indicator_input(root, "自评表总分", "score", table_total), CheckInput(label="自评得分", value=self_score, unit="分", span=_meta_span(context, "self_score"))],
+                [_indicator_input(root, "自评表总分", "score", table_total), new_input({"label": "自评得分", "value": self_score, "unit": "分", "span": _meta_span(context, "self_score")})],
                 table_total, self_score, SCORE_TOLERANCE,
             ))
     for row in rows:
         if row.weight is not None and row.score is not None and row.score > row.weight + SCORE_TOLERANCE:
             fails.append(make_check(
-                "identity.self_score", FAIL, Severity.HIGH,
+                RuleId.SELF_SCORE, FAIL, Severity.HIGH,
                 f"“{row.name}”得分 {fmt(row.score)} 超过其分值 {fmt(row.weight)}",
                 [_indicator_input(row, row.name, "weight", row.weight), _indicator_input(row, row.name, "score", row.score)],
                 row.weight, row.score, SCORE_TOLERANCE,
             ))
     if passed and not fails:
-        fails.append(make_check("identity.self_score", PASS, Severity.INFO, f"自评表各级分值、得分与下级合计一致（{passed} 组）"))
+        fails.append(make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表各级分值、得分与下级合计一致（{passed} 组）"))
     return fails
 
 
@@ -1076,7 +1087,7 @@ def _indicators(context: _Context, earlier: Sequence[Check]) -> list[Check]:
 
 def _indicator_input(row: Indicator | None, label: str, attribute: str, value: Decimal) -> CheckInput:
     word = "分值" if attribute == "weight" else "得分"
-    return CheckInput(label=f"{label}{word}", value=value, unit="分", span=row.span if row is not None else None)
+    return new_input({"label": f"{label}{word}", "value": value, "unit": "分", "span": row.span if row is not None else None})
 
 
 def _meta_span(context: _Context, field: str) -> Span | None:
@@ -1088,6 +1099,8 @@ def _meta_span(context: _Context, field: str) -> Span | None:
 
 # Rates and their operands, from summarizer/genre/identities.toml. Rule id: rate.<id>.
 _RATE_OPERANDS = {rate.rate: (rate.numerator, rate.denominator, rate.name) for rate in identities().rates}
+# Each rate's rule id as Check stores it (a RuleId when it is one, as the schema's validator makes it).
+_RATE_RULES = {key: RuleId._value2member_map_.get(f"rate.{key}", f"rate.{key}") for key in _RATE_OPERANDS}
 
 
 def _rates(context: _Context) -> list[Check]:
@@ -1110,6 +1123,7 @@ def _rates(context: _Context) -> list[Check]:
             if not pairs:
                 continue
             context.cover(rate)
+            rule = _RATE_RULES[key]
             stated = rate.figure.value
             computed = [numerator.amount / denominator.amount * HUNDRED for numerator, denominator in pairs]
             agreeing = [position for position, value in enumerate(computed) if rate_agrees(value, stated)]
@@ -1118,26 +1132,26 @@ def _rates(context: _Context) -> list[Check]:
             inputs = [rate.input(), numerator.input(), denominator.input()]
             formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
             if agreeing:
-                checks.append(make_check(f"rate.{key}", PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
+                checks.append(make_check(rule, PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
             elif elsewhere or (len(pairs) == 1 and _far_apart(rate, *pairs[0])):
                 # The operand comes from another paragraph (or from far away in one long block:
                 # a page pasted as one line): the report's only such whole, but whether the
                 # rate divides by it is a reading, so the reviewer is asked.
                 checks.append(make_check(
-                    f"rate.{key}", WARN, Severity.MEDIUM,
+                    rule, WARN, Severity.MEDIUM,
                     f"{_label(rate)} 写为 {fmt(stated)}%，按报告他处所写 {formula}（{name}），请核对",
                     inputs, percent(value), stated, rate_tolerance(stated),
                 ))
             elif len(pairs) == 1:
                 checks.append(make_check(
-                    f"rate.{key}", FAIL, Severity.HIGH,
+                    rule, FAIL, Severity.HIGH,
                     f"{_label(rate)} 写为 {fmt(stated)}%，按 {formula}（{name}）",
                     inputs, percent(value), stated, rate_tolerance(stated),
                 ))
             else:
                 # Several candidate amounts and none agrees: which ones the rate divides is a guess.
                 checks.append(make_check(
-                    f"rate.{key}", WARN, Severity.MEDIUM,
+                    rule, WARN, Severity.MEDIUM,
                     f"{_label(rate)} 写为 {fmt(stated)}%，与附近金额均对不上（如 {formula}），请核对其分子分母",
                     inputs, percent(value), stated, rate_tolerance(stated),
                 ))
@@ -1223,10 +1237,10 @@ def _growth(context: _Context) -> list[Check]:
         inputs = [rate.input(), current.input(), prior.input()]
         formula = f"（{fmt(current.amount)} − {fmt(prior.amount)}）÷ {fmt(prior.amount)} = {fmt(percent(computed))}%"
         if rate_agrees(computed, claimed):
-            checks.append(make_check("rate.growth_rate", PASS, Severity.INFO, f"{_label(rate)} {fmt(rate.figure.value)}% 与 {formula} 一致", inputs, percent(computed), claimed, rate_tolerance(rate.figure.value)))
+            checks.append(make_check(RuleId.GROWTH_RATE, PASS, Severity.INFO, f"{_label(rate)} {fmt(rate.figure.value)}% 与 {formula} 一致", inputs, percent(computed), claimed, rate_tolerance(rate.figure.value)))
         else:
             checks.append(make_check(
-                "rate.growth_rate", FAIL, Severity.HIGH,
+                RuleId.GROWTH_RATE, FAIL, Severity.HIGH,
                 f"{_label(rate)} 写为 {fmt(rate.figure.value)}%，按本期与上期金额 {formula}",
                 inputs, percent(computed), claimed, rate_tolerance(rate.figure.value),
             ))
@@ -1354,7 +1368,7 @@ def _consistency(context: _Context) -> list[Check]:
         written = f"一处写 {fmt(a.value)}{a.unit}，另一处写 {fmt(b.value)}{b.unit}"
         if typo_like(first.amount if _is_money(a) else a.value, second.amount if _is_money(b) else b.value):
             checks.append(make_check(
-                "consistency.repeated_value", FAIL, Severity.HIGH,
+                RuleId.REPEATED_VALUE, FAIL, Severity.HIGH,
                 f"同一数字前后不一致：“{name}”{written}（疑似漏写、多写或颠倒数字）",
                 inputs, first.amount, second.amount,
             ))
@@ -1363,25 +1377,25 @@ def _consistency(context: _Context) -> list[Check]:
             continue  # two columns of one row (预算数 | 决算数) may differ; counts only for typos
         if (a.period == b.period and a.period is not Period.UNSPECIFIED) or a.key in _NO_PERIOD_KEYS:
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                RuleId.REPEATED_VALUE, WARN, Severity.MEDIUM,
                 f"“{name}”同一口径出现两个不同金额：{written}，请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
         elif a.item:
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                RuleId.REPEATED_VALUE, WARN, Severity.MEDIUM,
                 f"同一项目“{name}”{written}（期间未注明为预算或决算），请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
         elif a.key in _SINGLE_KEYS and a.period is Period.UNSPECIFIED and b.period is Period.UNSPECIFIED:
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.LOW,
+                RuleId.REPEATED_VALUE, WARN, Severity.LOW,
                 f"“{name}”{written}，两处都未注明是预算数还是决算数，请核对口径",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
         elif _one_digit_apart(first.amount, second.amount):
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                RuleId.REPEATED_VALUE, WARN, Severity.MEDIUM,
                 f"“{name}”{written}，只差一位数字，疑似笔误，请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
@@ -1395,7 +1409,7 @@ def _consistency(context: _Context) -> list[Check]:
         context.slip_spans.extend([(first.start, first.end), (second.start, second.end)])
         name = FIGURE_KEYS.get(a.key, a.key)
         checks.append(make_check(
-            "consistency.unit_slip", FAIL, Severity.HIGH,
+            RuleId.UNIT_SLIP, FAIL, Severity.HIGH,
             f"{name}一处写 {fmt(a.value)}{a.unit}（{_label(first)}），另一处写 {fmt(b.value)}{b.unit}（{_label(second)}），"
             f"相差 {fmt(max(first.amount, second.amount) / min(first.amount, second.amount))} 倍，疑似元/万元混用",
             [first.input(), second.input()], first.amount, second.amount,
@@ -1462,28 +1476,28 @@ def _plausibility(context: _Context) -> list[Check]:
     if self_score is None:
         scores = [p.figure.value for p in context.by_key.get("self_score", [])]
         self_score = scores[0] if scores else None
-    score_input = CheckInput(label="自评得分", value=self_score, unit="分", span=_meta_span(context, "self_score")) if self_score is not None else None
+    score_input = new_input({"label": "自评得分", "value": self_score, "unit": "分", "span": _meta_span(context, "self_score")}) if self_score is not None else None
 
     # Grade against score.
     if meta.grade is not None and self_score is not None:
         bands, stated = _grade_bands(context.index.text)
         expected = next((grade for grade, floor in bands if self_score >= floor), Grade.POOR)
         source = "报告所述等级标准" if stated else "通行标准（优≥90，良80–89，中60–79，差<60）"
-        grade_input = CheckInput(label=f"评价等级 {meta.grade_label or meta.grade.value}", value=self_score, unit="分", span=_meta_span(context, "grade"))
+        grade_input = new_input({"label": f"评价等级 {meta.grade_label or meta.grade.value}", "value": self_score, "unit": "分", "span": _meta_span(context, "grade")})
         if expected is meta.grade:
-            checks.append(make_check("plausibility.grade_score", PASS, Severity.INFO, f"自评 {fmt(self_score)} 分、等级“{meta.grade.value}”符合{source}", [score_input, grade_input], observed=self_score))
+            checks.append(make_check(RuleId.GRADE_SCORE, PASS, Severity.INFO, f"自评 {fmt(self_score)} 分、等级“{meta.grade.value}”符合{source}", [score_input, grade_input], observed=self_score))
         else:
             checks.append(make_check(
-                "plausibility.grade_score", FAIL, Severity.MEDIUM,
+                RuleId.GRADE_SCORE, FAIL, Severity.MEDIUM,
                 f"自评 {fmt(self_score)} 分按{source}应为“{expected.value}”，报告定为“{meta.grade_label or meta.grade.value}”",
                 [score_input, grade_input], observed=self_score,
             ))
 
     # Missing self score or grade.
     if self_score is None:
-        checks.append(make_check("plausibility.self_score", WARN, Severity.LOW, "报告未写明自评得分"))
+        checks.append(make_check(RuleId.SELF_SCORE_MISSING, WARN, Severity.LOW, "报告未写明自评得分"))
     elif meta.grade is None:
-        checks.append(make_check("plausibility.grade_score", WARN, Severity.LOW, f"报告写了自评得分 {fmt(self_score)} 分，却未写明评价等级（等次）", [score_input]))
+        checks.append(make_check(RuleId.GRADE_SCORE, WARN, Severity.LOW, f"报告写了自评得分 {fmt(self_score)} 分，却未写明评价等级（等次）", [score_input]))
 
     # Low execution rate beside a high self score.
     rates = [p for p in context.by_key.get("execution_rate", []) if p.current and p.figure.unit == "%"]
@@ -1492,37 +1506,37 @@ def _plausibility(context: _Context) -> list[Check]:
         inputs = [lowest.input(), score_input]
         if lowest.figure.value < _GENRE.expected_rate and self_score >= _GENRE.top_grade_floor:
             checks.append(make_check(
-                "plausibility.execution_vs_score", WARN, Severity.MEDIUM,
+                RuleId.EXECUTION_VS_SCORE, WARN, Severity.MEDIUM,
                 f"预算执行率仅 {fmt(lowest.figure.value)}%，自评却得 {fmt(self_score)} 分：执行率指标的扣分是否到位，请核对",
                 inputs, observed=lowest.figure.value,
             ))
         else:
-            checks.append(make_check("plausibility.execution_vs_score", PASS, Severity.INFO, f"执行率 {fmt(lowest.figure.value)}% 与自评 {fmt(self_score)} 分相称", inputs, observed=lowest.figure.value))
+            checks.append(make_check(RuleId.EXECUTION_VS_SCORE, PASS, Severity.INFO, f"执行率 {fmt(lowest.figure.value)}% 与自评 {fmt(self_score)} 分相称", inputs, observed=lowest.figure.value))
 
     # Report date before the end of the evaluated year.
     if meta.report_date is not None and meta.year is not None and 1900 <= meta.year <= 2100:
         year_end = date(meta.year, 12, 31)
-        date_input = CheckInput(label=f"报告日期 {meta.report_date.isoformat()}", value=Decimal(meta.report_date.year), unit="年", span=_meta_span(context, "report_date"))
+        date_input = new_input({"label": f"报告日期 {meta.report_date.isoformat()}", "value": Decimal(meta.report_date.year), "unit": "年", "span": _meta_span(context, "report_date")})
         if meta.report_date < year_end:
             checks.append(make_check(
-                "plausibility.report_date", WARN, Severity.MEDIUM,
+                RuleId.REPORT_DATE, WARN, Severity.MEDIUM,
                 f"报告日期 {meta.report_date.isoformat()} 早于所评价年度（{meta.year} 年）结束，年度自评不应在年度结束前完成，疑为日期笔误",
                 [date_input], observed=Decimal(meta.report_date.year),
             ))
         else:
-            checks.append(make_check("plausibility.report_date", PASS, Severity.INFO, f"报告日期 {meta.report_date.isoformat()} 在 {meta.year} 年度结束之后", [date_input]))
+            checks.append(make_check(RuleId.REPORT_DATE, PASS, Severity.INFO, f"报告日期 {meta.report_date.isoformat()} 在 {meta.year} 年度结束之后", [date_input]))
 
     # Staffing.
     authorized, actual = meta.staff_authorized, meta.staff_actual
     if authorized is not None and actual is not None:
         inputs = [
-            CheckInput(label="编制人数", value=Decimal(authorized), unit="人", span=_meta_span(context, "staff_authorized")),
-            CheckInput(label="实有人数", value=Decimal(actual), unit="人", span=_meta_span(context, "staff_actual")),
+            new_input({"label": "编制人数", "value": Decimal(authorized), "unit": "人", "span": _meta_span(context, "staff_authorized")}),
+            new_input({"label": "实有人数", "value": Decimal(actual), "unit": "人", "span": _meta_span(context, "staff_actual")}),
         ]
         if actual > authorized:
-            checks.append(make_check("plausibility.staffing", WARN, Severity.MEDIUM, f"实有人数 {actual} 人超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
+            checks.append(make_check(RuleId.STAFFING, WARN, Severity.MEDIUM, f"实有人数 {actual} 人超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
         else:
-            checks.append(make_check("plausibility.staffing", PASS, Severity.INFO, f"实有人数 {actual} 人未超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
+            checks.append(make_check(RuleId.STAFFING, PASS, Severity.INFO, f"实有人数 {actual} 人未超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
 
     checks += _over_budget(context)
     checks += _execution_and_income(context)
@@ -1666,7 +1680,7 @@ def _over_budget(context: _Context) -> list[Check]:
         if spending.amount > budget.amount + SUM_TOLERANCE:
             name = item or "整体"
             checks.append(make_check(
-                "plausibility.over_budget", WARN, Severity.MEDIUM if word == "预算" else Severity.LOW,
+                RuleId.OVER_BUDGET, WARN, Severity.MEDIUM if word == "预算" else Severity.LOW,
                 f"“{name}”{what} {fmt(spending.amount)}万元，超过{word} {fmt(budget.amount)}万元（超出 {fmt(spending.amount - budget.amount)}万元）",
                 [spending.input(), budget.input()], budget.amount, spending.amount, SUM_TOLERANCE,
             ))
@@ -1682,14 +1696,14 @@ def _over_budget(context: _Context) -> list[Check]:
             if actual.amount > budget.amount + SUM_TOLERANCE:
                 name = actual.figure.item or FIGURE_KEYS.get(key, key)
                 checks.append(make_check(
-                    "plausibility.over_budget", WARN, Severity.MEDIUM,
+                    RuleId.OVER_BUDGET, WARN, Severity.MEDIUM,
                     f"{name}决算 {fmt(actual.amount)}万元，超过预算 {fmt(budget.amount)}万元（超出 {fmt(actual.amount - budget.amount)}万元）",
                     [actual.input(), budget.input()], budget.amount, actual.amount, SUM_TOLERANCE,
                 ))
             else:
                 within += 1
     if within:
-        checks.append(make_check("plausibility.over_budget", PASS, Severity.INFO, f"{within} 组实际支出或到位资金未超过对应预算"))
+        checks.append(make_check(RuleId.OVER_BUDGET, PASS, Severity.INFO, f"{within} 组实际支出或到位资金未超过对应预算"))
     return checks
 
 
@@ -1707,11 +1721,11 @@ def _indicator_values(indicators: Sequence[Indicator]) -> list[Check]:
     if not checked:
         return []
     if not missing:
-        return [make_check("plausibility.indicator_values", PASS, Severity.INFO, f"{checked} 项绩效指标均填写了目标值和实际完成值")]
+        return [make_check(RuleId.INDICATOR_VALUES, PASS, Severity.INFO, f"{checked} 项绩效指标均填写了目标值和实际完成值")]
     listed = "；".join(f"{indicator.name}（缺{'、'.join(gaps)}）" for indicator, gaps in missing)
     return [make_check(
-        "plausibility.indicator_values", WARN, Severity.LOW,
+        RuleId.INDICATOR_VALUES, WARN, Severity.LOW,
         f"{len(missing)} 项绩效指标未填写目标值或实际完成值：{listed}",
-        [CheckInput(label=indicator.name, value=Decimal(len(gaps)), unit="项", span=indicator.span) for indicator, gaps in missing],
+        [new_input({"label": indicator.name, "value": Decimal(len(gaps)), "unit": "项", "span": indicator.span}) for indicator, gaps in missing],
         observed=Decimal(len(missing)),
     )]
