@@ -603,18 +603,20 @@ def _grounding(context: _Context) -> list[Check]:
     report = context.report
     figures = report.figures
     quantities, starts = index.quantities, index.quantity_starts
+    count = len(quantities)
     for figure, located in zip(figures, context.located):
         # Most figures are the quantity written where their span starts, which lies in ground()'s
-        # first window: found there, ground() is not needed (it would answer the same).
+        # first window: found there, ground() is not needed (it would answer the same). (A
+        # quantity ends inside the text, so the window's end needs no clipping here.)
         if located is not None:
             at = bisect_left(starts, located[0])
-            if at < len(quantities):
+            if at < count:
                 quantity = quantities[at]
-                if quantity.end <= min(len(text), located[1] + GROUNDING_MARGIN) and (
-                    (quantity.value == figure.value and quantity.unit == figure.unit) or _same_number(quantity, figure.value, figure.unit)
-                ):
-                    grounded += 1
-                    continue
+                if quantity.end <= located[1] + GROUNDING_MARGIN:
+                    value, unit = figure.value, figure.unit
+                    if (quantity.value == value and quantity.unit == unit) or _same_number(quantity, value, unit):
+                        grounded += 1
+                        continue
         check = ground(figure.label or FIGURE_KEYS.get(figure.key, figure.key), figure.value, figure.unit, figure.span, figure.evidence)
         if check is None:
             grounded += 1
@@ -622,7 +624,9 @@ def _grounding(context: _Context) -> list[Check]:
             fails.append(check)
     for kind, items in (("成效", report.achievements), ("问题", report.problems), ("措施", report.measures)):
         for item in items:
-            own = near(index.to_normalised(item.span)) if item.numbers and item.span is not None else []  # once per item
+            if not item.numbers:
+                continue
+            own = near(index.to_normalised(item.span)) if item.span is not None else []  # once per item
             written = {(quantity.value, quantity.unit) for quantity in own}  # the same value and unit is the same number
             for number in item.numbers:
                 if (number.value, number.unit) in written or any(_same_number(quantity, number.value, number.unit) for quantity in own):
@@ -979,23 +983,21 @@ def _self_score(context: _Context) -> list[Check]:
     rows = [row for row in context.report.indicators if row.weight is not None or row.score is not None]
     if len(rows) < 2:
         return []
-    root = next(
-        (row for row in rows if any(_total_row(part or "") for part in (row.name, row.level1, row.level2))),
-        None,
-    )
+    root = None  # the first total row (总分, 合计 …) by its name or either level
+    for row in rows:
+        if _total_row(row.name or "") or _total_row(row.level1 or "") or _total_row(row.level2 or ""):
+            root = row
+            break
     paths: dict[tuple[str, ...], Indicator] = {}
-    path_of: dict[int, tuple[str, ...]] = {}
+    placed: list[tuple[Indicator, tuple[str, ...]]] = []  # every row but the root, with its path
     for row in rows:
         if row is root:
             continue
-        path = tuple(part for part in (row.level1, row.level2, row.name) if part)
-        path_of[id(row)] = path
+        path = tuple(filter(None, (row.level1, row.level2, row.name)))  # the non-empty parts
+        placed.append((row, path))
         paths.setdefault(path, row)
     children: dict[int | None, list[Indicator]] = defaultdict(list)  # id(parent) or None for top
-    for row in rows:
-        if row is root:
-            continue
-        path = path_of[id(row)]
+    for row, path in placed:
         parent = None
         for cut in range(len(path) - 1, 0, -1):
             if path[:cut] in paths:
@@ -1009,14 +1011,14 @@ def _self_score(context: _Context) -> list[Check]:
     def compare(parent_label: str, parent: Indicator | None, kids: list[Indicator], attribute: str, stated: Decimal | None, complete: bool = False) -> None:
         nonlocal passed
         values = [getattr(kid, attribute) for kid in kids]
-        if stated is None or any(value is None for value in values) or len(kids) < 2:
+        if stated is None or None in values or len(kids) < 2:
             return
         expected = sum(values, Decimal(0))
-        word = "权重" if attribute == "weight" else "得分"
-        inputs = [_indicator_input(parent, parent_label, attribute, stated), *(_indicator_input(kid, kid.name, attribute, getattr(kid, attribute)) for kid in kids)]
         if abs(expected - stated) <= SCORE_TOLERANCE:
             passed += 1
-            return
+            return  # (a passing level names no inputs: the one pass check counts it)
+        word = "权重" if attribute == "weight" else "得分"
+        inputs = [_indicator_input(parent, parent_label, attribute, stated), *(_indicator_input(kid, kid.name, attribute, value) for kid, value in zip(kids, values))]
         listed = " + ".join(f"{kid.name} {fmt(getattr(kid, attribute))}" for kid in kids)
         # The rows below add up to more than their parent: certain. To less: certain only when
         # their weights show the set is whole (all rows of the level were read); else a row may
@@ -1265,6 +1267,7 @@ _SINGLE_KEYS = {
 }
 # Keys that repeat legitimately (many counts, many rates): compared only with the same item.
 _ITEM_KEYS = {"count", "project_line", "spending_line", "budget", "funds_received", "actual_spending"}
+_COMPARED_KEYS = _SINGLE_KEYS | _ITEM_KEYS  # the keys whose readings consistency pairs
 # Keys with no budget/actual distinction: any two values differ whatever the stated period.
 _NO_PERIOD_KEYS = {"balance", "returned_to_treasury", "carried_forward", "carryover", "self_score", "staff_authorized", "staff_actual"}
 # Money keys whose item-less figure is also one amount per period (the project's budget …).
@@ -1332,14 +1335,15 @@ def _consistency(context: _Context) -> list[Check]:
     labelled: dict[str, set[Decimal]] = defaultdict(set)
     # The same written number of a key, one figure per unit (元 in one place, 万元 in another).
     by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
+    unspecified = Period.UNSPECIFIED
     for placed in context.placed:  # one pass fills all three
         figure = placed.figure
         key = figure.key
         money = placed.money
-        if key in _SINGLE_KEYS or key in _ITEM_KEYS:
+        if key in _COMPARED_KEYS:
             family = "money" if money else "人" if figure.unit in _PERSON_UNITS else figure.unit  # _unit_family
             groups[(key, family)].append(placed)
-        if figure.period is not Period.UNSPECIFIED:
+        if figure.period is not unspecified:
             labelled[key].add(placed.amount)
         if money:
             by_written[(key, figure.value)].setdefault(figure.unit, placed)
@@ -1715,9 +1719,9 @@ def _indicator_values(indicators: Sequence[Indicator]) -> list[Check]:
         if indicator.weight is not None or indicator.score is not None:
             continue  # a self-score row: its score stands for the result
         checked += 1
-        gaps = [word for word, value in (("目标值", indicator.target), ("实际完成值", indicator.actual)) if not (value or "").strip()]
-        if gaps:
-            missing.append((indicator, gaps))
+        no_target, no_actual = not (indicator.target or "").strip(), not (indicator.actual or "").strip()
+        if no_target or no_actual:
+            missing.append((indicator, ["目标值"] * no_target + ["实际完成值"] * no_actual))
     if not checked:
         return []
     if not missing:
