@@ -216,12 +216,17 @@ def _name_figures(context: _Context, check: Check) -> Check:
     """The check with the indices (into Report.figures) of the figures among its inputs, so a
     draft or a render links a check to its figures without matching spans and values again."""
     used = []
+    figure_at = context.figure_at
     for item in check.inputs:
-        if item.span is None:
+        span = item.span
+        if span is None:
             continue
-        for number in context.figure_at.get((item.span.start, item.value), ()):
-            if number not in used:
-                used.append(number)
+        here = figure_at.get(span.start)
+        if here:
+            value = item.value
+            for written, number in here:
+                if written == value and number not in used:
+                    used.append(number)
     if used:
         check.figures = used  # in place: each check is made for this report and held nowhere else (a copy was made and dropped)
     return check
@@ -337,7 +342,9 @@ class _Context:
         self.by_key_block: dict[tuple[str, int], list[Placed]] = defaultdict(list)
         self._by_block: dict[int, list[Placed]] = defaultdict(list)
         self._amount_index: dict[str, dict[tuple[str, Decimal], list[Placed]]] = {}
-        self.figure_at: dict[tuple[int, Decimal], list[int]] = defaultdict(list)  # (span start, value) -> figure indices
+        # Span start -> (value, figure index) of the figures starting there (keyed by the start
+        # alone: a Decimal's first hash is dear, and few figures share a start).
+        self.figure_at: dict[int, list[tuple[Decimal, int]]] = defaultdict(list)
         # One pass over the figures fills every index (in figure order, as separate passes would).
         block_starts = self.index.block_starts
         year = self.year
@@ -347,7 +354,7 @@ class _Context:
         by_key, by_key_block, by_block = self.by_key, self.by_key_block, self._by_block
         prior = Period.PRIOR_YEAR
         for number, (figure, located) in enumerate(zip(figures, self.located)):
-            figure_at[(figure.span.start, figure.value)].append(number)
+            figure_at[figure.span.start].append((figure.value, number))
             if located is None:
                 continue
             start, end = located
@@ -753,12 +760,18 @@ def _row_accounted(context: _Context, block: int, members: Sequence[Placed]) -> 
 def _identities(context: _Context) -> list[Check]:
     checks: list[Check] = []
     text = context.index.text
+    by_key = context.by_key
     for identity in _IDENTITIES:
-        anchors = [p for p in context.by_key.get(identity.total, []) if p.money]
+        # find() finds (or restates) only keys the report has figures of: an identity with no
+        # total, or missing a part it needs all of, is skipped before any search.
+        present = [key for key in identity.parts if by_key.get(key)]
+        if not by_key.get(identity.total) or not present or (identity.mode in ("all", "breakdown") and len(present) < len(identity.parts)):
+            continue
+        anchors = [p for p in by_key[identity.total] if p.money]
         blocks = {p.block for p in anchors}
         # A part whose total the extractor kept once elsewhere but the block states again.
-        for key in identity.parts:
-            for part in context.by_key.get(key, []):
+        for key in present:
+            for part in by_key[key]:
                 if part.block in blocks or not part.money:
                     continue
                 restated = [p for p in context.find((identity.total,), part) if p.virtual]
@@ -767,7 +780,7 @@ def _identities(context: _Context) -> list[Check]:
                     blocks.add(part.block)
         for total in anchors:
             parts = []
-            for key in identity.parts:
+            for key in present:
                 found = [p for p in context.find((key,), total) if p.money]
                 if identity.mode == "breakdown":
                     # In the total's own sentence, after its 其中, with no other total in between.
@@ -780,13 +793,11 @@ def _identities(context: _Context) -> list[Check]:
                     parts.append(found[0])
             if not parts or (identity.mode in ("all", "breakdown") and len(parts) < len(identity.parts)):
                 continue
-            in_table = context.index.table_of_block(total.block) is not None
-            complete = {
-                "all": True,
-                "breakdown": True,
-                "table": in_table and _row_accounted(context, total.block, [total, *parts]),
-                "both": len(parts) == len(identity.parts),
-            }[identity.mode]
+            mode = identity.mode
+            if mode == "table":
+                complete = context.index.table_of_block(total.block) is not None and _row_accounted(context, total.block, [total, *parts])
+            else:  # "all" and "breakdown" are complete by their wording; "both" when every part is stated
+                complete = mode != "both" or len(parts) == len(identity.parts)
             check = _sum_check(_IDENTITY_RULES.get(identity.id) or RuleId(f"identity.{identity.id}"), total, parts, complete, name=identity.name)
             if check.status is not PASS and all(p.figure.period is Period.UNSPECIFIED for p in parts):
                 # Unlabelled parts beside a 预算 and a 决算 total belong to one of them: let the
@@ -1430,6 +1441,11 @@ _STATED_BAND = re.compile(rf"(\d{{2,3}})\s*分?\s*[（(]?含[)）]?\s*(?:以上|
 _STATED_RANGE = re.compile(rf"(\d{{2,3}})\s*分?\s*[-—~～至到]\s*\d{{2,3}}\s*分?[^，。；;\n]{{0,6}}?(?:为|评为|定为)?[“\"]?({_GENRE.grade_word_pattern})")
 
 
+# Every character str.isspace() accepts (tests/test_verify_fast5 checks the list), and 分.
+_SPACES_AND_SCORE = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000分"
+)
 # Each pattern is `(\d{2,3})`, then only whitespace and 分 (and an opening bracket), then one of
 # these characters: a match can start only 2 or 3 characters before such a run.
 _BAND_ANCHORS = ((_STATED_BAND, "含", "（("), (_STATED_RANGE, "-—~～至到", ""))
@@ -1439,11 +1455,12 @@ def _anchored_matches(pattern: re.Pattern[str], text: str, anchors: str, bracket
     """pattern.finditer(text), tried only just before an anchor character (a scan of the whole
     text by a pattern that starts with a digit class is slow)."""
     starts: set[int] = set()
+    skipped = _SPACES_AND_SCORE.union(brackets)  # what may stand between the digits and the anchor
     for anchor in anchors:
         position = text.find(anchor)
         while position != -1:
             digits_end = position
-            while digits_end > 0 and (text[digits_end - 1].isspace() or text[digits_end - 1] == "分" or text[digits_end - 1] in brackets):
+            while digits_end and text[digits_end - 1] in skipped:
                 digits_end -= 1
             # No digit right before: no match starts here (one that reads this character as
             # its anchor starts among that anchor's own candidates).
@@ -1676,9 +1693,11 @@ def _over_budget(context: _Context) -> list[Check]:
             continue
         # A budget the report states as the whole of a breakdown this amount is a part of (or
         # the reverse) is not this item's budget: "下达 48，其中…12 万元，到位资金 48".
-        candidates = [p for p in candidates if p.amount not in together.get(spending.amount, ()) or p.amount == spending.amount]
-        if not candidates:
-            continue
+        stated_with = together.get(spending.amount)
+        if stated_with:
+            candidates = [p for p in candidates if p.amount not in stated_with or p.amount == spending.amount]
+            if not candidates:
+                continue
         same_block = [p for p in candidates if p.block == spending.block]
         budget = min(same_block or candidates, key=lambda p: abs(p.start - spending.start))
         if spending.amount > budget.amount + SUM_TOLERANCE:
