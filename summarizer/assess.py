@@ -162,10 +162,15 @@ class FigureIndex:
 
     def __init__(self, figures: Sequence[Figure]) -> None:
         self.figures = figures
-        spans = [figure.span for figure in figures]
-        self._order = sorted(range(len(spans)), key=[span.start for span in spans].__getitem__)
-        self._starts = [spans[number].start for number in self._order]
-        self._widest = max((span.end - span.start for span in spans), default=0)
+        starts, widths = [], []  # each figure's span start and width, read in one pass
+        for figure in figures:
+            span = figure.span
+            start = span.start
+            starts.append(start)
+            widths.append(span.end - start)
+        self._order = sorted(range(len(starts)), key=starts.__getitem__)
+        self._starts = [starts[number] for number in self._order]
+        self._widest = max(widths, default=0)
         self._answers: dict[int, tuple[CheckInput, tuple[int, ...]]] = {}  # id(input) -> (input, answer)
 
     def involving(self, item: CheckInput) -> tuple[int, ...]:
@@ -173,13 +178,16 @@ class FigureIndex:
         known = self._answers.get(id(item))
         if known is not None and known[0] is item:
             return known[1]
-        if item.span is None:
+        span = item.span
+        if span is None:
             candidates: Iterable[int] = range(len(self.figures))
         else:
-            low = bisect.bisect_left(self._starts, item.span.start - self._widest)
-            high = bisect.bisect_right(self._starts, max(item.span.end, item.span.start))
-            candidates = sorted(self._order[low:high])
-        answer = tuple(number for number in candidates if check_involves(item, self.figures[number]))
+            start, end = span.start, span.end
+            low = bisect.bisect_left(self._starts, start - self._widest)
+            high = bisect.bisect_right(self._starts, end if end > start else start)
+            candidates = sorted(self._order[low:high]) if high - low > 1 else self._order[low:high]  # (one or none: no sort)
+        figures = self.figures
+        answer = tuple([number for number in candidates if check_involves(item, figures[number])])
         self._answers[id(item)] = (item, answer)  # the input is kept, so its id is not reused
         return answer
 
@@ -194,7 +202,8 @@ def assess_figures(report: Report, index: FigureIndex | None = None) -> list[Fig
             for figure in index.involving(item):
                 involved.setdefault(figure, set()).add(number)
     # Most figures no open check used: they share one (immutable) status per alignment.
-    statuses = [_UNTRACED if figure.alignment is Alignment.UNALIGNED else _CLEAR for figure in report.figures]
+    unaligned = Alignment.UNALIGNED
+    statuses = [_UNTRACED if figure.alignment is unaligned else _CLEAR for figure in report.figures]
     for figure, numbers in involved.items():
         grounding, concerns = [], []
         for number in sorted(numbers):
