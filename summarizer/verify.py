@@ -339,8 +339,10 @@ class _Context:
         # Normalised start -> keys of the named lines (figures with an item) that start there.
         self._lines_at: dict[int, set[str]] = defaultdict(set)
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
-        self.by_key_block: dict[tuple[str, int], list[Placed]] = defaultdict(list)
-        self._by_block: dict[int, list[Placed]] = defaultdict(list)
+        # A key's figures by block, and all figures by block: made when first asked (from by_key
+        # and placed, so in figure order), since most keys are never searched by block.
+        self._key_blocks: dict[str, dict[int, list[Placed]]] = {}
+        self._by_block: dict[int, list[Placed]] | None = None
         self._amount_index: dict[str, dict[tuple[str, Decimal], list[Placed]]] = {}
         # Span start -> (value, figure index) of the figures starting there (keyed by the start
         # alone: a Decimal's first hash is dear, and few figures share a start).
@@ -351,7 +353,7 @@ class _Context:
         figures = report.figures
         self.located = self.index.locate([figure.span for figure in figures])  # each figure's span in the normalised text
         figure_at, all_placed, lines_at = self.figure_at, self.placed, self._lines_at  # bound once: read per figure
-        by_key, by_key_block, by_block = self.by_key, self.by_key_block, self._by_block
+        by_key = self.by_key
         prior = Period.PRIOR_YEAR
         for number, (figure, located) in enumerate(zip(figures, self.located)):
             figure_at[figure.span.start].append((figure.value, number))
@@ -369,8 +371,6 @@ class _Context:
             if figure.item:
                 lines_at[start].add(key)
             by_key[key].append(placed)
-            by_key_block[(key, block)].append(placed)
-            by_block[block].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
         # _restated's, per block: its quantities with the amount each states, and the set of those amounts.
@@ -378,7 +378,21 @@ class _Context:
         self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
 
     def in_block(self, block: int) -> list[Placed]:
+        """The figures placed in a block, in figure order."""
+        if self._by_block is None:
+            self._by_block = defaultdict(list)
+            for placed in self.placed:
+                self._by_block[placed.block].append(placed)
         return self._by_block.get(block, [])
+
+    def in_key_block(self, key: str, block: int) -> list[Placed]:
+        """The figures of a key placed in a block, in figure order."""
+        blocks = self._key_blocks.get(key)
+        if blocks is None:
+            blocks = self._key_blocks[key] = defaultdict(list)
+            for placed in self.by_key.get(key, ()):
+                blocks[placed.block].append(placed)
+        return blocks.get(block, [])
 
     def cover(self, placed: Placed) -> None:
         self.covered_positions.update(range(placed.start, placed.end))
@@ -395,11 +409,12 @@ class _Context:
         own period). When none is there, an amount of that key which the extractor kept once
         elsewhere counts if the block's text states it again."""
         found: list[Placed] = []
+        figure, block = anchor.figure, anchor.block
         for key in keys:
-            for placed in self.by_key_block.get((key, anchor.block), []):
-                if placed.figure is anchor.figure:
+            for placed in self.in_key_block(key, block):
+                if placed.figure is figure:
                     continue
-                if not _compatible(anchor.figure, placed.figure, item=item, period=period):
+                if not _compatible(figure, placed.figure, item=item, period=period):
                     continue
                 found.append(placed)
         if not found:
@@ -1642,6 +1657,8 @@ def _over_budget(context: _Context) -> list[Check]:
             continue
         figure = placed.figure
         key = figure.key
+        if not placed.money and key != "project_line" and key != "expenditure_total":
+            continue  # (what follows files only money, or a 决算 line or total)
         if key == "actual_spending":
             if placed.money:
                 spent.append(placed)
