@@ -1357,10 +1357,10 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
 def _consistency(context: _Context) -> list[Check]:
     checks: list[Check] = []
     groups: dict[tuple[str, str], list[Placed]] = defaultdict(list)
-    # Amounts a key has with a stated period: an unlabelled figure equal to one of them is that one.
-    labelled: dict[str, set[Decimal]] = defaultdict(set)
-    # The same written number of a key, one figure per unit (元 in one place, 万元 in another).
-    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
+    # The money figures, and each key's money units: only a key written in two units can have
+    # the same number in 元 in one place and 万元 in another (filed by number below).
+    money_placed: list[Placed] = []
+    money_units: dict[str, set[str]] = defaultdict(set)
     unspecified = Period.UNSPECIFIED
     for placed in context.placed:  # one pass fills all three
         figure = placed.figure
@@ -1369,20 +1369,23 @@ def _consistency(context: _Context) -> list[Check]:
         if key in _COMPARED_KEYS:
             family = "money" if money else "人" if figure.unit in _PERSON_UNITS else figure.unit  # _unit_family
             groups[(key, family)].append(placed)
-        if figure.period is not unspecified:
-            labelled[key].add(placed.amount)
         if money:
-            by_written[(key, figure.value)].setdefault(figure.unit, placed)
+            money_placed.append(placed)
+            money_units[key].add(figure.unit)
     together = _stated_together(context)
     for first, second in _candidate_pairs(groups):
         a, b = first.figure, second.figure
         if bool(a.item) != bool(b.item) or (a.item and not _same_item(a.item, b.item)):
             continue
-        if frozenset((first.amount, second.amount)) & together.get(first.amount, frozenset()) - {first.amount}:
+        stated_with = together.get(first.amount)
+        if stated_with and second.amount != first.amount and second.amount in stated_with:
             continue  # whole and part (or two parts) of one breakdown the report states
-        unlabelled = [p for p in (first, second) if p.figure.period is Period.UNSPECIFIED]
-        if len(unlabelled) == 1 and unlabelled[0].amount in labelled[a.key]:
-            continue
+        unlabelled = [p for p in (first, second) if p.figure.period is unspecified]
+        if len(unlabelled) == 1:
+            # An unlabelled amount that the key also has with a stated period is that one.
+            amount = unlabelled[0].amount
+            if any(p.amount == amount for p in context.by_key.get(a.key, ()) if p.figure.period is not unspecified):
+                continue
         if not a.item and a.key not in _SINGLE_KEYS and not (_is_money(a) and a.key in _TOTAL_MONEY_KEYS):
             continue
         if not first.current or not second.current:
@@ -1429,7 +1432,12 @@ def _consistency(context: _Context) -> list[Check]:
                 f"“{name}”{written}，只差一位数字，疑似笔误，请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
-    # The same written number with 元 in one place and 万元 in another.
+    # The same written number with 元 in one place and 万元 in another: one figure per unit.
+    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
+    for placed in money_placed:
+        figure = placed.figure
+        if len(money_units[figure.key]) > 1:
+            by_written[(figure.key, figure.value)].setdefault(figure.unit, placed)
     for first, second in (pair for group in by_written.values() for pair in combinations(list(group.values()), 2)):
         a, b = first.figure, second.figure
         if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0 or first.amount == second.amount:
