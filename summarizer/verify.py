@@ -376,6 +376,7 @@ class _Context:
         # _restated's, per block: its quantities with the amount each states, and the set of those amounts.
         self._block_quantities: dict[int, tuple[list[tuple[Quantity, tuple[str, Decimal]]], set[tuple[str, Decimal]]]] = {}
         self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
+        self.same_key_pairs: dict[int, list[tuple[Placed, Placed]]] = {}  # _same_key_pairs, per block
 
     def in_block(self, block: int) -> list[Placed]:
         """The figures placed in a block, in figure order."""
@@ -1217,15 +1218,19 @@ def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Plac
 
 def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Placed]]:
     """决算 and 预算/调整预算 of one key in the rate's row (基本支出 | 1800 | 1860 | 1850.4 | 99.48%)."""
-    block = [p for p in context.in_block(rate.block) if p.money and p.current]
-    pairs = []
-    for actual in block:
-        if actual.figure.period is not Period.ACTUAL:
-            continue
+    # The same for every rate of the block (a table of many rates asked it once per rate, each
+    # time pairing every figure of the block with every other): made once per block.
+    pairs = context.same_key_pairs.get(rate.block)
+    if pairs is None:
+        block = [p for p in context.in_block(rate.block) if p.money and p.current]
+        budgets: dict[str, list[Placed]] = defaultdict(list)  # by key, in block order
         for budget in block:
-            if budget.figure.key == actual.figure.key and budget.figure.period in (Period.BUDGET, Period.ADJUSTED) and budget.amount > 0:
-                pairs.append((actual, budget))
-    return pairs
+            if budget.figure.period in (Period.BUDGET, Period.ADJUSTED) and budget.amount > 0:
+                budgets[budget.figure.key].append(budget)
+        pairs = context.same_key_pairs[rate.block] = [
+            (actual, budget) for actual in block if actual.figure.period is Period.ACTUAL for budget in budgets.get(actual.figure.key, ())
+        ]
+    return pairs  # (the caller extends its own list with these)
 
 
 _FALLING = re.compile(r"减少|下降|降低|减")
