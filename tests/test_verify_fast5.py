@@ -3,7 +3,8 @@
 A placed figure's amount and currency are those of _amount and _is_money; the rule ids made once
 are the ones the schema's validator makes of the plain ids; a check names the figures whose span
 start and value an input carries (figures are indexed by start alone); the characters skipped
-before a grade-band anchor are str.isspace's and 分.
+before a grade-band anchor are str.isspace's and 分; a rate's 决算/预算 pairs, made once per block,
+are the plain pairing's; FigureIndex finds by position the figures check_involves names.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from summarizer import verify
+from summarizer.assess import FigureIndex, check_involves
 from summarizer.backends.rules import RulesBackend
 from summarizer.document import plain_document
-from summarizer.schemas import CheckStatus, Figure, FigureKind, Severity, Span
+from summarizer.schemas import CheckInput, CheckStatus, Figure, FigureKind, Period, Severity, Span
 from summarizer.structure import analyse
 from summarizer.verify_text import make_check
 
@@ -70,3 +73,47 @@ def test_a_check_names_the_figures_at_its_inputs_start_and_value():
             assert check.figures == expected, check.message
             named += bool(expected)
     assert named > 10
+
+
+def _random_figure(rnd: random.Random, start: int) -> Figure:
+    unit = rnd.choice(["万元", "元", "%", "项"])
+    return Figure(
+        key=rnd.choice(["basic_expenditure", "project_expenditure", "budget", "execution_rate"]), label="x",
+        value=Decimal(rnd.choice(["0", "12.5", "1800", "1860"])), unit=unit, kind=FigureKind.MONEY if unit in ("万元", "元") else FigureKind.COUNT,
+        period=rnd.choice(list(Period)), year=rnd.choice([None, 2021, 2022]), span=Span(start=start, end=start + 2), evidence="x",
+    )
+
+
+def test_same_key_pairs_are_every_actual_and_budget_of_one_key_in_the_block():
+    """Made once per block and by key, as the plain pairing of every figure with every other."""
+    rnd = random.Random(1555)
+    paired = 0
+    for _ in range(200):
+        placed = [verify.Placed(_random_figure(rnd, 3 * n), 3 * n, 3 * n + 2, rnd.randint(0, 2), current=rnd.random() < 0.8) for n in range(rnd.randint(0, 14))]
+        context = SimpleNamespace(same_key_pairs={}, in_block=lambda block, placed=placed: [p for p in placed if p.block == block])
+        for rate in placed:
+            block = [p for p in context.in_block(rate.block) if p.money and p.current]
+            expected = [
+                (actual, budget) for actual in block if actual.figure.period is Period.ACTUAL for budget in block
+                if budget.figure.key == actual.figure.key and budget.figure.period in (Period.BUDGET, Period.ADJUSTED) and budget.amount > 0
+            ]
+            assert verify._same_key_pairs(context, rate) == expected
+            paired += bool(expected)
+    assert paired > 20
+
+
+def test_the_figure_index_finds_what_check_involves_says():
+    """FigureIndex.involving (by position) against check_involves over every figure."""
+    rnd = random.Random(1556)
+    found = 0
+    for _ in range(150):
+        figures = [_random_figure(rnd, rnd.randint(0, 60)) for _ in range(rnd.randint(0, 12))]
+        index = FigureIndex(figures)
+        for _ in range(10):
+            start = rnd.randint(0, 70)
+            span = None if rnd.random() < 0.1 else Span(start=start, end=start + rnd.randint(0, 6))
+            value = rnd.choice([figure.value for figure in figures] or [Decimal(1)]) if rnd.random() < 0.8 else Decimal("0.18")
+            item = CheckInput(label="x", value=value, unit=rnd.choice(["万元", "元", "%", ""]), span=span)
+            assert index.involving(item) == tuple(n for n, figure in enumerate(figures) if check_involves(item, figure))
+            found += bool(index.involving(item))
+    assert found > 100
