@@ -1154,10 +1154,16 @@ def _rates(context: _Context) -> list[Check]:
             context.cover(rate)
             rule = _RATE_RULES[key]
             stated = rate.figure.value
-            computed = [numerator.amount / denominator.amount * HUNDRED for numerator, denominator in pairs]
-            agreeing = [position for position, value in enumerate(computed) if rate_agrees(value, stated)]
-            chosen = agreeing[0] if agreeing else 0
-            (numerator, denominator), value = pairs[chosen], computed[chosen]
+            # The first pair whose quotient agrees, else the first pair (computed no further than needed).
+            agreeing = False
+            for numerator, denominator in pairs:
+                value = numerator.amount / denominator.amount * HUNDRED
+                if rate_agrees(value, stated):
+                    agreeing = True
+                    break
+            else:
+                (numerator, denominator) = pairs[0]
+                value = numerator.amount / denominator.amount * HUNDRED
             inputs = [rate.input(), numerator.input(), denominator.input()]
             formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
             if agreeing:
