@@ -336,8 +336,7 @@ class _Context:
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []
-        # Normalised start -> keys of the named lines (figures with an item) that start there.
-        self._lines_at: dict[int, set[str]] = defaultdict(set)
+        self._lines_at: dict[int, set[str]] | None = None  # lines_at(), made when first asked
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
         # A key's figures by block, and all figures by block: made when first asked (from by_key
         # and placed, so in figure order), since most keys are never searched by block.
@@ -352,7 +351,7 @@ class _Context:
         year = self.year
         figures = report.figures
         self.located = self.index.locate([figure.span for figure in figures])  # each figure's span in the normalised text
-        figure_at, all_placed, lines_at = self.figure_at, self.placed, self._lines_at  # bound once: read per figure
+        figure_at, all_placed = self.figure_at, self.placed  # bound once: read per figure
         by_key = self.by_key
         prior = Period.PRIOR_YEAR
         for number, (figure, located) in enumerate(zip(figures, self.located)):
@@ -367,16 +366,22 @@ class _Context:
             current = figure.period is not prior and (figure.year is None or year is None or figure.year >= year)
             placed = Placed(figure, start, end, block, current=current)
             all_placed.append(placed)
-            key = figure.key
-            if figure.item:
-                lines_at[start].add(key)
-            by_key[key].append(placed)
+            by_key[figure.key].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
         # _restated's, per block: its quantities with the amount each states, and the set of those amounts.
         self._block_quantities: dict[int, tuple[list[tuple[Quantity, tuple[str, Decimal]]], set[tuple[str, Decimal]]]] = {}
         self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
         self.same_key_pairs: dict[int, list[tuple[Placed, Placed]]] = {}  # _same_key_pairs, per block
+
+    def lines_at(self) -> dict[int, set[str]]:
+        """Normalised start -> keys of the named lines (figures with an item) that start there."""
+        if self._lines_at is None:
+            self._lines_at = defaultdict(set)
+            for placed in self.placed:
+                if placed.figure.item:
+                    self._lines_at[placed.start].add(placed.figure.key)
+        return self._lines_at
 
     def in_block(self, block: int) -> list[Placed]:
         """The figures placed in a block, in figure order."""
@@ -447,6 +452,7 @@ class _Context:
             at = bisect_left(quantities, anchor.start, key=lambda entry: entry[0].start)
             quantities = quantities[max(0, at - RESTATED_REACH) : at + RESTATED_REACH]
         found: list[Placed] = []
+        lines_at = self.lines_at()
         for key in keys:
             by_amount = self._amounts(key)
             if not by_amount:
@@ -455,7 +461,7 @@ class _Context:
             for quantity, amount in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
                     continue
-                there = self._lines_at.get(quantity.start)
+                there = lines_at.get(quantity.start)
                 if there and there.isdisjoint(keys):
                     continue  # a named line of another key ("支付养老机构运营补贴48万") is a part, not a whole restated
                 for candidate in by_amount.get(amount, ()):
