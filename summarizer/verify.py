@@ -990,7 +990,8 @@ def _line_above_total(context: _Context) -> list[Check]:
                     continue
                 if _TOTAL_WORDS.search(line.figure.item):
                     continue  # "决算收入", "合计": a total read as a line, not a line
-                if line.amount > total.amount + _sum_tolerance([line.figure, total.figure]):
+                # (The tolerance is never below SUM_TOLERANCE: a line within that needs no more.)
+                if line.amount > total.amount + SUM_TOLERANCE and line.amount > total.amount + _sum_tolerance([line.figure, total.figure]):
                     checks.append(make_check(
                         rule, FAIL, Severity.HIGH,
                         f"单项超过合计：“{line.figure.item}”{fmt(line.amount)}万元，大于{whole} {fmt(total.amount)}万元",
