@@ -336,7 +336,6 @@ class _Context:
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []
-        self._lines_at: dict[int, set[str]] | None = None  # lines_at(), made when first asked
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
         # A key's figures by block, and all figures by block: made when first asked (from by_key
         # and placed, so in figure order), since most keys are never searched by block.
@@ -374,14 +373,10 @@ class _Context:
         self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
         self.same_key_pairs: dict[int, list[tuple[Placed, Placed]]] = {}  # _same_key_pairs, per block
 
-    def lines_at(self) -> dict[int, set[str]]:
-        """Normalised start -> keys of the named lines (figures with an item) that start there."""
-        if self._lines_at is None:
-            self._lines_at = defaultdict(set)
-            for placed in self.placed:
-                if placed.figure.item:
-                    self._lines_at[placed.start].add(placed.figure.key)
-        return self._lines_at
+    def named_keys_at(self, block: int, start: int) -> set[str]:
+        """The keys of the named lines (figures with an item) placed at a normalised start, which
+        lies in `block` (a figure's block is the one its start lies in)."""
+        return {placed.figure.key for placed in self.in_block(block) if placed.start == start and placed.figure.item}
 
     def in_block(self, block: int) -> list[Placed]:
         """The figures placed in a block, in figure order."""
@@ -452,7 +447,6 @@ class _Context:
             at = bisect_left(quantities, anchor.start, key=lambda entry: entry[0].start)
             quantities = quantities[max(0, at - RESTATED_REACH) : at + RESTATED_REACH]
         found: list[Placed] = []
-        lines_at = self.lines_at()
         for key in keys:
             by_amount = self._amounts(key)
             if not by_amount:
@@ -461,10 +455,13 @@ class _Context:
             for quantity, amount in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
                     continue
-                there = lines_at.get(quantity.start)
+                candidates = by_amount.get(amount)
+                if not candidates:
+                    continue  # (asked first: most quantities state no amount of the key)
+                there = self.named_keys_at(anchor.block, quantity.start)
                 if there and there.isdisjoint(keys):
                     continue  # a named line of another key ("支付养老机构运营补贴48万") is a part, not a whole restated
-                for candidate in by_amount.get(amount, ()):
+                for candidate in candidates:
                     figure = candidate.figure
                     if candidate.amount in seen:
                         break
