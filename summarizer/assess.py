@@ -89,13 +89,17 @@ def strip_enumerator(text: str) -> str:
     return _ENUMERATOR.sub("", text.strip(), count=1)
 
 
+_SENTENCE_END = re.compile(r"[。；;！？\n]")
+_AFTER_COMMA = re.compile(r"(?<=[，,])")
+
+
 def first_clause(text: str, limit: int = 40) -> str:
     """The opening clause of a stated item, without its enumerator (1、 一是 （一）)."""
     text = strip_enumerator(text)
-    sentence = re.split(r"[。；;！？\n]", text, maxsplit=1)[0]
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
     # Up to the first comma, unless that leaves too little to name the problem.
     clause = ""
-    for piece in re.split(r"(?<=[，,])", sentence):
+    for piece in _AFTER_COMMA.split(sentence):
         clause += piece
         if len(clause) >= 8:
             break
@@ -263,9 +267,13 @@ def ungrounded_items(report: Report, items: list[TextItem]) -> frozenset[int]:
     return frozenset(bad)
 
 
+_WEIGHT_LIKE = re.compile(r"\d+(?:\.\d+)?%?")  # a bare number (or percentage): a score row's target
+
+
 def is_score_row(indicator: Indicator) -> bool:
     """A row of the self-score table (weight, target = weight, score), not a performance target."""
     if indicator.score is None and indicator.weight is None:
         return False
     target = (indicator.target or "").strip()
-    return not target or re.fullmatch(r"\d+(?:\.\d+)?%?", target) is not None
+    return not target or _WEIGHT_LIKE.fullmatch(target) is not None
+
