@@ -188,7 +188,7 @@ class FigureIndex:
         else:
             start, end = span.start, span.end
             low = bisect.bisect_left(self._starts, start - self._widest)
-            high = bisect.bisect_right(self._starts, end if end > start else start)
+            high = bisect.bisect_right(self._starts, max(end, start))
             candidates = sorted(self._order[low:high]) if high - low > 1 else self._order[low:high]  # (one or none: no sort)
         figures = self.figures
         answer = tuple([number for number in candidates if check_involves(item, figures[number])])

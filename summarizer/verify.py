@@ -1020,15 +1020,15 @@ def _self_score(context: _Context) -> list[Check]:
             root = row
             break
     paths: dict[tuple[str, ...], Indicator] = {}
-    placed: list[tuple[Indicator, tuple[str, ...]]] = []  # every row but the root, with its path
+    members: list[tuple[Indicator, tuple[str, ...]]] = []  # every row but the root, with its path
     for row in rows:
         if row is root:
             continue
         path = tuple(filter(None, (row.level1, row.level2, row.name)))  # the non-empty parts
-        placed.append((row, path))
+        members.append((row, path))
         paths.setdefault(path, row)
     children: dict[int | None, list[Indicator]] = defaultdict(list)  # id(parent) or None for top
-    for row, path in placed:
+    for row, path in members:
         parent = None
         for cut in range(len(path) - 1, 0, -1):
             if path[:cut] in paths:
@@ -1377,7 +1377,7 @@ def _consistency(context: _Context) -> list[Check]:
     money_placed: list[Placed] = []
     money_units: dict[str, set[str]] = defaultdict(set)
     unspecified = Period.UNSPECIFIED
-    for placed in context.placed:  # one pass fills all three
+    for placed in context.placed:  # one pass files the groups and the money figures
         figure = placed.figure
         key = figure.key
         money = placed.money

@@ -18,7 +18,15 @@ from summarizer import verify
 from summarizer.assess import FigureIndex, check_involves
 from summarizer.backends.rules import RulesBackend
 from summarizer.document import plain_document
-from summarizer.schemas import CheckInput, CheckStatus, Figure, FigureKind, Period, Severity, Span
+from summarizer.schemas import (
+    CheckInput,
+    CheckStatus,
+    Figure,
+    FigureKind,
+    Period,
+    Severity,
+    Span,
+)
 from summarizer.structure import analyse
 from summarizer.verify_text import make_check
 
