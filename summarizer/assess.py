@@ -89,13 +89,17 @@ def strip_enumerator(text: str) -> str:
     return _ENUMERATOR.sub("", text.strip(), count=1)
 
 
+_SENTENCE_END = re.compile(r"[。；;！？\n]")
+_AFTER_COMMA = re.compile(r"(?<=[，,])")
+
+
 def first_clause(text: str, limit: int = 40) -> str:
     """The opening clause of a stated item, without its enumerator (1、 一是 （一）)."""
     text = strip_enumerator(text)
-    sentence = re.split(r"[。；;！？\n]", text, maxsplit=1)[0]
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
     # Up to the first comma, unless that leaves too little to name the problem.
     clause = ""
-    for piece in re.split(r"(?<=[，,])", sentence):
+    for piece in _AFTER_COMMA.split(sentence):
         clause += piece
         if len(clause) >= 8:
             break
@@ -162,10 +166,15 @@ class FigureIndex:
 
     def __init__(self, figures: Sequence[Figure]) -> None:
         self.figures = figures
-        spans = [figure.span for figure in figures]
-        self._order = sorted(range(len(spans)), key=[span.start for span in spans].__getitem__)
-        self._starts = [spans[number].start for number in self._order]
-        self._widest = max((span.end - span.start for span in spans), default=0)
+        starts, widths = [], []  # each figure's span start and width, read in one pass
+        for figure in figures:
+            span = figure.span
+            start = span.start
+            starts.append(start)
+            widths.append(span.end - start)
+        self._order = sorted(range(len(starts)), key=starts.__getitem__)
+        self._starts = [starts[number] for number in self._order]
+        self._widest = max(widths, default=0)
         self._answers: dict[int, tuple[CheckInput, tuple[int, ...]]] = {}  # id(input) -> (input, answer)
 
     def involving(self, item: CheckInput) -> tuple[int, ...]:
@@ -173,13 +182,16 @@ class FigureIndex:
         known = self._answers.get(id(item))
         if known is not None and known[0] is item:
             return known[1]
-        if item.span is None:
+        span = item.span
+        if span is None:
             candidates: Iterable[int] = range(len(self.figures))
         else:
-            low = bisect.bisect_left(self._starts, item.span.start - self._widest)
-            high = bisect.bisect_right(self._starts, max(item.span.end, item.span.start))
-            candidates = sorted(self._order[low:high])
-        answer = tuple(number for number in candidates if check_involves(item, self.figures[number]))
+            start, end = span.start, span.end
+            low = bisect.bisect_left(self._starts, start - self._widest)
+            high = bisect.bisect_right(self._starts, max(end, start))
+            candidates = sorted(self._order[low:high]) if high - low > 1 else self._order[low:high]  # (one or none: no sort)
+        figures = self.figures
+        answer = tuple([number for number in candidates if check_involves(item, figures[number])])
         self._answers[id(item)] = (item, answer)  # the input is kept, so its id is not reused
         return answer
 
@@ -194,7 +206,8 @@ def assess_figures(report: Report, index: FigureIndex | None = None) -> list[Fig
             for figure in index.involving(item):
                 involved.setdefault(figure, set()).add(number)
     # Most figures no open check used: they share one (immutable) status per alignment.
-    statuses = [_UNTRACED if figure.alignment is Alignment.UNALIGNED else _CLEAR for figure in report.figures]
+    unaligned = Alignment.UNALIGNED
+    statuses = [_UNTRACED if figure.alignment is unaligned else _CLEAR for figure in report.figures]
     for figure, numbers in involved.items():
         grounding, concerns = [], []
         for number in sorted(numbers):
@@ -254,9 +267,13 @@ def ungrounded_items(report: Report, items: list[TextItem]) -> frozenset[int]:
     return frozenset(bad)
 
 
+_WEIGHT_LIKE = re.compile(r"\d+(?:\.\d+)?%?")  # a bare number (or percentage): a score row's target
+
+
 def is_score_row(indicator: Indicator) -> bool:
     """A row of the self-score table (weight, target = weight, score), not a performance target."""
     if indicator.score is None and indicator.weight is None:
         return False
     target = (indicator.target or "").strip()
-    return not target or re.fullmatch(r"\d+(?:\.\d+)?%?", target) is not None
+    return not target or _WEIGHT_LIKE.fullmatch(target) is not None
+

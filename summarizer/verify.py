@@ -216,12 +216,17 @@ def _name_figures(context: _Context, check: Check) -> Check:
     """The check with the indices (into Report.figures) of the figures among its inputs, so a
     draft or a render links a check to its figures without matching spans and values again."""
     used = []
+    figure_at = context.figure_at
     for item in check.inputs:
-        if item.span is None:
+        span = item.span
+        if span is None:
             continue
-        for number in context.figure_at.get((item.span.start, item.value), ()):
-            if number not in used:
-                used.append(number)
+        here = figure_at.get(span.start)
+        if here:
+            value = item.value
+            for written, number in here:
+                if written == value and number not in used:
+                    used.append(number)
     if used:
         check.figures = used  # in place: each check is made for this report and held nowhere else (a copy was made and dropped)
     return check
@@ -259,10 +264,10 @@ def _defer_to_statements(context: _Context, checks: list[Check], stated: list[Ch
 
 
 def _dedupe(checks: Iterable[Check]) -> list[Check]:
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, CheckStatus, str]] = set()
     kept = []
     for check in checks:
-        identity = (check.rule, check.status.value, check.message)
+        identity = (check.rule, check.status, check.message)  # the status member (not .value: an enum property)
         if identity not in seen:
             seen.add(identity)
             kept.append(check)
@@ -272,7 +277,7 @@ def _dedupe(checks: Iterable[Check]) -> list[Check]:
 # ---- where figures sit --------------------------------------------------------------------
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class Placed:
     """A figure located in the normalised text (or an amount found there for a figure the
     extractor kept only once, `virtual`). Never changed once made."""
@@ -284,14 +289,21 @@ class Placed:
     virtual: bool = False
     restated_span: Span | None = None  # where a virtual amount is written in this block
     current: bool = field(default=True, compare=False)  # _Context.current of the figure, asked by most checks
-    amount: Decimal = field(init=False, compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
-    money: bool = field(init=False, compare=False, repr=False)  # _is_money of the figure
+    amount: Decimal = field(compare=False, repr=False)  # the figure's amount (in 万元 for money), read by most checks
+    money: bool = field(compare=False, repr=False)  # _is_money of the figure
 
-    def __post_init__(self) -> None:
-        figure = self.figure  # _amount and _is_money, inlined: every figure is placed
-        wan = figure.value_wan if figure.value_wan is not None else to_wan(figure.value, figure.unit)
-        self.amount = wan if wan is not None else figure.value
-        self.money = figure.unit in MONEY_UNITS or figure.value_wan is not None
+    def __init__(
+        self, figure: Figure, start: int, end: int, block: int, virtual: bool = False, restated_span: Span | None = None, current: bool = True
+    ) -> None:
+        # Written out (no generated __init__ calling __post_init__): every figure is placed.
+        self.figure, self.start, self.end, self.block = figure, start, end, block
+        self.virtual, self.restated_span, self.current = virtual, restated_span, current
+        wan = figure.value_wan  # _amount and _is_money, inlined (to_wan's factor read here)
+        if wan is not None:
+            self.amount, self.money = wan, True
+        else:
+            factor = MONEY_UNITS.get(figure.unit)
+            self.amount, self.money = (figure.value, False) if factor is None else ((figure.value * factor).normalize(), True)
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
@@ -324,45 +336,64 @@ class _Context:
         self.unreadable_wholes = {(span.start, span.end) for span in unreadable}
         self.year = report.meta.year
         self.placed: list[Placed] = []
-        # Normalised start -> keys of the named lines (figures with an item) that start there.
-        self._lines_at: dict[int, set[str]] = defaultdict(set)
         self.by_key: dict[str, list[Placed]] = defaultdict(list)
-        self.by_key_block: dict[tuple[str, int], list[Placed]] = defaultdict(list)
-        self._by_block: dict[int, list[Placed]] = defaultdict(list)
+        # A key's figures by block, and all figures by block: made when first asked (from by_key
+        # and placed, so in figure order), since most keys are never searched by block.
+        self._key_blocks: dict[str, dict[int, list[Placed]]] = {}
+        self._by_block: dict[int, list[Placed]] | None = None
         self._amount_index: dict[str, dict[tuple[str, Decimal], list[Placed]]] = {}
-        self.figure_at: dict[tuple[int, Decimal], list[int]] = defaultdict(list)  # (span start, value) -> figure indices
+        # Span start -> (value, figure index) of the figures starting there (keyed by the start
+        # alone: a Decimal's first hash is dear, and few figures share a start).
+        self.figure_at: dict[int, list[tuple[Decimal, int]]] = defaultdict(list)
         # One pass over the figures fills every index (in figure order, as separate passes would).
         block_starts = self.index.block_starts
         year = self.year
         figures = report.figures
         self.located = self.index.locate([figure.span for figure in figures])  # each figure's span in the normalised text
-        figure_at, all_placed, lines_at = self.figure_at, self.placed, self._lines_at  # bound once: read per figure
-        by_key, by_key_block, by_block = self.by_key, self.by_key_block, self._by_block
+        figure_at, all_placed = self.figure_at, self.placed  # bound once: read per figure
+        by_key = self.by_key
         prior = Period.PRIOR_YEAR
         for number, (figure, located) in enumerate(zip(figures, self.located)):
-            figure_at[(figure.span.start, figure.value)].append(number)
+            figure_at[figure.span.start].append((figure.value, number))
             if located is None:
                 continue
             start, end = located
-            block = max(bisect_right(block_starts, start) - 1, 0)  # TextIndex.block, inlined
+            block = bisect_right(block_starts, start) - 1  # TextIndex.block, inlined
+            if block < 0:
+                block = 0
             # self.current(figure), inlined (asked once here for every figure)
             current = figure.period is not prior and (figure.year is None or year is None or figure.year >= year)
             placed = Placed(figure, start, end, block, current=current)
             all_placed.append(placed)
-            key = figure.key
-            if figure.item:
-                lines_at[start].add(key)
-            by_key[key].append(placed)
-            by_key_block[(key, block)].append(placed)
-            by_block[block].append(placed)
+            by_key[figure.key].append(placed)
         self.covered_positions: set[int] = set()  # stated percentages already recomputed
         self.slip_spans: list[tuple[int, int]] = []  # unit slips already reported
         # _restated's, per block: its quantities with the amount each states, and the set of those amounts.
         self._block_quantities: dict[int, tuple[list[tuple[Quantity, tuple[str, Decimal]]], set[tuple[str, Decimal]]]] = {}
         self.together: dict[Decimal, frozenset[Decimal]] | None = None  # _stated_together, once read
+        self.same_key_pairs: dict[int, list[tuple[Placed, Placed]]] = {}  # _same_key_pairs, per block
+
+    def named_keys_at(self, block: int, start: int) -> set[str]:
+        """The keys of the named lines (figures with an item) placed at a normalised start, which
+        lies in `block` (a figure's block is the one its start lies in)."""
+        return {placed.figure.key for placed in self.in_block(block) if placed.start == start and placed.figure.item}
 
     def in_block(self, block: int) -> list[Placed]:
+        """The figures placed in a block, in figure order."""
+        if self._by_block is None:
+            self._by_block = defaultdict(list)
+            for placed in self.placed:
+                self._by_block[placed.block].append(placed)
         return self._by_block.get(block, [])
+
+    def in_key_block(self, key: str, block: int) -> list[Placed]:
+        """The figures of a key placed in a block, in figure order."""
+        blocks = self._key_blocks.get(key)
+        if blocks is None:
+            blocks = self._key_blocks[key] = defaultdict(list)
+            for placed in self.by_key.get(key, ()):
+                blocks[placed.block].append(placed)
+        return blocks.get(block, [])
 
     def cover(self, placed: Placed) -> None:
         self.covered_positions.update(range(placed.start, placed.end))
@@ -379,11 +410,12 @@ class _Context:
         own period). When none is there, an amount of that key which the extractor kept once
         elsewhere counts if the block's text states it again."""
         found: list[Placed] = []
+        figure, block = anchor.figure, anchor.block
         for key in keys:
-            for placed in self.by_key_block.get((key, anchor.block), []):
-                if placed.figure is anchor.figure:
+            for placed in self.in_key_block(key, block):
+                if placed.figure is figure:
                     continue
-                if not _compatible(anchor.figure, placed.figure, item=item, period=period):
+                if not _compatible(figure, placed.figure, item=item, period=period):
                     continue
                 found.append(placed)
         if not found:
@@ -401,9 +433,9 @@ class _Context:
             block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
             # Each with the amount it states, as _amounts files a figure's (in 万元 for money).
             entries = [
-                (quantity, ("wan", wan) if (wan := to_wan(quantity.value, quantity.unit)) is not None else ("value", quantity.value))
+                (quantity, ("value", quantity.value) if (factor := MONEY_UNITS.get(quantity.unit)) is None else ("wan", (quantity.value * factor).normalize()))
                 for quantity in self.index.quantities_in(block_start, block_end)
-            ]
+            ]  # (to_wan, inlined: a block may hold hundreds of quantities)
             block = self._block_quantities[anchor.block] = (entries, {amount for _, amount in entries})
         quantities, stated = block
         if all(stated.isdisjoint(self._amounts(key)) for key in keys):
@@ -423,10 +455,13 @@ class _Context:
             for quantity, amount in quantities:
                 if quantity.start == anchor.start or (quantity.unit == "" and not in_table):
                     continue
-                there = self._lines_at.get(quantity.start)
+                candidates = by_amount.get(amount)
+                if not candidates:
+                    continue  # (asked first: most quantities state no amount of the key)
+                there = self.named_keys_at(anchor.block, quantity.start)
                 if there and there.isdisjoint(keys):
                     continue  # a named line of another key ("支付养老机构运营补贴48万") is a part, not a whole restated
-                for candidate in by_amount.get(amount, ()):
+                for candidate in candidates:
                     figure = candidate.figure
                     if candidate.amount in seen:
                         break
@@ -555,17 +590,17 @@ def _grounding(context: _Context) -> list[Check]:
                     near_miss = quantity
         if not areas:
             return make_check(
-                "grounding.figure", FAIL, Severity.HIGH,
+                RuleId.GROUNDING_FIGURE, FAIL, Severity.HIGH,
                 f"「{label}」{fmt(value)}{unit} 的出处在原文中定位不到（位置越界、证据原文不存在）",
-                [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
+                [new_input({"label": label, "value": value, "unit": unit, "span": span})], observed=value,
             )
         if _glued_cell(span, value):
             return None
         detail = f"，附近原文为“{near_miss.raw}”，单位不符" if near_miss is not None else ""
         return make_check(
-            "grounding.figure", FAIL, Severity.HIGH,
+            RuleId.GROUNDING_FIGURE, FAIL, Severity.HIGH,
             f"「{label}」{fmt(value)}{unit} 在原文证据附近找不到{detail}（抽取错误或无出处的数字）",
-            [CheckInput(label=label, value=value, unit=unit, span=span)], observed=value,
+            [new_input({"label": label, "value": value, "unit": unit, "span": span})], observed=value,
         )
 
     def _glued_cell(span: Span | None, value: Decimal) -> bool:
@@ -594,18 +629,20 @@ def _grounding(context: _Context) -> list[Check]:
     report = context.report
     figures = report.figures
     quantities, starts = index.quantities, index.quantity_starts
+    count = len(quantities)
     for figure, located in zip(figures, context.located):
         # Most figures are the quantity written where their span starts, which lies in ground()'s
-        # first window: found there, ground() is not needed (it would answer the same).
+        # first window: found there, ground() is not needed (it would answer the same). (A
+        # quantity ends inside the text, so the window's end needs no clipping here.)
         if located is not None:
             at = bisect_left(starts, located[0])
-            if at < len(quantities):
+            if at < count:
                 quantity = quantities[at]
-                if quantity.end <= min(len(text), located[1] + GROUNDING_MARGIN) and (
-                    (quantity.value == figure.value and quantity.unit == figure.unit) or _same_number(quantity, figure.value, figure.unit)
-                ):
-                    grounded += 1
-                    continue
+                if quantity.end <= located[1] + GROUNDING_MARGIN:
+                    value, unit = figure.value, figure.unit
+                    if (quantity.value == value and quantity.unit == unit) or _same_number(quantity, value, unit):
+                        grounded += 1
+                        continue
         check = ground(figure.label or FIGURE_KEYS.get(figure.key, figure.key), figure.value, figure.unit, figure.span, figure.evidence)
         if check is None:
             grounded += 1
@@ -613,7 +650,9 @@ def _grounding(context: _Context) -> list[Check]:
             fails.append(check)
     for kind, items in (("成效", report.achievements), ("问题", report.problems), ("措施", report.measures)):
         for item in items:
-            own = near(index.to_normalised(item.span)) if item.numbers and item.span is not None else []  # once per item
+            if not item.numbers:
+                continue
+            own = near(index.to_normalised(item.span)) if item.span is not None else []  # once per item
             written = {(quantity.value, quantity.unit) for quantity in own}  # the same value and unit is the same number
             for number in item.numbers:
                 if (number.value, number.unit) in written or any(_same_number(quantity, number.value, number.unit) for quantity in own):
@@ -638,9 +677,9 @@ def _grounding(context: _Context) -> list[Check]:
         else:
             fails.append(check)
     if grounded and not fails:
-        fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"全部 {grounded} 个数字均在原文证据附近找到"))
+        fails.append(make_check(RuleId.GROUNDING_FIGURE, PASS, Severity.INFO, f"全部 {grounded} 个数字均在原文证据附近找到"))
     elif grounded:
-        fails.append(make_check("grounding.figure", PASS, Severity.INFO, f"{grounded} 个数字在原文证据附近找到，{len(fails)} 个找不到"))
+        fails.append(make_check(RuleId.GROUNDING_FIGURE, PASS, Severity.INFO, f"{grounded} 个数字在原文证据附近找到，{len(fails)} 个找不到"))
     return fails
 
 
@@ -666,6 +705,8 @@ def _glued_run(text: str, areas: Sequence[tuple[int, int]], value: Decimal) -> b
 # The keyed sums of summarizer/genre/identities.toml that pair figures within one block (the
 # "lines" lists are read by _line_lists below). Rule id: identity.<id>.
 _IDENTITIES = tuple(identity for identity in identities().sums if identity.mode != "lines")
+# Their rule ids, made once (a check given a RuleId skips the schema's look-up of a plain id).
+_IDENTITY_RULES = {identity.id: RuleId(f"identity.{identity.id}") for identity in _IDENTITIES if f"identity.{identity.id}" in RuleId._value2member_map_}
 
 
 _ROUNDED = re.compile(r"约|多|余|左右|近")
@@ -738,12 +779,18 @@ def _row_accounted(context: _Context, block: int, members: Sequence[Placed]) -> 
 def _identities(context: _Context) -> list[Check]:
     checks: list[Check] = []
     text = context.index.text
+    by_key = context.by_key
     for identity in _IDENTITIES:
-        anchors = [p for p in context.by_key.get(identity.total, []) if p.money]
+        # find() finds (or restates) only keys the report has figures of: an identity with no
+        # total, or missing a part it needs all of, is skipped before any search.
+        present = [key for key in identity.parts if by_key.get(key)]
+        if not by_key.get(identity.total) or not present or (identity.mode in ("all", "breakdown") and len(present) < len(identity.parts)):
+            continue
+        anchors = [p for p in by_key[identity.total] if p.money]
         blocks = {p.block for p in anchors}
         # A part whose total the extractor kept once elsewhere but the block states again.
-        for key in identity.parts:
-            for part in context.by_key.get(key, []):
+        for key in present:
+            for part in by_key[key]:
                 if part.block in blocks or not part.money:
                     continue
                 restated = [p for p in context.find((identity.total,), part) if p.virtual]
@@ -752,7 +799,7 @@ def _identities(context: _Context) -> list[Check]:
                     blocks.add(part.block)
         for total in anchors:
             parts = []
-            for key in identity.parts:
+            for key in present:
                 found = [p for p in context.find((key,), total) if p.money]
                 if identity.mode == "breakdown":
                     # In the total's own sentence, after its 其中, with no other total in between.
@@ -765,14 +812,12 @@ def _identities(context: _Context) -> list[Check]:
                     parts.append(found[0])
             if not parts or (identity.mode in ("all", "breakdown") and len(parts) < len(identity.parts)):
                 continue
-            in_table = context.index.table_of_block(total.block) is not None
-            complete = {
-                "all": True,
-                "breakdown": True,
-                "table": in_table and _row_accounted(context, total.block, [total, *parts]),
-                "both": len(parts) == len(identity.parts),
-            }[identity.mode]
-            check = _sum_check(RuleId(f"identity.{identity.id}"), total, parts, complete, name=identity.name)
+            mode = identity.mode
+            if mode == "table":
+                complete = context.index.table_of_block(total.block) is not None and _row_accounted(context, total.block, [total, *parts])
+            else:  # "all" and "breakdown" are complete by their wording; "both" when every part is stated
+                complete = mode != "both" or len(parts) == len(identity.parts)
+            check = _sum_check(_IDENTITY_RULES.get(identity.id) or RuleId(f"identity.{identity.id}"), total, parts, complete, name=identity.name)
             if check.status is not PASS and all(p.figure.period is Period.UNSPECIFIED for p in parts):
                 # Unlabelled parts beside a 预算 and a 决算 total belong to one of them: let the
                 # other total speak (三公 预算 20, 决算 18.5, 其中接待 3.5 + 车辆 15).
@@ -780,9 +825,9 @@ def _identities(context: _Context) -> list[Check]:
                     continue
             checks.append(check)
     checks += _balance(context)
-    checks += _line_lists(context, "project_line", ("project_expenditure",), "identity.project_lines", "项目支出 = 所列项目之和")
-    checks += _line_lists(context, "spending_line", ("actual_spending", "expenditure_total"), "identity.spending_lines", "实际支出 = 所列支出明细之和")
-    checks += _line_lists(context, "budget", ("budget",), "identity.budget_sources", "资金总额 = 各资金来源之和", itemised=True, exhaustive=True)
+    checks += _line_lists(context, "project_line", ("project_expenditure",), RuleId.PROJECT_LINES, "项目支出 = 所列项目之和")
+    checks += _line_lists(context, "spending_line", ("actual_spending", "expenditure_total"), RuleId.SPENDING_LINES, "实际支出 = 所列支出明细之和")
+    checks += _line_lists(context, "budget", ("budget",), RuleId.BUDGET_SOURCES, "资金总额 = 各资金来源之和", itemised=True, exhaustive=True)
     checks += _line_above_total(context)
     return checks
 
@@ -826,10 +871,10 @@ def _balance(context: _Context) -> list[Check]:
         if not matching and not received:
             continue
         if matching:
-            checks.append(make_check("identity.balance", PASS, Severity.INFO, f"结余 {fmt(balance.amount)}万元 = {formula}", inputs, expected, balance.amount, tolerance))
+            checks.append(make_check(RuleId.BALANCE, PASS, Severity.INFO, f"结余 {fmt(balance.amount)}万元 = {formula}", inputs, expected, balance.amount, tolerance))
         else:
             checks.append(make_check(
-                "identity.balance", FAIL, Severity.HIGH,
+                RuleId.BALANCE, FAIL, Severity.HIGH,
                 f"结余不成立：{formula} = {fmt(expected)}万元，而报告写结余 {fmt(balance.amount)}万元",
                 inputs, expected, balance.amount, tolerance,
             ))
@@ -910,7 +955,7 @@ def _lines_outside(context: _Context, total: Placed, breakdown: list[Placed]) ->
         return []
     names = "、".join(f"{line.figure.item} {fmt(line.amount)}万元" for line in outside)
     return [make_check(
-        "identity.project_lines", WARN, Severity.LOW,
+        RuleId.PROJECT_LINES, WARN, Severity.LOW,
         f"{_label(total)} {fmt(total.amount)}万元已由所列 {len(breakdown)} 个项目恰好合计，另处又列有 {names}，不在该明细之中，请核对",
         [total.input(), *(line.input() for line in outside)], total.amount, total.amount + sum((line.amount for line in outside), Decimal(0)),
     )]
@@ -924,8 +969,8 @@ def _line_above_total(context: _Context) -> list[Check]:
     is written; only against a total the report states with one value."""
     checks: list[Check] = []
     kinds = (
-        ("identity.project_lines", ("project_line",), ("project_expenditure",), "项目支出"),
-        ("identity.spending_lines", ("spending_line", "actual_spending"), ("actual_spending", "expenditure_total"), "实际支出合计"),
+        (RuleId.PROJECT_LINES, ("project_line",), ("project_expenditure",), "项目支出"),
+        (RuleId.SPENDING_LINES, ("spending_line", "actual_spending"), ("actual_spending", "expenditure_total"), "实际支出合计"),
     )
     for rule, line_keys, total_keys, whole in kinds:
         totals = [
@@ -942,7 +987,8 @@ def _line_above_total(context: _Context) -> list[Check]:
                     continue
                 if _TOTAL_WORDS.search(line.figure.item):
                     continue  # "决算收入", "合计": a total read as a line, not a line
-                if line.amount > total.amount + _sum_tolerance([line.figure, total.figure]):
+                # (The tolerance is never below SUM_TOLERANCE: a line within that needs no more.)
+                if line.amount > total.amount + SUM_TOLERANCE and line.amount > total.amount + _sum_tolerance([line.figure, total.figure]):
                     checks.append(make_check(
                         rule, FAIL, Severity.HIGH,
                         f"单项超过合计：“{line.figure.item}”{fmt(line.amount)}万元，大于{whole} {fmt(total.amount)}万元",
@@ -968,23 +1014,21 @@ def _self_score(context: _Context) -> list[Check]:
     rows = [row for row in context.report.indicators if row.weight is not None or row.score is not None]
     if len(rows) < 2:
         return []
-    root = next(
-        (row for row in rows if any(_total_row(part or "") for part in (row.name, row.level1, row.level2))),
-        None,
-    )
+    root = None  # the first total row (总分, 合计 …) by its name or either level
+    for row in rows:
+        if _total_row(row.name or "") or _total_row(row.level1 or "") or _total_row(row.level2 or ""):
+            root = row
+            break
     paths: dict[tuple[str, ...], Indicator] = {}
-    path_of: dict[int, tuple[str, ...]] = {}
+    members: list[tuple[Indicator, tuple[str, ...]]] = []  # every row but the root, with its path
     for row in rows:
         if row is root:
             continue
-        path = tuple(part for part in (row.level1, row.level2, row.name) if part)
-        path_of[id(row)] = path
+        path = tuple(filter(None, (row.level1, row.level2, row.name)))  # the non-empty parts
+        members.append((row, path))
         paths.setdefault(path, row)
     children: dict[int | None, list[Indicator]] = defaultdict(list)  # id(parent) or None for top
-    for row in rows:
-        if row is root:
-            continue
-        path = path_of[id(row)]
+    for row, path in members:
         parent = None
         for cut in range(len(path) - 1, 0, -1):
             if path[:cut] in paths:
@@ -998,14 +1042,14 @@ def _self_score(context: _Context) -> list[Check]:
     def compare(parent_label: str, parent: Indicator | None, kids: list[Indicator], attribute: str, stated: Decimal | None, complete: bool = False) -> None:
         nonlocal passed
         values = [getattr(kid, attribute) for kid in kids]
-        if stated is None or any(value is None for value in values) or len(kids) < 2:
+        if stated is None or None in values or len(kids) < 2:
             return
         expected = sum(values, Decimal(0))
-        word = "权重" if attribute == "weight" else "得分"
-        inputs = [_indicator_input(parent, parent_label, attribute, stated), *(_indicator_input(kid, kid.name, attribute, getattr(kid, attribute)) for kid in kids)]
         if abs(expected - stated) <= SCORE_TOLERANCE:
             passed += 1
-            return
+            return  # (a passing level names no inputs: the one pass check counts it)
+        word = "权重" if attribute == "weight" else "得分"
+        inputs = [_indicator_input(parent, parent_label, attribute, stated), *(_indicator_input(kid, kid.name, attribute, value) for kid, value in zip(kids, values))]
         listed = " + ".join(f"{kid.name} {fmt(getattr(kid, attribute))}" for kid in kids)
         # The rows below add up to more than their parent: certain. To less: certain only when
         # their weights show the set is whole (all rows of the level were read); else a row may
@@ -1014,13 +1058,13 @@ def _self_score(context: _Context) -> list[Check]:
         whole = complete or parent is not None and parent.weight is not None and None not in weights and abs(sum(weights, Decimal(0)) - parent.weight) <= SCORE_TOLERANCE
         if expected > stated or (attribute == "score" and whole):
             fails.append(make_check(
-                "identity.self_score", FAIL, Severity.HIGH,
+                RuleId.SELF_SCORE, FAIL, Severity.HIGH,
                 f"自评表{word}不平：{parent_label} {fmt(stated)}，下级 {listed} = {fmt(expected)}",
                 inputs, expected, stated, SCORE_TOLERANCE,
             ))
         else:
             fails.append(make_check(
-                "identity.self_score", WARN, Severity.LOW,
+                RuleId.SELF_SCORE, WARN, Severity.LOW,
                 f"自评表{word}：{parent_label} {fmt(stated)}，读到的下级 {listed} = {fmt(expected)}，少 {fmt(stated - expected)}；若下级已列全则不平，请核对",
                 inputs, expected, stated, SCORE_TOLERANCE,
             ))
@@ -1044,21 +1088,21 @@ def _self_score(context: _Context) -> list[Check]:
             passed += 1
         else:
             fails.append(make_check(
-                "identity.self_score", FAIL, Severity.HIGH,
+                RuleId.SELF_SCORE, FAIL, Severity.HIGH,
                 f"自评表总分 {fmt(table_total)} 与报告所写自评得分 {fmt(self_score)} 不一致",
-                [_indicator_input(root, "自评表总分", "score", table_total), CheckInput(label="自评得分", value=self_score, unit="分", span=_meta_span(context, "self_score"))],
+                [_indicator_input(root, "自评表总分", "score", table_total), new_input({"label": "自评得分", "value": self_score, "unit": "分", "span": _meta_span(context, "self_score")})],
                 table_total, self_score, SCORE_TOLERANCE,
             ))
     for row in rows:
         if row.weight is not None and row.score is not None and row.score > row.weight + SCORE_TOLERANCE:
             fails.append(make_check(
-                "identity.self_score", FAIL, Severity.HIGH,
+                RuleId.SELF_SCORE, FAIL, Severity.HIGH,
                 f"“{row.name}”得分 {fmt(row.score)} 超过其分值 {fmt(row.weight)}",
                 [_indicator_input(row, row.name, "weight", row.weight), _indicator_input(row, row.name, "score", row.score)],
                 row.weight, row.score, SCORE_TOLERANCE,
             ))
     if passed and not fails:
-        fails.append(make_check("identity.self_score", PASS, Severity.INFO, f"自评表各级分值、得分与下级合计一致（{passed} 组）"))
+        fails.append(make_check(RuleId.SELF_SCORE, PASS, Severity.INFO, f"自评表各级分值、得分与下级合计一致（{passed} 组）"))
     return fails
 
 
@@ -1076,7 +1120,7 @@ def _indicators(context: _Context, earlier: Sequence[Check]) -> list[Check]:
 
 def _indicator_input(row: Indicator | None, label: str, attribute: str, value: Decimal) -> CheckInput:
     word = "分值" if attribute == "weight" else "得分"
-    return CheckInput(label=f"{label}{word}", value=value, unit="分", span=row.span if row is not None else None)
+    return new_input({"label": f"{label}{word}", "value": value, "unit": "分", "span": row.span if row is not None else None})
 
 
 def _meta_span(context: _Context, field: str) -> Span | None:
@@ -1088,6 +1132,8 @@ def _meta_span(context: _Context, field: str) -> Span | None:
 
 # Rates and their operands, from summarizer/genre/identities.toml. Rule id: rate.<id>.
 _RATE_OPERANDS = {rate.rate: (rate.numerator, rate.denominator, rate.name) for rate in identities().rates}
+# Each rate's rule id as Check stores it (a RuleId when it is one, as the schema's validator makes it).
+_RATE_RULES = {key: RuleId._value2member_map_.get(f"rate.{key}", f"rate.{key}") for key in _RATE_OPERANDS}
 
 
 def _rates(context: _Context) -> list[Check]:
@@ -1110,34 +1156,41 @@ def _rates(context: _Context) -> list[Check]:
             if not pairs:
                 continue
             context.cover(rate)
+            rule = _RATE_RULES[key]
             stated = rate.figure.value
-            computed = [numerator.amount / denominator.amount * HUNDRED for numerator, denominator in pairs]
-            agreeing = [position for position, value in enumerate(computed) if rate_agrees(value, stated)]
-            chosen = agreeing[0] if agreeing else 0
-            (numerator, denominator), value = pairs[chosen], computed[chosen]
+            # The first pair whose quotient agrees, else the first pair (computed no further than needed).
+            agreeing = False
+            for numerator, denominator in pairs:
+                value = numerator.amount / denominator.amount * HUNDRED
+                if rate_agrees(value, stated):
+                    agreeing = True
+                    break
+            else:
+                (numerator, denominator) = pairs[0]
+                value = numerator.amount / denominator.amount * HUNDRED
             inputs = [rate.input(), numerator.input(), denominator.input()]
             formula = f"{_label(numerator)} {fmt(numerator.amount)} ÷ {_label(denominator)} {fmt(denominator.amount)} = {fmt(percent(value))}%"
             if agreeing:
-                checks.append(make_check(f"rate.{key}", PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
+                checks.append(make_check(rule, PASS, Severity.INFO, f"{_label(rate)} {fmt(stated)}% 与 {formula} 一致", inputs, percent(value), stated, rate_tolerance(stated)))
             elif elsewhere or (len(pairs) == 1 and _far_apart(rate, *pairs[0])):
                 # The operand comes from another paragraph (or from far away in one long block:
                 # a page pasted as one line): the report's only such whole, but whether the
                 # rate divides by it is a reading, so the reviewer is asked.
                 checks.append(make_check(
-                    f"rate.{key}", WARN, Severity.MEDIUM,
+                    rule, WARN, Severity.MEDIUM,
                     f"{_label(rate)} 写为 {fmt(stated)}%，按报告他处所写 {formula}（{name}），请核对",
                     inputs, percent(value), stated, rate_tolerance(stated),
                 ))
             elif len(pairs) == 1:
                 checks.append(make_check(
-                    f"rate.{key}", FAIL, Severity.HIGH,
+                    rule, FAIL, Severity.HIGH,
                     f"{_label(rate)} 写为 {fmt(stated)}%，按 {formula}（{name}）",
                     inputs, percent(value), stated, rate_tolerance(stated),
                 ))
             else:
                 # Several candidate amounts and none agrees: which ones the rate divides is a guess.
                 checks.append(make_check(
-                    f"rate.{key}", WARN, Severity.MEDIUM,
+                    rule, WARN, Severity.MEDIUM,
                     f"{_label(rate)} 写为 {fmt(stated)}%，与附近金额均对不上（如 {formula}），请核对其分子分母",
                     inputs, percent(value), stated, rate_tolerance(stated),
                 ))
@@ -1175,15 +1228,19 @@ def _headline(context: _Context, keys: Sequence[str], rate: Placed) -> list[Plac
 
 def _same_key_pairs(context: _Context, rate: Placed) -> list[tuple[Placed, Placed]]:
     """决算 and 预算/调整预算 of one key in the rate's row (基本支出 | 1800 | 1860 | 1850.4 | 99.48%)."""
-    block = [p for p in context.in_block(rate.block) if p.money and p.current]
-    pairs = []
-    for actual in block:
-        if actual.figure.period is not Period.ACTUAL:
-            continue
+    # The same for every rate of the block (a table of many rates asked it once per rate, each
+    # time pairing every figure of the block with every other): made once per block.
+    pairs = context.same_key_pairs.get(rate.block)
+    if pairs is None:
+        block = [p for p in context.in_block(rate.block) if p.money and p.current]
+        budgets: dict[str, list[Placed]] = defaultdict(list)  # by key, in block order
         for budget in block:
-            if budget.figure.key == actual.figure.key and budget.figure.period in (Period.BUDGET, Period.ADJUSTED) and budget.amount > 0:
-                pairs.append((actual, budget))
-    return pairs
+            if budget.figure.period in (Period.BUDGET, Period.ADJUSTED) and budget.amount > 0:
+                budgets[budget.figure.key].append(budget)
+        pairs = context.same_key_pairs[rate.block] = [
+            (actual, budget) for actual in block if actual.figure.period is Period.ACTUAL for budget in budgets.get(actual.figure.key, ())
+        ]
+    return pairs  # (the caller extends its own list with these)
 
 
 _FALLING = re.compile(r"减少|下降|降低|减")
@@ -1223,10 +1280,10 @@ def _growth(context: _Context) -> list[Check]:
         inputs = [rate.input(), current.input(), prior.input()]
         formula = f"（{fmt(current.amount)} − {fmt(prior.amount)}）÷ {fmt(prior.amount)} = {fmt(percent(computed))}%"
         if rate_agrees(computed, claimed):
-            checks.append(make_check("rate.growth_rate", PASS, Severity.INFO, f"{_label(rate)} {fmt(rate.figure.value)}% 与 {formula} 一致", inputs, percent(computed), claimed, rate_tolerance(rate.figure.value)))
+            checks.append(make_check(RuleId.GROWTH_RATE, PASS, Severity.INFO, f"{_label(rate)} {fmt(rate.figure.value)}% 与 {formula} 一致", inputs, percent(computed), claimed, rate_tolerance(rate.figure.value)))
         else:
             checks.append(make_check(
-                "rate.growth_rate", FAIL, Severity.HIGH,
+                RuleId.GROWTH_RATE, FAIL, Severity.HIGH,
                 f"{_label(rate)} 写为 {fmt(rate.figure.value)}%，按本期与上期金额 {formula}",
                 inputs, percent(computed), claimed, rate_tolerance(rate.figure.value),
             ))
@@ -1251,6 +1308,7 @@ _SINGLE_KEYS = {
 }
 # Keys that repeat legitimately (many counts, many rates): compared only with the same item.
 _ITEM_KEYS = {"count", "project_line", "spending_line", "budget", "funds_received", "actual_spending"}
+_COMPARED_KEYS = _SINGLE_KEYS | _ITEM_KEYS  # the keys whose readings consistency pairs
 # Keys with no budget/actual distinction: any two values differ whatever the stated period.
 _NO_PERIOD_KEYS = {"balance", "returned_to_treasury", "carried_forward", "carryover", "self_score", "staff_authorized", "staff_actual"}
 # Money keys whose item-less figure is also one amount per period (the project's budget …).
@@ -1314,31 +1372,35 @@ def _candidate_pairs(groups: dict[tuple[str, str], list[Placed]]) -> Iterable[tu
 def _consistency(context: _Context) -> list[Check]:
     checks: list[Check] = []
     groups: dict[tuple[str, str], list[Placed]] = defaultdict(list)
-    # Amounts a key has with a stated period: an unlabelled figure equal to one of them is that one.
-    labelled: dict[str, set[Decimal]] = defaultdict(set)
-    # The same written number of a key, one figure per unit (元 in one place, 万元 in another).
-    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
-    for placed in context.placed:  # one pass fills all three
+    # The money figures, and each key's money units: only a key written in two units can have
+    # the same number in 元 in one place and 万元 in another (filed by number below).
+    money_placed: list[Placed] = []
+    money_units: dict[str, set[str]] = defaultdict(set)
+    unspecified = Period.UNSPECIFIED
+    for placed in context.placed:  # one pass files the groups and the money figures
         figure = placed.figure
         key = figure.key
         money = placed.money
-        if key in _SINGLE_KEYS or key in _ITEM_KEYS:
+        if key in _COMPARED_KEYS:
             family = "money" if money else "人" if figure.unit in _PERSON_UNITS else figure.unit  # _unit_family
             groups[(key, family)].append(placed)
-        if figure.period is not Period.UNSPECIFIED:
-            labelled[key].add(placed.amount)
         if money:
-            by_written[(key, figure.value)].setdefault(figure.unit, placed)
+            money_placed.append(placed)
+            money_units[key].add(figure.unit)
     together = _stated_together(context)
     for first, second in _candidate_pairs(groups):
         a, b = first.figure, second.figure
         if bool(a.item) != bool(b.item) or (a.item and not _same_item(a.item, b.item)):
             continue
-        if frozenset((first.amount, second.amount)) & together.get(first.amount, frozenset()) - {first.amount}:
+        stated_with = together.get(first.amount)
+        if stated_with and second.amount != first.amount and second.amount in stated_with:
             continue  # whole and part (or two parts) of one breakdown the report states
-        unlabelled = [p for p in (first, second) if p.figure.period is Period.UNSPECIFIED]
-        if len(unlabelled) == 1 and unlabelled[0].amount in labelled[a.key]:
-            continue
+        unlabelled = [p for p in (first, second) if p.figure.period is unspecified]
+        if len(unlabelled) == 1:
+            # An unlabelled amount that the key also has with a stated period is that one.
+            amount = unlabelled[0].amount
+            if any(p.amount == amount for p in context.by_key.get(a.key, ()) if p.figure.period is not unspecified):
+                continue
         if not a.item and a.key not in _SINGLE_KEYS and not (_is_money(a) and a.key in _TOTAL_MONEY_KEYS):
             continue
         if not first.current or not second.current:
@@ -1354,7 +1416,7 @@ def _consistency(context: _Context) -> list[Check]:
         written = f"一处写 {fmt(a.value)}{a.unit}，另一处写 {fmt(b.value)}{b.unit}"
         if typo_like(first.amount if _is_money(a) else a.value, second.amount if _is_money(b) else b.value):
             checks.append(make_check(
-                "consistency.repeated_value", FAIL, Severity.HIGH,
+                RuleId.REPEATED_VALUE, FAIL, Severity.HIGH,
                 f"同一数字前后不一致：“{name}”{written}（疑似漏写、多写或颠倒数字）",
                 inputs, first.amount, second.amount,
             ))
@@ -1363,29 +1425,34 @@ def _consistency(context: _Context) -> list[Check]:
             continue  # two columns of one row (预算数 | 决算数) may differ; counts only for typos
         if (a.period == b.period and a.period is not Period.UNSPECIFIED) or a.key in _NO_PERIOD_KEYS:
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                RuleId.REPEATED_VALUE, WARN, Severity.MEDIUM,
                 f"“{name}”同一口径出现两个不同金额：{written}，请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
         elif a.item:
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                RuleId.REPEATED_VALUE, WARN, Severity.MEDIUM,
                 f"同一项目“{name}”{written}（期间未注明为预算或决算），请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
         elif a.key in _SINGLE_KEYS and a.period is Period.UNSPECIFIED and b.period is Period.UNSPECIFIED:
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.LOW,
+                RuleId.REPEATED_VALUE, WARN, Severity.LOW,
                 f"“{name}”{written}，两处都未注明是预算数还是决算数，请核对口径",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
         elif _one_digit_apart(first.amount, second.amount):
             checks.append(make_check(
-                "consistency.repeated_value", WARN, Severity.MEDIUM,
+                RuleId.REPEATED_VALUE, WARN, Severity.MEDIUM,
                 f"“{name}”{written}，只差一位数字，疑似笔误，请核对",
                 inputs, first.amount, second.amount, SUM_TOLERANCE,
             ))
-    # The same written number with 元 in one place and 万元 in another.
+    # The same written number with 元 in one place and 万元 in another: one figure per unit.
+    by_written: dict[tuple[str, Decimal], dict[str, Placed]] = defaultdict(dict)
+    for placed in money_placed:
+        figure = placed.figure
+        if len(money_units[figure.key]) > 1:
+            by_written[(figure.key, figure.value)].setdefault(figure.unit, placed)
     for first, second in (pair for group in by_written.values() for pair in combinations(list(group.values()), 2)):
         a, b = first.figure, second.figure
         if a.unit == b.unit or a.value <= 0 or first.amount <= 0 or second.amount <= 0 or first.amount == second.amount:
@@ -1395,7 +1462,7 @@ def _consistency(context: _Context) -> list[Check]:
         context.slip_spans.extend([(first.start, first.end), (second.start, second.end)])
         name = FIGURE_KEYS.get(a.key, a.key)
         checks.append(make_check(
-            "consistency.unit_slip", FAIL, Severity.HIGH,
+            RuleId.UNIT_SLIP, FAIL, Severity.HIGH,
             f"{name}一处写 {fmt(a.value)}{a.unit}（{_label(first)}），另一处写 {fmt(b.value)}{b.unit}（{_label(second)}），"
             f"相差 {fmt(max(first.amount, second.amount) / min(first.amount, second.amount))} 倍，疑似元/万元混用",
             [first.input(), second.input()], first.amount, second.amount,
@@ -1412,6 +1479,11 @@ _STATED_BAND = re.compile(rf"(\d{{2,3}})\s*分?\s*[（(]?含[)）]?\s*(?:以上|
 _STATED_RANGE = re.compile(rf"(\d{{2,3}})\s*分?\s*[-—~～至到]\s*\d{{2,3}}\s*分?[^，。；;\n]{{0,6}}?(?:为|评为|定为)?[“\"]?({_GENRE.grade_word_pattern})")
 
 
+# Every character str.isspace() accepts (tests/test_verify_fast5 checks the list), and 分.
+_SPACES_AND_SCORE = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000分"
+)
 # Each pattern is `(\d{2,3})`, then only whitespace and 分 (and an opening bracket), then one of
 # these characters: a match can start only 2 or 3 characters before such a run.
 _BAND_ANCHORS = ((_STATED_BAND, "含", "（("), (_STATED_RANGE, "-—~～至到", ""))
@@ -1421,11 +1493,12 @@ def _anchored_matches(pattern: re.Pattern[str], text: str, anchors: str, bracket
     """pattern.finditer(text), tried only just before an anchor character (a scan of the whole
     text by a pattern that starts with a digit class is slow)."""
     starts: set[int] = set()
+    skipped = _SPACES_AND_SCORE.union(brackets)  # what may stand between the digits and the anchor
     for anchor in anchors:
         position = text.find(anchor)
         while position != -1:
             digits_end = position
-            while digits_end > 0 and (text[digits_end - 1].isspace() or text[digits_end - 1] == "分" or text[digits_end - 1] in brackets):
+            while digits_end and text[digits_end - 1] in skipped:
                 digits_end -= 1
             # No digit right before: no match starts here (one that reads this character as
             # its anchor starts among that anchor's own candidates).
@@ -1462,28 +1535,28 @@ def _plausibility(context: _Context) -> list[Check]:
     if self_score is None:
         scores = [p.figure.value for p in context.by_key.get("self_score", [])]
         self_score = scores[0] if scores else None
-    score_input = CheckInput(label="自评得分", value=self_score, unit="分", span=_meta_span(context, "self_score")) if self_score is not None else None
+    score_input = new_input({"label": "自评得分", "value": self_score, "unit": "分", "span": _meta_span(context, "self_score")}) if self_score is not None else None
 
     # Grade against score.
     if meta.grade is not None and self_score is not None:
         bands, stated = _grade_bands(context.index.text)
         expected = next((grade for grade, floor in bands if self_score >= floor), Grade.POOR)
         source = "报告所述等级标准" if stated else "通行标准（优≥90，良80–89，中60–79，差<60）"
-        grade_input = CheckInput(label=f"评价等级 {meta.grade_label or meta.grade.value}", value=self_score, unit="分", span=_meta_span(context, "grade"))
+        grade_input = new_input({"label": f"评价等级 {meta.grade_label or meta.grade.value}", "value": self_score, "unit": "分", "span": _meta_span(context, "grade")})
         if expected is meta.grade:
-            checks.append(make_check("plausibility.grade_score", PASS, Severity.INFO, f"自评 {fmt(self_score)} 分、等级“{meta.grade.value}”符合{source}", [score_input, grade_input], observed=self_score))
+            checks.append(make_check(RuleId.GRADE_SCORE, PASS, Severity.INFO, f"自评 {fmt(self_score)} 分、等级“{meta.grade.value}”符合{source}", [score_input, grade_input], observed=self_score))
         else:
             checks.append(make_check(
-                "plausibility.grade_score", FAIL, Severity.MEDIUM,
+                RuleId.GRADE_SCORE, FAIL, Severity.MEDIUM,
                 f"自评 {fmt(self_score)} 分按{source}应为“{expected.value}”，报告定为“{meta.grade_label or meta.grade.value}”",
                 [score_input, grade_input], observed=self_score,
             ))
 
     # Missing self score or grade.
     if self_score is None:
-        checks.append(make_check("plausibility.self_score", WARN, Severity.LOW, "报告未写明自评得分"))
+        checks.append(make_check(RuleId.SELF_SCORE_MISSING, WARN, Severity.LOW, "报告未写明自评得分"))
     elif meta.grade is None:
-        checks.append(make_check("plausibility.grade_score", WARN, Severity.LOW, f"报告写了自评得分 {fmt(self_score)} 分，却未写明评价等级（等次）", [score_input]))
+        checks.append(make_check(RuleId.GRADE_SCORE, WARN, Severity.LOW, f"报告写了自评得分 {fmt(self_score)} 分，却未写明评价等级（等次）", [score_input]))
 
     # Low execution rate beside a high self score.
     rates = [p for p in context.by_key.get("execution_rate", []) if p.current and p.figure.unit == "%"]
@@ -1492,37 +1565,37 @@ def _plausibility(context: _Context) -> list[Check]:
         inputs = [lowest.input(), score_input]
         if lowest.figure.value < _GENRE.expected_rate and self_score >= _GENRE.top_grade_floor:
             checks.append(make_check(
-                "plausibility.execution_vs_score", WARN, Severity.MEDIUM,
+                RuleId.EXECUTION_VS_SCORE, WARN, Severity.MEDIUM,
                 f"预算执行率仅 {fmt(lowest.figure.value)}%，自评却得 {fmt(self_score)} 分：执行率指标的扣分是否到位，请核对",
                 inputs, observed=lowest.figure.value,
             ))
         else:
-            checks.append(make_check("plausibility.execution_vs_score", PASS, Severity.INFO, f"执行率 {fmt(lowest.figure.value)}% 与自评 {fmt(self_score)} 分相称", inputs, observed=lowest.figure.value))
+            checks.append(make_check(RuleId.EXECUTION_VS_SCORE, PASS, Severity.INFO, f"执行率 {fmt(lowest.figure.value)}% 与自评 {fmt(self_score)} 分相称", inputs, observed=lowest.figure.value))
 
     # Report date before the end of the evaluated year.
     if meta.report_date is not None and meta.year is not None and 1900 <= meta.year <= 2100:
         year_end = date(meta.year, 12, 31)
-        date_input = CheckInput(label=f"报告日期 {meta.report_date.isoformat()}", value=Decimal(meta.report_date.year), unit="年", span=_meta_span(context, "report_date"))
+        date_input = new_input({"label": f"报告日期 {meta.report_date.isoformat()}", "value": Decimal(meta.report_date.year), "unit": "年", "span": _meta_span(context, "report_date")})
         if meta.report_date < year_end:
             checks.append(make_check(
-                "plausibility.report_date", WARN, Severity.MEDIUM,
+                RuleId.REPORT_DATE, WARN, Severity.MEDIUM,
                 f"报告日期 {meta.report_date.isoformat()} 早于所评价年度（{meta.year} 年）结束，年度自评不应在年度结束前完成，疑为日期笔误",
                 [date_input], observed=Decimal(meta.report_date.year),
             ))
         else:
-            checks.append(make_check("plausibility.report_date", PASS, Severity.INFO, f"报告日期 {meta.report_date.isoformat()} 在 {meta.year} 年度结束之后", [date_input]))
+            checks.append(make_check(RuleId.REPORT_DATE, PASS, Severity.INFO, f"报告日期 {meta.report_date.isoformat()} 在 {meta.year} 年度结束之后", [date_input]))
 
     # Staffing.
     authorized, actual = meta.staff_authorized, meta.staff_actual
     if authorized is not None and actual is not None:
         inputs = [
-            CheckInput(label="编制人数", value=Decimal(authorized), unit="人", span=_meta_span(context, "staff_authorized")),
-            CheckInput(label="实有人数", value=Decimal(actual), unit="人", span=_meta_span(context, "staff_actual")),
+            new_input({"label": "编制人数", "value": Decimal(authorized), "unit": "人", "span": _meta_span(context, "staff_authorized")}),
+            new_input({"label": "实有人数", "value": Decimal(actual), "unit": "人", "span": _meta_span(context, "staff_actual")}),
         ]
         if actual > authorized:
-            checks.append(make_check("plausibility.staffing", WARN, Severity.MEDIUM, f"实有人数 {actual} 人超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
+            checks.append(make_check(RuleId.STAFFING, WARN, Severity.MEDIUM, f"实有人数 {actual} 人超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
         else:
-            checks.append(make_check("plausibility.staffing", PASS, Severity.INFO, f"实有人数 {actual} 人未超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
+            checks.append(make_check(RuleId.STAFFING, PASS, Severity.INFO, f"实有人数 {actual} 人未超过编制 {authorized} 人", inputs, Decimal(authorized), Decimal(actual)))
 
     checks += _over_budget(context)
     checks += _execution_and_income(context)
@@ -1607,6 +1680,8 @@ def _over_budget(context: _Context) -> list[Check]:
             continue
         figure = placed.figure
         key = figure.key
+        if not placed.money and key != "project_line" and key != "expenditure_total":
+            continue  # (what follows files only money, or a 决算 line or total)
         if key == "actual_spending":
             if placed.money:
                 spent.append(placed)
@@ -1658,15 +1733,17 @@ def _over_budget(context: _Context) -> list[Check]:
             continue
         # A budget the report states as the whole of a breakdown this amount is a part of (or
         # the reverse) is not this item's budget: "下达 48，其中…12 万元，到位资金 48".
-        candidates = [p for p in candidates if p.amount not in together.get(spending.amount, ()) or p.amount == spending.amount]
-        if not candidates:
-            continue
+        stated_with = together.get(spending.amount)
+        if stated_with:
+            candidates = [p for p in candidates if p.amount not in stated_with or p.amount == spending.amount]
+            if not candidates:
+                continue
         same_block = [p for p in candidates if p.block == spending.block]
         budget = min(same_block or candidates, key=lambda p: abs(p.start - spending.start))
         if spending.amount > budget.amount + SUM_TOLERANCE:
             name = item or "整体"
             checks.append(make_check(
-                "plausibility.over_budget", WARN, Severity.MEDIUM if word == "预算" else Severity.LOW,
+                RuleId.OVER_BUDGET, WARN, Severity.MEDIUM if word == "预算" else Severity.LOW,
                 f"“{name}”{what} {fmt(spending.amount)}万元，超过{word} {fmt(budget.amount)}万元（超出 {fmt(spending.amount - budget.amount)}万元）",
                 [spending.input(), budget.input()], budget.amount, spending.amount, SUM_TOLERANCE,
             ))
@@ -1682,14 +1759,14 @@ def _over_budget(context: _Context) -> list[Check]:
             if actual.amount > budget.amount + SUM_TOLERANCE:
                 name = actual.figure.item or FIGURE_KEYS.get(key, key)
                 checks.append(make_check(
-                    "plausibility.over_budget", WARN, Severity.MEDIUM,
+                    RuleId.OVER_BUDGET, WARN, Severity.MEDIUM,
                     f"{name}决算 {fmt(actual.amount)}万元，超过预算 {fmt(budget.amount)}万元（超出 {fmt(actual.amount - budget.amount)}万元）",
                     [actual.input(), budget.input()], budget.amount, actual.amount, SUM_TOLERANCE,
                 ))
             else:
                 within += 1
     if within:
-        checks.append(make_check("plausibility.over_budget", PASS, Severity.INFO, f"{within} 组实际支出或到位资金未超过对应预算"))
+        checks.append(make_check(RuleId.OVER_BUDGET, PASS, Severity.INFO, f"{within} 组实际支出或到位资金未超过对应预算"))
     return checks
 
 
@@ -1701,17 +1778,17 @@ def _indicator_values(indicators: Sequence[Indicator]) -> list[Check]:
         if indicator.weight is not None or indicator.score is not None:
             continue  # a self-score row: its score stands for the result
         checked += 1
-        gaps = [word for word, value in (("目标值", indicator.target), ("实际完成值", indicator.actual)) if not (value or "").strip()]
-        if gaps:
-            missing.append((indicator, gaps))
+        no_target, no_actual = not (indicator.target or "").strip(), not (indicator.actual or "").strip()
+        if no_target or no_actual:
+            missing.append((indicator, ["目标值"] * no_target + ["实际完成值"] * no_actual))
     if not checked:
         return []
     if not missing:
-        return [make_check("plausibility.indicator_values", PASS, Severity.INFO, f"{checked} 项绩效指标均填写了目标值和实际完成值")]
+        return [make_check(RuleId.INDICATOR_VALUES, PASS, Severity.INFO, f"{checked} 项绩效指标均填写了目标值和实际完成值")]
     listed = "；".join(f"{indicator.name}（缺{'、'.join(gaps)}）" for indicator, gaps in missing)
     return [make_check(
-        "plausibility.indicator_values", WARN, Severity.LOW,
+        RuleId.INDICATOR_VALUES, WARN, Severity.LOW,
         f"{len(missing)} 项绩效指标未填写目标值或实际完成值：{listed}",
-        [CheckInput(label=indicator.name, value=Decimal(len(gaps)), unit="项", span=indicator.span) for indicator, gaps in missing],
+        [new_input({"label": indicator.name, "value": Decimal(len(gaps)), "unit": "项", "span": indicator.span}) for indicator, gaps in missing],
         observed=Decimal(len(missing)),
     )]
