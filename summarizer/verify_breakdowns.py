@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
 
 from .genre import vocabulary
 from .genre.identities import identities
@@ -56,6 +57,7 @@ from .verify_text import (
     TextIndex,
     fmt,
     make_check,
+    new_input,
     percent,
     rate_agrees,
     rate_tolerance,
@@ -191,14 +193,20 @@ class Found:
     )  # other amounts the list may break down
 
 
+# Breakdowns, their items and check inputs through their validators alone: the same validated
+# models, cheaper than the keyword constructors (a span passed as its fields is built inside).
+_new_breakdown = Breakdown.__pydantic_validator__.validate_python
+_new_item = BreakdownItem.__pydantic_validator__.validate_python
+
+
 def _item(index: TextIndex, quantity: Quantity, label: str) -> BreakdownItem:
-    return BreakdownItem(
-        label=label,
-        value=quantity.value,
-        unit=quantity.unit,
-        value_wan=to_wan(quantity.value, quantity.unit),
-        span=index.span(quantity.start, quantity.end),
-    )
+    return _new_item({
+        "label": label,
+        "value": quantity.value,
+        "unit": quantity.unit,
+        "value_wan": to_wan(quantity.value, quantity.unit),
+        "span": index.document.span_fields(quantity.start, quantity.end),
+    })
 
 
 def _whole_before(index: TextIndex, position: int) -> Quantity | None:
@@ -295,12 +303,23 @@ def amount_of(quantity: Quantity) -> Decimal:
 
 def _triggers(text: str) -> Iterator[re.Match[str]]:
     """_TRIGGER.finditer(text), tried only where one of its leading words stands (a scan of the
-    whole text by the pattern costs more than the rest of the breakdown search)."""
-    starts = sorted(
+    whole text by the pattern costs more than the rest of the breakdown search): where 其 or 包
+    stands (one-character finds scan fast; the pattern tells 其中 from 其他), and where 由 stands
+    with a 构成/组成 close enough after it for its lookahead (often none in the whole text)."""
+    starts = [*_occurrences(text, "其"), *_occurrences(text, "包")]
+    composed = sorted(
         position
-        for word in ("其中", "包括", "由")
-        for position in _occurrences(text, word)
+        for second in ("构", "组")
+        for position in _occurrences(text, second)
+        if text.startswith("成", position + 1)
     )
+    if composed:
+        for position in _occurrences(text, "由"):
+            # the lookahead needs 构成/组成 starting 3 to 201 characters after 由
+            at = bisect_left(composed, position + 3)
+            if at < len(composed) and composed[at] <= position + 201:
+                starts.append(position)
+    starts.sort()
     end = 0
     for start in starts:
         if start < end:
@@ -431,14 +450,14 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             if shares
             else parts[-1].end
         )
-        record = Breakdown(
+        record = _new_breakdown(dict(
             kind=kind,
             whole=_item(index, whole, whole_label),
             parts=[_item(index, part, label) for part, label in zip(parts, labels)],
             complete=complete,
             span=index.span(whole.start, last),
             evidence=index.document.quote(whole.start, last),
-        )
+        ))
         # Other amounts of the whole's sentence (and their total with it): the 其中 may break
         # down one of them ("中央下达 100 万元，县级配套 20 万元，其中…" is about 120).
         earlier = [
@@ -522,7 +541,7 @@ def _listed_below(index: TextIndex) -> list[Found]:
             certain = False
             if abs(_amount(whole) - total) > _amount(whole) * NEAR_SHORTFALL:
                 continue
-        record = Breakdown(
+        record = _new_breakdown(dict(
             kind=BreakdownKind.NUMBERED,
             whole=_item(
                 index, whole, _label(index, whole.start, index.sentence(whole.start)[0])
@@ -531,7 +550,7 @@ def _listed_below(index: TextIndex) -> list[Found]:
             complete=certain,
             span=index.span(whole.start, parts[-1].end),
             evidence=index.document.quote(start, min(end, start + len(line) + 300)),
-        )
+        ))
         found.append(
             Found(record, whole, parts, [], False, True, False, certain=certain)
         )
@@ -627,6 +646,9 @@ def _piece(line: str) -> str:
     return _cell_text(line) if "|" in line else line.strip()
 
 
+_PLUS_ONE = (1).__add__
+
+
 def table_rows(index: TextIndex) -> list[list[Row]]:
     """Runs of consecutive table rows (each run one table): read once per report, used by the
     table breakdowns and the row rates.
@@ -637,15 +659,10 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     text = index.text
     runs: list[list[Row]] = []
     current: list[Row] = []
-    if index.lines:
-        split = [line.text for line in index.lines]
-        line_starts = [line.start for line in index.lines]
-    else:
-        split = text.split("\n")
-        line_starts, position = [], 0
-        for line in split:
-            line_starts.append(position)
-            position += len(line) + 1
+    # The text's lines (the Layout's lines are these) and their starts, split and summed in C.
+    split = text.split("\n")
+    line_starts = [0, *accumulate(map(_PLUS_ONE, map(len, split[:-1])))]
+    piece_of = _piece if "|" in text else str.strip  # without a | anywhere, a line's piece is it stripped
     number_lines = {bisect_left(line_starts, match.start() + 1) for match in _NUMBER_LINES.finditer(text)}
     if _FIRST_NUMBER_LINE.match(text):
         number_lines.add(0)
@@ -666,10 +683,10 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     starters = set(separators)
     for number_line in number_lines:
         before = number_line - 1
-        while before >= 0 and not _piece(split[before]):
+        while before >= 0 and not piece_of(split[before]):
             before -= 1
         if before >= 0 and before not in number_lines:
-            label = _piece(split[before])
+            label = piece_of(split[before])
             if len(label) <= 30 and _LABEL.search(label):
                 starters.add(before)
     starters_sorted = sorted(starters)
@@ -702,7 +719,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                 current.append(Row(label, values, start, end, True, words))
             number += 1
             continue
-        stripped = _piece(line)
+        stripped = piece_of(line)
         if (
             stripped
             and number not in number_lines
@@ -712,7 +729,7 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
             # A label line followed by lines holding one number each (a cell per line).
             values, look, last, words = [], number + 1, end, 0
             while look < len(split):
-                piece = _piece(split[look])
+                piece = piece_of(split[look])
                 if not piece:
                     look += 1
                     continue
@@ -880,7 +897,7 @@ def _table_breakdowns(
         quantities = [cell for _, cell in parts]
         adds = _adds_up(whole, quantities)
         complete = adds or (exact and not prefixes)
-        record = Breakdown(
+        record = _new_breakdown(dict(
             kind=BreakdownKind.TABLE,
             whole=_item(index, whole, total.label.rstrip(":：")),
             parts=[
@@ -896,7 +913,7 @@ def _table_breakdowns(
             evidence=index.document.quote(
                 min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)
             )[:300],
-        )
+        ))
         found.append(
             Found(
                 record,
@@ -1073,12 +1090,12 @@ def find(index: TextIndex, rows: list[list[Row]] | None = None) -> tuple[list[Fo
 
 
 def _input(index: TextIndex, quantity: Quantity, label: str) -> CheckInput:
-    return CheckInput(
-        label=label,
-        value=quantity.value,
-        unit=quantity.unit,
-        span=index.span(quantity.start, quantity.end),
-    )
+    return new_input({
+        "label": label,
+        "value": quantity.value,
+        "unit": quantity.unit,
+        "span": index.document.span_fields(quantity.start, quantity.end),
+    })
 
 
 _ORGANISATION = re.compile(r"单位|机构|人员|人数|编制|科室|股室")

@@ -31,7 +31,7 @@ from functools import lru_cache
 from .genre import vocabulary
 from .numbers import MONEY_UNITS
 from .schemas import Check, CheckInput, CheckStatus, Indicator, RuleId, Severity
-from .verify_text import HUNDRED, SCORE_TOLERANCE, fmt, make_check
+from .verify_text import HUNDRED, SCORE_TOLERANCE, fmt, make_check, new_input
 
 __all__ = ["indicator_checks"]
 
@@ -112,7 +112,12 @@ def _same_unit(a: str, b: str) -> bool:
 
 
 def _input(row: Indicator, word: str, value: Decimal, unit: str) -> CheckInput:
-    return CheckInput(label=f"{row.name}{word}", value=value, unit=unit, span=row.span)
+    return new_input({"label": f"{row.name}{word}", "value": value, "unit": unit, "span": row.span})
+
+
+def _target_inputs(row: Indicator, goal: Decimal, goal_unit: str, value: Decimal, unit: str) -> list[CheckInput]:
+    """A target check's inputs (made only for a check: most targets are met)."""
+    return [_input(row, "目标值", goal, goal_unit), _input(row, "实际完成值", value, unit or goal_unit)]
 
 
 def _targets(rows: Sequence[Indicator]) -> list[Check]:
@@ -124,12 +129,11 @@ def _targets(rows: Sequence[Indicator]) -> list[Check]:
             continue
         comparison, goal, goal_unit = target
         value, unit = actual
-        inputs = [_input(row, "目标值", goal, goal_unit), _input(row, "实际完成值", value, unit or goal_unit)]
         if goal_unit in MONEY_UNITS and unit in MONEY_UNITS and goal_unit != unit and goal == value and "万" in goal_unit + unit:
             checks.append(make_check(
                 RuleId.UNIT_SLIP, WARN, Severity.MEDIUM,
                 f"指标“{row.name}”目标值 {row.target}、实际完成值 {row.actual}：数字相同而单位一为元、一为万元，疑为单位笔误，请核对",
-                inputs, goal, value,
+                _target_inputs(row, goal, goal_unit, value, unit), goal, value,
             ))
             continue
         if not (_same_unit(goal_unit, unit) or (unit == "" and goal_unit != "%")):
@@ -147,7 +151,7 @@ def _targets(rows: Sequence[Indicator]) -> list[Check]:
         checks.append(make_check(
             RuleId.INDICATOR_TARGET, WARN, Severity.MEDIUM,
             f"指标“{row.name}”目标值为 {row.target}，实际完成值 {row.actual}，未达到目标，请核对完成情况的表述与得分",
-            inputs, goal, value,
+            _target_inputs(row, goal, goal_unit, value, unit), goal, value,
         ))
     if met and not checks:
         checks.append(make_check(RuleId.INDICATOR_TARGET, PASS, Severity.INFO, f"{met} 项量化指标的实际完成值达到目标值"))
@@ -226,22 +230,23 @@ def _compare(level: str, weight: Decimal, names: list[str], values: list[Decimal
     above it fails; below it warns for weights (a member may not have been read); else passes
     (None)."""
     total = sum(values, Decimal(0))
+    failed = total > weight + SCORE_TOLERANCE
+    if not failed and not (word == "分值" and total < weight - SCORE_TOLERANCE):
+        return None  # passes: no message, no inputs
     listed = " + ".join(f"{name} {fmt(value)}" for name, value in zip(names, values))
-    inputs = [CheckInput(label=f"{level}分值", value=weight, unit="分", span=spans[0].span)]
+    inputs = [new_input({"label": f"{level}分值", "value": weight, "unit": "分", "span": spans[0].span})]
     inputs += [_input(row, word, value, "分") for row, value in zip(spans, values)]
-    if total > weight + SCORE_TOLERANCE:
+    if failed:
         return make_check(
             RuleId.SELF_SCORE, FAIL, Severity.HIGH,
             f"自评表{word}不平：{level}（{fmt(weight)}分）下各指标{word} {listed} = {fmt(total)}，超过其分值",
             inputs, total, weight, SCORE_TOLERANCE,
         )
-    if word == "分值" and total < weight - SCORE_TOLERANCE:
-        return make_check(
-            RuleId.SELF_SCORE, WARN, Severity.LOW,
-            f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
-            inputs, total, weight, SCORE_TOLERANCE,
-        )
-    return None
+    return make_check(
+        RuleId.SELF_SCORE, WARN, Severity.LOW,
+        f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
+        inputs, total, weight, SCORE_TOLERANCE,
+    )
 
 
 def _levels(rows: Sequence[Indicator], text: str, cache: _WeightCache) -> list[Check]:

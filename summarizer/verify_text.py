@@ -236,8 +236,12 @@ class TextIndex:
                 known[at] = None
                 located.append(None)
                 continue
-            start = bisect_left(offsets, span_start, 0, last)
-            end = bisect_left(offsets, span_end, 0, last)
+            # bisect_left(offsets, x, 0, last) is min(bisect_left(offsets, x), last): the bounds
+            # passed cost more than the rare clamp
+            start = bisect_left(offsets, span_start)
+            end = bisect_left(offsets, span_end)
+            if end > last:
+                start, end = min(start, last), last
             if span_end > span_start and end <= start:
                 end = start + 1
             known[at] = found = (start, min(end, text_length))
@@ -258,7 +262,7 @@ class TextIndex:
             "label": label or self.label_before(quantity.start),
             "value": quantity.value,
             "unit": quantity.unit,
-            "span": self.span(quantity.start, quantity.end),
+            "span": self.document.span_fields(quantity.start, quantity.end),  # the Span built inside
         })
 
 
@@ -339,7 +343,12 @@ def _rate_word(index: TextIndex, stated: Quantity, start: int) -> re.Match[str] 
         text, tail = index.text, stated.start
         while tail > start and text[tail - 1].isspace():
             tail -= 1
-        words[stated.start] = _RATE_WORD.search(text, max(start, tail - _RATE_WORD_REACH), stated.start)
+        begin = max(start, tail - _RATE_WORD_REACH)
+        # A rate's name holds 率 or 比 (比例, 占比): without either the search cannot match.
+        if text.find("率", begin, stated.start) == -1 and text.find("比", begin, stated.start) == -1:
+            words[stated.start] = None
+        else:
+            words[stated.start] = _RATE_WORD.search(text, begin, stated.start)
     return words[stated.start]
 
 
@@ -713,11 +722,32 @@ _ACTUAL_LABEL = re.compile(r"决算|实际|支出数|执行数|已支付")
 _BUDGET_LABEL = re.compile(r"预算|安排|计划")
 
 
+# A claim's verb starts 2 to 14 characters after the claim (its left word, then at most 10
+# characters); the verbs are found by their second character (a one-character find is a fast scan).
+_CLAIM_VERB_ENDS = (("于", "大高多小低少"), ("过", "超"))
+
+
+def _amount_claims(text: str) -> Iterator[re.Match[str]]:
+    """_AMOUNT_CLAIM.finditer(text), tried only at the starts a verb found in the text allows."""
+    starts: set[int] = set()
+    for second, firsts in _CLAIM_VERB_ENDS:
+        position = text.find(second, 1)
+        while position != -1:
+            if text[position - 1] in firsts:
+                starts.update(range(max(0, position - 15), position - 2))
+            position = text.find(second, position + 1)
+    end = 0
+    for start in sorted(starts):
+        if start >= end and (match := _AMOUNT_CLAIM.match(text, start)) is not None:
+            end = match.end()
+            yield match
+
+
 def comparison_claims(index: TextIndex) -> list[Check]:
     """'决算数大于预算数' written right after the two amounts: does the claim hold?"""
     checks: list[Check] = []
     text = index.text
-    for match in _AMOUNT_CLAIM.finditer(text):
+    for match in _amount_claims(text):
         left_actual = match.group("left") != "预算"
         right_actual = match.group("right") != "预算"
         if left_actual == right_actual:
