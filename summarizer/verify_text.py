@@ -278,6 +278,7 @@ _COMPLEMENT_NAME = re.compile(r"结余|节约|压缩|剩余|未|差评|故障|�
 _MONEY_RATE_NAME = re.compile(r"执行率|支出率|到位率|结余率|支付率|拨付率|使用率|完成率")
 _GREATER = ("大于", "高于", "超过", "不低于", "不少于")
 _LESS = ("小于", "低于", "不足", "不到", "不高于")
+_COMPARING = _GREATER + _LESS
 _ENUMERATION = re.compile(r"^[^，,；;：:]{0,12}?(?:、|和|及|与|以及)")
 _DELTA = re.compile(r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|多|少|超支|结余)了?\s*$")
 _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期")
@@ -566,6 +567,7 @@ def _half_step(quantity: Quantity) -> Decimal:
 
 
 _RATE_STEMS = {"到位率": ("到位",), "执行率": ("执行", "支出", "支付", "拨付"), "支付率": ("支付", "拨付"), "拨付率": ("拨付",)}
+_RATE_STEM_NAMES = tuple(_RATE_STEMS)
 _PLAN_LABEL = re.compile(r"下达|预算|安排|计划|总额|批复")
 
 
@@ -580,7 +582,7 @@ def labelled_rate_statements(index: TextIndex, covered: set[int]) -> list[Check]
         if stated.start in covered:
             continue
         word = _rate_word(index, stated, start)
-        if word is None or (word.group("verb") or "") in _GREATER + _LESS:
+        if word is None or (word.group("verb") or "") in _COMPARING or not word.group("name").endswith(_RATE_STEM_NAMES):
             continue
         stems = next((value for name, value in _RATE_STEMS.items() if word.group("name").endswith(name)), None)
         if stems is None:
@@ -811,8 +813,10 @@ def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> l
     states its amounts in 万元: likely "1.53 万元" with the 万 dropped. A warn: small 元 amounts
     (a per-head standard, a fee) exist, and the reviewer is asked to look."""
     money = index.money()
-    large = sorted(_amount(q) for q in money if q.unit in ("万元", "万", "亿元") and q.value > 0)
     yuan = [q for q in money if q.unit == "元"]
+    if not yuan:
+        return []
+    large = sorted(_amount(q) for q in money if q.unit in ("万元", "万", "亿元") and q.value > 0)
     # The report's median amount in 万元, when it states its amounts in 万元 at all.
     typical = large[len(large) // 2] if len(large) >= 2 and len(large) > len(yuan) else None
     checks: list[Check] = []
@@ -854,7 +858,7 @@ def impossible_rates(index: TextIndex) -> list[Check]:
         if stated.value <= HUNDRED:
             continue
         word = _rate_word(index, stated, start)
-        if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _GREATER + _LESS:
+        if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _COMPARING:
             continue
         name = word.group("name").strip("“”\"")
         glued = stated.value >= 1000  # "20100%": a cell's 20 run into 100%, more likely than a share of 201 times
