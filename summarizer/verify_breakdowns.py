@@ -93,7 +93,7 @@ _MEASURES = (
 )
 _OPPOSITES = (("收入", "支出"), ("预算", "决算"), ("下达", "到位"))
 _TOTAL_WORD = re.compile(r"合\s*计|总\s*计|共\s*计|累计|小\s*计|总额")
-_TABLE_TOTAL = r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$"  # see _is_total
+_TOTAL_WORDS = ("合计", "总计", "小计", "总额")  # what a table total row's label ends in (see _is_total)
 _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
 _SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
@@ -757,14 +757,21 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     return [run for run in runs if len(run) >= 2]
 
 
-@lru_cache(maxsize=1)  # compiled on first use: few reports have a table total row (slow to compile: its CJK range)
-def _table_total() -> re.Pattern[str]:
-    return re.compile(_TABLE_TOTAL)
-
-
 @lru_cache(maxsize=4096)
 def _is_total(label: str) -> bool:
-    return bool(_table_total().match(re.sub(r"\s+", "", label)))
+    """A total row's label, spaces aside: at most 8 CJK characters (U+4E00–U+9FFF) and 合计, 总计,
+    小计 or 总额, after an optional 其中 (or 其中：) and before an optional colon. Read by hand: as
+    a pattern its CJK class costs more to compile than all the labels cost to read."""
+    compact = re.sub(r"\s+", "", label)
+    if compact.endswith((":", "：")):
+        compact = compact[:-1]
+    if not compact.endswith(_TOTAL_WORDS):
+        return False
+    head = compact[:-2]
+    heads = [head, head[2:]] if head.startswith("其中") else [head]
+    if head.startswith(("其中：", "其中:")):
+        heads.append(head[3:])
+    return any(len(words) <= 8 and all("\u4e00" <= character <= "\u9fff" for character in words) for words in heads)
 
 
 def _percent_column(cells: list[Quantity | None]) -> int | None:

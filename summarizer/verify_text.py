@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from .document import Document
 from .structure import Layout, Line, analyse
@@ -716,12 +717,50 @@ def _likely_slip(index: TextIndex, first: Quantity, second: Quantity) -> Check |
     )
 
 
-_AMOUNT_CLAIM = re.compile(
-    r"(?P<left>决算|实际支出|实际|执行数|支出数|预算)[\u3400-\u9fff“”\"]{0,10}?"
-    r"(?P<verb>大于|高于|超过|多于|小于|低于|少于)[\u3400-\u9fff“”\"]{0,14}?(?P<right>预算|决算|实际支出)"
-)
+# "决算数大于预算数": a left word, at most 10 claim characters, a verb, at most 14, a right word.
+# Read by hand (_amount_claim_at) rather than by a pattern: its two CJK classes cost more to
+# compile at import than the few places a verb allows a claim cost to read.
+_CLAIM_LEFT = ("决算", "实际支出", "实际", "执行数", "支出数", "预算")
+_CLAIM_VERBS = frozenset(("大于", "高于", "超过", "多于", "小于", "低于", "少于"))
+_CLAIM_RIGHT = ("预算", "决算", "实际支出")
 _ACTUAL_LABEL = re.compile(r"决算|实际|支出数|执行数|已支付")
 _BUDGET_LABEL = re.compile(r"预算|安排|计划")
+
+
+class _Claim(NamedTuple):
+    start: int
+    end: int
+    left: str
+    verb: str
+    right: str
+
+
+def _claim_character(character: str) -> bool:
+    """A character a claim's gaps may hold: CJK (U+3400–U+9FFF) or a quote."""
+    return "\u3400" <= character <= "\u9fff" or character in "“”\""
+
+
+def _amount_claim_at(text: str, start: int) -> _Claim | None:
+    """The claim starting at `start`, as the pattern
+    (?P<left>…)[\u3400-\u9fff“”"]{0,10}?(?P<verb>…)[\u3400-\u9fff“”"]{0,14}?(?P<right>…) matches
+    there: words tried in their order, each gap shortest first, a failed right word backing up
+    to a longer first gap, a failed verb to the next left word."""
+    for left in _CLAIM_LEFT:
+        if not text.startswith(left, start):
+            continue
+        gap = start + len(left)
+        for verb_at in range(gap, gap + 11):
+            verb = text[verb_at : verb_at + 2]
+            if verb in _CLAIM_VERBS:
+                for right_at in range(verb_at + 2, verb_at + 17):
+                    for right in _CLAIM_RIGHT:
+                        if text.startswith(right, right_at):
+                            return _Claim(start, right_at + len(right), left, verb, right)
+                    if right_at >= len(text) or not _claim_character(text[right_at]):
+                        break
+            if verb_at >= len(text) or not _claim_character(text[verb_at]):
+                break
+    return None
 
 
 # A claim's verb starts 2 to 14 characters after the claim (its left word, then at most 10
@@ -729,8 +768,9 @@ _BUDGET_LABEL = re.compile(r"预算|安排|计划")
 _CLAIM_VERB_ENDS = (("于", "大高多小低少"), ("过", "超"))
 
 
-def _amount_claims(text: str) -> Iterator[re.Match[str]]:
-    """_AMOUNT_CLAIM.finditer(text), tried only at the starts a verb found in the text allows."""
+def _amount_claims(text: str) -> Iterator[_Claim]:
+    """The claims of the text, left to right and not overlapping (as a pattern's finditer finds
+    them), read only at the starts a verb found in the text allows."""
     starts: set[int] = set()
     for second, firsts in _CLAIM_VERB_ENDS:
         position = text.find(second, 1)
@@ -740,23 +780,23 @@ def _amount_claims(text: str) -> Iterator[re.Match[str]]:
             position = text.find(second, position + 1)
     end = 0
     for start in sorted(starts):
-        if start >= end and (match := _AMOUNT_CLAIM.match(text, start)) is not None:
-            end = match.end()
-            yield match
+        if start >= end and text[start] in "决实执支预" and (claim := _amount_claim_at(text, start)) is not None:
+            end = claim.end
+            yield claim
 
 
 def comparison_claims(index: TextIndex) -> list[Check]:
     """'决算数大于预算数' written right after the two amounts: does the claim hold?"""
     checks: list[Check] = []
     text = index.text
-    for match in _amount_claims(text):
-        left_actual = match.group("left") != "预算"
-        right_actual = match.group("right") != "预算"
+    for claim in _amount_claims(text):
+        left_actual = claim.left != "预算"
+        right_actual = claim.right != "预算"
         if left_actual == right_actual:
             continue
-        start, _ = index.sentence(match.start())
+        start, _ = index.sentence(claim.start)
         actual = budget = None
-        for quantity in index.quantities_in(start, match.start()):
+        for quantity in index.quantities_in(start, claim.start):
             if not quantity.is_money:
                 continue
             label = text[max(start, quantity.start - 8) : quantity.start]
@@ -766,22 +806,22 @@ def comparison_claims(index: TextIndex) -> list[Check]:
                 budget = quantity
         if actual is None or budget is None:
             continue
-        greater = match.group("verb") in ("大于", "高于", "超过", "多于")
+        greater = claim.verb in ("大于", "高于", "超过", "多于")
         # "决算 … 大于 … 预算" claims actual > budget; "预算 … 大于 … 决算" the reverse.
         claims_actual_above = greater == left_actual
         a, b = _amount(actual), _amount(budget)
         holds = a > b if claims_actual_above else a < b
-        claim = match.group(0)
+        written = text[claim.start : claim.end]
         inputs = [index.input_for(actual), index.input_for(budget)]
         if holds:
             checks.append(make_check(
                 "consistency.comparison_claim", CheckStatus.PASS, Severity.INFO,
-                f"“{claim}”与所列金额相符（决算 {actual.raw}，预算 {budget.raw}）", inputs, b, a,
+                f"“{written}”与所列金额相符（决算 {actual.raw}，预算 {budget.raw}）", inputs, b, a,
             ))
         else:
             checks.append(make_check(
                 "consistency.comparison_claim", CheckStatus.FAIL, Severity.MEDIUM,
-                f"文中称“{claim}”，但所列决算 {actual.raw} 与预算 {budget.raw} 并非如此",
+                f"文中称“{written}”，但所列决算 {actual.raw} 与预算 {budget.raw} 并非如此",
                 inputs, b, a,
             ))
     return checks

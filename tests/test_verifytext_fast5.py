@@ -1,6 +1,6 @@
 """The verb-first and character-first scans of verification find what their patterns find.
 
-comparison_claims tries its pattern only near a comparison verb, the breakdown triggers look for
+comparison_claims reads its claims by hand, only near a comparison verb, the breakdown triggers look for
 由 only with a 构成/组成 in reach, and TextIndex.locate bisects without bounds: each is compared
 here with the plain pattern scan or bounded bisection it stands for, on random texts.
 """
@@ -8,6 +8,7 @@ here with the plain pattern scan or bounded bisection it stands for, on random t
 from __future__ import annotations
 
 import random
+import re
 from bisect import bisect_left
 
 import pytest
@@ -28,15 +29,35 @@ def _found(matches) -> list[tuple[int, int, tuple[str | None, ...]]]:
     return [(m.start(), m.end(), m.groups()) for m in matches]
 
 
+# The pattern comparison_claims reads by hand (verify_text._amount_claim_at).
+AMOUNT_CLAIM = re.compile(
+    r"(?P<left>决算|实际支出|实际|执行数|支出数|预算)[\u3400-\u9fff“”\"]{0,10}?"
+    r"(?P<verb>大于|高于|超过|多于|小于|低于|少于)[\u3400-\u9fff“”\"]{0,14}?(?P<right>预算|决算|实际支出)"
+)
+CLAIM_PIECES = [
+    "决算", "实际支出", "实际", "执行数", "支出数", "预算", "大于", "高于", "超过", "多于", "小于", "低于",
+    "少于", "于", "过", "大", "超", "数", "资金", "“", "”", "\"", "，", "。", " ", "1", "万元", "a", "㐀", "\u9fff", "ꀀ",
+]
+
+
+def _claims(claims) -> list[tuple[int, int, tuple[str, str, str]]]:
+    return [(claim.start, claim.end, (claim.left, claim.verb, claim.right)) for claim in claims]
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_amount_claims_are_the_patterns_matches(seed):
-    pieces = [
-        "决算", "实际支出", "实际", "执行数", "支出数", "预算", "大于", "高于", "超过", "多于", "小于", "低于",
-        "少于", "于", "过", "大", "超", "数", "资金", "“", "”", "\"", "，", "。", " ", "1", "万元", "a",
-    ]
-    for text in _texts(pieces, seed):
-        expected = _found(verify_text._AMOUNT_CLAIM.finditer(text))
-        assert _found(verify_text._amount_claims(text)) == expected, text
+    for text in _texts(CLAIM_PIECES, seed):
+        expected = _found(AMOUNT_CLAIM.finditer(text))
+        assert _claims(verify_text._amount_claims(text)) == expected, text
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_a_claim_read_by_hand_is_the_patterns_match_at_each_start(seed):
+    for text in _texts(CLAIM_PIECES, seed, 14):
+        for start in range(len(text) + 1):
+            claim = verify_text._amount_claim_at(text, start)
+            expected = _found(filter(None, [AMOUNT_CLAIM.match(text, start)]))
+            assert _claims(filter(None, [claim])) == expected, (text, start)
 
 
 @pytest.mark.parametrize("seed", [3, 4])
@@ -73,3 +94,19 @@ def test_located_spans_are_the_bounded_bisection():
             if span.end > span.start and end <= start:
                 end = start + 1
             assert located == (start, min(end, len(document.text)))
+
+
+# The pattern verify_breakdowns._is_total reads by hand (on the label without its spaces).
+TABLE_TOTAL = re.compile(r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$")
+
+
+def test_a_total_label_read_by_hand_is_the_patterns_match():
+    rnd = random.Random(7)
+    words = ["合", "计", "总", "额", "小", "支", "出", "一", "\u9fff", "\u4e00", "㐀", "a", "1", "（", "：", " ", "\n"]
+    for _ in range(CASES):
+        label = rnd.choice(["", "其中", "其中：", "其中:", "其", " 其 中 ：", "中"])
+        label += "".join(rnd.choice(words) for _ in range(rnd.choice((0, 1, 3, 6, 7, 8, 9, 10))))
+        label += rnd.choice(["合计", "总 计", "小计", "总额", "合", "额", "计总", ""]) + rnd.choice(["", ":", "：", "::", " "])
+        verify_breakdowns._is_total.cache_clear()
+        expected = bool(TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
+        assert verify_breakdowns._is_total(label) == expected, label
