@@ -105,12 +105,16 @@ _PERCENT_NUMBER = re.compile(r"\d+(?:\.\d+)?%")
 _COMPOSED = re.compile(r"由([^。；\n]{2,200}?)(?:构成|组成)")
 
 
+_COUNT_UNITS = frozenset(COUNT_UNITS)  # membership only: a set, not the tuple's scan
+_FAMILY_UNITS = _COUNT_UNITS | frozenset(MONEY_UNITS)  # the units _family names a family for (人, 名 are counts)
+
+
 def _family(quantity: Quantity) -> str | None:
     if quantity.unit in MONEY_UNITS:
         return "money"
     if quantity.unit in ("人", "名"):
         return "人"
-    if quantity.unit in COUNT_UNITS:
+    if quantity.unit in _COUNT_UNITS:
         return quantity.unit
     return None
 
@@ -122,13 +126,17 @@ def _amount(quantity: Quantity) -> Decimal:
 
 def _step(quantity: Quantity) -> Decimal:
     """One unit of the last written digit, in the family's unit (万元 for money)."""
-    exponent = quantity.value.as_tuple().exponent
+    return _unit_step(quantity.value.as_tuple().exponent, quantity.unit)
+
+
+@lru_cache(maxsize=256)  # a few (exponent, unit) pairs: most amounts have 0 to 2 decimals
+def _unit_step(exponent: int | str, unit: str) -> Decimal:
     step = (
         Decimal(1).scaleb(min(int(exponent), 0))
         if isinstance(exponent, int)
         else Decimal(1)
     )
-    wan = to_wan(step, quantity.unit)
+    wan = to_wan(step, unit)
     return wan if wan is not None else step
 
 
@@ -213,10 +221,12 @@ def _whole_before(index: TextIndex, position: int) -> Quantity | None:
     """The amount a trigger breaks down: the last number with a unit right before it (only
     punctuation and a few words between, no other number)."""
     before = index.quantities_in(max(0, position - 60), position)
-    candidates = [q for q in before if _family(q) is not None]
-    if not candidates:
+    at = len(before) - 1
+    while at >= 0 and before[at].unit not in _FAMILY_UNITS:  # the last one _family reads
+        at -= 1
+    if at < 0:
         return None
-    whole = candidates[-1]
+    whole = before[at]
     gap = index.text[whole.end : position]
     if (
         len(gap) > 24
@@ -224,7 +234,7 @@ def _whole_before(index: TextIndex, position: int) -> Quantity | None:
         or _DIGIT.search(_PERCENT_NUMBER.sub("", gap))
     ):
         return None
-    between = [q for q in before if q.start > whole.end]
+    between = [q for q in before[at + 1 :] if q.start > whole.end]  # (those before it start before it ends)
     if any(q.unit not in ("%",) for q in between) or len(between) > 1:
         return None  # a bare number (a marker) between: not a simple "X，其中"
     return whole
@@ -305,20 +315,12 @@ def _triggers(text: str) -> Iterator[re.Match[str]]:
     """_TRIGGER.finditer(text), tried only where one of its leading words stands (a scan of the
     whole text by the pattern costs more than the rest of the breakdown search): where 其 or 包
     stands (one-character finds scan fast; the pattern tells 其中 from 其他), and where 由 stands
-    with a 构成/组成 close enough after it for its lookahead (often none in the whole text)."""
+    with a 构成/组成 close enough after it for its lookahead (seldom: 由于, 自由 …)."""
     starts = [*_occurrences(text, "其"), *_occurrences(text, "包")]
-    composed = sorted(
-        position
-        for second in ("构", "组")
-        for position in _occurrences(text, second)
-        if text.startswith("成", position + 1)
-    )
-    if composed:
-        for position in _occurrences(text, "由"):
-            # the lookahead needs 构成/组成 starting 3 to 201 characters after 由
-            at = bisect_left(composed, position + 3)
-            if at < len(composed) and composed[at] <= position + 201:
-                starts.append(position)
+    for position in _occurrences(text, "由"):
+        # the lookahead needs 构成/组成 starting 3 to 201 characters after 由
+        if text.find("构成", position + 3, position + 203) != -1 or text.find("组成", position + 3, position + 203) != -1:
+            starts.append(position)
     starts.sort()
     end = 0
     for start in starts:
@@ -1173,7 +1175,6 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
             *(_input(index, q, p.label) for p, q in zip(record.parts, item.parts)),
         ]
         name = f"{record.whole.label} {fmt(whole)}{unit}"
-        reread = _unit_reread(item, whole, total, certain) if money else None
         if abs(difference) <= certain:
             check = make_check(
                 rule,
@@ -1196,7 +1197,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 whole,
                 rounding,
             )
-        elif reread is not None:
+        elif money and (reread := _unit_reread(item, whole, total, certain)) is not None:
             part, reading = reread
             check = make_check(
                 RuleId.UNIT_SLIP,

@@ -166,17 +166,13 @@ class TextIndex:
             layout.quantity_starts, layout.lines,
         )
 
-    @property
-    def text(self) -> str:
-        return self.document.text
-
     def sentence(self, position: int) -> tuple[int, int]:
         """The sentence around a position, as (start, end); kept per position (the scans of the
         stated percentages each ask for the same ones)."""
         found = self._sentences.get(position)
         if found is None:
             index = bisect_right(self.sentence_starts, position) - 1
-            start = self.sentence_starts[max(index, 0)]
+            start = self.sentence_starts[index if index > 0 else 0]
             end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
             found = self._sentences[position] = (start, end)
         return found
@@ -192,6 +188,7 @@ class TextIndex:
         return self.block_tables[block] if 0 <= block < len(self.block_tables) else None
 
     def __post_init__(self) -> None:
+        self.text: str = self.document.text  # an attribute, not a property: the scans read it often
         if not self.quantity_starts:
             self.quantity_starts = [quantity.start for quantity in self.quantities]
         self._starts = self.quantity_starts
@@ -293,13 +290,17 @@ def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     return "约" in before or "近" in before or "逾" in before or "多" in raw or "余" in raw or "左右" in raw
 
 
+_COUNT_UNITS = frozenset(COUNT_UNITS)  # membership only: a set, not the tuple's scan
+_DIVISIBLE_UNITS = _COUNT_UNITS | frozenset(MONEY_UNITS)  # the units _divisible_groups groups
+
+
 def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quantity]]:
     """Group quantities that can be divided by one another: all money, or one count unit."""
     if money:
         return [[q for q in quantities if q.is_money]]
     groups: dict[str, list[Quantity]] = {}
     for quantity in quantities:
-        if quantity.unit in COUNT_UNITS:
+        if quantity.unit in _COUNT_UNITS:
             family = "人" if quantity.unit in ("人", "名") else quantity.unit
             groups.setdefault(family, []).append(quantity)
     return list(groups.values())
@@ -313,7 +314,7 @@ def _divisible_groups(quantities: Sequence[Quantity]) -> list[list[Quantity]]:
         unit = quantity.unit
         if unit in MONEY_UNITS:
             money.append(quantity)
-        if unit in COUNT_UNITS:
+        if unit in _COUNT_UNITS:
             counts.setdefault("人" if unit in ("人", "名") else unit, []).append(quantity)
     return ([money] if money else []) + list(counts.values())
 
@@ -373,14 +374,15 @@ def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
         word = _rate_word(index, stated, start)
         if word is None or _GROWTH_NAME.search(word.group("name")):
             continue
-        name = word.group("name").strip("“”\"")
-        verb = word.group("verb") or ""
-        after = text[stated.end : stated.end + 3]
-        operands = [q for q in index.quantities_in(start, word.start()) if not _approximate(index, q)]
+        # (only the units _divisible_groups groups are tested for approximation)
+        operands = [q for q in index.quantities_in(start, word.start()) if q.unit in _DIVISIBLE_UNITS and not _approximate(index, q)]
         groups = _divisible_groups(operands)
         candidates = [group for group in groups if len(group) == 2]
         if len(candidates) != 1 or any(len(g) > 2 for g in groups):
             continue
+        name = word.group("name").strip("“”\"")
+        verb = word.group("verb") or ""
+        after = text[stated.end : stated.end + 3]
         first, second = candidates[0]
         money_rate = first.is_money and bool(_MONEY_RATE_NAME.search(name))
         a, b = _amount(first), _amount(second)
