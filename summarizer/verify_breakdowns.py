@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate
@@ -196,9 +196,7 @@ class Found:
     whole_column: bool = (
         True  # every row of the list has a number in the whole's column
     )
-    alternatives: list[Decimal] = field(
-        default_factory=list
-    )  # other amounts the list may break down
+    sentence_start: int | None = None  # a prose whole's sentence: other amounts it may break down (_alternatives)
 
 
 # Breakdowns, their items and check inputs through their validators alone: the same validated
@@ -306,6 +304,15 @@ def _measure_words(label: str) -> set[str]:
     return {word for word in _MEASURES if word in label}
 
 
+def _moves_on(label: str, whole_label: str, whole_words: set[str]) -> bool:
+    """A part's label names a measure its whole's does not (到位 after 下达), or the other side of
+    a pair whose one side the whole names (支出 under 收入, 决算 under 预算)."""
+    return bool(_measure_words(label) - whole_words) or any(
+        (a in whole_label and b in label and a not in label) or (b in whole_label and a in label and b not in label)
+        for a, b in _OPPOSITES
+    )
+
+
 def amount_of(quantity: Quantity) -> Decimal:
     """A quantity in 万元 (money) or as written."""
     return _amount(quantity)
@@ -406,22 +413,11 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                     continue  # a second number in one numbered item: its detail, not a part
                 item_lines.add(line)
             label = _label(index, quantity.start, clause_start)
-            words = _measure_words(label) - whole_words
-            words |= {
-                b
-                for a, b in _OPPOSITES
-                if a in whole_label and b in label and a not in label
-            }
-            words |= {
-                a
-                for a, b in _OPPOSITES
-                if b in whole_label and a in label and b not in label
-            }
             part_key = key_of(label) if family == "money" else None
             in_partition = whole_key is not None and any(
                 part_key in p for p in _PARTITIONS.get(whole_key, [])
             )
-            if words and not in_partition and not (kind is BreakdownKind.NUMBERED):
+            if not in_partition and not numbered and _moves_on(label, whole_label, whole_words):
                 break  # the sentence moved on to another measure (到位 after 下达)
             if _TOTAL_WORD.search(label) or (
                 sum(1 for p in parts if p.value) >= 2 and _amount(quantity) == running
@@ -452,24 +448,14 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             if shares
             else parts[-1].end
         )
-        record = _new_breakdown(dict(
-            kind=kind,
-            whole=_item(index, whole, whole_label),
-            parts=[_item(index, part, label) for part, label in zip(parts, labels)],
-            complete=complete,
-            span=index.span(whole.start, last),
-            evidence=index.document.quote(whole.start, last),
-        ))
-        # Other amounts of the whole's sentence (and their total with it): the 其中 may break
-        # down one of them ("中央下达 100 万元，县级配套 20 万元，其中…" is about 120).
-        earlier = [
-            _amount(q)
-            for q in index.quantities_in(sentence_start, whole.start)
-            if _family(q) == family
-        ]
-        alternatives = (
-            [*earlier, sum(earlier, Decimal(0)) + _amount(whole)] if earlier else []
-        )
+        record = _new_breakdown({
+            "kind": kind,
+            "whole": _item(index, whole, whole_label),
+            "parts": [_item(index, part, label) for part, label in zip(parts, labels)],
+            "complete": complete,
+            "span": index.span(whole.start, last),
+            "evidence": index.document.quote(whole.start, last),
+        })
         found.append(
             Found(
                 record,
@@ -479,10 +465,25 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                 labels_complete,
                 numbered,
                 False,
-                alternatives=alternatives,
+                sentence_start=sentence_start,
             )
         )
     return found
+
+
+def _alternatives(index: TextIndex, item: Found) -> list[Decimal]:
+    """Other amounts of a prose whole's sentence (and their total with it): the 其中 may break
+    down one of them ("中央下达 100 万元，县级配套 20 万元，其中…" is about 120). Read only for
+    a list whose parts exceed its whole."""
+    if item.sentence_start is None:
+        return []
+    family = _family(item.whole)
+    earlier = [
+        _amount(q)
+        for q in index.quantities_in(item.sentence_start, item.whole.start)
+        if _family(q) == family
+    ]
+    return [*earlier, sum(earlier, Decimal(0)) + _amount(item.whole)] if earlier else []
 
 
 _LISTED_BELOW = re.compile(r"(?:具体|明细|分别|详细)?(?:如下|为|是)[：:]\s*$")
@@ -543,16 +544,16 @@ def _listed_below(index: TextIndex) -> list[Found]:
             certain = False
             if abs(_amount(whole) - total) > _amount(whole) * NEAR_SHORTFALL:
                 continue
-        record = _new_breakdown(dict(
-            kind=BreakdownKind.NUMBERED,
-            whole=_item(
+        record = _new_breakdown({
+            "kind": BreakdownKind.NUMBERED,
+            "whole": _item(
                 index, whole, _label(index, whole.start, index.sentence(whole.start)[0])
             ),
-            parts=[_item(index, part, label) for part, label in zip(parts, labels)],
-            complete=certain,
-            span=index.span(whole.start, parts[-1].end),
-            evidence=index.document.quote(start, min(end, start + len(line) + 300)),
-        ))
+            "parts": [_item(index, part, label) for part, label in zip(parts, labels)],
+            "complete": certain,
+            "span": index.span(whole.start, parts[-1].end),
+            "evidence": index.document.quote(start, min(end, start + len(line) + 300)),
+        })
         found.append(
             Found(record, whole, parts, [], False, True, False, certain=certain)
         )
@@ -906,23 +907,23 @@ def _table_breakdowns(
         quantities = [cell for _, cell in parts]
         adds = _adds_up(whole, quantities)
         complete = adds or (exact and not prefixes)
-        record = _new_breakdown(dict(
-            kind=BreakdownKind.TABLE,
-            whole=_item(index, whole, total.label.rstrip(":：")),
-            parts=[
+        record = _new_breakdown({
+            "kind": BreakdownKind.TABLE,
+            "whole": _item(index, whole, total.label.rstrip(":：")),
+            "parts": [
                 _item(
                     index, cell, re.sub(r"^其中[：:]?", "", row.label).strip() or "行"
                 )
                 for row, cell in parts
             ],
-            complete=complete,
-            span=index.span(
+            "complete": complete,
+            "span": index.span(
                 min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)
             ),
-            evidence=index.document.quote(
+            "evidence": index.document.quote(
                 min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)
             )[:300],
-        ))
+        })
         found.append(
             Found(
                 record,
@@ -1234,7 +1235,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 certain,
             )
         elif difference > 0 and any(
-            total <= other + certain for other in item.alternatives
+            total <= other + certain for other in _alternatives(index, item)
         ):
             check = make_check(
                 rule,

@@ -172,7 +172,7 @@ class TextIndex:
         found = self._sentences.get(position)
         if found is None:
             index = bisect_right(self.sentence_starts, position) - 1
-            start = self.sentence_starts[index if index > 0 else 0]
+            start = self.sentence_starts[max(index, 0)]
             end = self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
             found = self._sentences[position] = (start, end)
         return found
