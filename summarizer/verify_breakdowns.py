@@ -615,8 +615,8 @@ def _cell(index: TextIndex, start: int, end: int) -> Quantity | None:
 
 
 def _cells(index: TextIndex, spans: list[tuple[int, int]]) -> list[Quantity | None]:
-    """_cell of each of a row's cells (consecutive spans, left to right), from one bisection of
-    the row rather than one per cell."""
+    """_cell of each of a row's cells (spans left to right, not overlapping), from one bisection
+    of the row rather than one per cell."""
     if not spans:
         return []
     text = index.text
@@ -729,8 +729,9 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
             and len(stripped) <= 30
             and _LABEL.search(stripped)
         ):
-            # A label line followed by lines holding one number each (a cell per line).
-            values, look, last, words = [], number + 1, end, 0
+            # A label line followed by lines holding one number each (a cell per line): the
+            # cells' spans gathered, then read together (_cells).
+            spans, look, last, words = [], number + 1, end, 0
             while look < len(split):
                 piece = piece_of(split[look])
                 if not piece:
@@ -738,8 +739,8 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                     continue
                 a = line_starts[look]
                 if look in number_lines:
-                    values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
-                elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
+                    spans.append((a, a + len(split[look].rstrip(" |\t"))))
+                elif spans and (_DASH.fullmatch(piece) or len(piece) > 30):
                     words += (
                         0 if _DASH.fullmatch(piece) else 1
                     )  # a cell marked empty, or a note in the row
@@ -747,9 +748,9 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                     break
                 last = a + len(split[look])
                 look += 1
-            if values or (current and not current[-1].exact):
-                current.append(Row(stripped, values, start, last, False, words))
-                number = look if values else number + 1
+            if spans or (current and not current[-1].exact):
+                current.append(Row(stripped, _cells(index, spans), start, last, False, words))
+                number = look if spans else number + 1
                 continue
         if stripped and current:
             runs.append(current)

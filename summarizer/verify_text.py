@@ -41,7 +41,10 @@ def fmt(value: Decimal | None) -> str:
     """A Decimal as a reviewer writes it: 875.6, 1179.61, 100 (no exponent, no trailing zeros)."""
     if value is None:
         return "—"
-    text = format(value.normalize(), "f")
+    normal = value.normalize()
+    text = str(normal)  # as format(normal, "f") unless it writes an exponent (1E+2, 1E-7)
+    if "E" in text or "e" in text:
+        text = format(normal, "f")
     return "0" if text in ("-0", "") else text
 
 
@@ -107,6 +110,9 @@ def severity_key(check: Check) -> tuple[int, int]:
 # keyword constructor (about 20 checks and 40 inputs are made a report).
 _new_check = Check.__pydantic_validator__.validate_python
 new_input = CheckInput.__pydantic_validator__.validate_python
+# A rule id passed as its RuleId: the model's rule validator (which turns a known id into its
+# RuleId) then has nothing to look up.
+_RULE_IDS = RuleId._value2member_map_
 
 
 def make_check(
@@ -122,7 +128,7 @@ def make_check(
     if status is CheckStatus.PASS:
         severity = Severity.INFO
     return _new_check({
-        "rule": rule,
+        "rule": _RULE_IDS.get(rule, rule),
         "status": status,
         "severity": severity,
         "message": message,

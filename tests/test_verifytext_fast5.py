@@ -110,3 +110,35 @@ def test_a_total_label_read_by_hand_is_the_patterns_match():
         verify_breakdowns._is_total.cache_clear()
         expected = bool(TABLE_TOTAL.match(re.sub(r"\s+", "", label)))
         assert verify_breakdowns._is_total(label) == expected, label
+
+
+def test_cells_of_spans_with_gaps_are_each_cell_alone():
+    # a cell-per-line row's number lines, with blank and note lines between them
+    from summarizer.document import plain_document
+
+    rnd = random.Random(8)
+    pieces = ["12", "3.5万元", " 7 ", "98%", "说明 12 项", "", "—", "1 2", "40 |"]
+    for _ in range(1500):
+        lines = [rnd.choice(pieces) for _ in range(rnd.randint(1, 7))]
+        text = "\n".join(lines)
+        index = verify_text.TextIndex.build(plain_document(text))
+        starts = [0]
+        for line in lines[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        spans = [(a, a + len(line)) for a, line in zip(starts, lines) if rnd.random() < 0.6]
+        expected = [verify_breakdowns._cell(index, a, b) for a, b in spans]
+        assert verify_breakdowns._cells(index, spans) == expected, (text, spans)
+
+
+def test_fmt_writes_a_decimal_as_its_fixed_point_format():
+    from decimal import Decimal
+
+    rnd = random.Random(9)
+    specials = [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("-0"), Decimal("0E+3"), Decimal("0.000")]
+    values = specials + [
+        Decimal(rnd.randint(-10**rnd.randint(0, 12), 10**rnd.randint(0, 12))).scaleb(rnd.randint(-12, 8))
+        for _ in range(CASES)
+    ]
+    for value in values:
+        expected = format(value.normalize(), "f")
+        assert verify_text.fmt(value) == ("0" if expected in ("-0", "") else expected), value
