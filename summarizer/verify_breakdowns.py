@@ -619,23 +619,24 @@ def _cells(index: TextIndex, spans: list[tuple[int, int]]) -> list[Quantity | No
     of the row rather than one per cell."""
     if not spans:
         return []
-    text = index.text
     quantities = index.quantities_in(spans[0][0], spans[-1][1])
+    if not quantities:
+        return [None] * len(spans)
+    text = index.text
     found: list[Quantity | None] = []
-    at = 0
+    at, count = 0, len(quantities)
     for start, end in spans:
-        while at < len(quantities) and quantities[at].start < start:
+        while at < count and quantities[at].start < start:
             at += 1
-        stop = at
-        while stop < len(quantities) and quantities[stop].start < end:
-            stop += 1
-        if stop - at == 1:
+        # exactly one quantity starts in the cell (those of a cell with two are passed over by
+        # the next cell's skip)
+        if at < count and quantities[at].start < end and (at + 1 == count or quantities[at + 1].start >= end):
             quantity = quantities[at]
             rest = text[start:end].replace(quantity.raw, "", 1).strip(" \t:：")
             found.append(None if rest else quantity)
+            at += 1
         else:
             found.append(None)
-        at = stop
     return found
 
 
@@ -705,21 +706,21 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
         end = start + len(line)
         separator = separators.get(number)
         if separator is not None:
-            cells, offset = [], start
-            for piece in line.split(separator):
-                cells.append((offset, offset + len(piece)))
-                offset += len(piece) + 1
-            while cells and not text[cells[-1][0] : cells[-1][1]].strip():
-                cells.pop()
-            if cells:
-                label = text[cells[0][0] : cells[0][1]].strip()
+            pieces = line.split(separator)  # each cell's text (text[a:b] of its span)
+            while pieces and not pieces[-1].strip():
+                pieces.pop()
+            if pieces:
+                cells, offset = [], start
+                for piece in pieces:
+                    cells.append((offset, offset + len(piece)))
+                    offset += len(piece) + 1
                 values = _cells(index, cells[1:])
                 words = sum(
                     1
-                    for (a, b), value in zip(cells[1:], values)
-                    if value is None and text[a:b].strip(" /-—－") != ""
+                    for piece, value in zip(pieces[1:], values)
+                    if value is None and piece.strip(" /-—－") != ""
                 )
-                current.append(Row(label, values, start, end, True, words))
+                current.append(Row(pieces[0].strip(), values, start, end, True, words))
             number += 1
             continue
         stripped = piece_of(line)

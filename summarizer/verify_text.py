@@ -220,8 +220,8 @@ class TextIndex:
         """Map an original-offset span back to the normalised text (None if out of range)."""
         # Each figure's span is mapped by several checks: the answer is kept per span.
         at = (span.start, span.end)
-        known = self._normalised
-        return known[at] if at in known else self.locate((span,))[0]
+        found = self._normalised.get(at, False)  # False: not asked yet (None: out of range)
+        return self.locate((span,))[0] if found is False else found
 
     def locate(self, spans: Iterable[Span]) -> list[tuple[int, int] | None]:
         """to_normalised of each span, in one loop (a report's figures are located together)."""
