@@ -49,13 +49,16 @@ _UNIT = r"(?P<unit>%|[\u3400-\u9fff]{1,2}(?:/[\u3400-\u9fff]{1,2})?)?"
 
 
 @lru_cache(maxsize=1)  # compiled on first use: most real reports state no target/actual to parse (slow to compile: the unit's CJK range)
-def _value_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The patterns of a quantitative target ("≥95%", "不低于180人") and of an actual value."""
-    target = re.compile(
-        r"^(?P<operator>" + "|".join(re.escape(o) for o in _OPERATORS) + r")?\s*" + _NUMBER + r"\s*" + _UNIT
-        + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
+def _value_pattern() -> re.Pattern[str]:
+    """A quantitative target ("≥95%", "不低于180人") or an actual value ("完成 96%"), as one pattern
+    (its CJK unit classes compiled once, not once for each): a target is a match without a done
+    word (完成, 达到 …), an actual one without an operator or a suffix (以上 …). Operators and
+    done words share no start, and a suffix is tried only after every unit, so each reading is
+    the one its own pattern would make."""
+    return re.compile(
+        r"^(?:(?P<operator>" + "|".join(re.escape(o) for o in _OPERATORS) + r")|(?P<done>完成|达到|实际|为))?\s*"
+        + _NUMBER + r"\s*" + _UNIT + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
     )
-    return target, re.compile(r"^(?:完成|达到|实际|为)?\s*" + _NUMBER + r"\s*" + _UNIT + r"$")
 
 
 _SHARE = re.compile(r"满意率|满意度|好评率|覆盖率|合格率|达标率|知晓率|办结率|回复率|参保率|入学率|巩固率|验收合格|准确率|及时率|到位率|拨付率|兑现率|发放率")
@@ -74,8 +77,8 @@ def _clean(value: str | None) -> str:
 
 
 def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:
-    match = _value_patterns()[0].match(_clean(value))
-    if match is None:
+    match = _value_pattern().match(_clean(value))
+    if match is None or match.group("done") is not None:
         return None
     operator, suffix = match.group("operator") or "", match.group("suffix") or ""
     if operator in _AT_LEAST or (not operator and suffix in ("以上", "及以上")):
@@ -95,8 +98,8 @@ def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:
 
 
 def _parse_actual(value: str | None) -> tuple[Decimal, str] | None:
-    match = _value_patterns()[1].match(_clean(value))
-    if match is None:
+    match = _value_pattern().match(_clean(value))
+    if match is None or match.group("operator") is not None or match.group("suffix") is not None:
         return None
     try:
         return Decimal(match.group("number")), match.group("unit") or ""

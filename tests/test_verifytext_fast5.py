@@ -1,8 +1,10 @@
-"""The verb-first and character-first scans of verification find what their patterns find.
+"""Verification's faster readings give exactly what the readings they replace give.
 
-comparison_claims reads its claims by hand, only near a comparison verb, the breakdown triggers look for
-由 only with a 构成/组成 in reach, and TextIndex.locate bisects without bounds: each is compared
-here with the plain pattern scan or bounded bisection it stands for, on random texts.
+Each is held to its reference on random inputs: comparison claims read by hand near a comparison
+verb, and table total labels read by hand (the patterns they replace are kept here); breakdown
+triggers with 由 tried only where a 构成/组成 is in reach; TextIndex.locate's unbounded bisection;
+a row's cells read together; fmt's str() path; one pattern for targets and actual values against
+the two it replaces.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 from bisect import bisect_left
+from decimal import Decimal
 
 import pytest
 
@@ -131,8 +134,6 @@ def test_cells_of_spans_with_gaps_are_each_cell_alone():
 
 
 def test_fmt_writes_a_decimal_as_its_fixed_point_format():
-    from decimal import Decimal
-
     rnd = random.Random(9)
     specials = [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("-0"), Decimal("0E+3"), Decimal("0.000")]
     values = specials + [
@@ -142,3 +143,37 @@ def test_fmt_writes_a_decimal_as_its_fixed_point_format():
     for value in values:
         expected = format(value.normalize(), "f")
         assert verify_text.fmt(value) == ("0" if expected in ("-0", "") else expected), value
+
+
+def test_targets_and_actuals_read_by_one_pattern_as_by_their_own():
+    from summarizer import verify_indicators as vi
+
+    number, unit = r"(?P<number>\d+(?:\.\d+)?)", r"(?P<unit>%|[\u3400-\u9fff]{1,2}(?:/[\u3400-\u9fff]{1,2})?)?"
+    target = re.compile(
+        r"^(?P<operator>" + "|".join(re.escape(o) for o in vi._OPERATORS) + r")?\s*" + number + r"\s*" + unit
+        + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
+    )
+    actual = re.compile(r"^(?:完成|达到|实际|为)?\s*" + number + r"\s*" + unit + r"$")
+    pieces = [
+        *vi._OPERATORS, "完成", "达到", "实际", "为", "9", "95", ".", "5", "%", "人", "次", "天", "万元", "/", "以上",
+        "以下", "以内", "及以上", "及", "上", " ", "，", "a", "１",
+    ]
+    # each value also reads through the target pattern's own groups, and a wrong reading would
+    # show as a wrong operator, unit or suffix there
+    read_targets = 0
+    for value in _texts(pieces, 10, 5):
+        vi._clean.cache_clear()
+        cleaned = vi._clean(value)
+        match, own = target.match(cleaned), vi._value_pattern().match(cleaned)
+        parsed = vi._parse_target(value)
+        assert (parsed is None) == (match is None), value
+        if match is not None:
+            read_targets += 1
+            assert parsed[1:] == (Decimal(match.group("number")), match.group("unit") or ""), value
+            assert (own.group("operator"), own.group("suffix")) == (match.group("operator"), match.group("suffix")), value
+        match = actual.match(cleaned)
+        parsed = vi._parse_actual(value)
+        assert (parsed is None) == (match is None), value
+        if match is not None:
+            assert parsed == (Decimal(match.group("number")), match.group("unit") or ""), value
+    assert read_targets > 100
