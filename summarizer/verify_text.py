@@ -467,7 +467,7 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     for stated, start in _percent_statements(index):
         if stated.start in covered:
             continue
-        word = _GROWTH_WORD.search(text[max(start, stated.start - 8) : stated.start])
+        word = _GROWTH_WORD.search(text, max(start, stated.start - 8), stated.start)  # (bounds, not a slice: $ is at the end bound)
         if word is None:
             continue
         sentence_start, _ = index.sentence(stated.start)
@@ -531,7 +531,7 @@ def change_statements(index: TextIndex) -> list[Check]:
     checks: list[Check] = []
     text = index.text
     for stated in index.money():
-        verb = _CHANGE_AMOUNT.search(text[max(0, stated.start - 6) : stated.start])
+        verb = _CHANGE_AMOUNT.search(text, max(0, stated.start - 6), stated.start)  # (bounds: $ is at the end bound)
         if verb is None:
             continue
         sentence_start, _ = index.sentence(stated.start)
@@ -629,7 +629,7 @@ def of_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     checks: list[Check] = []
     text = index.text
     for stated, start in _percent_statements(index):
-        if stated.start in covered or not _OF_BASE.search(text[max(start, stated.start - 2) : stated.start]):
+        if stated.start in covered or not _OF_BASE.search(text, max(start, stated.start - 2), stated.start):
             continue
         sentence_start, _ = index.sentence(stated.start)
         before = [q for q in index.quantities_in(sentence_start, stated.start) if q.unit and q.unit not in ("%", "个百分点")]

@@ -177,3 +177,15 @@ def test_targets_and_actuals_read_by_one_pattern_as_by_their_own():
         if match is not None:
             assert parsed == (Decimal(match.group("number")), match.group("unit") or ""), value
     assert read_targets > 100
+
+
+@pytest.mark.parametrize("pattern", ["_GROWTH_WORD", "_CHANGE_AMOUNT", "_OF_BASE"])
+def test_a_word_before_a_number_searched_within_bounds_as_in_a_slice(pattern):
+    compiled = getattr(verify_text, pattern)
+    pieces = ["增长", "增加", "下降了", "减少", "节约", "率", "幅度", "为", "达到", "了", "的", " ", "\n", "5", "万元", "a"]
+    rnd = random.Random(11)
+    for text in _texts(pieces, 12, 8):
+        end = rnd.randint(0, len(text))
+        start = max(0, end - rnd.randint(0, 10))
+        bounded, sliced = compiled.search(text, start, end), compiled.search(text[start:end])
+        assert (bounded and (bounded.groups(), bounded.group())) == (sliced and (sliced.groups(), sliced.group())), (text, start, end)
