@@ -780,10 +780,10 @@ def _is_total(label: str) -> bool:
 
 
 def _percent_column(cells: list[Quantity | None]) -> int | None:
-    return next(
-        (n for n, cell in enumerate(cells) if cell is not None and cell.unit == "%"),
-        None,
-    )
+    for n, cell in enumerate(cells):
+        if cell is not None and cell.unit == "%":
+            return n
+    return None
 
 
 def _aligned(
@@ -1167,11 +1167,12 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
         )
         unit = "万元" if money else item.whole.unit
         whole = _amount(item.whole)
-        total = sum((_amount(p) for p in item.parts), Decimal(0))
+        amounts = [_amount(p) for p in item.parts]
+        total = sum(amounts, Decimal(0))
         certain, rounding = _tolerances([item.whole, *item.parts])
         difference = total - whole
         listed = " + ".join(
-            f"{p.label} {fmt(_amount(q))}" for p, q in zip(record.parts, item.parts)
+            f"{p.label} {fmt(amount)}" for p, amount in zip(record.parts, amounts)
         )
         inputs = [
             _input(index, item.whole, record.whole.label),

@@ -668,10 +668,14 @@ def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[C
     # between two amounts changes nothing.
     quantities = index.money()
     for position, first in enumerate(quantities):
-        sentence = index.sentence(first.start)
+        sentence_end = -1  # read on the first amount near enough (most have none)
         for following in range(position + 1, len(quantities)):
             second = quantities[following]
-            if second.start >= sentence[1] or second.start - first.end > 40:
+            if second.start - first.end > 40:
+                break
+            if sentence_end < 0:
+                sentence_end = index.sentence(first.start)[1]
+            if second.start >= sentence_end:
                 break
             if second.unit == first.unit or first.value == 0 or second.value == 0:
                 continue
