@@ -231,6 +231,11 @@ class TextIndex:
         text_length = len(self.text)
         known = self._normalised
         located: list[tuple[int, int] | None] = []
+        # bisect_left(offsets, x, 0, last) for each bound, which is min(bisect_left(offsets, x),
+        # last). A bound is first tried at the shift (normalised - original) of the span located
+        # before it: spans come in text order and normalising deletes little, so the guess j is
+        # most often the answer, known by offsets[j - 1] < x <= offsets[j] without a search.
+        shift = 0
         for span in spans:
             at = (span_start, span_end) = (span.start, span.end)
             if at in known:
@@ -240,12 +245,15 @@ class TextIndex:
                 known[at] = None
                 located.append(None)
                 continue
-            # bisect_left(offsets, x, 0, last) is min(bisect_left(offsets, x), last): the bounds
-            # passed cost more than the rare clamp
-            start = bisect_left(offsets, span_start)
-            end = bisect_left(offsets, span_end)
+            start = span_start + shift
+            if not (0 < start <= last and offsets[start - 1] < span_start <= offsets[start]):
+                start = bisect_left(offsets, span_start)
+            end = span_end + start - span_start
+            if not (0 < end <= last and offsets[end - 1] < span_end <= offsets[end]):
+                end = bisect_left(offsets, span_end)
             if end > last:
                 start, end = min(start, last), last
+            shift = start - span_start
             if span_end > span_start and end <= start:
                 end = start + 1
             known[at] = found = (start, min(end, text_length))

@@ -88,6 +88,9 @@ def test_located_spans_are_the_bounded_bisection():
         for _ in range(20):
             start = rnd.randint(-2, len(original) + 2)
             spans.append(Span.model_construct(start=start, end=start + rnd.randint(-1, 6)))
+        # and, in text order, the spans of normalised ranges (as figures' spans are made)
+        for a in sorted(rnd.sample(range(len(document.text) + 1), min(10, len(document.text) + 1))):
+            spans.append(Span.model_construct(**document.span_fields(a, a + rnd.randint(0, 4))))
         last = len(offsets) - 1
         for span, located in zip(spans, index.locate(spans)):
             if span.start < 0 or span.end > len(original) or span.end < span.start:
