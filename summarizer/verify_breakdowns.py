@@ -496,12 +496,12 @@ def _colon_lines(text: str) -> Iterator[tuple[int, str]]:
     for colon in sorted({*_occurrences(text, "："), *_occurrences(text, ":")}):
         if colon <= line_end:
             continue  # on the line just read (skipped before searching, so a long line is read once)
-        start = text.rfind("\n", 0, colon) + 1
         line_end = text.find("\n", colon)
         line_end = line_end if line_end != -1 else len(text)
-        line = text[start:line_end]
-        if line.rstrip().endswith(("：", ":")):
-            yield start, line
+        # the line's first colon is this one, so the line ends in a colon when its rest from here does
+        if text[colon:line_end].rstrip().endswith(("：", ":")):
+            start = text.rfind("\n", 0, colon) + 1
+            yield start, text[start:line_end]
 
 
 def _listed_below(index: TextIndex) -> list[Found]:

@@ -214,9 +214,9 @@ def _stated_weight(name: str | None, row: Indicator, text: str, cache: _WeightCa
 def _weight_before(level: str, start: int, end: int, text: str) -> tuple[str, Decimal] | None:
     """The weight written with `level` nearest before `end`."""
     # The row's span may open on the level's own cell ("产出指标(70分)数量指标…"): read to its end.
-    window = text[max(0, start - 1500) : end]
     found = None
-    for match in _stated_weight_pattern(level).finditer(window):
+    # (within bounds rather than in a slice: the pattern has no anchor, so the matches are the same)
+    for match in _stated_weight_pattern(level).finditer(text, max(0, start - 1500), end):
         found = match
     if found is None:
         return None
