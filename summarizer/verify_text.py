@@ -161,7 +161,7 @@ class TextIndex:
     block_starts: list[int]
     block_tables: list[int | None]
     quantity_starts: list[int] = field(default_factory=list, repr=False)  # the Layout's, when built from one
-    lines: list[Line] = field(default_factory=list, repr=False)  # the Layout's text lines (split on \n)
+    lines: list[Line] = field(default_factory=list, repr=False)  # the Layout's text lines (table_rows splits the text itself)
 
     @classmethod
     def build(cls, document: Document, layout: Layout | None = None) -> TextIndex:
