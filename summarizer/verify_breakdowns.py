@@ -32,9 +32,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
 
 from .genre import vocabulary
 from .genre.identities import identities
@@ -56,6 +57,7 @@ from .verify_text import (
     TextIndex,
     fmt,
     make_check,
+    new_input,
     percent,
     rate_agrees,
     rate_tolerance,
@@ -91,7 +93,7 @@ _MEASURES = (
 )
 _OPPOSITES = (("收入", "支出"), ("预算", "决算"), ("下达", "到位"))
 _TOTAL_WORD = re.compile(r"合\s*计|总\s*计|共\s*计|累计|小\s*计|总额")
-_TABLE_TOTAL = r"^(?:其中[：:]?)?\s*(?:[\u4e00-\u9fff]{0,8}(?:合\s*计|总\s*计|小\s*计|总\s*额)|总\s*额)[:：]?$"  # see _is_total
+_TOTAL_WORDS = ("合计", "总计", "小计", "总额")  # what a table total row's label ends in (see _is_total)
 _UNREADABLE = re.compile(r"(?:^|[^\d.\s万亿千])[ ]*(?:万元|亿元|千元|元)(?![/／])")
 _SIGNED = re.compile(r"调减|调增|核减|扣减|冲减|减少|负数")
 _OPEN_BRACKETS, _CLOSE_BRACKETS = "（(【[", "）)】]"
@@ -103,12 +105,16 @@ _PERCENT_NUMBER = re.compile(r"\d+(?:\.\d+)?%")
 _COMPOSED = re.compile(r"由([^。；\n]{2,200}?)(?:构成|组成)")
 
 
+_COUNT_UNITS = frozenset(COUNT_UNITS)  # membership only: a set, not the tuple's scan
+_FAMILY_UNITS = _COUNT_UNITS | frozenset(MONEY_UNITS)  # the units _family names a family for (人, 名 are counts)
+
+
 def _family(quantity: Quantity) -> str | None:
     if quantity.unit in MONEY_UNITS:
         return "money"
     if quantity.unit in ("人", "名"):
         return "人"
-    if quantity.unit in COUNT_UNITS:
+    if quantity.unit in _COUNT_UNITS:
         return quantity.unit
     return None
 
@@ -120,13 +126,17 @@ def _amount(quantity: Quantity) -> Decimal:
 
 def _step(quantity: Quantity) -> Decimal:
     """One unit of the last written digit, in the family's unit (万元 for money)."""
-    exponent = quantity.value.as_tuple().exponent
+    return _unit_step(quantity.value.as_tuple().exponent, quantity.unit)
+
+
+@lru_cache(maxsize=256)  # a few (exponent, unit) pairs: most amounts have 0 to 2 decimals
+def _unit_step(exponent: int | str, unit: str) -> Decimal:
     step = (
         Decimal(1).scaleb(min(int(exponent), 0))
         if isinstance(exponent, int)
         else Decimal(1)
     )
-    wan = to_wan(step, quantity.unit)
+    wan = to_wan(step, unit)
     return wan if wan is not None else step
 
 
@@ -186,29 +196,35 @@ class Found:
     whole_column: bool = (
         True  # every row of the list has a number in the whole's column
     )
-    alternatives: list[Decimal] = field(
-        default_factory=list
-    )  # other amounts the list may break down
+    sentence_start: int | None = None  # a prose whole's sentence: other amounts it may break down (_alternatives)
+
+
+# Breakdowns, their items and check inputs through their validators alone: the same validated
+# models, cheaper than the keyword constructors (a span passed as its fields is built inside).
+_new_breakdown = Breakdown.__pydantic_validator__.validate_python
+_new_item = BreakdownItem.__pydantic_validator__.validate_python
 
 
 def _item(index: TextIndex, quantity: Quantity, label: str) -> BreakdownItem:
-    return BreakdownItem(
-        label=label,
-        value=quantity.value,
-        unit=quantity.unit,
-        value_wan=to_wan(quantity.value, quantity.unit),
-        span=index.span(quantity.start, quantity.end),
-    )
+    return _new_item({
+        "label": label,
+        "value": quantity.value,
+        "unit": quantity.unit,
+        "value_wan": to_wan(quantity.value, quantity.unit),
+        "span": index.document.span_fields(quantity.start, quantity.end),
+    })
 
 
 def _whole_before(index: TextIndex, position: int) -> Quantity | None:
     """The amount a trigger breaks down: the last number with a unit right before it (only
     punctuation and a few words between, no other number)."""
     before = index.quantities_in(max(0, position - 60), position)
-    candidates = [q for q in before if _family(q) is not None]
-    if not candidates:
+    at = len(before) - 1
+    while at >= 0 and before[at].unit not in _FAMILY_UNITS:  # the last one _family reads
+        at -= 1
+    if at < 0:
         return None
-    whole = candidates[-1]
+    whole = before[at]
     gap = index.text[whole.end : position]
     if (
         len(gap) > 24
@@ -216,7 +232,7 @@ def _whole_before(index: TextIndex, position: int) -> Quantity | None:
         or _DIGIT.search(_PERCENT_NUMBER.sub("", gap))
     ):
         return None
-    between = [q for q in before if q.start > whole.end]
+    between = [q for q in before[at + 1 :] if q.start > whole.end]  # (those before it start before it ends)
     if any(q.unit not in ("%",) for q in between) or len(between) > 1:
         return None  # a bare number (a marker) between: not a simple "X，其中"
     return whole
@@ -288,6 +304,15 @@ def _measure_words(label: str) -> set[str]:
     return {word for word in _MEASURES if word in label}
 
 
+def _moves_on(label: str, whole_label: str, whole_words: set[str]) -> bool:
+    """A part's label names a measure its whole's does not (到位 after 下达), or the other side of
+    a pair whose one side the whole names (支出 under 收入, 决算 under 预算)."""
+    return bool(_measure_words(label) - whole_words) or any(
+        (a in whole_label and b in label and a not in label) or (b in whole_label and a in label and b not in label)
+        for a, b in _OPPOSITES
+    )
+
+
 def amount_of(quantity: Quantity) -> Decimal:
     """A quantity in 万元 (money) or as written."""
     return _amount(quantity)
@@ -295,12 +320,15 @@ def amount_of(quantity: Quantity) -> Decimal:
 
 def _triggers(text: str) -> Iterator[re.Match[str]]:
     """_TRIGGER.finditer(text), tried only where one of its leading words stands (a scan of the
-    whole text by the pattern costs more than the rest of the breakdown search)."""
-    starts = sorted(
-        position
-        for word in ("其中", "包括", "由")
-        for position in _occurrences(text, word)
-    )
+    whole text by the pattern costs more than the rest of the breakdown search): where 其 or 包
+    stands (one-character finds scan fast; the pattern tells 其中 from 其他), and where 由 stands
+    with a 构成/组成 close enough after it for its lookahead (seldom: 由于, 自由 …)."""
+    starts = [*_occurrences(text, "其"), *_occurrences(text, "包")]
+    for position in _occurrences(text, "由"):
+        # the lookahead needs 构成/组成 starting 3 to 201 characters after 由
+        if text.find("构成", position + 3, position + 203) != -1 or text.find("组成", position + 3, position + 203) != -1:
+            starts.append(position)
+    starts.sort()
     end = 0
     for start in starts:
         if start < end:
@@ -385,22 +413,11 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                     continue  # a second number in one numbered item: its detail, not a part
                 item_lines.add(line)
             label = _label(index, quantity.start, clause_start)
-            words = _measure_words(label) - whole_words
-            words |= {
-                b
-                for a, b in _OPPOSITES
-                if a in whole_label and b in label and a not in label
-            }
-            words |= {
-                a
-                for a, b in _OPPOSITES
-                if b in whole_label and a in label and b not in label
-            }
             part_key = key_of(label) if family == "money" else None
             in_partition = whole_key is not None and any(
                 part_key in p for p in _PARTITIONS.get(whole_key, [])
             )
-            if words and not in_partition and not (kind is BreakdownKind.NUMBERED):
+            if not in_partition and not numbered and _moves_on(label, whole_label, whole_words):
                 break  # the sentence moved on to another measure (到位 after 下达)
             if _TOTAL_WORD.search(label) or (
                 sum(1 for p in parts if p.value) >= 2 and _amount(quantity) == running
@@ -431,24 +448,14 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
             if shares
             else parts[-1].end
         )
-        record = Breakdown(
-            kind=kind,
-            whole=_item(index, whole, whole_label),
-            parts=[_item(index, part, label) for part, label in zip(parts, labels)],
-            complete=complete,
-            span=index.span(whole.start, last),
-            evidence=index.document.quote(whole.start, last),
-        )
-        # Other amounts of the whole's sentence (and their total with it): the 其中 may break
-        # down one of them ("中央下达 100 万元，县级配套 20 万元，其中…" is about 120).
-        earlier = [
-            _amount(q)
-            for q in index.quantities_in(sentence_start, whole.start)
-            if _family(q) == family
-        ]
-        alternatives = (
-            [*earlier, sum(earlier, Decimal(0)) + _amount(whole)] if earlier else []
-        )
+        record = _new_breakdown({
+            "kind": kind,
+            "whole": _item(index, whole, whole_label),
+            "parts": [_item(index, part, label) for part, label in zip(parts, labels)],
+            "complete": complete,
+            "span": index.span(whole.start, last),
+            "evidence": index.document.quote(whole.start, last),
+        })
         found.append(
             Found(
                 record,
@@ -458,10 +465,25 @@ def _prose(index: TextIndex, unreadable: list[Span]) -> list[Found]:
                 labels_complete,
                 numbered,
                 False,
-                alternatives=alternatives,
+                sentence_start=sentence_start,
             )
         )
     return found
+
+
+def _alternatives(index: TextIndex, item: Found) -> list[Decimal]:
+    """Other amounts of a prose whole's sentence (and their total with it): the 其中 may break
+    down one of them ("中央下达 100 万元，县级配套 20 万元，其中…" is about 120). Read only for
+    a list whose parts exceed its whole."""
+    if item.sentence_start is None:
+        return []
+    family = _family(item.whole)
+    earlier = [
+        _amount(q)
+        for q in index.quantities_in(item.sentence_start, item.whole.start)
+        if _family(q) == family
+    ]
+    return [*earlier, sum(earlier, Decimal(0)) + _amount(item.whole)] if earlier else []
 
 
 _LISTED_BELOW = re.compile(r"(?:具体|明细|分别|详细)?(?:如下|为|是)[：:]\s*$")
@@ -474,12 +496,12 @@ def _colon_lines(text: str) -> Iterator[tuple[int, str]]:
     for colon in sorted({*_occurrences(text, "："), *_occurrences(text, ":")}):
         if colon <= line_end:
             continue  # on the line just read (skipped before searching, so a long line is read once)
-        start = text.rfind("\n", 0, colon) + 1
         line_end = text.find("\n", colon)
         line_end = line_end if line_end != -1 else len(text)
-        line = text[start:line_end]
-        if line.rstrip().endswith(("：", ":")):
-            yield start, line
+        # the line's first colon is this one, so the line ends in a colon when its rest from here does
+        if text[colon:line_end].rstrip().endswith(("：", ":")):
+            start = text.rfind("\n", 0, colon) + 1
+            yield start, text[start:line_end]
 
 
 def _listed_below(index: TextIndex) -> list[Found]:
@@ -522,16 +544,16 @@ def _listed_below(index: TextIndex) -> list[Found]:
             certain = False
             if abs(_amount(whole) - total) > _amount(whole) * NEAR_SHORTFALL:
                 continue
-        record = Breakdown(
-            kind=BreakdownKind.NUMBERED,
-            whole=_item(
+        record = _new_breakdown({
+            "kind": BreakdownKind.NUMBERED,
+            "whole": _item(
                 index, whole, _label(index, whole.start, index.sentence(whole.start)[0])
             ),
-            parts=[_item(index, part, label) for part, label in zip(parts, labels)],
-            complete=certain,
-            span=index.span(whole.start, parts[-1].end),
-            evidence=index.document.quote(start, min(end, start + len(line) + 300)),
-        )
+            "parts": [_item(index, part, label) for part, label in zip(parts, labels)],
+            "complete": certain,
+            "span": index.span(whole.start, parts[-1].end),
+            "evidence": index.document.quote(start, min(end, start + len(line) + 300)),
+        })
         found.append(
             Found(record, whole, parts, [], False, True, False, certain=certain)
         )
@@ -593,27 +615,28 @@ def _cell(index: TextIndex, start: int, end: int) -> Quantity | None:
 
 
 def _cells(index: TextIndex, spans: list[tuple[int, int]]) -> list[Quantity | None]:
-    """_cell of each of a row's cells (consecutive spans, left to right), from one bisection of
-    the row rather than one per cell."""
+    """_cell of each of a row's cells (spans left to right, not overlapping), from one bisection
+    of the row rather than one per cell."""
     if not spans:
         return []
-    text = index.text
     quantities = index.quantities_in(spans[0][0], spans[-1][1])
+    if not quantities:
+        return [None] * len(spans)
+    text = index.text
     found: list[Quantity | None] = []
-    at = 0
+    at, count = 0, len(quantities)
     for start, end in spans:
-        while at < len(quantities) and quantities[at].start < start:
+        while at < count and quantities[at].start < start:
             at += 1
-        stop = at
-        while stop < len(quantities) and quantities[stop].start < end:
-            stop += 1
-        if stop - at == 1:
+        # exactly one quantity starts in the cell (those of a cell with two are passed over by
+        # the next cell's skip)
+        if at < count and quantities[at].start < end and (at + 1 == count or quantities[at + 1].start >= end):
             quantity = quantities[at]
             rest = text[start:end].replace(quantity.raw, "", 1).strip(" \t:：")
             found.append(None if rest else quantity)
+            at += 1
         else:
             found.append(None)
-        at = stop
     return found
 
 
@@ -627,6 +650,9 @@ def _piece(line: str) -> str:
     return _cell_text(line) if "|" in line else line.strip()
 
 
+_PLUS_ONE = (1).__add__
+
+
 def table_rows(index: TextIndex) -> list[list[Row]]:
     """Runs of consecutive table rows (each run one table): read once per report, used by the
     table breakdowns and the row rates.
@@ -637,15 +663,10 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     text = index.text
     runs: list[list[Row]] = []
     current: list[Row] = []
-    if index.lines:
-        split = [line.text for line in index.lines]
-        line_starts = [line.start for line in index.lines]
-    else:
-        split = text.split("\n")
-        line_starts, position = [], 0
-        for line in split:
-            line_starts.append(position)
-            position += len(line) + 1
+    # The text's lines (the Layout's lines are these) and their starts, split and summed in C.
+    split = text.split("\n")
+    line_starts = [0, *accumulate(map(_PLUS_ONE, map(len, split[:-1])))]
+    piece_of = _piece if "|" in text else str.strip  # without a | anywhere, a line's piece is it stripped
     number_lines = {bisect_left(line_starts, match.start() + 1) for match in _NUMBER_LINES.finditer(text)}
     if _FIRST_NUMBER_LINE.match(text):
         number_lines.add(0)
@@ -666,10 +687,10 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     starters = set(separators)
     for number_line in number_lines:
         before = number_line - 1
-        while before >= 0 and not _piece(split[before]):
+        while before >= 0 and not piece_of(split[before]):
             before -= 1
         if before >= 0 and before not in number_lines:
-            label = _piece(split[before])
+            label = piece_of(split[before])
             if len(label) <= 30 and _LABEL.search(label):
                 starters.add(before)
     starters_sorted = sorted(starters)
@@ -685,41 +706,42 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
         end = start + len(line)
         separator = separators.get(number)
         if separator is not None:
-            cells, offset = [], start
-            for piece in line.split(separator):
-                cells.append((offset, offset + len(piece)))
-                offset += len(piece) + 1
-            while cells and not text[cells[-1][0] : cells[-1][1]].strip():
-                cells.pop()
-            if cells:
-                label = text[cells[0][0] : cells[0][1]].strip()
+            pieces = line.split(separator)  # each cell's text (text[a:b] of its span)
+            while pieces and not pieces[-1].strip():
+                pieces.pop()
+            if pieces:
+                cells, offset = [], start
+                for piece in pieces:
+                    cells.append((offset, offset + len(piece)))
+                    offset += len(piece) + 1
                 values = _cells(index, cells[1:])
                 words = sum(
                     1
-                    for (a, b), value in zip(cells[1:], values)
-                    if value is None and text[a:b].strip(" /-—－") != ""
+                    for piece, value in zip(pieces[1:], values)
+                    if value is None and piece.strip(" /-—－") != ""
                 )
-                current.append(Row(label, values, start, end, True, words))
+                current.append(Row(pieces[0].strip(), values, start, end, True, words))
             number += 1
             continue
-        stripped = _piece(line)
+        stripped = piece_of(line)
         if (
             stripped
             and number not in number_lines
             and len(stripped) <= 30
             and _LABEL.search(stripped)
         ):
-            # A label line followed by lines holding one number each (a cell per line).
-            values, look, last, words = [], number + 1, end, 0
+            # A label line followed by lines holding one number each (a cell per line): the
+            # cells' spans gathered, then read together (_cells).
+            spans, look, last, words = [], number + 1, end, 0
             while look < len(split):
-                piece = _piece(split[look])
+                piece = piece_of(split[look])
                 if not piece:
                     look += 1
                     continue
                 a = line_starts[look]
                 if look in number_lines:
-                    values.append(_cell(index, a, a + len(split[look].rstrip(" |\t"))))
-                elif values and (_DASH.fullmatch(piece) or len(piece) > 30):
+                    spans.append((a, a + len(split[look].rstrip(" |\t"))))
+                elif spans and (_DASH.fullmatch(piece) or len(piece) > 30):
                     words += (
                         0 if _DASH.fullmatch(piece) else 1
                     )  # a cell marked empty, or a note in the row
@@ -727,9 +749,9 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
                     break
                 last = a + len(split[look])
                 look += 1
-            if values or (current and not current[-1].exact):
-                current.append(Row(stripped, values, start, last, False, words))
-                number = look if values else number + 1
+            if spans or (current and not current[-1].exact):
+                current.append(Row(stripped, _cells(index, spans), start, last, False, words))
+                number = look if spans else number + 1
                 continue
         if stripped and current:
             runs.append(current)
@@ -740,21 +762,28 @@ def table_rows(index: TextIndex) -> list[list[Row]]:
     return [run for run in runs if len(run) >= 2]
 
 
-@lru_cache(maxsize=1)  # compiled on first use: few reports have a table total row (slow to compile: its CJK range)
-def _table_total() -> re.Pattern[str]:
-    return re.compile(_TABLE_TOTAL)
-
-
 @lru_cache(maxsize=4096)
 def _is_total(label: str) -> bool:
-    return bool(_table_total().match(re.sub(r"\s+", "", label)))
+    """A total row's label, spaces aside: at most 8 CJK characters (U+4E00–U+9FFF) and 合计, 总计,
+    小计 or 总额, after an optional 其中 (or 其中：) and before an optional colon. Read by hand: as
+    a pattern its CJK class costs more to compile than all the labels cost to read."""
+    compact = re.sub(r"\s+", "", label)
+    if compact.endswith((":", "：")):
+        compact = compact[:-1]
+    if not compact.endswith(_TOTAL_WORDS):
+        return False
+    head = compact[:-2]
+    heads = [head, head[2:]] if head.startswith("其中") else [head]
+    if head.startswith(("其中：", "其中:")):
+        heads.append(head[3:])
+    return any(len(words) <= 8 and all("\u4e00" <= character <= "\u9fff" for character in words) for words in heads)
 
 
 def _percent_column(cells: list[Quantity | None]) -> int | None:
-    return next(
-        (n for n, cell in enumerate(cells) if cell is not None and cell.unit == "%"),
-        None,
-    )
+    for n, cell in enumerate(cells):
+        if cell is not None and cell.unit == "%":
+            return n
+    return None
 
 
 def _aligned(
@@ -880,23 +909,23 @@ def _table_breakdowns(
         quantities = [cell for _, cell in parts]
         adds = _adds_up(whole, quantities)
         complete = adds or (exact and not prefixes)
-        record = Breakdown(
-            kind=BreakdownKind.TABLE,
-            whole=_item(index, whole, total.label.rstrip(":：")),
-            parts=[
+        record = _new_breakdown({
+            "kind": BreakdownKind.TABLE,
+            "whole": _item(index, whole, total.label.rstrip(":：")),
+            "parts": [
                 _item(
                     index, cell, re.sub(r"^其中[：:]?", "", row.label).strip() or "行"
                 )
                 for row, cell in parts
             ],
-            complete=complete,
-            span=index.span(
+            "complete": complete,
+            "span": index.span(
                 min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)
             ),
-            evidence=index.document.quote(
+            "evidence": index.document.quote(
                 min(total.start, parts[0][0].start), max(total.end, parts[-1][0].end)
             )[:300],
-        )
+        })
         found.append(
             Found(
                 record,
@@ -1073,12 +1102,12 @@ def find(index: TextIndex, rows: list[list[Row]] | None = None) -> tuple[list[Fo
 
 
 def _input(index: TextIndex, quantity: Quantity, label: str) -> CheckInput:
-    return CheckInput(
-        label=label,
-        value=quantity.value,
-        unit=quantity.unit,
-        span=index.span(quantity.start, quantity.end),
-    )
+    return new_input({
+        "label": label,
+        "value": quantity.value,
+        "unit": quantity.unit,
+        "span": index.document.span_fields(quantity.start, quantity.end),
+    })
 
 
 _ORGANISATION = re.compile(r"单位|机构|人员|人数|编制|科室|股室")
@@ -1138,18 +1167,18 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
         )
         unit = "万元" if money else item.whole.unit
         whole = _amount(item.whole)
-        total = sum((_amount(p) for p in item.parts), Decimal(0))
+        amounts = [_amount(p) for p in item.parts]
+        total = sum(amounts, Decimal(0))
         certain, rounding = _tolerances([item.whole, *item.parts])
         difference = total - whole
         listed = " + ".join(
-            f"{p.label} {fmt(_amount(q))}" for p, q in zip(record.parts, item.parts)
+            f"{p.label} {fmt(amount)}" for p, amount in zip(record.parts, amounts)
         )
         inputs = [
             _input(index, item.whole, record.whole.label),
             *(_input(index, q, p.label) for p, q in zip(record.parts, item.parts)),
         ]
         name = f"{record.whole.label} {fmt(whole)}{unit}"
-        reread = _unit_reread(item, whole, total, certain) if money else None
         if abs(difference) <= certain:
             check = make_check(
                 rule,
@@ -1172,7 +1201,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 whole,
                 rounding,
             )
-        elif reread is not None:
+        elif money and (reread := _unit_reread(item, whole, total, certain)) is not None:
             part, reading = reread
             check = make_check(
                 RuleId.UNIT_SLIP,
@@ -1209,7 +1238,7 @@ def breakdown_checks(index: TextIndex, found: list[Found]) -> list[Check]:
                 certain,
             )
         elif difference > 0 and any(
-            total <= other + certain for other in item.alternatives
+            total <= other + certain for other in _alternatives(index, item)
         ):
             check = make_check(
                 rule,

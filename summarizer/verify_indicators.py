@@ -31,7 +31,7 @@ from functools import lru_cache
 from .genre import vocabulary
 from .numbers import MONEY_UNITS
 from .schemas import Check, CheckInput, CheckStatus, Indicator, RuleId, Severity
-from .verify_text import HUNDRED, SCORE_TOLERANCE, fmt, make_check
+from .verify_text import HUNDRED, SCORE_TOLERANCE, fmt, make_check, new_input
 
 __all__ = ["indicator_checks"]
 
@@ -49,13 +49,16 @@ _UNIT = r"(?P<unit>%|[\u3400-\u9fff]{1,2}(?:/[\u3400-\u9fff]{1,2})?)?"
 
 
 @lru_cache(maxsize=1)  # compiled on first use: most real reports state no target/actual to parse (slow to compile: the unit's CJK range)
-def _value_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The patterns of a quantitative target ("≥95%", "不低于180人") and of an actual value."""
-    target = re.compile(
-        r"^(?P<operator>" + "|".join(re.escape(o) for o in _OPERATORS) + r")?\s*" + _NUMBER + r"\s*" + _UNIT
-        + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
+def _value_pattern() -> re.Pattern[str]:
+    """A quantitative target ("≥95%", "不低于180人") or an actual value ("完成 96%"), as one pattern
+    (its CJK unit classes compiled once, not once for each): a target is a match without a done
+    word (完成, 达到 …), an actual one without an operator or a suffix (以上 …). Operators and
+    done words share no start, and a suffix is tried only after every unit, so each reading is
+    the one its own pattern would make."""
+    return re.compile(
+        r"^(?:(?P<operator>" + "|".join(re.escape(o) for o in _OPERATORS) + r")|(?P<done>完成|达到|实际|为))?\s*"
+        + _NUMBER + r"\s*" + _UNIT + r"\s*(?P<suffix>以上|以下|以内|及以上|及以下)?$"
     )
-    return target, re.compile(r"^(?:完成|达到|实际|为)?\s*" + _NUMBER + r"\s*" + _UNIT + r"$")
 
 
 _SHARE = re.compile(r"满意率|满意度|好评率|覆盖率|合格率|达标率|知晓率|办结率|回复率|参保率|入学率|巩固率|验收合格|准确率|及时率|到位率|拨付率|兑现率|发放率")
@@ -74,8 +77,8 @@ def _clean(value: str | None) -> str:
 
 
 def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:
-    match = _value_patterns()[0].match(_clean(value))
-    if match is None:
+    match = _value_pattern().match(_clean(value))
+    if match is None or match.group("done") is not None:
         return None
     operator, suffix = match.group("operator") or "", match.group("suffix") or ""
     if operator in _AT_LEAST or (not operator and suffix in ("以上", "及以上")):
@@ -95,8 +98,8 @@ def _parse_target(value: str | None) -> tuple[str, Decimal, str] | None:
 
 
 def _parse_actual(value: str | None) -> tuple[Decimal, str] | None:
-    match = _value_patterns()[1].match(_clean(value))
-    if match is None:
+    match = _value_pattern().match(_clean(value))
+    if match is None or match.group("operator") is not None or match.group("suffix") is not None:
         return None
     try:
         return Decimal(match.group("number")), match.group("unit") or ""
@@ -112,7 +115,12 @@ def _same_unit(a: str, b: str) -> bool:
 
 
 def _input(row: Indicator, word: str, value: Decimal, unit: str) -> CheckInput:
-    return CheckInput(label=f"{row.name}{word}", value=value, unit=unit, span=row.span)
+    return new_input({"label": f"{row.name}{word}", "value": value, "unit": unit, "span": row.span})
+
+
+def _target_inputs(row: Indicator, goal: Decimal, goal_unit: str, value: Decimal, unit: str) -> list[CheckInput]:
+    """A target check's inputs (made only for a check: most targets are met)."""
+    return [_input(row, "目标值", goal, goal_unit), _input(row, "实际完成值", value, unit or goal_unit)]
 
 
 def _targets(rows: Sequence[Indicator]) -> list[Check]:
@@ -124,12 +132,11 @@ def _targets(rows: Sequence[Indicator]) -> list[Check]:
             continue
         comparison, goal, goal_unit = target
         value, unit = actual
-        inputs = [_input(row, "目标值", goal, goal_unit), _input(row, "实际完成值", value, unit or goal_unit)]
         if goal_unit in MONEY_UNITS and unit in MONEY_UNITS and goal_unit != unit and goal == value and "万" in goal_unit + unit:
             checks.append(make_check(
                 RuleId.UNIT_SLIP, WARN, Severity.MEDIUM,
                 f"指标“{row.name}”目标值 {row.target}、实际完成值 {row.actual}：数字相同而单位一为元、一为万元，疑为单位笔误，请核对",
-                inputs, goal, value,
+                _target_inputs(row, goal, goal_unit, value, unit), goal, value,
             ))
             continue
         if not (_same_unit(goal_unit, unit) or (unit == "" and goal_unit != "%")):
@@ -147,7 +154,7 @@ def _targets(rows: Sequence[Indicator]) -> list[Check]:
         checks.append(make_check(
             RuleId.INDICATOR_TARGET, WARN, Severity.MEDIUM,
             f"指标“{row.name}”目标值为 {row.target}，实际完成值 {row.actual}，未达到目标，请核对完成情况的表述与得分",
-            inputs, goal, value,
+            _target_inputs(row, goal, goal_unit, value, unit), goal, value,
         ))
     if met and not checks:
         checks.append(make_check(RuleId.INDICATOR_TARGET, PASS, Severity.INFO, f"{met} 项量化指标的实际完成值达到目标值"))
@@ -207,9 +214,9 @@ def _stated_weight(name: str | None, row: Indicator, text: str, cache: _WeightCa
 def _weight_before(level: str, start: int, end: int, text: str) -> tuple[str, Decimal] | None:
     """The weight written with `level` nearest before `end`."""
     # The row's span may open on the level's own cell ("产出指标(70分)数量指标…"): read to its end.
-    window = text[max(0, start - 1500) : end]
     found = None
-    for match in _stated_weight_pattern(level).finditer(window):
+    # (within bounds rather than in a slice: the pattern has no anchor, so the matches are the same)
+    for match in _stated_weight_pattern(level).finditer(text, max(0, start - 1500), end):
         found = match
     if found is None:
         return None
@@ -226,22 +233,23 @@ def _compare(level: str, weight: Decimal, names: list[str], values: list[Decimal
     above it fails; below it warns for weights (a member may not have been read); else passes
     (None)."""
     total = sum(values, Decimal(0))
+    failed = total > weight + SCORE_TOLERANCE
+    if not failed and not (word == "分值" and total < weight - SCORE_TOLERANCE):
+        return None  # passes: no message, no inputs
     listed = " + ".join(f"{name} {fmt(value)}" for name, value in zip(names, values))
-    inputs = [CheckInput(label=f"{level}分值", value=weight, unit="分", span=spans[0].span)]
+    inputs = [new_input({"label": f"{level}分值", "value": weight, "unit": "分", "span": spans[0].span})]
     inputs += [_input(row, word, value, "分") for row, value in zip(spans, values)]
-    if total > weight + SCORE_TOLERANCE:
+    if failed:
         return make_check(
             RuleId.SELF_SCORE, FAIL, Severity.HIGH,
             f"自评表{word}不平：{level}（{fmt(weight)}分）下各指标{word} {listed} = {fmt(total)}，超过其分值",
             inputs, total, weight, SCORE_TOLERANCE,
         )
-    if word == "分值" and total < weight - SCORE_TOLERANCE:
-        return make_check(
-            RuleId.SELF_SCORE, WARN, Severity.LOW,
-            f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
-            inputs, total, weight, SCORE_TOLERANCE,
-        )
-    return None
+    return make_check(
+        RuleId.SELF_SCORE, WARN, Severity.LOW,
+        f"自评表分值：{level}（{fmt(weight)}分），读到的下级指标分值 {listed} = {fmt(total)}，少 {fmt(weight - total)}；若已列全则不平，请核对",
+        inputs, total, weight, SCORE_TOLERANCE,
+    )
 
 
 def _levels(rows: Sequence[Indicator], text: str, cache: _WeightCache) -> list[Check]:

@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from .document import Document
 from .structure import Layout, Line, analyse
@@ -40,7 +41,10 @@ def fmt(value: Decimal | None) -> str:
     """A Decimal as a reviewer writes it: 875.6, 1179.61, 100 (no exponent, no trailing zeros)."""
     if value is None:
         return "—"
-    text = format(value.normalize(), "f")
+    normal = value.normalize()
+    text = str(normal)  # as format(normal, "f") unless it writes an exponent (1E+2, 1E-7)
+    if "E" in text or "e" in text:
+        text = format(normal, "f")
     return "0" if text in ("-0", "") else text
 
 
@@ -106,6 +110,9 @@ def severity_key(check: Check) -> tuple[int, int]:
 # keyword constructor (about 20 checks and 40 inputs are made a report).
 _new_check = Check.__pydantic_validator__.validate_python
 new_input = CheckInput.__pydantic_validator__.validate_python
+# A rule id passed as its RuleId: the model's rule validator (which turns a known id into its
+# RuleId) then has nothing to look up.
+_RULE_IDS = RuleId._value2member_map_
 
 
 def make_check(
@@ -121,7 +128,7 @@ def make_check(
     if status is CheckStatus.PASS:
         severity = Severity.INFO
     return _new_check({
-        "rule": rule,
+        "rule": _RULE_IDS.get(rule, rule),
         "status": status,
         "severity": severity,
         "message": message,
@@ -154,7 +161,7 @@ class TextIndex:
     block_starts: list[int]
     block_tables: list[int | None]
     quantity_starts: list[int] = field(default_factory=list, repr=False)  # the Layout's, when built from one
-    lines: list[Line] = field(default_factory=list, repr=False)  # the Layout's text lines (split on \n)
+    lines: list[Line] = field(default_factory=list, repr=False)  # the Layout's text lines (table_rows splits the text itself)
 
     @classmethod
     def build(cls, document: Document, layout: Layout | None = None) -> TextIndex:
@@ -164,10 +171,6 @@ class TextIndex:
             document, layout.quantities, layout.sentence_starts, layout.block_starts, layout.block_tables,
             layout.quantity_starts, layout.lines,
         )
-
-    @property
-    def text(self) -> str:
-        return self.document.text
 
     def sentence(self, position: int) -> tuple[int, int]:
         """The sentence around a position, as (start, end); kept per position (the scans of the
@@ -191,6 +194,7 @@ class TextIndex:
         return self.block_tables[block] if 0 <= block < len(self.block_tables) else None
 
     def __post_init__(self) -> None:
+        self.text: str = self.document.text  # an attribute, not a property: the scans read it often
         if not self.quantity_starts:
             self.quantity_starts = [quantity.start for quantity in self.quantities]
         self._starts = self.quantity_starts
@@ -216,8 +220,8 @@ class TextIndex:
         """Map an original-offset span back to the normalised text (None if out of range)."""
         # Each figure's span is mapped by several checks: the answer is kept per span.
         at = (span.start, span.end)
-        known = self._normalised
-        return known[at] if at in known else self.locate((span,))[0]
+        found = self._normalised.get(at, False)  # False: not asked yet (None: out of range)
+        return self.locate((span,))[0] if found is False else found
 
     def locate(self, spans: Iterable[Span]) -> list[tuple[int, int] | None]:
         """to_normalised of each span, in one loop (a report's figures are located together)."""
@@ -227,6 +231,11 @@ class TextIndex:
         text_length = len(self.text)
         known = self._normalised
         located: list[tuple[int, int] | None] = []
+        # bisect_left(offsets, x, 0, last) for each bound, which is min(bisect_left(offsets, x),
+        # last). A bound is first tried at the shift (normalised - original) of the span located
+        # before it: spans come in text order and normalising deletes little, so the guess j is
+        # most often the answer, known by offsets[j - 1] < x <= offsets[j] without a search.
+        shift = 0
         for span in spans:
             at = (span_start, span_end) = (span.start, span.end)
             if at in known:
@@ -236,8 +245,15 @@ class TextIndex:
                 known[at] = None
                 located.append(None)
                 continue
-            start = bisect_left(offsets, span_start, 0, last)
-            end = bisect_left(offsets, span_end, 0, last)
+            start = span_start + shift
+            if not (0 < start <= last and offsets[start - 1] < span_start <= offsets[start]):
+                start = bisect_left(offsets, span_start)
+            end = span_end + start - span_start
+            if not (0 < end <= last and offsets[end - 1] < span_end <= offsets[end]):
+                end = bisect_left(offsets, span_end)
+            if end > last:
+                start, end = min(start, last), last
+            shift = start - span_start
             if span_end > span_start and end <= start:
                 end = start + 1
             known[at] = found = (start, min(end, text_length))
@@ -258,7 +274,7 @@ class TextIndex:
             "label": label or self.label_before(quantity.start),
             "value": quantity.value,
             "unit": quantity.unit,
-            "span": self.span(quantity.start, quantity.end),
+            "span": self.document.span_fields(quantity.start, quantity.end),  # the Span built inside
         })
 
 
@@ -274,6 +290,7 @@ _COMPLEMENT_NAME = re.compile(r"结余|节约|压缩|剩余|未|差评|故障|�
 _MONEY_RATE_NAME = re.compile(r"执行率|支出率|到位率|结余率|支付率|拨付率|使用率|完成率")
 _GREATER = ("大于", "高于", "超过", "不低于", "不少于")
 _LESS = ("小于", "低于", "不足", "不到", "不高于")
+_COMPARING = _GREATER + _LESS
 _ENUMERATION = re.compile(r"^[^，,；;：:]{0,12}?(?:、|和|及|与|以及)")
 _DELTA = re.compile(r"(?:增加|减少|下降|增长|节约|节省|降低|提高|上升|多|少|超支|结余)了?\s*$")
 _PRIOR = re.compile(r"上年|去年|同期|上一年|前一年|上年度|上期")
@@ -287,13 +304,17 @@ def _approximate(index: TextIndex, quantity: Quantity) -> bool:
     return "约" in before or "近" in before or "逾" in before or "多" in raw or "余" in raw or "左右" in raw
 
 
+_COUNT_UNITS = frozenset(COUNT_UNITS)  # membership only: a set, not the tuple's scan
+_DIVISIBLE_UNITS = _COUNT_UNITS | frozenset(MONEY_UNITS)  # the units _divisible_groups groups
+
+
 def _comparable(quantities: Sequence[Quantity], money: bool) -> list[list[Quantity]]:
     """Group quantities that can be divided by one another: all money, or one count unit."""
     if money:
         return [[q for q in quantities if q.is_money]]
     groups: dict[str, list[Quantity]] = {}
     for quantity in quantities:
-        if quantity.unit in COUNT_UNITS:
+        if quantity.unit in _COUNT_UNITS:
             family = "人" if quantity.unit in ("人", "名") else quantity.unit
             groups.setdefault(family, []).append(quantity)
     return list(groups.values())
@@ -307,7 +328,7 @@ def _divisible_groups(quantities: Sequence[Quantity]) -> list[list[Quantity]]:
         unit = quantity.unit
         if unit in MONEY_UNITS:
             money.append(quantity)
-        if unit in COUNT_UNITS:
+        if unit in _COUNT_UNITS:
             counts.setdefault("人" if unit in ("人", "名") else unit, []).append(quantity)
     return ([money] if money else []) + list(counts.values())
 
@@ -339,7 +360,12 @@ def _rate_word(index: TextIndex, stated: Quantity, start: int) -> re.Match[str] 
         text, tail = index.text, stated.start
         while tail > start and text[tail - 1].isspace():
             tail -= 1
-        words[stated.start] = _RATE_WORD.search(text, max(start, tail - _RATE_WORD_REACH), stated.start)
+        begin = max(start, tail - _RATE_WORD_REACH)
+        # A rate's name holds 率 or 比 (比例, 占比): without either the search cannot match.
+        if text.find("率", begin, stated.start) == -1 and text.find("比", begin, stated.start) == -1:
+            words[stated.start] = None
+        else:
+            words[stated.start] = _RATE_WORD.search(text, begin, stated.start)
     return words[stated.start]
 
 
@@ -362,14 +388,15 @@ def ratio_statements(index: TextIndex, covered: set[int]) -> list[Check]:
         word = _rate_word(index, stated, start)
         if word is None or _GROWTH_NAME.search(word.group("name")):
             continue
-        name = word.group("name").strip("“”\"")
-        verb = word.group("verb") or ""
-        after = text[stated.end : stated.end + 3]
-        operands = [q for q in index.quantities_in(start, word.start()) if not _approximate(index, q)]
+        # (only the units _divisible_groups groups are tested for approximation)
+        operands = [q for q in index.quantities_in(start, word.start()) if q.unit in _DIVISIBLE_UNITS and not _approximate(index, q)]
         groups = _divisible_groups(operands)
         candidates = [group for group in groups if len(group) == 2]
         if len(candidates) != 1 or any(len(g) > 2 for g in groups):
             continue
+        name = word.group("name").strip("“”\"")
+        verb = word.group("verb") or ""
+        after = text[stated.end : stated.end + 3]
         first, second = candidates[0]
         money_rate = first.is_money and bool(_MONEY_RATE_NAME.search(name))
         a, b = _amount(first), _amount(second)
@@ -448,7 +475,7 @@ def growth_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     for stated, start in _percent_statements(index):
         if stated.start in covered:
             continue
-        word = _GROWTH_WORD.search(text[max(start, stated.start - 8) : stated.start])
+        word = _GROWTH_WORD.search(text, max(start, stated.start - 8), stated.start)  # (bounds, not a slice: $ is at the end bound)
         if word is None:
             continue
         sentence_start, _ = index.sentence(stated.start)
@@ -512,7 +539,7 @@ def change_statements(index: TextIndex) -> list[Check]:
     checks: list[Check] = []
     text = index.text
     for stated in index.money():
-        verb = _CHANGE_AMOUNT.search(text[max(0, stated.start - 6) : stated.start])
+        verb = _CHANGE_AMOUNT.search(text, max(0, stated.start - 6), stated.start)  # (bounds: $ is at the end bound)
         if verb is None:
             continue
         sentence_start, _ = index.sentence(stated.start)
@@ -557,6 +584,7 @@ def _half_step(quantity: Quantity) -> Decimal:
 
 
 _RATE_STEMS = {"到位率": ("到位",), "执行率": ("执行", "支出", "支付", "拨付"), "支付率": ("支付", "拨付"), "拨付率": ("拨付",)}
+_RATE_STEM_NAMES = tuple(_RATE_STEMS)
 _PLAN_LABEL = re.compile(r"下达|预算|安排|计划|总额|批复")
 
 
@@ -571,7 +599,7 @@ def labelled_rate_statements(index: TextIndex, covered: set[int]) -> list[Check]
         if stated.start in covered:
             continue
         word = _rate_word(index, stated, start)
-        if word is None or (word.group("verb") or "") in _GREATER + _LESS:
+        if word is None or (word.group("verb") or "") in _COMPARING or not word.group("name").endswith(_RATE_STEM_NAMES):
             continue
         stems = next((value for name, value in _RATE_STEMS.items() if word.group("name").endswith(name)), None)
         if stems is None:
@@ -609,7 +637,7 @@ def of_statements(index: TextIndex, covered: set[int]) -> list[Check]:
     checks: list[Check] = []
     text = index.text
     for stated, start in _percent_statements(index):
-        if stated.start in covered or not _OF_BASE.search(text[max(start, stated.start - 2) : stated.start]):
+        if stated.start in covered or not _OF_BASE.search(text, max(start, stated.start - 2), stated.start):
             continue
         sentence_start, _ = index.sentence(stated.start)
         before = [q for q in index.quantities_in(sentence_start, stated.start) if q.unit and q.unit not in ("%", "个百分点")]
@@ -648,10 +676,14 @@ def unit_slips(index: TextIndex, covered_spans: list[tuple[int, int]]) -> list[C
     # between two amounts changes nothing.
     quantities = index.money()
     for position, first in enumerate(quantities):
-        sentence = index.sentence(first.start)
+        sentence_end = -1  # read on the first amount near enough (most have none)
         for following in range(position + 1, len(quantities)):
             second = quantities[following]
-            if second.start >= sentence[1] or second.start - first.end > 40:
+            if second.start - first.end > 40:
+                break
+            if sentence_end < 0:
+                sentence_end = index.sentence(first.start)[1]
+            if second.start >= sentence_end:
                 break
             if second.unit == first.unit or first.value == 0 or second.value == 0:
                 continue
@@ -705,26 +737,86 @@ def _likely_slip(index: TextIndex, first: Quantity, second: Quantity) -> Check |
     )
 
 
-_AMOUNT_CLAIM = re.compile(
-    r"(?P<left>决算|实际支出|实际|执行数|支出数|预算)[\u3400-\u9fff“”\"]{0,10}?"
-    r"(?P<verb>大于|高于|超过|多于|小于|低于|少于)[\u3400-\u9fff“”\"]{0,14}?(?P<right>预算|决算|实际支出)"
-)
+# "决算数大于预算数": a left word, at most 10 claim characters, a verb, at most 14, a right word.
+# Read by hand (_amount_claim_at) rather than by a pattern: its two CJK classes cost more to
+# compile at import than the few places a verb allows a claim cost to read.
+_CLAIM_LEFT = ("决算", "实际支出", "实际", "执行数", "支出数", "预算")
+_CLAIM_VERBS = frozenset(("大于", "高于", "超过", "多于", "小于", "低于", "少于"))
+_CLAIM_RIGHT = ("预算", "决算", "实际支出")
 _ACTUAL_LABEL = re.compile(r"决算|实际|支出数|执行数|已支付")
 _BUDGET_LABEL = re.compile(r"预算|安排|计划")
+
+
+class _Claim(NamedTuple):
+    start: int
+    end: int
+    left: str
+    verb: str
+    right: str
+
+
+def _claim_character(character: str) -> bool:
+    """A character a claim's gaps may hold: CJK (U+3400–U+9FFF) or a quote."""
+    return "\u3400" <= character <= "\u9fff" or character in "“”\""
+
+
+def _amount_claim_at(text: str, start: int) -> _Claim | None:
+    """The claim starting at `start`, as the pattern
+    (?P<left>…)[\u3400-\u9fff“”"]{0,10}?(?P<verb>…)[\u3400-\u9fff“”"]{0,14}?(?P<right>…) matches
+    there: words tried in their order, each gap shortest first, a failed right word backing up
+    to a longer first gap, a failed verb to the next left word."""
+    for left in _CLAIM_LEFT:
+        if not text.startswith(left, start):
+            continue
+        gap = start + len(left)
+        for verb_at in range(gap, gap + 11):
+            verb = text[verb_at : verb_at + 2]
+            if verb in _CLAIM_VERBS:
+                for right_at in range(verb_at + 2, verb_at + 17):
+                    for right in _CLAIM_RIGHT:
+                        if text.startswith(right, right_at):
+                            return _Claim(start, right_at + len(right), left, verb, right)
+                    if right_at >= len(text) or not _claim_character(text[right_at]):
+                        break
+            if verb_at >= len(text) or not _claim_character(text[verb_at]):
+                break
+    return None
+
+
+# A claim's verb starts 2 to 14 characters after the claim (its left word, then at most 10
+# characters); the verbs are found by their second character (a one-character find is a fast scan).
+_CLAIM_VERB_ENDS = (("于", "大高多小低少"), ("过", "超"))
+
+
+def _amount_claims(text: str) -> Iterator[_Claim]:
+    """The claims of the text, left to right and not overlapping (as a pattern's finditer finds
+    them), read only at the starts a verb found in the text allows."""
+    starts: set[int] = set()
+    for second, firsts in _CLAIM_VERB_ENDS:
+        position = text.find(second, 1)
+        while position != -1:
+            if text[position - 1] in firsts:
+                starts.update(range(max(0, position - 15), position - 2))
+            position = text.find(second, position + 1)
+    end = 0
+    for start in sorted(starts):
+        if start >= end and text[start] in "决实执支预" and (claim := _amount_claim_at(text, start)) is not None:
+            end = claim.end
+            yield claim
 
 
 def comparison_claims(index: TextIndex) -> list[Check]:
     """'决算数大于预算数' written right after the two amounts: does the claim hold?"""
     checks: list[Check] = []
     text = index.text
-    for match in _AMOUNT_CLAIM.finditer(text):
-        left_actual = match.group("left") != "预算"
-        right_actual = match.group("right") != "预算"
+    for claim in _amount_claims(text):
+        left_actual = claim.left != "预算"
+        right_actual = claim.right != "预算"
         if left_actual == right_actual:
             continue
-        start, _ = index.sentence(match.start())
+        start, _ = index.sentence(claim.start)
         actual = budget = None
-        for quantity in index.quantities_in(start, match.start()):
+        for quantity in index.quantities_in(start, claim.start):
             if not quantity.is_money:
                 continue
             label = text[max(start, quantity.start - 8) : quantity.start]
@@ -734,22 +826,22 @@ def comparison_claims(index: TextIndex) -> list[Check]:
                 budget = quantity
         if actual is None or budget is None:
             continue
-        greater = match.group("verb") in ("大于", "高于", "超过", "多于")
+        greater = claim.verb in ("大于", "高于", "超过", "多于")
         # "决算 … 大于 … 预算" claims actual > budget; "预算 … 大于 … 决算" the reverse.
         claims_actual_above = greater == left_actual
         a, b = _amount(actual), _amount(budget)
         holds = a > b if claims_actual_above else a < b
-        claim = match.group(0)
+        written = text[claim.start : claim.end]
         inputs = [index.input_for(actual), index.input_for(budget)]
         if holds:
             checks.append(make_check(
                 "consistency.comparison_claim", CheckStatus.PASS, Severity.INFO,
-                f"“{claim}”与所列金额相符（决算 {actual.raw}，预算 {budget.raw}）", inputs, b, a,
+                f"“{written}”与所列金额相符（决算 {actual.raw}，预算 {budget.raw}）", inputs, b, a,
             ))
         else:
             checks.append(make_check(
                 "consistency.comparison_claim", CheckStatus.FAIL, Severity.MEDIUM,
-                f"文中称“{claim}”，但所列决算 {actual.raw} 与预算 {budget.raw} 并非如此",
+                f"文中称“{written}”，但所列决算 {actual.raw} 与预算 {budget.raw} 并非如此",
                 inputs, b, a,
             ))
     return checks
@@ -781,8 +873,10 @@ def unit_magnitudes(index: TextIndex, covered_spans: list[tuple[int, int]]) -> l
     states its amounts in 万元: likely "1.53 万元" with the 万 dropped. A warn: small 元 amounts
     (a per-head standard, a fee) exist, and the reviewer is asked to look."""
     money = index.money()
-    large = sorted(_amount(q) for q in money if q.unit in ("万元", "万", "亿元") and q.value > 0)
     yuan = [q for q in money if q.unit == "元"]
+    if not yuan:
+        return []
+    large = sorted(_amount(q) for q in money if q.unit in ("万元", "万", "亿元") and q.value > 0)
     # The report's median amount in 万元, when it states its amounts in 万元 at all.
     typical = large[len(large) // 2] if len(large) >= 2 and len(large) > len(yuan) else None
     checks: list[Check] = []
@@ -824,7 +918,7 @@ def impossible_rates(index: TextIndex) -> list[Check]:
         if stated.value <= HUNDRED:
             continue
         word = _rate_word(index, stated, start)
-        if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _GREATER + _LESS:
+        if word is None or not _SHARE_RATE.search(word.group("name")) or (word.group("verb") or "") in _COMPARING:
             continue
         name = word.group("name").strip("“”\"")
         glued = stated.value >= 1000  # "20100%": a cell's 20 run into 100%, more likely than a share of 201 times
