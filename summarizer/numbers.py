@@ -113,7 +113,7 @@ _DATE_OR_CODE_BEFORE = frozenset(("【", "[", "〔", "第", "-", "/", ":"))
 # The units _NOT_A_UNIT (and 万 before a CJK character) can take back.
 _UNITS_TAKEN_BACK = frozenset([unit for unit, _ in _NOT_A_UNIT] + ["万"])
 # The last characters a _RATE_CONTEXT match can end with: its words' and whitespace (its \s is
-# str.isspace: tests/test_analyse_fast4 checks the list); a number whose preceding character is
+# str.isspace: tests/test_fast_paths_analyse checks the list); a number whose preceding character is
 # none of these has no rate context (no search).
 _RATE_CONTEXT_LAST = frozenset(
     "率长降少高低比例为达到是"

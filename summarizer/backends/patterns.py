@@ -4,7 +4,7 @@ Python's re skips ahead to the characters that can open a match only when every 
 alternative of a pattern opens with a literal. The genre's label unions often open with a class
 ("[“"”]三公") or are joined as one group per pattern, so the engine tried every alternative at
 every character. These helpers rewrite such a pattern, from its own source, into alternatives
-that open with literals and match exactly as before (tests/test_extract_fast_paths.py holds every
+that open with literals and match exactly as before (tests/test_fast_paths_extract.py holds every
 rewritten genre pattern to the original's matches).
 """
 
