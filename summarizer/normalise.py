@@ -21,15 +21,10 @@ from itertools import accumulate, compress, count, islice, repeat
 from operator import eq
 from collections.abc import Callable
 
+from .chars import is_cjk
 from .genre import vocabulary
 
 CJK = "\u3400-\u9fff\uf900-\ufaff"
-
-
-def _is_cjk(char: str) -> bool:
-    """True when the one character is in CJK. (Compared, not matched: every compiled class that
-    holds these ranges costs ~0.7 ms at import, as sre fills a table of the BMP in Python.)"""
-    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
 
 
 _Text = tuple[str, list[int] | None]
@@ -335,7 +330,7 @@ def _line_breaks(text: str, pattern: re.Pattern[str], before: Callable[[str], bo
 
 def _number_joins(text: str) -> list[tuple[int, int, str]]:
     """The edits that join a number pushed onto the next line to the CJK text before it."""
-    return [(start, end, "") for start, end in _line_breaks(text, _NUMBER_ON_NEXT_LINE, _is_cjk)]
+    return [(start, end, "") for start, end in _line_breaks(text, _NUMBER_ON_NEXT_LINE, is_cjk)]
 
 
 def _unit_joins(text: str) -> list[tuple[int, int, str]]:
@@ -378,7 +373,7 @@ def _pinyin_glosses(text: str) -> list[tuple[int, int, str]]:
         (*gloss.span(), "")
         for pattern in _PINYIN_GLOSSES
         for gloss in pattern.finditer(text)
-        if gloss.start() and _is_cjk(text[gloss.start() - 1])
+        if gloss.start() and is_cjk(text[gloss.start() - 1])
     )
 
 # Traditional characters become simplified ones, character by character (so offsets stay

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .chars import HAN_FIRST, HAN_LAST
+
 # "40万" with no 元 is money too when nothing follows the 万 ("万人", "万户" are counts).
 MONEY_UNITS = {"元": Decimal("0.0001"), "万元": Decimal(1), "万": Decimal(1), "亿元": Decimal(10000), "千元": Decimal("0.1")}
 PERCENT_UNITS = ("%", "个百分点")
@@ -38,7 +40,7 @@ _RATE_CONTEXT = re.compile(r"(?:率|增长|下降|减少|提高|降低|占比|�
 
 # A CJK character ([\u4e00-\u9fff]) is tested with comparisons on a one-character slice ("" is
 # below the range): a compiled class of the range costs ~1 ms at import.
-_CJK_FIRST, _CJK_LAST = "\u4e00", "\u9fff"
+_CJK_FIRST, _CJK_LAST = HAN_FIRST, HAN_LAST
 _NOT_A_UNIT = {("分", "钟"), ("个", "月"), ("个", "工"), ("天", "内"), ("人", "民")}
 
 

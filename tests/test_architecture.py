@@ -13,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "summarizer"
 
 LAYERS: list[set[str]] = [
-    {"errors", "genre", "schemas", "numbers", "normalise", "evaluation.gold"},
+    {"errors", "chars", "genre", "schemas", "numbers", "normalise", "evaluation.gold"},
     {"config", "document"},
     {"ingest", "formats", "structure", "grid"},
     {"backends", "llm"},

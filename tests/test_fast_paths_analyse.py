@@ -20,7 +20,7 @@ import random
 import re
 from pathlib import Path
 
-from summarizer import grid, numbers, structure
+from summarizer import chars, grid, numbers, structure
 from summarizer.numbers import _RATE_CONTEXT, _RATE_CONTEXT_LAST, find_quantities
 from summarizer.structure import (
     _ITEM_FIRST,
@@ -106,7 +106,7 @@ def test_sentence_starts_match_the_plain_scan():
 
 def test_cjk_comparisons_match_the_class():
     for text in _texts(50, 3):
-        assert grid._cjk_count(text) == len(re.findall(r"[\u4e00-\u9fff]", text))
+        assert chars.han_count(text) == len(re.findall(r"[\u4e00-\u9fff]", text))
     # "执行率为74" lost its %; "执行率2省…" (a CJK character after the number) did not; 5万人 is no money.
     found = [(q.raw, q.unit, q.inferred_unit) for q in numbers.find_quantities("执行率为74，执行率2省，5万人，40万")]
     assert found == [("74", "%", True), ("2", "", False), ("5", "", False), ("40万", "万", False)]

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from summarizer import chars
 from summarizer.backends import patterns as fast_patterns
 from summarizer.backends import rules, rules_figures, rules_meta
 from summarizer.document import Document, plain_document
@@ -412,7 +413,7 @@ def test_han_counts_and_level_words_read_as_their_regexes():
     han = re.compile(r"[\u4e00-\u9fff]")
     rng = random.Random(15)
     for piece in _pieces(rng, _texts(), _CJK_EXTRAS, 3000, 12, most_extras=4):
-        assert rules_figures._han_count(piece) == len(han.findall(piece)), piece
+        assert chars.han_count(piece) == len(han.findall(piece)), piece
         assert rules_meta._opens_with_level_word(piece) == bool(level_word.match(piece)), piece
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import ingest
+from summarizer import chars, ingest
 from summarizer import normalise as n
 from summarizer.document import Document
 from summarizer.draft import _places
@@ -381,7 +381,7 @@ EDGE_TEXTS = edge_texts(5, 3000)
 def test_is_cjk_is_the_class() -> None:
     for code in [*range(0x3300, 0xA100), *range(0xF800, 0xFC00), 0, 0x10000, 0x20000]:
         char = chr(code)
-        assert n._is_cjk(char) == bool(CJK_CHAR.match(char)), hex(code)
+        assert chars.is_cjk(char) == bool(CJK_CHAR.match(char)), hex(code)
 
 
 def test_pinyin_glosses_as_looked_back_at() -> None:
@@ -393,7 +393,7 @@ def test_pinyin_glosses_as_looked_back_at() -> None:
 def test_line_breaks_as_looked_back_at() -> None:
     for text in EDGE_TEXTS:
         for pattern, before, plain in (
-            (n._NUMBER_ON_NEXT_LINE, n._is_cjk, CJK_CHAR),
+            (n._NUMBER_ON_NEXT_LINE, chars.is_cjk, CJK_CHAR),
             (n._UNIT_ON_NEXT_LINE, str.isdecimal, DIGIT),
         ):
             found = []

@@ -16,6 +16,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from ..chars import HAN_FIRST, HAN_LAST, is_han
 from ..document import Document
 from ..genre import vocabulary
 from ..schemas import Evidence, Grade, Meta, ReportKind
@@ -65,8 +66,6 @@ _OUTER_BRACKET = re.compile(r"^[（(]|[)）]$")
 _MONTH_AFTER = re.compile(r"\s*\d{1,2}\s*月")
 _SEAL_END = re.compile(r"[盖公]章[）)]?$")
 _GENERIC_PROJECT = re.compile(_W["generic_project"])
-# A character of _CJK is tested by comparisons: a compiled class of the range costs ~0.5 ms at import.
-_CJK_FIRST, _CJK_LAST = "\u4e00", "\u9fff"
 
 
 def _opens_with_level_word(text: str) -> bool:
@@ -74,7 +73,7 @@ def _opens_with_level_word(text: str) -> bool:
     for char in text[:3]:
         if char in "级域":
             return True
-        if not _CJK_FIRST <= char <= _CJK_LAST:
+        if not is_han(char):
             return False
     return False
 
@@ -289,7 +288,7 @@ def _project_in_title(text: str, title: tuple[int, int], unit: str | None) -> tu
         name = name[len(region):]  # the region opens the title, not the project's name
     name = _TITLE_TAIL.sub("", name).strip(" （）()")
     name = _OUTER_BRACKET.sub("", name)
-    if len(name) >= 4 and any(_CJK_FIRST <= char <= _CJK_LAST for char in name):
+    if len(name) >= 4 and any(map(is_han, name)):
         at = start + line.index(name, 0)
         return name, at, at + len(name)
     return None
@@ -328,7 +327,7 @@ def _finder(label: str) -> str:
     """A label alternative as _ANY_FIELD holds it: one holding the CJK range ("核定(?![\u4e00-\u9fff]{0,6}车)…")
     as the literal words it opens with (matching wherever it does, and maybe more), which spares
     compiling the range's class again (~0.5 ms each)."""
-    if "\\u4e00-\\u9fff" not in label and f"{_CJK_FIRST}-{_CJK_LAST}" not in label:
+    if "\\u4e00-\\u9fff" not in label and f"{HAN_FIRST}-{HAN_LAST}" not in label:
         return label
     opening = _LITERAL_OPENING.match(label).group(0)
     if label[len(opening) : len(opening) + 1] in ("*", "?", "{"):
