@@ -298,12 +298,8 @@ class Placed:
         # Written out (no generated __init__ calling __post_init__): every figure is placed.
         self.figure, self.start, self.end, self.block = figure, start, end, block
         self.virtual, self.restated_span, self.current = virtual, restated_span, current
-        wan = figure.value_wan  # _amount and _is_money, inlined (to_wan's factor read here)
-        if wan is not None:
-            self.amount, self.money = wan, True
-        else:
-            factor = MONEY_UNITS.get(figure.unit)
-            self.amount, self.money = (figure.value, False) if factor is None else ((figure.value * factor).normalize(), True)
+        wan = figure.value_wan if figure.value_wan is not None else to_wan(figure.value, figure.unit)  # _amount and _is_money, inlined
+        self.amount, self.money = (figure.value, False) if wan is None else (wan, True)
 
     def input(self, label: str | None = None) -> CheckInput:
         figure = self.figure
@@ -433,9 +429,9 @@ class _Context:
             block_end = self.index.block_starts[anchor.block + 1] if anchor.block + 1 < len(self.index.block_starts) else len(self.index.text)
             # Each with the amount it states, as _amounts files a figure's (in 万元 for money).
             entries = [
-                (quantity, ("value", quantity.value) if (factor := MONEY_UNITS.get(quantity.unit)) is None else ("wan", (quantity.value * factor).normalize()))
+                (quantity, ("value", quantity.value) if (wan := to_wan(quantity.value, quantity.unit)) is None else ("wan", wan))
                 for quantity in self.index.quantities_in(block_start, block_end)
-            ]  # (to_wan, inlined: a block may hold hundreds of quantities)
+            ]
             block = self._block_quantities[anchor.block] = (entries, {amount for _, amount in entries})
         quantities, stated = block
         if all(stated.isdisjoint(self._amounts(key)) for key in keys):
