@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from .document import Document
-from .structure import Layout, Line, analyse
+from .structure import Layout, analyse
 from .numbers import COUNT_UNITS, MONEY_UNITS, Quantity, to_wan
 from .schemas import Check, CheckInput, CheckStatus, RuleId, Severity, Span
 
@@ -161,7 +161,6 @@ class TextIndex:
     block_starts: list[int]
     block_tables: list[int | None]
     quantity_starts: list[int] = field(default_factory=list, repr=False)  # the Layout's, when built from one
-    lines: list[Line] = field(default_factory=list, repr=False)  # the Layout's text lines (table_rows splits the text itself)
 
     @classmethod
     def build(cls, document: Document, layout: Layout | None = None) -> TextIndex:
@@ -169,7 +168,7 @@ class TextIndex:
         layout = layout if layout is not None else analyse(document)
         return cls(
             document, layout.quantities, layout.sentence_starts, layout.block_starts, layout.block_tables,
-            layout.quantity_starts, layout.lines,
+            layout.quantity_starts,
         )
 
     def sentence(self, position: int) -> tuple[int, int]:

@@ -152,8 +152,6 @@ def test_table_rows_match_the_line_by_line_reading():
         index = TextIndex.build(plain_document(text))
         expected = _old_table_rows(index)
         assert verify_breakdowns.table_rows(index) == expected, text
-        index.lines = []  # an index without the layout's lines splits the text itself
-        assert verify_breakdowns.table_rows(index) == expected, text
 
 
 def _old_region_end_depth_scan(index: TextIndex, start: int, limit: int, depth_before: bool) -> tuple[int, bool]:
